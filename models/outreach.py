@@ -1,0 +1,154 @@
+"""Outreach: reminder rules, the outbox of messages and calls to send, replies and check-ins."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, enum_column, utcnow
+from .people import Client
+
+
+class ReminderChannel(enum.Enum):
+    SMS = "sms"
+    CALL = "call"
+    PORTAL = "portal"
+
+
+class Recurrence(enum.Enum):
+    ONCE = "once"
+    DAILY = "daily"
+    WEEKDAYS = "weekdays"  # chosen weekdays
+    VISIT = "visit"  # tied to a visit, an offset before its start
+
+
+class ReminderRule(Base):
+    """What to remind a client of, when (in local time) and how."""
+
+    __tablename__ = "reminder_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    #: Short easy-read text, e.g. "Ta din medicin".
+    text: Mapped[str] = mapped_column(String(160))
+    channel: Mapped[ReminderChannel] = mapped_column(enum_column(ReminderChannel))
+    recurrence: Mapped[Recurrence] = mapped_column(enum_column(Recurrence))
+    #: Local wall-clock time for daily and weekday rules.
+    local_time: Mapped[time | None] = mapped_column(Time)
+    #: Comma-separated weekdays, 0 = Monday, for ``WEEKDAYS`` rules.
+    weekdays: Mapped[str | None] = mapped_column(String(20))
+    #: The moment of a one-off reminder.
+    once_at: Mapped[datetime | None]
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
+    #: For visit reminders: minutes before the visit starts.
+    offset_minutes: Mapped[int | None] = mapped_column(Integer)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    #: Ask the client to answer "1" when done.
+    ask_reply: Mapped[bool] = mapped_column(default=False)
+    #: Notify the worker when no reply has come within this many minutes.
+    reply_within_minutes: Mapped[int | None] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    client: Mapped[Client] = relationship()
+
+
+class OutboxKind(enum.Enum):
+    SMS = "sms"
+    CALL = "call"
+
+
+class OutboxState(enum.Enum):
+    QUEUED = "queued"  # waiting for its due time (or its next attempt)
+    SENDING = "sending"  # claimed by a dispatcher
+    SENT = "sent"  # handed to the provider
+    DELIVERED = "delivered"  # the provider confirmed delivery
+    FAILED = "failed"  # permanently failed; a worker task was created
+    CANCELLED = "cancelled"  # withdrawn before sending (visit cancelled, opted out)
+
+
+class Outbox(Base):
+    """One SMS or call to send: due time, attempts and what the provider said."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_due", "state", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OutboxKind] = mapped_column(enum_column(OutboxKind))
+    to_phone: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    #: Why it is sent, e.g. "login_code", "reminder", "visit_reminder", "notice".
+    purpose: Mapped[str] = mapped_column(String(40))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    rule_id: Mapped[int | None] = mapped_column(ForeignKey("reminder_rules.id", ondelete="SET NULL"))
+    #: Unique per occurrence of a rule, so expanding a rule twice never queues a message twice.
+    dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    due_at: Mapped[datetime]
+    state: Mapped[OutboxState] = mapped_column(enum_column(OutboxState), default=OutboxState.QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: Set when claimed; a claim older than the lease is taken over after a crash.
+    claimed_at: Mapped[datetime | None]
+    claim_token: Mapped[str | None] = mapped_column(String(40))
+    #: The provider's id for the message or call (Twilio's SID).
+    provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: The provider's latest delivery status in its own words.
+    provider_status: Mapped[str | None] = mapped_column(String(32))
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class InboundMessage(Base):
+    """An SMS received from anyone; replies to reminders and free messages alike."""
+
+    __tablename__ = "inbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[str] = mapped_column(String(64), unique=True)
+    from_phone: Mapped[str] = mapped_column(String(20), index=True)
+    to_phone: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    #: What the message was taken as: "confirm", "cancel", "stop", "start" or "message".
+    meaning: Mapped[str | None] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Mood(enum.Enum):
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+class CheckIn(Base):
+    """A client's answer to "Hur mår du?"."""
+
+    __tablename__ = "check_ins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    mood: Mapped[Mood] = mapped_column(enum_column(Mood))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    client: Mapped[Client] = relationship()
+
+
+class DevMessage(Base):
+    """What the dev provider "sent": the demo's phone inbox at /dev/outbox."""
+
+    __tablename__ = "dev_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OutboxKind] = mapped_column(enum_column(OutboxKind))
+    to_phone: Mapped[str] = mapped_column(String(20), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="delivered")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,193 @@
+"""People: clients, staff and their roles, proxies, and the units they belong to."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, time
+
+from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, enum_column, utcnow
+
+
+class Role(enum.Enum):
+    WORKER = "worker"
+    COORDINATOR = "coordinator"
+    CASEWORKER = "caseworker"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class Need(enum.Enum):
+    """Profile groups a client's support is planned around; matched against staff skills."""
+
+    INTELLECTUAL_DISABILITY = "intellectual_disability"
+    AUTISM = "autism"
+    ADHD = "adhd"
+    PSYCHIATRIC = "psychiatric"
+    SUBSTANCE_USE = "substance_use"
+
+
+class Unit(Base):
+    """An organisational unit delivering boendestöd (a team or district)."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    #: Work phone in E.164; used for bridged calls and urgent alerts.
+    phone: Mapped[str | None] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    #: Base32 TOTP secret; None until the person has enrolled an authenticator.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: A demo account may sign in without TOTP while the demo setting is on; never in production.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    #: Staff skills, e.g. "autism", "mi", "esl"; compared with client needs when matching.
+    skills: Mapped[list[str]] = mapped_column(default=list)
+    #: ISO 639-1 codes the person speaks.
+    languages: Mapped[list[str]] = mapped_column(default=list)
+    home_area: Mapped[str | None] = mapped_column(String(80))
+    home_lat: Mapped[float | None] = mapped_column(Float)
+    home_lon: Mapped[float | None] = mapped_column(Float)
+    #: Path of the photo under the static folder, shown to clients so they know who comes.
+    photo: Mapped[str | None] = mapped_column(String(200))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    roles: Mapped[list[StaffRole]] = relationship(
+        back_populates="staff", cascade="all, delete-orphan", lazy="selectin"
+    )
+    hours: Mapped[list[WorkingHours]] = relationship(
+        back_populates="staff", cascade="all, delete-orphan", order_by="WorkingHours.weekday"
+    )
+    unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def role_set(self) -> set[Role]:
+        return {r.role for r in self.roles}
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.role_set.intersection(roles))
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class StaffRole(Base):
+    __tablename__ = "staff_roles"
+    __table_args__ = (UniqueConstraint("staff_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+
+    staff: Mapped[Staff] = relationship(back_populates="roles")
+
+
+class WorkingHours(Base):
+    """A recurring weekly window in local time when a worker can be booked."""
+
+    __tablename__ = "working_hours"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    #: 0 = Monday … 6 = Sunday.
+    weekday: Mapped[int] = mapped_column(Integer)
+    starts: Mapped[time] = mapped_column(Time)
+    ends: Mapped[time] = mapped_column(Time)
+
+    staff: Mapped[Staff] = relationship(back_populates="hours")
+
+
+class Client(Base):
+    __tablename__ = "clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(80))
+    last_name: Mapped[str] = mapped_column(String(80))
+    #: Mobile number in E.164; the client's sign-in identity.
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    #: Language of the portal and SMS: "sv", "en" or "ar".
+    language: Mapped[str] = mapped_column(String(8), default="sv")
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    address: Mapped[str | None] = mapped_column(String(200))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    #: Profile groups (values of ``Need``); staff-only information, never sent by SMS.
+    needs: Mapped[list[str]] = mapped_column(default=list)
+    #: Free-text preferences in the client's words ("ring innan du kommer").
+    preferences: Mapped[str | None] = mapped_column(Text)
+    has_children_under_18: Mapped[bool] = mapped_column(Boolean, default=False)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    #: The caseworker (biståndshandläggare) whose caseload the client is in.
+    caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    caseworker: Mapped[Staff | None] = relationship(foreign_keys=[caseworker_id])
+    workers: Mapped[list[ClientWorker]] = relationship(
+        back_populates="client", cascade="all, delete-orphan", order_by="ClientWorker.position"
+    )
+    unit: Mapped[Unit | None] = relationship()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class ClientWorker(Base):
+    """One of a client's regular support workers (continuity: normally two who alternate)."""
+
+    __tablename__ = "client_workers"
+    __table_args__ = (UniqueConstraint("client_id", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    #: 0 is the primary contact worker.
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    since: Mapped[datetime] = mapped_column(default=utcnow)
+
+    client: Mapped[Client] = relationship(back_populates="workers")
+    staff: Mapped[Staff] = relationship()
+
+
+class ProxyRelation(enum.Enum):
+    GUARDIAN = "guardian"  # god man or förvaltare
+    RELATIVE = "relative"
+    SUPPORT_PERSON = "support_person"
+
+
+class Proxy(Base):
+    """Someone who may act for a client, per feature, with the client's recorded consent."""
+
+    __tablename__ = "proxies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    phone: Mapped[str] = mapped_column(String(20), index=True)
+    relation: Mapped[ProxyRelation] = mapped_column(enum_column(ProxyRelation))
+    can_see_visits: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_book: Mapped[bool] = mapped_column(Boolean, default=False)
+    gets_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    client: Mapped[Client] = relationship()

@@ -1,0 +1,128 @@
+"""Requests for support, the assignments that answer them, and escalations to caseworkers."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, enum_column, utcnow
+from .people import Client, Staff
+from .visits import Channel
+
+
+class RequestStatus(enum.Enum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    ESCALATED = "escalated"
+    CLOSED = "closed"
+    WITHDRAWN = "withdrawn"
+
+
+class SupportRequest(Base):
+    """A request for (light) support from a client, or a first contact from a resident."""
+
+    __tablename__ = "support_requests"
+    __table_args__ = (Index("ix_support_requests_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: None for a first contact from a resident who is not yet a client.
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    contact_name: Mapped[str | None] = mapped_column(String(80))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    #: Key of an entry in the light-support catalogue, e.g. "reminder", "talk".
+    category: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
+    #: The window the client asked for.
+    wanted_from: Mapped[datetime]
+    wanted_to: Mapped[datetime]
+    text: Mapped[str | None] = mapped_column(Text)
+    urgent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus), default=RequestStatus.NEW
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    assigned_at: Mapped[datetime | None]
+
+    client: Mapped[Client | None] = relationship()
+
+
+class Assignment(Base):
+    """Who was assigned to a request, by whom, and the score and reasons behind the choice."""
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("support_requests.id", ondelete="CASCADE"), unique=True
+    )
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"))
+    assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    #: The score's parts and readable reasons, kept for later inspection.
+    reasons: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    request: Mapped[SupportRequest] = relationship()
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
+
+
+class EscalationType(enum.Enum):
+    REPEATED_CANCELLATIONS = "repeated_cancellations"
+    BEYOND_LIGHT_SUPPORT = "beyond_light_support"
+    UNRESOLVED_RED = "unresolved_red"
+    UNCONFIRMED_REMINDER = "unconfirmed_reminder"
+    UNDELIVERABLE_PHONE = "undeliverable_phone"
+    WORKER_CONCERN = "worker_concern"
+    CHILD_CONCERN = "child_concern"
+    DECISION_EXPIRING = "decision_expiring"
+    PLAN_NOT_APPROVED = "plan_not_approved"
+
+
+class EscalationStatus(enum.Enum):
+    NEW = "new"  # ny
+    TAKEN = "taken"  # tagen
+    WAITING = "waiting"  # väntar på
+    CLOSED = "closed"  # avslutad
+
+
+class EscalationOutcome(enum.Enum):
+    NEW_DECISION = "new_decision"
+    CHANGED_DECISION = "changed_decision"
+    FOLLOW_UP_MEETING = "follow_up_meeting"
+    NO_ACTION = "no_action"
+    SUPPORT_ENDED = "support_ended"
+
+
+class Escalation(Base):
+    """Something a caseworker must look at and decide on."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (Index("ix_escalations_owner_status", "owner_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
+    #: The caseworker who owns it (the client's).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    type: Mapped[EscalationType] = mapped_column(enum_column(EscalationType))
+    reason: Mapped[str] = mapped_column(Text)
+    #: Items that show why: cancellations, check-ins, requests; appended when a duplicate arrives.
+    evidence: Mapped[list[Any]] = mapped_column(default=list)
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    #: The part of the system that raised it when no person did, e.g. "booking".
+    source: Mapped[str] = mapped_column(String(40))
+    due_at: Mapped[datetime]
+    status: Mapped[EscalationStatus] = mapped_column(
+        enum_column(EscalationStatus), default=EscalationStatus.NEW
+    )
+    outcome: Mapped[EscalationOutcome | None] = mapped_column(enum_column(EscalationOutcome))
+    resolution: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    client: Mapped[Client] = relationship()
+    owner: Mapped[Staff | None] = relationship(foreign_keys=[owner_id])

@@ -1,0 +1,101 @@
+"""Time: availability and absences, visits and the day notes written after them."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Base, enum_column, utcnow
+from .people import Client, Staff
+
+
+class Channel(enum.Enum):
+    HOME = "home"
+    VIDEO = "video"
+    PHONE = "phone"
+
+
+class VisitStatus(enum.Enum):
+    PLANNED = "planned"
+    STARTED = "started"
+    DONE = "done"
+    CANCELLED_BY_CLIENT = "cancelled_by_client"
+    CANCELLED_BY_STAFF = "cancelled_by_staff"
+    NO_SHOW = "no_show"
+
+
+class AvailabilityKind(enum.Enum):
+    EXTRA = "extra"  # available outside the usual weekly hours
+    ABSENT = "absent"  # holiday, sick leave, training
+
+
+class Availability(Base):
+    """An exception to a worker's weekly hours: extra time or an absence."""
+
+    __tablename__ = "availability"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[AvailabilityKind] = mapped_column(enum_column(AvailabilityKind))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+    staff: Mapped[Staff] = relationship()
+
+
+class Visit(Base):
+    __tablename__ = "visits"
+    __table_args__ = (
+        Index("ix_visits_staff_start", "staff_id", "planned_start"),
+        Index("ix_visits_client_start", "client_id", "planned_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel))
+    status: Mapped[VisitStatus] = mapped_column(
+        enum_column(VisitStatus), default=VisitStatus.PLANNED
+    )
+    planned_start: Mapped[datetime]
+    planned_end: Mapped[datetime]
+    #: Real times recorded by the worker (or by the video session); the record of delivery.
+    actual_start: Mapped[datetime | None]
+    actual_end: Mapped[datetime | None]
+    #: Why the real length differed from the planned by more than the allowed margin.
+    deviation_reason: Mapped[str | None] = mapped_column(String(200))
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(80))
+    #: Cancelled with less notice than the notice rule asks for.
+    late_cancellation: Mapped[bool] = mapped_column(default=False)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("support_requests.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    client: Mapped[Client] = relationship()
+    staff: Mapped[Staff] = relationship()
+    notes: Mapped[list[VisitNote]] = relationship(
+        back_populates="visit", cascade="all, delete-orphan", order_by="VisitNote.created_at"
+    )
+
+    @property
+    def planned_minutes(self) -> int:
+        return int((self.planned_end - self.planned_start).total_seconds() // 60)
+
+
+class VisitNote(Base):
+    """A day note (daganteckning) written after a visit."""
+
+    __tablename__ = "visit_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    visit_id: Mapped[int] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    visit: Mapped[Visit] = relationship(back_populates="notes")
+    author: Mapped[Staff] = relationship()
