@@ -50,7 +50,9 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
-            # Take the write lock at BEGIN so two writers queue instead of failing mid-way.
+            # Take the write lock at BEGIN so two writers queue instead of one failing mid-way
+            # with a stale snapshot. The price: transactions run one at a time, so code must
+            # never open a second transaction while its own is open (it would wait on itself).
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine

@@ -76,7 +76,7 @@ class Outbox(Base):
     """One SMS or call to send: due time, attempts and what the provider said."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_due", "state", "due_at"),)
+    __table_args__ = (Index("ix_outbox_state_next_attempt", "state", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OutboxKind] = mapped_column(enum_column(OutboxKind))
@@ -86,10 +86,15 @@ class Outbox(Base):
     purpose: Mapped[str] = mapped_column(String(40))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    rule_id: Mapped[int | None] = mapped_column(ForeignKey("reminder_rules.id", ondelete="SET NULL"))
+    rule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reminder_rules.id", ondelete="SET NULL")
+    )
     #: Unique per occurrence of a rule, so expanding a rule twice never queues a message twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
+    #: When it should reach the client; the lag of a send is measured from here.
     due_at: Mapped[datetime]
+    #: When the dispatcher may next try: ``due_at`` at first, later after each retry delay.
+    next_attempt_at: Mapped[datetime]
     state: Mapped[OutboxState] = mapped_column(enum_column(OutboxState), default=OutboxState.QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: Set when claimed; a claim older than the lease is taken over after a crash.

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
-from .people import Client, Proxy, Staff
+from .people import Client, Proxy
 
 
 class AuditEvent(Base):

@@ -1,0 +1,90 @@
+"""Who may see which client: the one scoping helper every staff query for client data uses.
+
+A worker sees the clients they are a regular worker for, a caseworker their caseload, a
+coordinator and a manager the clients of their unit (all units when they have none). An admin
+manages accounts and sees no client data. Every allowed read of a record is audited, and so is
+every refusal.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from models import AuditEvent, Client, ClientWorker, Role, Staff
+
+from .errors import DomainError
+
+
+class NotYourClient(DomainError):
+    status = 403
+
+
+def client_scope(staff: Staff) -> ColumnElement[bool]:
+    """A condition on ``Client`` that is true for the clients ``staff`` may see."""
+    parts: list[ColumnElement[bool]] = []
+    roles = staff.role_set
+    if Role.WORKER in roles:
+        parts.append(
+            exists().where(ClientWorker.client_id == Client.id, ClientWorker.staff_id == staff.id)
+        )
+    if Role.CASEWORKER in roles:
+        parts.append(Client.caseworker_id == staff.id)
+    if roles & {Role.COORDINATOR, Role.MANAGER}:
+        parts.append(true() if staff.unit_id is None else Client.unit_id == staff.unit_id)
+    return or_(*parts) if parts else false()
+
+
+def visible_clients(session: Session, staff: Staff) -> list[Client]:
+    """The clients ``staff`` may see, by name."""
+    query = (
+        select(Client)
+        .where(client_scope(staff), Client.active)
+        .order_by(Client.first_name, Client.last_name)
+    )
+    return list(session.scalars(query))
+
+
+def open_client(
+    session: Session,
+    staff: Staff,
+    client_id: int,
+    subject: str,
+    now: datetime,
+    ip: str | None = None,
+) -> Client:
+    """Return a client's record for ``staff`` and audit the read; refuse (and audit) otherwise.
+
+    The refusal is flushed before anything else is written, and a 403 response still commits.
+    """
+    client = session.scalar(select(Client).where(Client.id == client_id, client_scope(staff)))
+    if client is None:
+        exists_at_all = session.scalar(select(Client.id).where(Client.id == client_id))
+        session.add(
+            AuditEvent(
+                at=now,
+                actor_staff_id=staff.id,
+                client_id=exists_at_all,
+                action="refused",
+                subject=subject,
+                detail=None if exists_at_all else f"no client {client_id}",
+                ip=ip,
+            )
+        )
+        session.flush()
+        raise NotYourClient(_l("Den här personen finns inte bland dina klienter."))
+    session.add(
+        AuditEvent(
+            at=now,
+            actor_staff_id=staff.id,
+            client_id=client.id,
+            action="read",
+            subject=subject,
+            ip=ip,
+        )
+    )
+    session.flush()
+    return client

@@ -1,0 +1,132 @@
+"""One-time SMS codes for client sign-in: issue, check, limit."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import Client, LoginCode, Proxy
+from reminders.outbox import queue_sms
+
+from ..errors import DomainError
+
+CODE_TTL = timedelta(minutes=10)
+MAX_ATTEMPTS = 5
+LOCK_FOR = timedelta(minutes=15)
+#: At most this many codes per number in ``CODE_WINDOW``, so nobody can flood a phone with SMS.
+MAX_CODES = 3
+CODE_WINDOW = timedelta(minutes=15)
+
+
+class CodeRefused(DomainError):
+    """The code cannot be used: wrong, expired, or too many tries."""
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Who a phone number signs in as."""
+
+    client: Client | None = None
+    proxy: Proxy | None = None
+
+
+def _digest(secret: str, phone: str, code: str) -> str:
+    return hmac.new(secret.encode(), f"{phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def holder_of(session: Session, phone: str) -> Holder | None:
+    """Return the active client or proxy with this number, if any."""
+    client = session.scalar(select(Client).where(Client.phone == phone, Client.active))
+    if client is not None:
+        return Holder(client=client)
+    proxy = session.scalar(
+        select(Proxy).where(Proxy.phone == phone, Proxy.active).order_by(Proxy.id).limit(1)
+    )
+    return Holder(proxy=proxy) if proxy is not None else None
+
+
+def _locked_until(session: Session, phone: str, now: datetime) -> datetime | None:
+    return session.scalar(
+        select(func.max(LoginCode.locked_until)).where(
+            LoginCode.phone == phone, LoginCode.locked_until > now
+        )
+    )
+
+
+def request_code(session: Session, phone: str, now: datetime, secret: str) -> None:
+    """Send a fresh code to ``phone`` when it belongs to someone; say nothing either way.
+
+    The answer is the same for unknown numbers, so the page cannot be used to find out who is a
+    client. Limits apply per number whether or not it is known.
+    """
+    if _locked_until(session, phone, now):
+        raise CodeRefused(_l("Du har skrivit fel kod för många gånger. Vänta 15 minuter."), 429)
+    recent = session.scalar(
+        select(func.count(LoginCode.id)).where(
+            LoginCode.phone == phone, LoginCode.created_at > now - CODE_WINDOW
+        )
+    )
+    if recent >= MAX_CODES:
+        raise CodeRefused(_l("Du har fått många koder nu. Vänta 15 minuter."), 429)
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    session.add(
+        LoginCode(
+            phone=phone,
+            code_hash=_digest(secret, phone, code),
+            created_at=now,
+            expires_at=now + CODE_TTL,
+        )
+    )
+    holder = holder_of(session, phone)
+    if holder is None:
+        session.flush()
+        return
+    client = holder.client or (holder.proxy.client if holder.proxy else None)
+    queue_sms(
+        session,
+        phone,
+        # Only the code: no name, no service name that could reveal anything.
+        f"Din kod är {code}. Den gäller i 10 minuter.",
+        purpose="login_code",
+        client_id=client.id if client else None,
+    )
+
+
+def verify_code(session: Session, phone: str, typed: str, now: datetime, secret: str) -> Holder:
+    """Check ``typed`` against the newest code for ``phone``; return who signs in."""
+    code = "".join(typed.split())
+    if not (len(code) == 6 and code.isdigit()):
+        raise CodeRefused(_l("Koden har 6 siffror. Skriv den igen."))
+    if _locked_until(session, phone, now):
+        raise CodeRefused(_l("Du har skrivit fel kod för många gånger. Vänta 15 minuter."), 429)
+    row = session.scalar(
+        select(LoginCode)
+        .where(LoginCode.phone == phone, LoginCode.used_at.is_(None))
+        .order_by(LoginCode.created_at.desc(), LoginCode.id.desc())
+        .limit(1)
+    )
+    if row is None or row.expires_at <= now:
+        raise CodeRefused(_l("Koden gäller inte längre. Be om en ny kod."))
+    if not hmac.compare_digest(row.code_hash, _digest(secret, phone, code)):
+        row.attempts += 1
+        if row.attempts >= MAX_ATTEMPTS:
+            row.locked_until = now + LOCK_FOR
+            row.used_at = now
+            session.flush()
+            raise CodeRefused(_l("Du har skrivit fel kod för många gånger. Vänta 15 minuter."), 429)
+        session.flush()
+        left = MAX_ATTEMPTS - row.attempts
+        raise CodeRefused(_l("Koden stämmer inte. Du kan försöka %(n)s gånger till.", n=left))
+    holder = holder_of(session, phone)
+    if holder is None:
+        raise CodeRefused(_l("Koden stämmer inte. Du kan försöka %(n)s gånger till.", n=0))
+    row.used_at = now
+    session.flush()
+    return holder

@@ -1,0 +1,88 @@
+"""Remembered devices: a client stays signed in on a phone until they or staff revoke it."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from models import AuditEvent, Device
+
+from .codes import Holder
+
+COOKIE = "device"
+COOKIE_MAX_AGE = int(timedelta(days=365).total_seconds())
+#: Writing last-seen on every request would turn each page view into a write.
+TOUCH_EVERY = timedelta(hours=1)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def remember(session: Session, holder: Holder, label: str | None, now: datetime) -> str:
+    """Create a device for the holder; return the token to put in the cookie."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        Device(
+            client_id=holder.client.id if holder.client else None,
+            proxy_id=holder.proxy.id if holder.proxy else None,
+            token_hash=_hash(token),
+            label=(label or "")[:120] or None,
+            created_at=now,
+            last_seen_at=now,
+        )
+    )
+    session.flush()
+    return token
+
+
+def device_for(session: Session, token: str | None, now: datetime) -> Device | None:
+    """Return the live device behind a cookie token; None if unknown, tampered or revoked."""
+    if not token or len(token) > 100:
+        return None
+    device = session.scalar(
+        select(Device).where(Device.token_hash == _hash(token), Device.revoked_at.is_(None))
+    )
+    if device is None:
+        return None
+    if device.client is not None and not device.client.active:
+        return None
+    if device.proxy is not None and not device.proxy.active:
+        return None
+    if now - device.last_seen_at > TOUCH_EVERY:
+        device.last_seen_at = now
+    return device
+
+
+def forget(session: Session, device_id: int, now: datetime) -> None:
+    """Sign one device out (the person pressed "Logga ut")."""
+    session.execute(
+        update(Device)
+        .where(Device.id == device_id, Device.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+
+
+def revoke_client_devices(session: Session, client_id: int, staff_id: int, now: datetime) -> int:
+    """Sign a client out everywhere (a lost phone); return how many devices were revoked."""
+    result = session.execute(
+        update(Device)
+        .where(Device.client_id == client_id, Device.revoked_at.is_(None))
+        .values(revoked_at=now, revoked_by_id=staff_id)
+    )
+    session.add(
+        AuditEvent(
+            at=now,
+            actor_staff_id=staff_id,
+            client_id=client_id,
+            action="change",
+            subject="client.devices",
+            detail=f"revoked {result.rowcount} device(s)",
+        )
+    )
+    session.flush()
+    return result.rowcount

@@ -1,0 +1,52 @@
+"""Load the signed-in person for each request: staff from the session, clients by device."""
+
+from __future__ import annotations
+
+from flask import Flask, Request, Response, g, request
+from sqlalchemy import select
+
+from models import Staff, utcnow
+
+from ..database import session
+from ..extensions import login_manager
+from . import devices
+from .principal import Principal
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.client_login"
+    # "strong" would throw away any session without Flask-Login's marker (before the device
+    # loader runs) and sign people out whenever a phone changes network; staff sessions are
+    # instead bounded by PERMANENT_SESSION_LIFETIME and cleared at sign-in.
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def _load(user_id: str) -> Principal | None:
+        kind, _, raw = user_id.partition(":")
+        if kind != "staff" or not raw.isdigit():
+            return None
+        staff = session().scalar(select(Staff).where(Staff.id == int(raw), Staff.active))
+        return Principal(kind="staff", staff=staff) if staff else None
+
+    @login_manager.request_loader
+    def _from_device(req: Request) -> Principal | None:
+        token = req.cookies.get(devices.COOKIE)
+        if not token:
+            return None
+        device = devices.device_for(session(), token, utcnow())
+        if device is None:
+            g.drop_device_cookie = True
+            return None
+        if device.proxy is not None:
+            return Principal(
+                kind="proxy", client=device.proxy.client, proxy=device.proxy, device_id=device.id
+            )
+        return Principal(kind="client", client=device.client, device_id=device.id)
+
+    @app.after_request
+    def _drop_bad_cookie(response: Response) -> Response:
+        # A revoked or tampered cookie is removed so the browser stops sending it.
+        if g.pop("drop_device_cookie", False) and request.cookies.get(devices.COOKIE):
+            response.delete_cookie(devices.COOKIE)
+        return response

@@ -1,0 +1,114 @@
+"""Staff sign-in: username, argon2 password and a TOTP code."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pyotp
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from models import Role, Staff, StaffRole
+
+from ..errors import DomainError
+
+hasher = PasswordHasher()
+MAX_FAILURES = 10
+LOCK_FOR = timedelta(minutes=15)
+# Spent on unknown usernames too, so timing does not tell which names exist.
+_DUMMY_HASH = hasher.hash("not a password")
+
+
+class StaffLoginRefused(DomainError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return hasher.hash(password)
+
+
+def check_password(staff_hash: str, password: str) -> bool:
+    try:
+        return hasher.verify(staff_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(
+    session: Session,
+    username: str,
+    password: str,
+    totp: str,
+    now: datetime,
+    demo_skip_totp: bool,
+) -> Staff:
+    """Return the staff member whose password and TOTP code match, or refuse."""
+    refused = StaffLoginRefused(_l("Fel användarnamn, lösenord eller kod."), 401)
+    staff = session.scalar(
+        select(Staff).where(Staff.username == username.strip().lower(), Staff.active)
+    )
+    if staff is None:
+        check_password(_DUMMY_HASH, password)
+        raise refused
+    if staff.locked_until and staff.locked_until > now:
+        raise StaffLoginRefused(_l("För många försök. Vänta 15 minuter och försök igen."), 429)
+    ok = check_password(staff.password_hash, password)
+    if ok and not (demo_skip_totp and staff.is_demo):
+        ok = staff.totp_secret is not None and pyotp.TOTP(staff.totp_secret).verify(
+            totp.strip(), for_time=now, valid_window=1
+        )
+    if not ok:
+        staff.failed_logins += 1
+        if staff.failed_logins >= MAX_FAILURES:
+            staff.locked_until = now + LOCK_FOR
+            staff.failed_logins = 0
+        session.flush()
+        raise refused
+    staff.failed_logins = 0
+    staff.locked_until = None
+    if hasher.check_needs_rehash(staff.password_hash):
+        staff.password_hash = hasher.hash(password)
+    session.flush()
+    return staff
+
+
+def create_staff(
+    session: Session,
+    username: str,
+    first_name: str,
+    last_name: str,
+    password: str,
+    roles: list[Role],
+    *,
+    with_totp: bool = True,
+    is_demo: bool = False,
+    **extra: object,
+) -> Staff:
+    """Add a member of staff; returns it with a fresh TOTP secret unless told otherwise."""
+    username = username.strip().lower()
+    if session.scalar(select(Staff.id).where(Staff.username == username)):
+        raise DomainError(f"username {username!r} is taken")
+    if not roles:
+        raise DomainError("a member of staff needs at least one role")
+    staff = Staff(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        password_hash=hash_password(password),
+        totp_secret=pyotp.random_base32() if with_totp else None,
+        is_demo=is_demo,
+        **extra,
+    )
+    staff.roles = [StaffRole(role=r) for r in roles]
+    session.add(staff)
+    session.flush()
+    return staff
+
+
+def totp_uri(staff: Staff, issuer: str = "Boendestöd") -> str:
+    """The otpauth:// address an authenticator app scans."""
+    assert staff.totp_secret
+    return pyotp.TOTP(staff.totp_secret).provisioning_uri(name=staff.username, issuer_name=issuer)

@@ -1,0 +1,147 @@
+"""Sign-in pages: client by SMS code, staff by password and TOTP; sign-out for both."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask import (
+    session as cookie_session,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+
+from models import utcnow
+
+from ..database import session
+from ..phones import InvalidPhone, display, normalise
+from . import codes, devices
+from . import staff as staff_auth
+from .forms import CodeForm, PhoneForm, StaffLoginForm
+from .principal import Principal
+from .start import start_page_for
+
+bp = Blueprint("auth", __name__)
+
+
+def _secret() -> str:
+    return current_app.config["SECRET_KEY"]
+
+
+@bp.get("/")
+def index():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(start_page_for(current_user))
+    return redirect(url_for("auth.client_login"))
+
+
+@bp.route("/logga-in", methods=["GET", "POST"])
+def client_login():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated and current_user.is_client_side:
+        return redirect(url_for("client.start"))
+    form = PhoneForm()
+    if not form.validate_on_submit():
+        return render_template("auth/phone.html", form=form), 400 if form.is_submitted() else 200
+    try:
+        phone = normalise(form.phone.data)
+    except InvalidPhone:
+        form.phone.errors = [_l("Numret ser inte rätt ut. Skriv det så här: 070-123 45 67.")]
+        return render_template("auth/phone.html", form=form), 400
+    try:
+        codes.request_code(session(), phone, utcnow(), _secret())
+    except codes.CodeRefused as exc:
+        form.phone.errors = [exc.message]
+        return render_template("auth/phone.html", form=form), exc.status
+    cookie_session["pending_phone"] = phone
+    return redirect(url_for("auth.client_code"))
+
+
+@bp.route("/logga-in/kod", methods=["GET", "POST"])
+def client_code():  # type: ignore[no-untyped-def]
+    phone = cookie_session.get("pending_phone")
+    if not phone:
+        return redirect(url_for("auth.client_login"))
+    form = CodeForm()
+    shown = display(phone)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("auth/code.html", form=form, phone=shown), status
+    now = utcnow()
+    try:
+        holder = codes.verify_code(session(), phone, form.code.data, now, _secret())
+    except codes.CodeRefused as exc:
+        form.code.errors = [exc.message]
+        return render_template("auth/code.html", form=form, phone=shown), exc.status
+    token = devices.remember(session(), holder, request.user_agent.string, now)
+    cookie_session.pop("pending_phone", None)
+    response = redirect(url_for("client.start"))
+    response.set_cookie(
+        devices.COOKIE,
+        token,
+        max_age=devices.COOKIE_MAX_AGE,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+@bp.post("/logga-in/ny-kod")
+def client_new_code():  # type: ignore[no-untyped-def]
+    phone = cookie_session.get("pending_phone")
+    if not phone:
+        return redirect(url_for("auth.client_login"))
+    try:
+        codes.request_code(session(), phone, utcnow(), _secret())
+    except codes.CodeRefused as exc:
+        form = CodeForm()
+        form.code.errors = [exc.message]
+        return render_template("auth/code.html", form=form, phone=display(phone)), exc.status
+    flash(_l("Vi har skickat en ny kod."))
+    return redirect(url_for("auth.client_code"))
+
+
+@bp.route("/personal/logga-in", methods=["GET", "POST"])
+def staff_login():  # type: ignore[no-untyped-def]
+    form = StaffLoginForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("auth/staff_login.html", form=form), status
+    try:
+        staff = staff_auth.authenticate(
+            session(),
+            form.username.data,
+            form.password.data,
+            form.totp.data or "",
+            utcnow(),
+            current_app.config["DEMO_SKIP_TOTP"],
+        )
+    except staff_auth.StaffLoginRefused as exc:
+        form.password.data = ""
+        return render_template("auth/staff_login.html", form=form, error=exc.message), exc.status
+    cookie_session.clear()
+    principal = Principal(kind="staff", staff=staff)
+    login_user(principal)
+    target = request.args.get("next", "")
+    if not (target.startswith("/") and not target.startswith("//")):
+        target = start_page_for(principal)
+    return redirect(target)
+
+
+@bp.post("/logga-ut")
+def logout():  # type: ignore[no-untyped-def]
+    was_staff = current_user.is_authenticated and current_user.is_staff
+    if current_user.is_authenticated and current_user.device_id:
+        devices.forget(session(), current_user.device_id, utcnow())
+    logout_user()
+    cookie_session.clear()
+    target = url_for("auth.staff_login") if was_staff else url_for("auth.client_login")
+    response = redirect(target)
+    response.delete_cookie(devices.COOKIE)
+    return response

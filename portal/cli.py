@@ -1,0 +1,186 @@
+"""The console command: ``boendestod demo | serve | db upgrade | create-staff``."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable
+
+import click
+from flask import Flask
+
+from models import Database, Role, utcnow
+from models.migrate import upgrade
+
+from .config import DEMO_DATABASE, ConfigError, Settings, from_env
+
+log = logging.getLogger("boendestod")
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        raise click.ClickException("DATABASE_URL must be set, e.g. postgresql+psycopg://…")
+    return url
+
+
+def _settings(env: str) -> Settings:
+    try:
+        return from_env(env)
+    except ConfigError as exc:
+        raise click.ClickException(f"refusing to start: {exc}") from exc
+
+
+def _serve(make_app: Callable[[], Flask], host: str, port: int, threads: int) -> None:
+    """Run under gunicorn: one process, threads for requests and for Socket.IO connections."""
+    from gunicorn.app.base import BaseApplication
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", 1)
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", threads)
+            self.cfg.set("timeout", 120)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Flask:
+            return make_app()
+
+    _Server().run()
+
+
+@click.group()
+def main() -> None:
+    """Boendestöd: the digital support and self-service platform."""
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@main.command()
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))
+@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
+@click.option(
+    "--clients", default=20, show_default=True, help="Generated clients beside Sandra and Olle."
+)
+def demo(port: int, host: str, clients: int) -> None:
+    """Reset the demo database, fill it with demo data and serve it.
+
+    Embedded SQLite, scheduler on, SMS to the dev outbox at /dev/outbox, demo accounts sign in
+    without TOTP (password "demo").
+    """
+    os.environ.setdefault("PORT", str(port))
+    settings = _settings("demo")
+    if settings.database_url == f"sqlite:///{DEMO_DATABASE}":
+        DEMO_DATABASE.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            DEMO_DATABASE.with_name(DEMO_DATABASE.name + suffix).unlink(missing_ok=True)
+    seed_demo(settings, clients)
+    click.echo(f"Demo on http://{host}:{port}  ·  SMS at http://{host}:{port}/dev/outbox")
+    click.echo("Clients: Sandra 070-000 00 01, Olle 070-000 00 02  ·  staff password: demo")
+
+    from .app import create_app
+
+    _serve(lambda: create_app(settings), host, port, threads=32)
+
+
+def seed_demo(settings: Settings, clients: int = 20) -> None:
+    """Migrate the database and fill it with the demo world."""
+    from .demo import seed
+
+    upgrade(settings.database_url)
+    db = Database(settings.database_url)
+    with db.transaction() as session:
+        seed(session, utcnow(), settings.zone, generated=clients)
+    db.dispose()
+
+
+@main.command()
+@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))
+@click.option("--host", default=lambda: os.environ.get("HOST", "0.0.0.0"))
+@click.option("--threads", type=int, default=64, show_default=True)
+def serve(port: int, host: str, threads: int) -> None:
+    """Serve in production from environment settings (DATABASE_URL, SECRET_KEY, TWILIO_* …).
+
+    Refuses to start on a missing secret or an unsafe demo setting. Run `db upgrade` first.
+    """
+    settings = _settings(os.environ.get("APP_ENV", "production"))
+
+    from .app import create_app
+
+    _serve(lambda: create_app(settings), host, port, threads)
+
+
+@main.group()
+def db() -> None:
+    """Database schema commands."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply migrations to DATABASE_URL up to REVISION."""
+    upgrade(_database_url(), revision)
+    click.echo(f"database at {revision}")
+
+
+@main.command("create-staff")
+@click.option("--username", required=True)
+@click.option("--first-name", required=True)
+@click.option("--last-name", required=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
+@click.option("--phone", default=None, help="Work phone, for bridged calls and urgent alerts.")
+@click.password_option(help="Prompted for when not given.")
+def create_staff_command(
+    username: str,
+    first_name: str,
+    last_name: str,
+    roles: tuple[str, ...],
+    phone: str | None,
+    password: str,
+) -> None:
+    """Add a member of staff to DATABASE_URL and print their TOTP enrolment address."""
+    from .auth.staff import create_staff, totp_uri
+    from .errors import DomainError
+    from .phones import InvalidPhone, normalise
+
+    if len(password) < 12:
+        raise click.ClickException("the password must be at least 12 characters")
+    try:
+        work_phone = normalise(phone) if phone else None
+    except InvalidPhone as exc:
+        raise click.ClickException(f"{phone!r} is not a mobile number") from exc
+    database = Database(_database_url())
+    try:
+        with database.transaction() as session:
+            staff = create_staff(
+                session,
+                username,
+                first_name,
+                last_name,
+                password,
+                [Role(r) for r in roles],
+                phone=work_phone,
+            )
+            uri = totp_uri(staff)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        database.dispose()
+    click.echo(f"created {username} ({', '.join(roles)})")
+    click.echo("Add this to the person's authenticator app (scan it as a QR code):")
+    click.echo(uri)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,54 @@
+"""The request's database session: one transaction per request, committed by the wrapper.
+
+Views call services, which ``flush()``; the response hook commits when the view returned
+normally (below 500) and rolls back otherwise. Callbacks registered with ``models.on_commit``
+(SMS, socket emits) run only after that commit succeeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, Response, current_app, g
+from sqlalchemy.orm import Session
+
+from models import Database
+
+
+def get_db() -> Database:
+    return current_app.extensions["boendestod.db"]
+
+
+def session() -> Session:
+    """Return this request's session, opening it on first use."""
+    if "db_session" not in g:
+        g.db_session = get_db().session()
+        current_app.extensions["boendestod.on_session"](g.db_session)
+    return g.db_session
+
+
+def init_app(app: Flask, db: Database, on_session: Callable[[Session], None]) -> None:
+    """Bind ``db``; ``on_session`` prepares each new request session (e.g. the outbox waker)."""
+    app.extensions["boendestod.db"] = db
+    app.extensions["boendestod.on_session"] = on_session
+
+    @app.after_request
+    def _commit(response: Response) -> Response:
+        s: Session | None = g.pop("db_session", None)
+        if s is None:
+            return response
+        try:
+            if response.status_code < 500:
+                s.commit()
+            else:
+                s.rollback()
+        finally:
+            s.close()
+        return response
+
+    @app.teardown_request
+    def _discard(exc: BaseException | None) -> None:
+        s: Session | None = g.pop("db_session", None)
+        if s is not None:
+            s.rollback()
+            s.close()

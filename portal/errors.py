@@ -1,0 +1,72 @@
+"""Domain errors that carry an easy-read message for the person, and the error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """A rule said no. ``message`` is what the person reads; ``status`` the HTTP status."""
+
+    status = 400
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        if status is not None:
+            self.status = status
+
+
+PAGES = {
+    400: (_l("Något blev fel"), _l("Sidan kunde inte visas. Gå tillbaka och försök igen.")),
+    403: (_l("Du får inte se den här sidan"), _l("Den här sidan är inte till för dig.")),
+    404: (_l("Sidan finns inte"), _l("Vi hittar inte sidan. Kanske är länken fel.")),
+    405: (_l("Något blev fel"), _l("Sidan kunde inte visas. Gå tillbaka och försök igen.")),
+    429: (_l("Vänta en stund"), _l("Du har försökt många gånger. Vänta en stund.")),
+    500: (_l("Något gick fel hos oss"), _l("Det är vårt fel, inte ditt. Försök igen om en stund.")),
+    503: (
+        _l("Tjänsten fungerar inte just nu"),
+        _l("Vi lagar det. Försök igen om en stund. Är det bråttom? Ring din boendestödjare."),
+    ),
+}
+
+
+def render_error(status: int, message: str | None = None) -> tuple[str, int]:
+    title, text = PAGES.get(status, PAGES[500])
+    return render_template("errors/error.html", title=title, text=message or text), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
+        log.info("CSRF refused on %s: %s", request.path, exc.description)
+        return render_error(400, _l("Sidan var för gammal. Gå tillbaka och försök igen."))
+
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):  # type: ignore[no-untyped-def]
+        return render_error(exc.status, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+        if exc.code is None or exc.code < 400:
+            return exc
+        return render_error(exc.code)
+
+    @app.errorhandler(OperationalError)
+    def _db_down(exc: OperationalError):  # type: ignore[no-untyped-def]
+        log.error("database unavailable on %s: %s", request.path, exc.orig)
+        return render_error(503)
+
+    @app.errorhandler(SQLAlchemyError)
+    @app.errorhandler(Exception)
+    def _crash(exc: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unhandled error on %s", request.path)
+        return render_error(500)

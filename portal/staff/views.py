@@ -1,0 +1,88 @@
+"""The staff console: each role's start page and the client record."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models import Role, utcnow
+
+from ..access import open_client, visible_clients
+from ..auth import devices
+from ..auth.principal import staff_required
+from ..database import session
+from ..timeutil import day_bounds, local_today, zone
+from . import services
+
+bp = Blueprint("staff", __name__, url_prefix="/personal")
+
+
+@bp.get("/idag")
+@staff_required(Role.WORKER)
+def worker():  # type: ignore[no-untyped-def]
+    start, end = day_bounds(local_today(utcnow()), zone())
+    visits = services.worker_visits(session(), current_user.staff, start, end)
+    return render_template("staff/worker.html", visits=visits)
+
+
+@bp.get("/samordning")
+@staff_required(Role.COORDINATOR)
+def coordinator():  # type: ignore[no-untyped-def]
+    requests = services.open_requests(session(), current_user.staff)
+    return render_template("staff/coordinator.html", requests=requests)
+
+
+@bp.get("/arenden")
+@staff_required(Role.CASEWORKER)
+def caseworker():  # type: ignore[no-untyped-def]
+    escalations = services.open_escalations(session(), current_user.staff)
+    return render_template("staff/caseworker.html", escalations=escalations, now=utcnow())
+
+
+@bp.get("/nyckeltal")
+@staff_required(Role.MANAGER)
+def manager():  # type: ignore[no-untyped-def]
+    today = local_today(utcnow())
+    first = today.replace(day=1)
+    start, _ = day_bounds(first, zone())
+    _, end = day_bounds(today, zone())
+    figures = services.visit_figures(session(), current_user.staff, start, end)
+    return render_template("staff/manager.html", figures=figures, first=first, today=today)
+
+
+@bp.get("/admin")
+@staff_required(Role.ADMIN)
+def admin():  # type: ignore[no-untyped-def]
+    return render_template("staff/admin.html", staff=services.all_staff(session()))
+
+
+@bp.get("/klienter")
+@staff_required(Role.WORKER, Role.COORDINATOR, Role.CASEWORKER, Role.MANAGER)
+def clients():  # type: ignore[no-untyped-def]
+    return render_template(
+        "staff/clients.html", clients=visible_clients(session(), current_user.staff)
+    )
+
+
+@bp.get("/klient/<int:client_id>")
+@staff_required()
+def client(client_id: int):  # type: ignore[no-untyped-def]
+    now = utcnow()
+    record = open_client(
+        session(), current_user.staff, client_id, "client.record", now, request.remote_addr
+    )
+    details = services.client_record(session(), record, now, local_today(now))
+    return render_template("staff/client.html", client=record, now=now, **details)
+
+
+@bp.post("/klient/<int:client_id>/enheter/logga-ut")
+@staff_required(Role.WORKER, Role.COORDINATOR, Role.CASEWORKER)
+def revoke_devices(client_id: int):  # type: ignore[no-untyped-def]
+    now = utcnow()
+    record = open_client(
+        session(), current_user.staff, client_id, "client.devices", now, request.remote_addr
+    )
+    count = devices.revoke_client_devices(session(), record.id, current_user.staff.id, now)
+    flash(_l("%(name)s är utloggad på %(n)s enheter.", name=record.first_name, n=count))
+    return redirect(url_for("staff.client", client_id=record.id))

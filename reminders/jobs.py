@@ -1,0 +1,84 @@
+"""The scheduler: one interval job per process that sweeps the outbox.
+
+Never one APScheduler job per reminder: APScheduler 3 keeps every job in memory, and the outbox
+rows already say what is due. Several processes may run this side by side; claims keep each
+row to one sender.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from models import Database
+
+from .dispatch import sweep
+from .providers import Telephony
+
+log = logging.getLogger(__name__)
+SWEEP_JOB = "sweep-outbox"
+
+
+class Dispatcher:
+    """Sends what the outbox holds: on a timer when started, at once when kicked."""
+
+    def __init__(
+        self, db: Database, telephony: Telephony, twiml_url: str, interval: float = 5.0
+    ) -> None:
+        self.db = db
+        self.telephony = telephony
+        self.twiml_url = twiml_url
+        self.interval = interval
+        self._scheduler: BackgroundScheduler | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def running(self) -> bool:
+        return self._scheduler is not None and self._scheduler.running
+
+    def start(self) -> None:
+        with self._lock:
+            if self.running:
+                return
+            scheduler = BackgroundScheduler(
+                executors={"default": ThreadPoolExecutor(1)}, timezone=UTC
+            )
+            scheduler.add_job(
+                self.sweep,
+                "interval",
+                seconds=self.interval,
+                id=SWEEP_JOB,
+                max_instances=1,
+                coalesce=True,
+                next_run_time=datetime.now(UTC),
+            )
+            scheduler.start()
+            self._scheduler = scheduler
+            log.info("outbox sweep every %ss", self.interval)
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._scheduler is not None and self._scheduler.running:
+                self._scheduler.shutdown(wait=True)
+            self._scheduler = None
+
+    def sweep(self) -> int:
+        try:
+            return sweep(self.db, self.telephony, self.twiml_url)
+        except Exception:
+            # One bad sweep must not stop the timer; the next one tries again.
+            log.exception("outbox sweep failed")
+            return 0
+
+    def kick(self, outbox_ids: Iterable[int]) -> None:
+        """Send these rows now: wake the timer if it runs, else send in this thread."""
+        if self.running:
+            assert self._scheduler is not None
+            self._scheduler.modify_job(SWEEP_JOB, next_run_time=datetime.now(UTC))
+            return
+        sweep(self.db, self.telephony, self.twiml_url, only=list(outbox_ids))

@@ -1,0 +1,178 @@
+"""SMS and voice providers behind one interface: Twilio for real, a dev provider for the demo."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client as TwilioRestClient
+
+from models import Database, DevMessage, OutboxKind
+
+log = logging.getLogger(__name__)
+
+
+class ProviderError(Exception):
+    """Sending failed; ``code`` is the provider's own error code when it gave one."""
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class TemporaryFailure(ProviderError):
+    """Worth trying again later: the provider is down, busy or rate-limiting us."""
+
+
+class PermanentFailure(ProviderError):
+    """Trying again will not help: an invalid number, an opted-out recipient."""
+
+
+@dataclass(frozen=True)
+class Sent:
+    provider_id: str
+    #: Our reading of the provider's status at hand-over, e.g. "sent" or "delivered".
+    status: str
+
+
+class SmsClient(Protocol):
+    def send(self, to: str, body: str) -> Sent: ...
+
+
+class VoiceClient(Protocol):
+    def send(self, to: str, twiml_url: str, say: str) -> Sent: ...
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    account_sid: str
+    auth_token: str
+    #: Sender: the municipality's number, or a Messaging Service SID (MG…).
+    from_number: str | None = None
+    messaging_service_sid: str | None = None
+    #: Our public base URL, for status callbacks and TwiML.
+    public_url: str = ""
+    #: Where Twilio's REST API lives; tests point it at a local fake server.
+    api_base_url: str | None = None
+
+
+# Twilio error codes that mean "this recipient cannot get it", see Twilio's error dictionary.
+PERMANENT_TWILIO_CODES = {21211, 21214, 21217, 21408, 21610, 21612, 21614, 13224}
+
+
+def _twilio_error(exc: TwilioException) -> ProviderError:
+    if isinstance(exc, TwilioRestException):
+        # A bad request stays bad; auth errors, 429 and 5xx may pass once fixed or calmer.
+        if exc.code in PERMANENT_TWILIO_CODES or exc.status in (400, 404, 422):
+            return PermanentFailure(str(exc.msg), exc.code)
+        return TemporaryFailure(f"HTTP {exc.status}: {exc.msg}", exc.code)
+    return TemporaryFailure(str(exc))
+
+
+class _TwilioBase:
+    def __init__(self, settings: TwilioSettings, timeout: float = 10.0) -> None:
+        self.settings = settings
+        self.client = TwilioRestClient(
+            settings.account_sid,
+            settings.auth_token,
+            http_client=TwilioHttpClient(timeout=timeout),
+        )
+        if settings.api_base_url:
+            self.client.api.base_url = settings.api_base_url.rstrip("/")
+
+    def _sender(self) -> dict[str, str]:
+        if self.settings.messaging_service_sid:
+            return {"messaging_service_sid": self.settings.messaging_service_sid}
+        if not self.settings.from_number:
+            raise PermanentFailure("no sender configured: set TWILIO_FROM or TWILIO_MESSAGING_SID")
+        return {"from_": self.settings.from_number}
+
+
+class TwilioSmsClient(_TwilioBase):
+    def send(self, to: str, body: str) -> Sent:
+        try:
+            message = self.client.messages.create(
+                to=to,
+                body=body,
+                status_callback=f"{self.settings.public_url}/webhooks/twilio/status",
+                **self._sender(),
+            )
+        except TwilioException as exc:
+            raise _twilio_error(exc) from exc
+        except OSError as exc:  # connection refused, timeouts
+            raise TemporaryFailure(str(exc)) from exc
+        return Sent(provider_id=str(message.sid), status=str(message.status or "queued"))
+
+
+class TwilioVoiceClient(_TwilioBase):
+    def send(self, to: str, twiml_url: str, say: str) -> Sent:
+        if not self.settings.from_number:
+            raise PermanentFailure("calls need TWILIO_FROM, the municipality's number")
+        try:
+            call = self.client.calls.create(
+                to=to,
+                from_=self.settings.from_number,
+                url=twiml_url,
+                status_callback=f"{self.settings.public_url}/webhooks/twilio/status",
+            )
+        except TwilioException as exc:
+            raise _twilio_error(exc) from exc
+        except OSError as exc:
+            raise TemporaryFailure(str(exc)) from exc
+        return Sent(provider_id=str(call.sid), status=str(call.status or "queued"))
+
+
+class DevSmsClient:
+    """Keeps every message in the database, shown as a phone inbox at /dev/outbox."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def send(self, to: str, body: str) -> Sent:
+        return _record(self.db, OutboxKind.SMS, to, body)
+
+
+class DevVoiceClient:
+    """Keeps every call, with what it would say, next to the messages."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def send(self, to: str, twiml_url: str, say: str) -> Sent:
+        return _record(self.db, OutboxKind.CALL, to, say)
+
+
+def _record(db: Database, kind: OutboxKind, to: str, body: str) -> Sent:
+    with db.transaction() as session:
+        message = DevMessage(kind=kind, to_phone=to, body=body)
+        session.add(message)
+        session.flush()
+        log.info("dev provider kept %s %s for %s", kind.value, message.id, to)
+        return Sent(provider_id=f"DEV{message.id:08d}", status="delivered")
+
+
+def dev_messages(session: Session, limit: int = 200) -> list[DevMessage]:
+    """Return what the dev provider has kept, newest first."""
+    query = select(DevMessage).order_by(DevMessage.id.desc()).limit(limit)
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Telephony:
+    """The configured pair of providers and whether they are the dev ones."""
+
+    sms: SmsClient
+    voice: VoiceClient
+    is_dev: bool
+
+
+def make_telephony(db: Database, twilio: TwilioSettings | None) -> Telephony:
+    """Twilio when settings are given, the dev provider otherwise."""
+    if twilio is None:
+        return Telephony(sms=DevSmsClient(db), voice=DevVoiceClient(db), is_dev=True)
+    return Telephony(sms=TwilioSmsClient(twilio), voice=TwilioVoiceClient(twilio), is_dev=False)
