@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, Request, Response, g, request
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
 from models import Staff, utcnow
 
@@ -11,6 +12,12 @@ from ..database import session
 from ..extensions import login_manager
 from . import devices
 from .principal import Principal
+
+
+def _unavailable() -> None:
+    """The database is down: nobody can be recognised; pages that need a person say 503."""
+    g.database_unavailable = True
+    return None
 
 
 def init_app(app: Flask) -> None:
@@ -26,7 +33,10 @@ def init_app(app: Flask) -> None:
         kind, _, raw = user_id.partition(":")
         if kind != "staff" or not raw.isdigit():
             return None
-        staff = session().scalar(select(Staff).where(Staff.id == int(raw), Staff.active))
+        try:
+            staff = session().scalar(select(Staff).where(Staff.id == int(raw), Staff.active))
+        except SQLAlchemyError:
+            return _unavailable()
         return Principal(kind="staff", staff=staff) if staff else None
 
     @login_manager.request_loader
@@ -34,7 +44,10 @@ def init_app(app: Flask) -> None:
         token = req.cookies.get(devices.COOKIE)
         if not token:
             return None
-        device = devices.device_for(session(), token, utcnow())
+        try:
+            device = devices.device_for(session(), token, utcnow())
+        except SQLAlchemyError:
+            return _unavailable()
         if device is None:
             g.drop_device_cookie = True
             return None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import abort, redirect, request, url_for
+from flask import abort, g, redirect, request, url_for
 from flask_login import UserMixin, current_user
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -48,6 +48,12 @@ class Principal(UserMixin):
         return self.client is not None
 
 
+def _abort_if_database_unavailable() -> None:
+    # Sending someone to sign in again when we simply could not look them up would be wrong.
+    if g.get("database_unavailable"):
+        abort(503)
+
+
 def staff_required(*roles: Role) -> Any:
     """Allow staff only, and of these roles when any are named; clients get a 403."""
 
@@ -55,6 +61,7 @@ def staff_required(*roles: Role) -> Any:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
+                _abort_if_database_unavailable()
                 return redirect(url_for("auth.staff_login", next=request.path))
             if not current_user.is_staff:
                 abort(403)
@@ -73,6 +80,7 @@ def client_required(view: Any) -> Any:
     @wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not current_user.is_authenticated:
+            _abort_if_database_unavailable()
             return redirect(url_for("auth.client_login"))
         if not current_user.is_client_side:
             abort(403)

@@ -1,0 +1,141 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL via TEST_DATABASE_URL), the app.
+
+Nothing here may reach the internet: the SMS provider is the dev one unless a test sets up the
+local fake, and Twilio's real API host is refused outright.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+
+from models import Base, Database
+from models.migrate import upgrade
+from portal.app import create_app
+from portal.config import Settings
+
+TEST_SECRET = "test-secret-" + "x" * 40
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail loudly if anything tries to connect beyond this machine."""
+    real_connect = socket.socket.connect
+
+    def guarded(self: socket.socket, address: object) -> object:
+        host = address[0] if isinstance(address, tuple) else str(address)
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
+            raise RuntimeError(f"test tried to reach {address!r}: no internet in tests")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def migrated(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    if database.is_postgres:
+        with database.engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    upgrade(database_url)
+    yield database
+    database.dispose()
+
+
+def wipe(database: Database) -> None:
+    """Empty every table, keeping the schema."""
+    with database.engine.begin() as conn:
+        if database.is_postgres:
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def db(migrated: Database) -> Iterator[Database]:
+    wipe(migrated)
+    yield migrated
+
+
+def settings_for_tests(database_url: str, **changes: object) -> Settings:
+    """Settings for tests: nothing implicit, the scheduler off, the dev SMS provider."""
+    settings = Settings(
+        env="test",
+        database_url=database_url,
+        secret_key=TEST_SECRET,
+        public_url="http://localhost",
+        twilio=None,
+        demo_skip_totp=False,
+        scheduler=False,
+        cookie_secure=True,
+    )
+    return settings.with_(**changes) if changes else settings
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return settings_for_tests(database_url)
+
+
+@pytest.fixture
+def app(settings: Settings, db: Database) -> Iterator[Flask]:
+    application = create_app(settings, db=db)
+    application.config["TESTING"] = True
+    yield application
+    application.extensions["boendestod.dispatcher"].shutdown()
+
+
+def https_client(app: Flask) -> FlaskClient:
+    """A browser-like test client whose requests arrive over https (the cookies are Secure)."""
+    client = app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    return client
+
+
+@pytest.fixture
+def web(app: Flask) -> FlaskClient:
+    return https_client(app)
+
+
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: bytes | str) -> str:
+    text_ = html.decode() if isinstance(html, bytes) else html
+    match = CSRF.search(text_)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def post_form(web: FlaskClient, url: str, data: dict[str, str], page: str | None = None):  # type: ignore[no-untyped-def]
+    """GET the form page (``page`` or ``url``) for its CSRF token, then POST ``data``."""
+    token = csrf_from(web.get(page or url).data)
+    return web.post(url, data={**data, "csrf_token": token})
+
+
+def sms_to(web: FlaskClient, phone: str) -> list[str]:
+    """Bodies of the SMS the dev provider kept for ``phone``, newest first."""
+    return [m["body"] for m in web.get("/dev/outbox.json").json if m["to"] == phone]
+
+
+ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,96 @@
+"""Factory functions with keyword defaults; each adds to the given session and flushes."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime, time, timedelta
+
+from sqlalchemy.orm import Session
+
+from models import (
+    Channel,
+    Client,
+    ClientWorker,
+    Role,
+    Staff,
+    Visit,
+    VisitStatus,
+    WorkingHours,
+    utcnow,
+)
+from portal.auth.staff import create_staff
+
+_numbers = itertools.count(1)
+
+
+def make_client(
+    session: Session,
+    first_name: str = "Sandra",
+    last_name: str = "Nilsson",
+    phone: str | None = None,
+    workers: list[Staff] = (),  # type: ignore[assignment]
+    caseworker: Staff | None = None,
+    **extra: object,
+) -> Client:
+    client = Client(
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone or f"+4670{next(_numbers):07d}",
+        caseworker_id=caseworker.id if caseworker else None,
+        **extra,
+    )
+    session.add(client)
+    session.flush()
+    for position, worker in enumerate(workers):
+        session.add(ClientWorker(client_id=client.id, staff_id=worker.id, position=position))
+    session.flush()
+    return client
+
+
+def make_staff(
+    session: Session,
+    username: str = "anna",
+    first_name: str | None = None,
+    roles: list[Role] = (Role.WORKER,),  # type: ignore[assignment]
+    password: str = "correct horse battery",
+    is_demo: bool = False,
+    weekdays: range = range(7),
+    hours: tuple[time, time] = (time(7), time(22)),
+    **extra: object,
+) -> Staff:
+    staff = create_staff(
+        session,
+        username,
+        first_name or username.capitalize(),
+        "Testsson",
+        password,
+        list(roles),
+        is_demo=is_demo,
+        **extra,
+    )
+    staff.hours = [WorkingHours(weekday=d, starts=hours[0], ends=hours[1]) for d in weekdays]
+    session.flush()
+    return staff
+
+
+def make_visit(
+    session: Session,
+    client: Client,
+    staff: Staff,
+    start: datetime | None = None,
+    minutes: int = 60,
+    channel: Channel = Channel.HOME,
+    status: VisitStatus = VisitStatus.PLANNED,
+) -> Visit:
+    start = start or utcnow() + timedelta(hours=1)
+    visit = Visit(
+        client_id=client.id,
+        staff_id=staff.id,
+        channel=channel,
+        status=status,
+        planned_start=start,
+        planned_end=start + timedelta(minutes=minutes),
+    )
+    session.add(visit)
+    session.flush()
+    return visit
