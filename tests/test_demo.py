@@ -1,0 +1,87 @@
+"""The demo world: the people of the report, and something real on every start page."""
+
+import pytest
+from sqlalchemy import func, select
+
+from models import (
+    Client,
+    Decision,
+    Escalation,
+    Plan,
+    ReminderRule,
+    Role,
+    Staff,
+    SupportRequest,
+    Visit,
+    VisitStatus,
+    utcnow,
+)
+from portal.app import create_app
+from portal.demo import seed
+from tests.conftest import https_client, post_form
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def demo_db(db, settings):  # type: ignore[no-untyped-def]
+    with db.transaction() as s:
+        seed(s, utcnow(), settings.zone)
+    return db
+
+
+def test_sandra_and_olle_and_the_named_staff_are_there(demo_db) -> None:  # type: ignore[no-untyped-def]
+    with demo_db.transaction() as s:
+        sandra = s.scalar(select(Client).where(Client.phone == "+46700000001"))
+        olle = s.scalar(select(Client).where(Client.phone == "+46700000002"))
+        assert (sandra.first_name, olle.first_name) == ("Sandra", "Olle")
+        assert s.scalar(select(func.count(Client.id))) >= 22
+        roles = {st.username: st.role_set for st in s.scalars(select(Staff))}
+        assert roles["anna"] == roles["omar"] == {Role.WORKER}
+        assert roles["cecilia"] == {Role.COORDINATOR}
+        assert roles["karin"] == {Role.CASEWORKER}
+        assert roles["maria"] == {Role.MANAGER}
+        assert roles["admin"] == {Role.ADMIN}
+        assert sum(1 for r in roles.values() if r == {Role.WORKER}) >= 12
+        for model in (Decision, Plan, ReminderRule, SupportRequest, Escalation):
+            assert s.scalar(select(func.count(model.id))) > 0, model.__name__
+
+
+def test_no_worker_is_booked_twice_at_once_in_the_demo(demo_db) -> None:  # type: ignore[no-untyped-def]
+    with demo_db.transaction() as s:
+        visits = list(s.scalars(select(Visit).order_by(Visit.staff_id, Visit.planned_start)))
+    for earlier, later in zip(visits, visits[1:], strict=False):
+        if earlier.staff_id == later.staff_id:
+            assert earlier.planned_end <= later.planned_start
+
+
+def test_sandra_has_a_visit_today_and_a_record_of_delivered_ones(demo_db, settings) -> None:  # type: ignore[no-untyped-def]
+    with demo_db.transaction() as s:
+        sandra = s.scalar(select(Client).where(Client.first_name == "Sandra"))
+        today = utcnow().astimezone(settings.zone).date()
+        visits = list(s.scalars(select(Visit).where(Visit.client_id == sandra.id)))
+    assert any(v.planned_start.astimezone(settings.zone).date() == today for v in visits)
+    done = [v for v in visits if v.status is VisitStatus.DONE]
+    assert done and all(v.actual_start and v.actual_end for v in done)
+
+
+@pytest.mark.parametrize(
+    ("username", "start", "shows"),
+    [
+        ("anna", "/personal/idag", "Dina besök idag"),
+        ("cecilia", "/personal/samordning", "Olle"),
+        ("karin", "/personal/arenden", "Sandra"),
+        ("maria", "/personal/nyckeltal", "Utförda"),
+        ("admin", "/personal/admin", "cecilia"),
+    ],
+)
+def test_each_demo_account_signs_in_without_totp_and_sees_real_data(
+    demo_db, settings, username: str, start: str, shows: str
+) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings.with_(demo_skip_totp=True), db=demo_db)
+    web = https_client(app)
+    response = post_form(
+        web, "/personal/logga-in", {"username": username, "password": "demo", "totp": ""}
+    )
+    assert response.location.endswith(start)
+    assert shows in web.get(start).text
