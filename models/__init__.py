@@ -38,6 +38,8 @@ from .support import (
     EscalationType,
     RequestStatus,
     SupportRequest,
+    Task,
+    TaskKind,
 )
 from .trust import AuditEvent, Consent, ConsentKind, Device, LoginCode
 from .visits import Availability, AvailabilityKind, Channel, Visit, VisitNote, VisitStatus
@@ -85,6 +87,8 @@ __all__ = [
     "Staff",
     "StaffRole",
     "SupportRequest",
+    "Task",
+    "TaskKind",
     "Unit",
     "Visit",
     "VisitNote",

@@ -10,7 +10,7 @@ from sqlalchemy import Float, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
-from .people import Client, Staff
+from .people import Client, Role, Staff
 from .visits import Channel
 
 
@@ -126,3 +126,45 @@ class Escalation(Base):
 
     client: Mapped[Client] = relationship()
     owner: Mapped[Staff | None] = relationship(foreign_keys=[owner_id])
+
+
+class TaskKind(enum.Enum):
+    """Why a worker (or whoever holds a role) is asked to act."""
+
+    RED_CHECK_IN = "red_check_in"  # the client pressed "Jag mår dåligt"
+    CHECK_IN_FOLLOW_UP = "check_in_follow_up"  # several yellow check-ins in a row
+    CANCELLATIONS = "cancellations"  # repeated cancellations: check in with the client
+    REMINDER_UNANSWERED = "reminder_unanswered"  # no "1" came back in time
+    UNDELIVERABLE = "undeliverable"  # an SMS or call could not be delivered
+    CALL_BACK = "call_back"  # the client asked to be called (pressed 2, no answer, busy)
+    MESSAGE = "message"  # a message from the client to read and answer
+    OTHER = "other"
+
+
+class Task(Base):
+    """Something a worker is asked to do, shown on their console until done."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_staff_done", "staff_id", "done_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[TaskKind] = mapped_column(enum_column(TaskKind))
+    client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
+    #: The person asked; None when the task is for whoever holds ``for_role`` (on duty).
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    for_role: Mapped[Role | None] = mapped_column(enum_column(Role))
+    text: Mapped[str] = mapped_column(Text)
+    #: What raised it, e.g. "check_in:12" or "outbox:44", to find it again and avoid repeats.
+    ref: Mapped[str | None] = mapped_column(String(60), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime | None]
+    #: Someone saw it and took it on (stops an escalation ladder).
+    acknowledged_at: Mapped[datetime | None]
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    done_at: Mapped[datetime | None]
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    client: Mapped[Client | None] = relationship()
+    staff: Mapped[Staff | None] = relationship(foreign_keys=[staff_id])

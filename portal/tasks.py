@@ -1,0 +1,104 @@
+"""Worker tasks: what the console asks a worker (or whoever is on duty) to do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from models import Role, Staff, Task, TaskKind, on_commit
+
+from .errors import DomainError
+
+#: Called with the new task's id after the commit that created it (the console's live update
+#: registers here); kept as a list so several listeners can subscribe.
+listeners: list[Callable[[int], None]] = []
+
+
+def create_task(
+    session: Session,
+    *,
+    kind: TaskKind,
+    text: str,
+    now: datetime,
+    client_id: int | None = None,
+    staff_id: int | None = None,
+    for_role: Role | None = None,
+    due_at: datetime | None = None,
+    ref: str | None = None,
+) -> Task:
+    """Ask a person (``staff_id``) or whoever holds ``for_role`` to act; returns the task.
+
+    With a ``ref``, an open task of the same kind and ref is returned instead of a second one,
+    so a retried job or webhook never asks twice.
+    """
+    if staff_id is None and for_role is None:
+        raise ValueError("a task needs a person or a role")
+    if ref is not None:
+        existing = session.scalar(
+            select(Task).where(Task.kind == kind, Task.ref == ref, Task.done_at.is_(None))
+        )
+        if existing is not None:
+            return existing
+    task = Task(
+        kind=kind,
+        text=text,
+        client_id=client_id,
+        staff_id=staff_id,
+        for_role=for_role,
+        created_at=now,
+        due_at=due_at,
+        ref=ref,
+    )
+    session.add(task)
+    session.flush()
+    task_id = task.id
+    for listener in listeners:
+        on_commit(session, lambda listener=listener: listener(task_id))
+    return task
+
+
+def open_tasks_for(session: Session, staff: Staff) -> list[Task]:
+    """Open tasks for this person, and for any role they hold, oldest first."""
+    roles = list(staff.role_set)
+    query = (
+        select(Task)
+        .options(joinedload(Task.client))
+        .where(
+            Task.done_at.is_(None),
+            or_(Task.staff_id == staff.id, Task.for_role.in_(roles) if roles else False),
+        )
+        .order_by(Task.created_at)
+    )
+    return list(session.scalars(query))
+
+
+def _task_for(session: Session, task_id: int, staff: Staff) -> Task:
+    task = session.get(Task, task_id)
+    if task is None or not (
+        task.staff_id == staff.id or (task.for_role and task.for_role in staff.role_set)
+    ):
+        raise DomainError("no such task for you", 404)
+    return task
+
+
+def acknowledge(session: Session, task_id: int, staff: Staff, now: datetime) -> Task:
+    """Record that ``staff`` saw the task and takes it on (idempotent)."""
+    task = _task_for(session, task_id, staff)
+    if task.acknowledged_at is None:
+        task.acknowledged_at = now
+        task.acknowledged_by_id = staff.id
+        session.flush()
+    return task
+
+
+def complete(session: Session, task_id: int, staff: Staff, now: datetime) -> Task:
+    """Mark the task done (acknowledging it too, if nobody had)."""
+    task = acknowledge(session, task_id, staff, now)
+    if task.done_at is None:
+        task.done_at = now
+        task.done_by_id = staff.id
+        session.flush()
+    return task
