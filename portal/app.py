@@ -46,6 +46,9 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # no time limits that throw a client out mid-task
         MAX_CONTENT_LENGTH=1 * 1024 * 1024,
         SEND_FILE_MAX_AGE_DEFAULT=timedelta(days=1),
+        PUBLIC_URL=settings.public_url,
+        # Webhook signatures are checked with this; without Twilio nothing can sign (403).
+        TWILIO_AUTH_TOKEN=settings.twilio.auth_token if settings.twilio else "",
     )
 
     db = db or Database(settings.database_url)
@@ -58,6 +61,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     )
     app.extensions["boendestod.telephony"] = telephony
     app.extensions["boendestod.dispatcher"] = dispatcher
+    app.extensions["boendestod.db"] = db
 
     database.init_app(app, db, on_session=lambda s: s.info.__setitem__(WAKE, dispatcher.kick))
     security.init_app(app)

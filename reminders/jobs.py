@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -36,6 +36,31 @@ class Dispatcher:
         self.interval = interval
         self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.Lock()
+        self._periodic: list[tuple[str, Callable[[], object], float]] = []
+
+    def every(self, seconds: float, job: Callable[[], object], name: str) -> None:
+        """Run ``job`` every ``seconds`` in this process, next to the outbox sweep.
+
+        For time-driven rules that are not messages (an escalation ladder, expiring decisions).
+        Like the sweep, the job must be safe when several processes run it at once.
+        """
+        self._periodic.append((name, job, seconds))
+        if self._scheduler is not None:
+            self._add(self._scheduler, name, job, seconds)
+
+    @staticmethod
+    def _add(
+        scheduler: BackgroundScheduler, name: str, job: Callable[[], object], seconds: float
+    ) -> None:
+        def guarded() -> None:
+            try:
+                job()
+            except Exception:
+                log.exception("periodic job %s failed", name)
+
+        scheduler.add_job(
+            guarded, "interval", seconds=seconds, id=name, max_instances=1, coalesce=True
+        )
 
     @property
     def running(self) -> bool:
@@ -46,7 +71,7 @@ class Dispatcher:
             if self.running:
                 return
             scheduler = BackgroundScheduler(
-                executors={"default": ThreadPoolExecutor(1)}, timezone=UTC
+                executors={"default": ThreadPoolExecutor(2)}, timezone=UTC
             )
             scheduler.add_job(
                 self.sweep,
@@ -57,6 +82,8 @@ class Dispatcher:
                 coalesce=True,
                 next_run_time=datetime.now(UTC),
             )
+            for name, job, seconds in self._periodic:
+                self._add(scheduler, name, job, seconds)
             scheduler.start()
             self._scheduler = scheduler
             log.info("outbox sweep every %ss", self.interval)
