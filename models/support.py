@@ -122,15 +122,49 @@ class Escalation(Base):
     outcome: Mapped[EscalationOutcome | None] = mapped_column(enum_column(EscalationOutcome))
     resolution: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    taken_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
     client: Mapped[Client] = relationship()
     owner: Mapped[Staff | None] = relationship(foreign_keys=[owner_id])
+    raised_by: Mapped[Staff | None] = relationship(foreign_keys=[raised_by_id])
+    notes: Mapped[list[EscalationNote]] = relationship(
+        back_populates="escalation", cascade="all, delete-orphan", order_by="EscalationNote.id"
+    )
+
+
+class EscalationNote(Base):
+    """A caseworker's note on an escalation: what was done, what it waits for."""
+
+    __tablename__ = "escalation_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(
+        ForeignKey("escalations.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    escalation: Mapped[Escalation] = relationship(back_populates="notes")
+    author: Mapped[Staff] = relationship()
+
+
+class NoticeSent(Base):
+    """A ledger for periodic jobs: each key (e.g. "decision:12:60d") is acted on only once."""
+
+    __tablename__ = "notices_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class TaskKind(enum.Enum):
     """Why a worker (or whoever holds a role) is asked to act."""
 
+    FOLLOW_UP_MEETING = "follow_up_meeting"  # the caseworker asks for a short follow-up
     RED_CHECK_IN = "red_check_in"  # the client pressed "Jag mår dåligt"
     CHECK_IN_FOLLOW_UP = "check_in_follow_up"  # several yellow check-ins in a row
     CANCELLATIONS = "cancellations"  # repeated cancellations: check in with the client
