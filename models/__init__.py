@@ -31,12 +31,14 @@ from .people import (
     WorkingHours,
 )
 from .support import (
+    DEFAULT_LIGHT_SUPPORT,
     Assignment,
     Escalation,
     EscalationNote,
     EscalationOutcome,
     EscalationStatus,
     EscalationType,
+    LightSupportCategory,
     NoticeSent,
     RequestStatus,
     SupportRequest,
@@ -47,6 +49,7 @@ from .trust import AuditEvent, Consent, ConsentKind, Device, LoginCode
 from .visits import Availability, AvailabilityKind, Channel, Visit, VisitNote, VisitStatus
 
 __all__ = [
+    "DEFAULT_LIGHT_SUPPORT",
     "Assignment",
     "AuditEvent",
     "Availability",
@@ -73,6 +76,7 @@ __all__ = [
     "GoalLevel",
     "GrantPeriod",
     "InboundMessage",
+    "LightSupportCategory",
     "LoginCode",
     "Mood",
     "Need",

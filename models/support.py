@@ -13,6 +13,66 @@ from .base import Base, enum_column, utcnow
 from .people import Client, Role, Staff
 from .visits import Channel
 
+#: The examples the new Social Services Act names, as (key, suited skill, names per language).
+#: The first migration that creates the catalogue inserts these; admins edit it from there.
+DEFAULT_LIGHT_SUPPORT: list[tuple[str, str | None, dict[str, str]]] = [
+    ("reminder", None, {"sv": "Påminnelse", "en": "Reminder", "ar": "تذكير"}),
+    ("talk", "mi", {"sv": "Prata en stund", "en": "Talk for a while", "ar": "حديث قصير"}),
+    (
+        "routines",
+        "esl",
+        {"sv": "Hjälp med rutiner", "en": "Help with routines", "ar": "مساعدة في الروتين"},
+    ),
+    (
+        "post",
+        None,
+        {
+            "sv": "Hjälp med post och papper",
+            "en": "Help with post and papers",
+            "ar": "مساعدة في البريد والأوراق",
+        },
+    ),
+    (
+        "accompany",
+        None,
+        {
+            "sv": "Följa med till ett besök",
+            "en": "Come with me to a visit",
+            "ar": "مرافقتي إلى موعد",
+        },
+    ),
+    (
+        "extra_period",
+        None,
+        {
+            "sv": "Lite extra stöd en period",
+            "en": "A little extra support for a while",
+            "ar": "دعم إضافي لفترة",
+        },
+    ),
+]
+
+
+class LightSupportCategory(Base):
+    """An entry in the municipality's catalogue of light support (editable by an admin)."""
+
+    __tablename__ = "light_support_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stable key stored on requests, e.g. "talk"; never changes once used.
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    #: The easy-read name per language, e.g. {"sv": "Prata en stund", "en": "Talk for a while"}.
+    names: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Given without a needs assessment; a request in a category outside scope escalates.
+    in_scope: Mapped[bool] = mapped_column(default=True)
+    #: A staff skill that suits this kind of help (matched like the client's needs), if any.
+    skill: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("sv") or self.key
+
 
 class RequestStatus(enum.Enum):
     NEW = "new"
@@ -35,6 +95,12 @@ class SupportRequest(Base):
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     #: Key of an entry in the light-support catalogue, e.g. "reminder", "talk".
     category: Mapped[str] = mapped_column(String(40))
+    #: How long the help is asked to take, in minutes.
+    minutes: Mapped[int] = mapped_column(default=60)
+    #: Inside the light-support scope when asked; False means it went to the caseworker too.
+    in_scope: Mapped[bool] = mapped_column(default=True)
+    #: A one-time token from the form, so pressing "Skicka" twice saves one request.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel))
     #: The window the client asked for.
     wanted_from: Mapped[datetime]
