@@ -101,12 +101,25 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .client.views import bp as client_bp
     from .dev.views import bp as dev_bp
     from .health import bp as health_bp
+    from .lightsupport import views as lightsupport_views
+    from .lightsupport.staff_views import bp as lightsupport_staff_bp
     from .staff.views import bp as staff_bp
     from .vendor import bp as vendor_bp
 
-    for bp in (auth_bp, client_bp, staff_bp, casework_bp, dev_bp, health_bp, vendor_bp):
+    for bp in (
+        auth_bp,
+        client_bp,
+        staff_bp,
+        casework_bp,
+        lightsupport_views.bp,
+        lightsupport_staff_bp,
+        dev_bp,
+        health_bp,
+        vendor_bp,
+    ):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)
+    lightsupport_views.init_app(app)
 
     app.add_template_filter(hhmm)
     app.add_template_filter(local_date)
