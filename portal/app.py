@@ -78,12 +78,14 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     )
 
     from .auth.views import bp as auth_bp
+    from .booking.staff_views import bp as schedule_bp
+    from .booking.views import bp as booking_bp
     from .client.views import bp as client_bp
     from .dev.views import bp as dev_bp
     from .health import bp as health_bp
     from .staff.views import bp as staff_bp
 
-    for bp in (auth_bp, client_bp, staff_bp, dev_bp, health_bp):
+    for bp in (auth_bp, client_bp, staff_bp, dev_bp, health_bp, booking_bp, schedule_bp):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)
 
