@@ -104,7 +104,10 @@ def starts_in(
         local = max(w_start, not_before).astimezone(zone)
         of_day = local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
         aligned = -(-of_day // step) * step
-        moment = _at(local.date(), time(0), zone) + timedelta(minutes=aligned)
+        if aligned >= 24 * 60:
+            continue
+        # From the wall clock, not midnight + minutes: a DST day is 23 or 25 hours long.
+        moment = _at(local.date(), time(aligned // 60, aligned % 60), zone)
         # Support hours never cross a clock change, so UTC steps equal wall-clock steps here.
         while moment + length <= w_end:
             found.append(moment)
