@@ -57,8 +57,11 @@ def end_visit(visit_id: int):  # type: ignore[no-untyped-def]
     try:
         delivery.end_visit(found, utcnow(), rules(), form.reason.data)
     except BookingRefused as exc:
+        if exc.code != "reason":
+            flash(exc.message)
+            return _visit_page(found, 409)
         form.reason.errors = [exc.message]
-        return _visit_page(found, 400 if exc.code == "reason" else 409, end_form=form)
+        return _visit_page(found, 400, end_form=form)
     flash(_l("Besöket är avslutat."))
     return redirect(url_for("schedule.visit", visit_id=found.id))
 
