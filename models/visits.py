@@ -63,6 +63,8 @@ class Visit(Base):
     __table_args__ = (
         Index("ix_visits_staff_start", "staff_id", "planned_start"),
         Index("ix_visits_client_start", "client_id", "planned_start"),
+        #: Reports scan one period across all visits.
+        Index("ix_visits_planned_start", "planned_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

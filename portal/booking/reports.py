@@ -70,9 +70,13 @@ class Row:
         return self.delivered / self.worked if self.worked else None
 
     def add_visits(self, other: Row) -> None:
-        for name in ("delivered", "visits", "done", "cancelled_by_client", "late_by_client",
-                     "cancelled_by_staff", "no_show"):  # fmt: skip
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.delivered += other.delivered
+        self.visits += other.visits
+        self.done += other.done
+        self.cancelled_by_client += other.cancelled_by_client
+        self.late_by_client += other.late_by_client
+        self.cancelled_by_staff += other.cancelled_by_staff
+        self.no_show += other.no_show
 
 
 @dataclass
@@ -161,32 +165,42 @@ def _length_minutes(session: Session):  # type: ignore[no-untyped-def]
     return (func.julianday(end) - func.julianday(start)) * 1440
 
 
-def grouped_visits(session: Session, scope, start: datetime, end: datetime):  # type: ignore[no-untyped-def]
-    """The period's visits grouped by client, worker, status, channel, reason and lateness."""
+def visit_sums(session: Session, scope, start: datetime, end: datetime):  # type: ignore[no-untyped-def]
+    """The period's visits summed per client and worker, in one grouped scan."""
+
+    def count(condition):  # type: ignore[no-untyped-def]
+        return func.count().filter(condition)
+
+    by_client = Visit.status == VisitStatus.CANCELLED_BY_CLIENT
     done = Visit.status == VisitStatus.DONE
-    delivered = func.sum(func.coalesce(_length_minutes(session), 0)).filter(done)
     query = (
         select(
             Visit.client_id,
             Visit.staff_id,
-            Visit.status,
-            Visit.channel,
-            Visit.cancel_reason,
-            Visit.late_cancellation,
             func.count(),
-            delivered,
+            count(done),
+            count(by_client),
+            count(by_client & Visit.late_cancellation),
+            count(Visit.status == VisitStatus.CANCELLED_BY_STAFF),
+            count(Visit.status == VisitStatus.NO_SHOW),
+            func.sum(_length_minutes(session)).filter(done),
         )
         .join(Client, Client.id == Visit.client_id)
         .where(scope, Visit.planned_start >= start, Visit.planned_start < end)
-        .group_by(
-            Visit.client_id,
-            Visit.staff_id,
-            Visit.status,
-            Visit.channel,
-            Visit.cancel_reason,
-            Visit.late_cancellation,
-        )  # fmt: skip
+        .group_by(Visit.client_id, Visit.staff_id)
     )
+    return session.execute(query)
+
+
+def visit_kinds(session: Session, scope, start: datetime, end: datetime):  # type: ignore[no-untyped-def]
+    """The period's visits counted by status, channel, cancel reason and lateness."""
+    query = (
+        select(Visit.status, Visit.channel, Visit.cancel_reason, Visit.late_cancellation,
+               func.count())
+        .join(Client, Client.id == Visit.client_id)
+        .where(scope, Visit.planned_start >= start, Visit.planned_start < end)
+        .group_by(Visit.status, Visit.channel, Visit.cancel_reason, Visit.late_cancellation)
+    )  # fmt: skip
     return session.execute(query)
 
 
@@ -250,25 +264,22 @@ def monthly_report(
     reasons: dict[str, int] = defaultdict(int)
     who: dict[str, int] = defaultdict(int)
     channels: dict[str, int] = defaultdict(int)
-    for client_id, staff_id, status, channel, reason, late, count, minutes in grouped_visits(
+    for client_id, staff_id, total, done, cbc, late, cbs, no_show, minutes in visit_sums(
         session, scope, start, end
     ):
-        part = Row(None, "", visits=count, delivered=float(minutes or 0))
+        part = Row(None, "", 0.0, float(minutes or 0), 0.0, total, done, cbc, late, cbs, no_show)
+        client_rows[client_id].add_visits(part)
+        if staff_id not in worker_rows:
+            worker_rows[staff_id] = Row(staff_id, "")
+        worker_rows[staff_id].add_visits(part)
+    for status, channel, reason, late, count in visit_kinds(session, scope, start, end):
         if status is VisitStatus.DONE:
-            part.done = count
             channels[channel.value] += count
         elif status is VisitStatus.CANCELLED_BY_CLIENT:
-            part.cancelled_by_client = count
-            part.late_by_client = count if late else 0
             reasons[reason or "other"] += count
             who["client_late" if late else "client"] += count
         elif status is VisitStatus.CANCELLED_BY_STAFF:
-            part.cancelled_by_staff = count
             who["staff"] += count
-        elif status is VisitStatus.NO_SHOW:
-            part.no_show = count
-        client_rows[client_id].add_visits(part)
-        worker_rows.setdefault(staff_id, Row(staff_id, "")).add_visits(part)
     decisions = _decisions_by_client(session, scope, first, last)
     for client_id, row in client_rows.items():
         row.granted = granted_minutes(decisions.get(client_id, []), first, last)

@@ -34,8 +34,9 @@ def test_report_figures_match_the_hand_computed_fixture(db: Database) -> None:
         # Anna works Monday–Friday 08–16: 10 days × 8 h = 4,800 min in the two weeks,
         # minus a two-hour absence = 4,680 min.
         anna = make_staff(s, "anna", weekdays=range(5), hours=(time(8), time(16)), unit_id=unit.id)
+        absent = (at("2026-03-04T10:00"), at("2026-03-04T12:00"))
         s.add(Availability(staff_id=anna.id, kind=AvailabilityKind.ABSENT,
-                           starts_at=at("2026-03-04T10:00"), ends_at=at("2026-03-04T12:00")))  # fmt: skip
+                           starts_at=absent[0], ends_at=absent[1]))  # fmt: skip
         sandra = make_client(s, workers=[anna], unit_id=unit.id)
         olle = make_client(s, first_name="Olle", workers=[anna], unit_id=unit.id)
         # Sandra: 120 min/week until 8 March, then 240 min/week → 120 + 240 = 360 min granted.

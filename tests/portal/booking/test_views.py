@@ -79,7 +79,8 @@ def test_booking_beyond_the_grant_offers_to_ask_for_more_help(
         make_visit(s, sandra, anna, at("2026-05-06T10:00"), minutes=120)
         anna_id = anna.id
     with time_machine.travel(NOW, tick=False):
-        url = f"/boka/bekrafta?start={int(at('2026-05-07T10:00').timestamp())}&personal={anna_id}&satt=home"
+        start = int(at("2026-05-07T10:00").timestamp())
+        url = f"/boka/bekrafta?start={start}&personal={anna_id}&satt=home"
         refused = post_form(sandra_web, url, {}, page=url)
         assert refused.status_code == 400
         assert "Be om mer hjälp" in refused.text
