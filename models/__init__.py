@@ -46,7 +46,15 @@ from .support import (
     TaskKind,
 )
 from .trust import AuditEvent, Consent, ConsentKind, Device, LoginCode
-from .visits import Availability, AvailabilityKind, Channel, Visit, VisitNote, VisitStatus
+from .visits import (
+    Availability,
+    AvailabilityKind,
+    CalendarFeed,
+    Channel,
+    Visit,
+    VisitNote,
+    VisitStatus,
+)
 
 __all__ = [
     "DEFAULT_LIGHT_SUPPORT",
@@ -55,6 +63,7 @@ __all__ = [
     "Availability",
     "AvailabilityKind",
     "Base",
+    "CalendarFeed",
     "Channel",
     "CheckIn",
     "Client",

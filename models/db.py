@@ -22,6 +22,10 @@ def on_commit(session: Session, callback: Callable[[], None]) -> None:
 
 
 def _run_after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        # A savepoint was released (SQLAlchemy 2.1 announces those as commits too); the outer
+        # transaction can still roll back, so the side effects wait for it.
+        return
     callbacks = session.info.pop(_AFTER_COMMIT, [])
     for callback in callbacks:
         callback()

@@ -27,6 +27,10 @@ class VisitStatus(enum.Enum):
     NO_SHOW = "no_show"
 
 
+#: Visits that hold the worker's time; no worker has two of these overlapping.
+ACTIVE_STATUSES = (VisitStatus.PLANNED, VisitStatus.STARTED, VisitStatus.DONE)
+
+
 class AvailabilityKind(enum.Enum):
     EXTRA = "extra"  # available outside the usual weekly hours
     ABSENT = "absent"  # holiday, sick leave, training
@@ -48,10 +52,19 @@ class Availability(Base):
 
 
 class Visit(Base):
+    """A booked visit, call or video session.
+
+    The migration adds what the model cannot say portably: one worker is never in two active
+    visits (planned, started or done) at once: an exclusion constraint on PostgreSQL, triggers on
+    SQLite, so the rule holds under concurrent requests.
+    """
+
     __tablename__ = "visits"
     __table_args__ = (
         Index("ix_visits_staff_start", "staff_id", "planned_start"),
         Index("ix_visits_client_start", "client_id", "planned_start"),
+        #: Reports scan one period across all visits.
+        Index("ix_visits_planned_start", "planned_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,11 +85,15 @@ class Visit(Base):
     cancel_reason: Mapped[str | None] = mapped_column(String(80))
     #: Cancelled with less notice than the notice rule asks for.
     late_cancellation: Mapped[bool] = mapped_column(default=False)
+    #: The member of staff who cancelled (staff cancellations never count against the client).
+    cancelled_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    #: The lighter alternative the client took instead of cancelling ("phone", "walk" …).
+    adjustment: Mapped[str | None] = mapped_column(String(20))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("support_requests.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     client: Mapped[Client] = relationship()
-    staff: Mapped[Staff] = relationship()
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
     notes: Mapped[list[VisitNote]] = relationship(
         back_populates="visit", cascade="all, delete-orphan", order_by="VisitNote.created_at"
     )
@@ -99,3 +116,21 @@ class VisitNote(Base):
 
     visit: Mapped[Visit] = relationship(back_populates="notes")
     author: Mapped[Staff] = relationship()
+
+
+class CalendarFeed(Base):
+    """A private, revocable iCalendar feed of a client's or a worker's visits."""
+
+    __tablename__ = "calendar_feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int | None] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), index=True
+    )
+    staff_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), index=True
+    )
+    #: SHA-256 of the secret in the feed's address; the secret itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]

@@ -97,6 +97,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     dispatcher.every(3600, partial(run_checks, db, settings.zone), "casework-checks")
 
     from .auth.views import bp as auth_bp
+    from .booking.staff_views import bp as schedule_bp
+    from .booking.views import bp as booking_bp
     from .casework.views import bp as casework_bp
     from .client.views import bp as client_bp
     from .dev.views import bp as dev_bp
@@ -116,6 +118,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         dev_bp,
         health_bp,
         vendor_bp,
+        booking_bp,
+        schedule_bp,
     ):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,8 @@ from models import (
     Channel,
     Client,
     ClientWorker,
+    Decision,
+    GrantPeriod,
     Role,
     Staff,
     Visit,
@@ -94,3 +96,24 @@ def make_visit(
     session.add(visit)
     session.flush()
     return visit
+
+
+def make_decision(
+    session: Session,
+    client: Client,
+    minutes: int = 240,
+    per: GrantPeriod = GrantPeriod.WEEK,
+    starts_on: date = date(2020, 1, 1),
+    ends_on: date = date(2030, 12, 31),
+) -> Decision:
+    decision = Decision(
+        client_id=client.id,
+        caseworker_id=client.caseworker_id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        granted_minutes=minutes,
+        granted_per=per,
+    )
+    session.add(decision)
+    session.flush()
+    return decision

@@ -43,3 +43,15 @@ def test_side_effects_run_after_commit_and_never_after_rollback(db: Database) ->
     assert ran == ["committed"]
     with db.transaction() as s:
         assert s.scalar(select(Unit.id).where(Unit.name == "Norr")) is None
+
+
+def test_side_effects_wait_for_the_outer_commit_not_a_savepoint(db: Database) -> None:
+    ran: list[str] = []
+    with pytest.raises(RuntimeError):
+        with db.transaction() as s:
+            with s.begin_nested():
+                s.add(Unit(name="Väst"))
+                on_commit(s, lambda: ran.append("too early"))
+            assert ran == []  # the savepoint is released, but nothing is committed yet
+            raise RuntimeError("the outer transaction rolls back")
+    assert ran == []

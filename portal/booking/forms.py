@@ -1,0 +1,90 @@
+"""Forms for staff pages, and the small parsers behind the client's one-tap choices."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional
+
+from models import Channel
+
+from ..errors import DomainError
+
+
+class EndForm(FlaskForm):
+    reason = StringField(_l("Varför blev besöket längre eller kortare?"), [Length(max=200)])
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(_l("Daganteckning"), [DataRequired(), Length(max=4000)])
+
+
+class StaffCancelForm(FlaskForm):
+    reason = StringField(_l("Orsak (syns inte för klienten)"), [DataRequired(), Length(max=80)])
+
+
+class MoveForm(FlaskForm):
+    staff_id = SelectField(_l("Boendestödjare"), coerce=int)
+    day = DateField(_l("Dag"), [DataRequired()])
+    start = TimeField(_l("Tid"), [DataRequired()])
+    override = BooleanField(_l("Godkänn fler än tre personer för klienten (loggas)"))
+
+
+class AbsenceForm(FlaskForm):
+    kind = SelectField(_l("Typ"), choices=[("absent", _l("Frånvaro")), ("extra", _l("Extra tid"))])
+    first = DateField(_l("Från dag"), [DataRequired()])
+    start = TimeField(_l("Från kl"), [Optional()])
+    last = DateField(_l("Till dag"), [DataRequired()])
+    end = TimeField(_l("Till kl"), [Optional()])
+    reason = StringField(_l("Anteckning"), [Length(max=200)])
+
+
+class PeriodForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form: choosing a period changes nothing
+
+    first = DateField(_l("Från"), [DataRequired()])
+    last = DateField(_l("Till"), [DataRequired()])
+
+
+BAD_CHOICE = _l("Det valet finns inte. Gå tillbaka och försök igen.")
+
+
+def parse_day(value: str | None, today: date, horizon_days: int) -> date:
+    """'idag', 'imorgon' or an ISO date within the booking horizon."""
+    if value == "idag":
+        return today
+    if value == "imorgon":
+        return today + timedelta(days=1)
+    try:
+        day = date.fromisoformat(value or "")
+    except ValueError as exc:
+        raise DomainError(BAD_CHOICE) from exc
+    if not today <= day <= today + timedelta(days=horizon_days):
+        raise DomainError(_l("Välj en dag de närmaste två veckorna."))
+    return day
+
+
+def parse_channel(value: str | None) -> Channel:
+    try:
+        return Channel(value)
+    except ValueError as exc:
+        raise DomainError(BAD_CHOICE) from exc
+
+
+def parse_start(value: str | None) -> datetime:
+    """A start time carried in a link as seconds since the epoch (unambiguous across DST)."""
+    try:
+        return datetime.fromtimestamp(int(value or ""), UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise DomainError(BAD_CHOICE) from exc
+
+
+def parse_int(value: str | None) -> int:
+    try:
+        return int(value or "")
+    except ValueError as exc:
+        raise DomainError(BAD_CHOICE) from exc

@@ -1,0 +1,279 @@
+"""Free times: each worker's own weekly hours and absences, minus visits already booked.
+
+The arithmetic is plain functions over UTC windows; ``available_slots`` loads only the rows one
+client's question needs (their workers, the days asked about) through indexed, named queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from models import (
+    Availability,
+    AvailabilityKind,
+    ClientWorker,
+    Role,
+    Staff,
+    StaffRole,
+    Visit,
+    WorkingHours,
+)
+from models.visits import ACTIVE_STATUSES
+
+from .rules import BookingRules
+
+Window = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime
+    end: datetime
+    staff_id: int
+    #: 0 for the primary worker, 1 for the next regular one …; 99 for someone new.
+    rank: int = 0
+
+
+def _at(day: date, at: time, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+
+
+def subtract(windows: Iterable[Window], busy: Iterable[Window]) -> list[Window]:
+    """``windows`` minus every busy interval (both may be unordered)."""
+    result = sorted(windows)
+    for b_start, b_end in busy:
+        next_result: list[Window] = []
+        for w_start, w_end in result:
+            if b_end <= w_start or b_start >= w_end:
+                next_result.append((w_start, w_end))
+                continue
+            if w_start < b_start:
+                next_result.append((w_start, b_start))
+            if b_end < w_end:
+                next_result.append((b_end, w_end))
+        result = next_result
+    return result
+
+
+def union(windows: Iterable[Window]) -> list[Window]:
+    merged: list[Window] = []
+    for start, end in sorted(windows):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def working_windows(
+    day: date,
+    hours: Iterable[tuple[int, time, time]],
+    extras: Iterable[Window],
+    absences: Iterable[Window],
+    zone: ZoneInfo,
+    rules: BookingRules,
+) -> list[Window]:
+    """When one worker can be booked on a local day: weekly hours plus extra time, minus
+    absences, inside the support hours. Built from local wall-clock times, so a daylight-saving
+    day is handled by the zone (08:00 stays 08:00)."""
+    opens, closes = _at(day, rules.support_opens, zone), _at(day, rules.support_closes, zone)
+    own = [(_at(day, s, zone), _at(day, e, zone)) for wd, s, e in hours if wd == day.weekday()]
+    own += list(extras)
+    clipped = [(max(s, opens), min(e, closes)) for s, e in union(own)]
+    return subtract([(s, e) for s, e in clipped if s < e], absences)
+
+
+def starts_in(
+    windows: Iterable[Window],
+    minutes: int,
+    zone: ZoneInfo,
+    rules: BookingRules,
+    not_before: datetime,
+) -> list[datetime]:
+    """Starts on the local step grid (…:00, …:30) where a visit of ``minutes`` fits."""
+    length, step = timedelta(minutes=minutes), rules.slot_step_minutes
+    found: list[datetime] = []
+    for w_start, w_end in windows:
+        local = max(w_start, not_before).astimezone(zone)
+        of_day = local.hour * 60 + local.minute + (1 if local.second or local.microsecond else 0)
+        aligned = -(-of_day // step) * step
+        if aligned >= 24 * 60:
+            continue
+        # From the wall clock, not midnight + minutes: a DST day is 23 or 25 hours long.
+        moment = _at(local.date(), time(aligned // 60, aligned % 60), zone)
+        # Support hours never cross a clock change, so UTC steps equal wall-clock steps here.
+        while moment + length <= w_end:
+            found.append(moment)
+            moment += timedelta(minutes=step)
+    return found
+
+
+def short_list(slots: Sequence[Slot], count: int = 5) -> list[Slot]:
+    """At most ``count`` times spread over the day, one worker per time (best rank first)."""
+    best: dict[datetime, Slot] = {}
+    for slot in slots:
+        if slot.start not in best or slot.rank < best[slot.start].rank:
+            best[slot.start] = slot
+    ordered = [best[t] for t in sorted(best)]
+    if len(ordered) <= count:
+        return ordered
+    picks = {round(i * (len(ordered) - 1) / (count - 1)) for i in range(count)}
+    return [ordered[i] for i in sorted(picks)]
+
+
+# --- Named queries ------------------------------------------------------------------------------
+
+
+def regular_workers(session: Session, client_id: int) -> list[int]:
+    """The client's regular workers, primary first."""
+    query = (
+        select(ClientWorker.staff_id)
+        .join(Staff, Staff.id == ClientWorker.staff_id)
+        .where(ClientWorker.client_id == client_id, Staff.active)
+        .order_by(ClientWorker.position, ClientWorker.id)
+    )
+    return list(session.scalars(query))
+
+
+def other_workers(session: Session, unit_id: int | None, exclude: Sequence[int]) -> list[int]:
+    """Active workers of the unit (any unit when none) who are not among ``exclude``."""
+    query = (
+        select(Staff.id)
+        .join(StaffRole, StaffRole.staff_id == Staff.id)
+        .where(Staff.active, StaffRole.role == Role.WORKER, Staff.id.not_in(exclude))
+        .order_by(Staff.id)
+    )
+    if unit_id is not None:
+        query = query.where(Staff.unit_id == unit_id)
+    return list(session.scalars(query))
+
+
+def weekly_hours(session: Session, staff_ids: Sequence[int]) -> dict[int, list[tuple]]:
+    rows = session.execute(
+        select(
+            WorkingHours.staff_id, WorkingHours.weekday, WorkingHours.starts, WorkingHours.ends
+        ).where(WorkingHours.staff_id.in_(staff_ids))
+    )
+    hours: dict[int, list[tuple]] = defaultdict(list)
+    for staff_id, weekday, starts, ends in rows:
+        hours[staff_id].append((weekday, starts, ends))
+    return hours
+
+
+def availability_between(
+    session: Session, staff_ids: Sequence[int], start: datetime, end: datetime
+) -> tuple[dict[int, list[Window]], dict[int, list[Window]]]:
+    """Extra time and absences of these workers that touch [start, end)."""
+    rows = session.execute(
+        select(
+            Availability.staff_id, Availability.kind, Availability.starts_at, Availability.ends_at
+        ).where(
+            Availability.staff_id.in_(staff_ids),
+            Availability.starts_at < end,
+            Availability.ends_at > start,
+        )
+    )
+    extras: dict[int, list[Window]] = defaultdict(list)
+    absences: dict[int, list[Window]] = defaultdict(list)
+    for staff_id, kind, s, e in rows:
+        (absences if kind is AvailabilityKind.ABSENT else extras)[staff_id].append((s, e))
+    return extras, absences
+
+
+def busy_between(
+    session: Session,
+    staff_ids: Sequence[int],
+    client_id: int | None,
+    start: datetime,
+    end: datetime,
+    ignore_visit_id: int | None = None,
+) -> tuple[dict[int, list[Window]], list[Window]]:
+    """Active visits of these workers (and of the client) that touch [start, end)."""
+    # Visits are at most a day long, so a lower bound on the start keeps the index range tight.
+    who = Visit.staff_id.in_(staff_ids)
+    if client_id is not None:
+        who = or_(who, Visit.client_id == client_id)
+    query = select(Visit.staff_id, Visit.client_id, Visit.planned_start, Visit.planned_end).where(
+        who,
+        Visit.status.in_(ACTIVE_STATUSES),
+        and_(Visit.planned_start < end, Visit.planned_start >= start - timedelta(days=1)),
+        Visit.planned_end > start,
+    )
+    if ignore_visit_id is not None:
+        query = query.where(Visit.id != ignore_visit_id)
+    staff_busy: dict[int, list[Window]] = defaultdict(list)
+    client_busy: list[Window] = []
+    for staff_id, visit_client, s, e in session.execute(query):
+        staff_busy[staff_id].append((s, e))
+        if visit_client == client_id:
+            client_busy.append((s, e))
+    return staff_busy, client_busy
+
+
+def available_slots(
+    session: Session,
+    client_id: int,
+    days: Sequence[date],
+    minutes: int,
+    now: datetime,
+    zone: ZoneInfo,
+    rules: BookingRules,
+    *,
+    staff_ids: Sequence[int] | None = None,
+    ignore_visit_id: int | None = None,
+    notice: bool = True,
+) -> list[Slot]:
+    """Every free start on ``days`` for a visit of ``minutes`` with the client's regular workers
+    (or ``staff_ids``, ranked in the order given), in time order."""
+    if staff_ids is None:
+        staff_ids = regular_workers(session, client_id)
+    if not staff_ids or not days:
+        return []
+    start, end = _at(min(days), time(0), zone), _at(max(days) + timedelta(days=1), time(0), zone)
+    hours = weekly_hours(session, staff_ids)
+    extras, absences = availability_between(session, staff_ids, start, end)
+    staff_busy, client_busy = busy_between(
+        session, staff_ids, client_id, start, end, ignore_visit_id
+    )
+    not_before = now + rules.book_notice if notice else now
+    slots: list[Slot] = []
+    for rank, staff_id in enumerate(staff_ids):
+        for day in days:
+            windows = working_windows(
+                day, hours[staff_id], extras[staff_id], absences[staff_id], zone, rules
+            )
+            free = subtract(windows, [*staff_busy[staff_id], *client_busy])
+            for moment in starts_in(free, minutes, zone, rules, not_before):
+                slots.append(Slot(moment, moment + timedelta(minutes=minutes), staff_id, rank))
+    slots.sort(key=lambda s: (s.start, s.rank))
+    return slots
+
+
+def worker_can_take(
+    session: Session,
+    staff_id: int,
+    start: datetime,
+    end: datetime,
+    zone: ZoneInfo,
+    rules: BookingRules,
+) -> bool:
+    """True when [start, end) lies inside the worker's own hours (and not in an absence)."""
+    day = start.astimezone(zone).date()
+    day_start, day_end = _at(day, time(0), zone), _at(day + timedelta(days=1), time(0), zone)
+    extras, absences = availability_between(session, [staff_id], day_start, day_end)
+    windows = working_windows(
+        day,
+        weekly_hours(session, [staff_id])[staff_id],
+        extras[staff_id],
+        absences[staff_id],
+        zone,
+        rules,
+    )
+    return any(s <= start and end <= e for s, e in windows)

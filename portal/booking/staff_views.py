@@ -1,0 +1,278 @@
+"""Staff pages for visits: the worker's start and end, the coordinator's week, the figures."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models import AvailabilityKind, Role, utcnow
+
+from ..auth.principal import staff_required
+from ..database import session
+from ..timeutil import day_bounds, local_today, zone
+from . import actions, delivery, ical, planning, queries, reports
+from .forms import AbsenceForm, EndForm, MoveForm, NoteForm, PeriodForm, StaffCancelForm
+from .rules import BookingRefused, local_moment
+from .views import rules
+
+bp = Blueprint("schedule", __name__, url_prefix="/personal")
+
+
+# --- Worker -------------------------------------------------------------------------------------
+
+
+def _visit_page(visit, status: int = 200, **forms):  # type: ignore[no-untyped-def]
+    forms.setdefault("end_form", EndForm())
+    forms.setdefault("note_form", NoteForm())
+    forms.setdefault("cancel_form", StaffCancelForm())
+    return render_template("booking/staff_visit.html", visit=visit, now=utcnow(), **forms), status
+
+
+@bp.get("/besok/<int:visit_id>")
+@staff_required(Role.WORKER)
+def visit(visit_id: int):  # type: ignore[no-untyped-def]
+    return _visit_page(delivery.own_visit(session(), visit_id, current_user.staff))
+
+
+@bp.post("/besok/<int:visit_id>/start")
+@staff_required(Role.WORKER)
+def start_visit(visit_id: int):  # type: ignore[no-untyped-def]
+    found = delivery.own_visit(session(), visit_id, current_user.staff)
+    try:
+        delivery.start_visit(found, utcnow(), rules())
+    except BookingRefused as exc:
+        flash(exc.message)
+        return _visit_page(found, 409)
+    return redirect(url_for("schedule.visit", visit_id=found.id))
+
+
+@bp.post("/besok/<int:visit_id>/avsluta")
+@staff_required(Role.WORKER)
+def end_visit(visit_id: int):  # type: ignore[no-untyped-def]
+    found = delivery.own_visit(session(), visit_id, current_user.staff)
+    form = EndForm()
+    try:
+        delivery.end_visit(found, utcnow(), rules(), form.reason.data)
+    except BookingRefused as exc:
+        if exc.code != "reason":
+            flash(exc.message)
+            return _visit_page(found, 409)
+        form.reason.errors = [exc.message]
+        return _visit_page(found, 400, end_form=form)
+    flash(_l("Besöket är avslutat."))
+    return redirect(url_for("schedule.visit", visit_id=found.id))
+
+
+@bp.post("/besok/<int:visit_id>/uteblev")
+@staff_required(Role.WORKER)
+def no_show(visit_id: int):  # type: ignore[no-untyped-def]
+    found = delivery.own_visit(session(), visit_id, current_user.staff)
+    try:
+        delivery.mark_no_show(found, utcnow())
+    except BookingRefused as exc:
+        flash(exc.message)
+        return _visit_page(found, 409)
+    return redirect(url_for("schedule.visit", visit_id=found.id))
+
+
+@bp.post("/besok/<int:visit_id>/anteckning")
+@staff_required(Role.WORKER)
+def note(visit_id: int):  # type: ignore[no-untyped-def]
+    found = delivery.own_visit(session(), visit_id, current_user.staff)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _visit_page(found, 400, note_form=form)
+    try:
+        delivery.write_note(session(), found, current_user.staff, form.text.data, utcnow())
+    except BookingRefused as exc:
+        form.text.errors = [exc.message]
+        return _visit_page(found, 409, note_form=form)
+    flash(_l("Anteckningen är sparad."))
+    return redirect(url_for("schedule.visit", visit_id=found.id))
+
+
+def _cancel_for_staff(found):  # type: ignore[no-untyped-def]
+    form = StaffCancelForm()
+    if not form.validate_on_submit():
+        return None, form
+    actions.cancel_by_staff(
+        session(), found, current_user.staff, form.reason.data, now=utcnow(), zone=zone(),
+        link=url_for("booking.start", _external=True),
+    )  # fmt: skip
+    flash(_l("Besöket är inställt. Klienten får ett sms och kan välja en ny tid."))
+    return found, form
+
+
+@bp.post("/besok/<int:visit_id>/installt")
+@staff_required(Role.WORKER)
+def staff_cancel(visit_id: int):  # type: ignore[no-untyped-def]
+    found = delivery.own_visit(session(), visit_id, current_user.staff)
+    done, form = _cancel_for_staff(found)
+    if done is None:
+        return _visit_page(found, 400, cancel_form=form)
+    return redirect(url_for("staff.worker"))
+
+
+@bp.route("/min-kalender", methods=["GET", "POST"])
+@staff_required(Role.WORKER)
+def calendar():  # type: ignore[no-untyped-def]
+    staff, url = current_user.staff, None
+    if request.method == "POST":
+        if request.form.get("gor") == "stang":
+            ical.revoke_feeds(session(), utcnow(), staff_id=staff.id)
+        else:
+            token = ical.new_feed(session(), utcnow(), staff_id=staff.id)
+            url = url_for("booking.feed", token=token, _external=True)
+    feed = url or ical.active_feed(session(), staff_id=staff.id)
+    return render_template("booking/staff_calendar.html", feed=feed, url=url)
+
+
+# --- Coordinator --------------------------------------------------------------------------------
+
+
+@bp.get("/planering")
+@staff_required(Role.COORDINATOR)
+def week():  # type: ignore[no-untyped-def]
+    today = local_today(utcnow())
+    try:
+        chosen = date.fromisoformat(request.args.get("vecka", ""))
+    except ValueError:
+        chosen = today
+    monday = chosen - timedelta(days=chosen.weekday())
+    days = [monday + timedelta(days=i) for i in range(7)]
+    start, _ = day_bounds(days[0], zone())
+    _, end = day_bounds(days[-1], zone())
+    viewer = current_user.staff
+    workers = queries.workers_for(session(), viewer)
+    ids = [w.id for w in workers]
+    grid: dict[tuple[int, date], list] = {}
+    for v in queries.week_visits(session(), viewer, ids, start, end):
+        grid.setdefault((v.staff_id, v.planned_start.astimezone(zone()).date()), []).append(v)
+    away: dict[tuple[int, date], list] = {}
+    for a in queries.availability_of(session(), ids, start, end):
+        for d in days:
+            d_start, d_end = day_bounds(d, zone())
+            if a.starts_at < d_end and a.ends_at > d_start:
+                away.setdefault((a.staff_id, d), []).append(a)
+    return render_template(
+        "booking/week.html", workers=workers, days=days, grid=grid, away=away, monday=monday,
+        previous=monday - timedelta(days=7), following=monday + timedelta(days=7),
+    )  # fmt: skip
+
+
+@bp.route("/planering/besok/<int:visit_id>", methods=["GET", "POST"])
+@staff_required(Role.COORDINATOR)
+def plan_visit(visit_id: int):  # type: ignore[no-untyped-def]
+    viewer = current_user.staff
+    found = queries.planned_visit(session(), viewer, visit_id)
+    form = MoveForm()
+    form.staff_id.choices = [(w.id, w.full_name) for w in queries.workers_for(session(), viewer)]
+    cancel_form = StaffCancelForm(prefix="cancel")
+    if request.method == "GET":
+        local = found.planned_start.astimezone(zone())
+        form.staff_id.data, form.day.data, form.start.data = (
+            found.staff_id,
+            local.date(),
+            local.time(),
+        )
+    elif form.validate_on_submit():
+        try:
+            actions.move(
+                session(), found, start=local_moment(form.day.data, form.start.data, zone()),
+                staff_id=form.staff_id.data, now=utcnow(), zone=zone(), rules=rules(),
+                notice=False, override_by=viewer if form.override.data else None,
+            )  # fmt: skip
+        except BookingRefused as exc:
+            form.start.errors = [exc.message]
+            return render_template(
+                "booking/plan_visit.html", visit=found, form=form, cancel_form=cancel_form
+            ), exc.status
+        flash(_l("Besöket är flyttat."))
+        return redirect(url_for("schedule.week", vecka=form.day.data.isoformat()))
+    return render_template(
+        "booking/plan_visit.html", visit=found, form=form, cancel_form=cancel_form
+    ), (400 if request.method == "POST" else 200)
+
+
+@bp.post("/planering/besok/<int:visit_id>/installt")
+@staff_required(Role.COORDINATOR)
+def plan_cancel(visit_id: int):  # type: ignore[no-untyped-def]
+    found = queries.planned_visit(session(), current_user.staff, visit_id)
+    done, _ = _cancel_for_staff(found)
+    if done is None:
+        flash(_l("Skriv en orsak."))
+    return redirect(url_for("schedule.plan_visit", visit_id=found.id))
+
+
+@bp.route("/planering/personal/<int:staff_id>", methods=["GET", "POST"])
+@staff_required(Role.COORDINATOR)
+def availability(staff_id: int):  # type: ignore[no-untyped-def]
+    worker = queries.planned_worker(session(), current_user.staff, staff_id)
+    form, now = AbsenceForm(), utcnow()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            planning.add_availability(
+                session(), worker, AvailabilityKind(form.kind.data), form.first.data,
+                form.last.data, zone(), form.start.data, form.end.data, form.reason.data,
+            )  # fmt: skip
+            flash(_l("Sparat."))
+            return redirect(url_for("schedule.availability", staff_id=worker.id))
+        except BookingRefused as exc:
+            form.last.errors, status = [exc.message], 400
+    elif form.is_submitted():
+        status = 400
+    rows = queries.availability_of(
+        session(), [worker.id], now - timedelta(days=1), now + timedelta(days=365)
+    )
+    hit = planning.visits_hit_by_absences(session(), worker, rows, now)
+    return render_template(
+        "booking/availability.html", worker=worker, form=form, rows=rows, hit=hit
+    ), status
+
+
+@bp.post("/planering/personal/<int:staff_id>/ta-bort/<int:row_id>")
+@staff_required(Role.COORDINATOR)
+def remove_availability(staff_id: int, row_id: int):  # type: ignore[no-untyped-def]
+    worker = queries.planned_worker(session(), current_user.staff, staff_id)
+    planning.remove_availability(session(), worker, row_id)
+    return redirect(url_for("schedule.availability", staff_id=worker.id))
+
+
+# --- Manager ------------------------------------------------------------------------------------
+
+
+def _period():  # type: ignore[no-untyped-def]
+    form = PeriodForm(request.args)
+    today = local_today(utcnow())
+    if request.args and form.validate() and form.first.data <= form.last.data:
+        return form, form.first.data, form.last.data
+    first = today.replace(day=1)
+    form.first.data, form.last.data = first, today
+    return form, first, today
+
+
+@bp.get("/rapport")
+@staff_required(Role.MANAGER)
+def report():  # type: ignore[no-untyped-def]
+    form, first, last = _period()
+    data = reports.monthly_report(session(), current_user.staff, first, last, zone())
+    return render_template(
+        "booking/report.html", form=form, report=data, charts=reports.report_charts(data),
+        pct=reports.percent,
+    )  # fmt: skip
+
+
+@bp.get("/rapport.csv")
+@staff_required(Role.MANAGER)
+def report_csv():  # type: ignore[no-untyped-def]
+    _, first, last = _period()
+    data = reports.monthly_report(session(), current_user.staff, first, last, zone())
+    response = Response(reports.report_csv(data), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="nyckeltal-{first.isoformat()}-{last.isoformat()}.csv"'
+    )
+    return response

@@ -1,0 +1,287 @@
+"""The client's booking pages: Boka, Flytta, Avboka, switch channel, and the calendar feed.
+
+Each page is one step with a few big choices; every step is a plain link or form, so booking
+works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from models import Client, utcnow
+
+from ..auth.principal import client_required
+from ..database import session
+from ..errors import DomainError
+from ..timeutil import local_today, zone
+from . import actions, filters, ical, queries
+from .forms import BAD_CHOICE, parse_channel, parse_day, parse_int, parse_start
+from .rules import DEFAULT_RULES, BookingRefused, BookingRules
+from .slots import available_slots, other_workers, regular_workers, short_list
+
+bp = Blueprint("booking", __name__)
+filters.register(bp)
+
+
+def rules() -> BookingRules:
+    return current_app.config.get("BOOKING_RULES", DEFAULT_RULES)
+
+
+def _client():  # type: ignore[no-untyped-def]
+    """The client being booked for; a proxy needs the client's consent to book."""
+    if current_user.proxy is not None and not current_user.proxy.can_book:
+        abort(403)
+    return current_user.client
+
+
+@bp.get("/boka")
+@client_required
+def start():  # type: ignore[no-untyped-def]
+    client, now = _client(), utcnow()
+    upcoming = queries.upcoming_for_client(session(), client.id, now)
+    cancelled = queries.cancelled_by_staff_lately(session(), client.id, now)
+    offer = None
+    if cancelled:
+        days = [local_today(now) + timedelta(days=i) for i in range(rules().horizon_days)]
+        found = short_list(
+            available_slots(
+                session(), client.id, days, rules().visit_minutes, now, zone(), rules()
+            ),
+            1,
+        )
+        offer = found[0] if found else None
+    return render_template(
+        "booking/start.html", upcoming=upcoming, cancelled=cancelled, offer=offer,
+        staff=queries.staff_by_id(session(), [offer.staff_id] if offer else []),
+    )  # fmt: skip
+
+
+@bp.get("/boka/dag")
+@client_required
+def days():  # type: ignore[no-untyped-def]
+    """'Annan dag': five days at a time within the booking horizon."""
+    _client()
+    today = local_today(utcnow())
+    offset = max(2, min(parse_int(request.args.get("fran", "2")), rules().horizon_days))
+    shown = [
+        today + timedelta(days=i) for i in range(offset, min(offset + 5, rules().horizon_days + 1))
+    ]
+    more = offset + 5 <= rules().horizon_days
+    return render_template(
+        "booking/days.html", shown=shown, more=more, offset=offset,
+        visit_id=request.args.get("besok"),
+    )  # fmt: skip
+
+
+@bp.get("/boka/hur")
+@client_required
+def how():  # type: ignore[no-untyped-def]
+    _client()
+    day = parse_day(request.args.get("dag"), local_today(utcnow()), rules().horizon_days)
+    return render_template("booking/how.html", day=day)
+
+
+def _times_for(client, day, channel, visit):  # type: ignore[no-untyped-def]
+    """Free times: the visit's own worker first when moving, then the regular ones, and only
+    when none of them can, other workers (shown with photo)."""
+    now, minutes = utcnow(), visit.planned_minutes if visit else rules().visit_minutes
+    ignore = visit.id if visit else None
+    regular = regular_workers(session(), client.id)
+    tiers = [[visit.staff_id]] if visit else []
+    tiers += [regular, other_workers(session(), client.unit_id, regular)]
+    for tier, staff_ids in enumerate(tiers):
+        slots = available_slots(
+            session(), client.id, [day], minutes, now, zone(), rules(),
+            staff_ids=staff_ids, ignore_visit_id=ignore,
+        )  # fmt: skip
+        if slots:
+            return slots, tier == len(tiers) - 1
+    return [], False
+
+
+@bp.get("/boka/tider")
+@client_required
+def times():  # type: ignore[no-untyped-def]
+    client = _client()
+    day = parse_day(request.args.get("dag"), local_today(utcnow()), rules().horizon_days)
+    visit = None
+    if request.args.get("besok"):
+        visit = queries.client_visit(session(), client.id, parse_int(request.args["besok"]))
+        channel = visit.channel
+    else:
+        channel = parse_channel(request.args.get("satt"))
+    slots, strangers = _times_for(client, day, channel, visit)
+    shown = slots if request.args.get("alla") else short_list(slots, 5)
+    return render_template(
+        "booking/times.html", day=day, channel=channel, visit=visit, slots=shown,
+        more=len(shown) < len({s.start for s in slots}), strangers=strangers,
+        staff=queries.staff_by_id(session(), {s.staff_id for s in shown}),
+    )  # fmt: skip
+
+
+def _choice(client):  # type: ignore[no-untyped-def]
+    values = request.values
+    visit = None
+    if values.get("besok"):
+        visit = queries.client_visit(session(), client.id, parse_int(values["besok"]))
+    channel = visit.channel if visit else parse_channel(values.get("satt"))
+    staff = queries.staff_by_id(session(), [parse_int(values.get("personal"))])
+    if not staff:
+        raise DomainError(BAD_CHOICE, 404)
+    return visit, parse_start(values.get("start")), channel, next(iter(staff.values()))
+
+
+@bp.route("/boka/bekrafta", methods=["GET", "POST"])
+@client_required
+def confirm():  # type: ignore[no-untyped-def]
+    client = _client()
+    visit, start_at, channel, worker = _choice(client)
+    context = {"visit": visit, "start": start_at, "channel": channel, "worker": worker}
+    if request.method == "GET":
+        return render_template("booking/confirm.html", **context)
+    now = utcnow()
+    try:
+        if visit is None:
+            visit = actions.book(
+                session(), client=client, staff_id=worker.id, start=start_at,
+                minutes=rules().visit_minutes, channel=channel, now=now, zone=zone(),
+                rules=rules(),
+            )  # fmt: skip
+        else:
+            actions.move(
+                session(), visit, start=start_at, staff_id=worker.id, now=now, zone=zone(),
+                rules=rules(),
+            )  # fmt: skip
+    except BookingRefused as exc:
+        status = exc.status
+        if exc.code == "grant":
+            help_url = url_for("help.start") if "help.start" in current_app.view_functions else None
+            return render_template(
+                "booking/refused.html", message=exc.message, help_url=help_url
+            ), status
+        return render_template("booking/confirm.html", error=exc.message, **context), status
+    return redirect(url_for("booking.visit", visit_id=visit.id, klart=1))
+
+
+@bp.post("/boka/mer-hjalp")
+@client_required
+def more_help():  # type: ignore[no-untyped-def]
+    actions.ask_for_more_help(session(), _client(), utcnow())
+    return render_template("booking/asked.html")
+
+
+@bp.get("/boka/besok/<int:visit_id>")
+@client_required
+def visit(visit_id: int):  # type: ignore[no-untyped-def]
+    found = queries.client_visit(session(), _client().id, visit_id)
+    return render_template("booking/visit.html", visit=found, done=request.args.get("klart"))
+
+
+@bp.post("/boka/besok/<int:visit_id>/satt")
+@client_required
+def switch(visit_id: int):  # type: ignore[no-untyped-def]
+    found = queries.client_visit(session(), _client().id, visit_id)
+    actions.switch_channel(session(), found, parse_channel(request.form.get("satt")), utcnow())
+    return redirect(url_for("booking.visit", visit_id=found.id, klart="satt"))
+
+
+@bp.get("/boka/besok/<int:visit_id>/flytta")
+@client_required
+def move(visit_id: int):  # type: ignore[no-untyped-def]
+    found = queries.client_visit(session(), _client().id, visit_id)
+    return render_template("booking/move.html", visit=found)
+
+
+@bp.get("/boka/besok/<int:visit_id>/avboka")
+@client_required
+def cancel_offer(visit_id: int):  # type: ignore[no-untyped-def]
+    found = queries.client_visit(session(), _client().id, visit_id)
+    return render_template("booking/cancel_offer.html", visit=found)
+
+
+@bp.post("/boka/besok/<int:visit_id>/i-stallet")
+@client_required
+def alternative(visit_id: int):  # type: ignore[no-untyped-def]
+    found = queries.client_visit(session(), _client().id, visit_id)
+    try:
+        kind = actions.Alternative(request.form.get("val"))
+    except ValueError:
+        raise DomainError(BAD_CHOICE) from None
+    later = parse_start(request.form["start"]) if kind is actions.Alternative.LATER else None
+    actions.take_alternative(
+        session(), found, kind, now=utcnow(), zone=zone(), rules=rules(), later_start=later
+    )
+    return redirect(url_for("booking.visit", visit_id=found.id, klart=kind.value))
+
+
+@bp.get("/boka/besok/<int:visit_id>/senare")
+@client_required
+def later(visit_id: int):  # type: ignore[no-untyped-def]
+    found = queries.client_visit(session(), _client().id, visit_id)
+    starts = actions.later_today(session(), found, utcnow(), zone(), rules())
+    return render_template("booking/later.html", visit=found, starts=starts[:5])
+
+
+@bp.route("/boka/besok/<int:visit_id>/varfor", methods=["GET", "POST"])
+@client_required
+def cancel(visit_id: int):  # type: ignore[no-untyped-def]
+    found = queries.client_visit(session(), _client().id, visit_id)
+    if request.method == "GET":
+        return render_template("booking/cancel_reason.html", visit=found)
+    actions.cancel_by_client(
+        session(), found, request.form.get("orsak", "other"), now=utcnow(), zone=zone(),
+        rules=rules(),
+    )  # fmt: skip
+    return render_template("booking/cancelled.html", visit=found)
+
+
+# --- The calendar feed --------------------------------------------------------------------------
+
+
+@bp.get("/boka/kalender")
+@client_required
+def calendar():  # type: ignore[no-untyped-def]
+    feed = ical.active_feed(session(), client_id=_client().id)
+    return render_template("booking/calendar.html", feed=feed, url=None)
+
+
+@bp.post("/boka/kalender")
+@client_required
+def calendar_change():  # type: ignore[no-untyped-def]
+    client, now = _client(), utcnow()
+    if request.form.get("gor") == "stang":
+        ical.revoke_feeds(session(), now, client_id=client.id)
+        return render_template("booking/calendar.html", feed=None, url=None, closed=True)
+    token = ical.new_feed(session(), now, client_id=client.id)
+    url = url_for("booking.feed", token=token, _external=True)
+    return render_template("booking/calendar.html", feed=True, url=url)
+
+
+@bp.get("/kalender/<token>.ics")
+def feed(token: str):  # type: ignore[no-untyped-def]
+    """The feed itself: no sign-in (calendar apps cannot), the secret address is the key."""
+    found = ical.feed_by_token(session(), token)
+    if found is None:
+        abort(404)
+    now = utcnow()
+    client = session().get(Client, found.client_id) if found.client_id else None
+    lang = client.language if client else "sv"
+    text = ical.calendar_text(
+        ical.feed_visits(session(), found, now), for_client=found.client_id is not None,
+        zone=zone(), now=now, host=request.host, lang=lang,
+    )  # fmt: skip
+    response = Response(text, mimetype="text/calendar")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
