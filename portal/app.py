@@ -81,9 +81,10 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .client.views import bp as client_bp
     from .dev.views import bp as dev_bp
     from .health import bp as health_bp
+    from .outreach.views import bp as outreach_bp
     from .staff.views import bp as staff_bp
 
-    for bp in (auth_bp, client_bp, staff_bp, dev_bp, health_bp):
+    for bp in (auth_bp, client_bp, staff_bp, dev_bp, health_bp, outreach_bp):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)
 
