@@ -271,15 +271,20 @@ def _retry_later(
     return "retry"
 
 
-def _release(db: Database, claimed: Claimed, now: datetime) -> None:
-    """Give a claimed row back untried: the provider is in trouble, wait a little."""
-    _finish(
-        db,
-        claimed,
-        state=OutboxState.QUEUED,
-        next_attempt_at=now + PAUSE,
-        attempts=claimed.attempts - 1,
-    )
+def _release(db: Database, rows: list[Claimed], now: datetime) -> None:
+    """Give claimed rows back untried: the provider is in trouble, wait a little."""
+    with db.transaction() as session:
+        session.execute(
+            update(Outbox)
+            .where(Outbox.id.in_([r.id for r in rows]), Outbox.claim_token == rows[0].token)
+            .values(
+                state=OutboxState.QUEUED,
+                claim_token=None,
+                next_attempt_at=now + PAUSE,
+                attempts=Outbox.attempts - 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
 
 
 def sweep(
@@ -305,17 +310,19 @@ def sweep(
             claimed = claim_due(db, moment, batch, only)
             trouble = threading.Event()
 
-            def one(row: Claimed, moment: datetime = moment, trouble: threading.Event = trouble):
+            def one(row: Claimed, trouble: threading.Event = trouble) -> str:
                 if trouble.is_set():
-                    _release(db, row, moment)
-                    return "released"
+                    return "untried"
                 outcome = send_claimed(db, telephony, row, twiml_url, now, zone)
                 if outcome == "retry":
                     trouble.set()
                 return outcome
 
             outcomes = list(pool.map(one, claimed)) if pool else [one(row) for row in claimed]
-            handled += sum(1 for o in outcomes if o == "sent")
+            untried = [row for row, o in zip(claimed, outcomes, strict=True) if o == "untried"]
+            if untried:
+                _release(db, untried, moment)
+            handled += outcomes.count("sent")
             if len(claimed) < batch or only is not None or trouble.is_set():
                 return handled
     finally:

@@ -90,7 +90,7 @@ def test_a_daily_0800_reminder_goes_out_at_0800_local_through_a_dst_weekend(
     assert hours[change - timedelta(days=1)] != hours[change + timedelta(days=1)]
 
 
-def test_a_time_that_does_not_exist_in_march_comes_an_hour_later_and_one_that_repeats_in_october_once(
+def test_a_missing_march_time_comes_an_hour_later_and_a_repeated_october_time_once(
     db: Database,
 ) -> None:
     add_rule(
