@@ -1,6 +1,5 @@
 """The worker's reminders page: rules made with the client, what was sent, delivered, answered."""
 
-
 import pytest
 from sqlalchemy import select
 
