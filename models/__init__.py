@@ -8,6 +8,7 @@ from .care import Decision, DecisionGoal, Goal, GoalKind, GoalLevel, GrantPeriod
 from .db import Database, on_commit
 from .outreach import (
     CheckIn,
+    DeliveryEvent,
     DevMessage,
     InboundMessage,
     Mood,
@@ -72,6 +73,7 @@ __all__ = [
     "ConsentKind",
     "Database",
     "Decision",
+    "DeliveryEvent",
     "DecisionGoal",
     "DevMessage",
     "Device",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime, time
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, Time
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
@@ -45,15 +45,23 @@ class ReminderRule(Base):
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="CASCADE"))
     #: For visit reminders: minutes before the visit starts.
     offset_minutes: Mapped[int | None] = mapped_column(Integer)
+    #: For visit reminders at a clock time instead: this many days before, at ``local_time``.
+    days_before: Mapped[int | None] = mapped_column(Integer)
     starts_on: Mapped[date | None] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
     #: Ask the client to answer "1" when done.
     ask_reply: Mapped[bool] = mapped_column(default=False)
     #: Notify the worker when no reply has come within this many minutes.
     reply_within_minutes: Mapped[int | None] = mapped_column(Integer)
+    #: The client chose a time inside the quiet hours (21–08) themselves, so it may be sent then.
+    allow_quiet_hours: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    #: The client added it on the portal (else a worker, ``created_by_id``).
+    by_client: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Occurrences up to this moment are in the outbox (clock rules; visit rules look at visits).
+    expanded_until: Mapped[datetime | None]
 
     client: Mapped[Client] = relationship()
 
@@ -76,7 +84,11 @@ class Outbox(Base):
     """One SMS or call to send: due time, attempts and what the provider said."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_next_attempt", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_next_attempt", "state", "next_attempt_at"),
+        Index("ix_outbox_client_due", "client_id", "due_at"),
+        Index("ix_outbox_reply_due", "reply_due_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[OutboxKind] = mapped_column(enum_column(OutboxKind))
@@ -87,8 +99,10 @@ class Outbox(Base):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     rule_id: Mapped[int | None] = mapped_column(
-        ForeignKey("reminder_rules.id", ondelete="SET NULL")
+        ForeignKey("reminder_rules.id", ondelete="SET NULL"), index=True
     )
+    #: The visit a visit reminder is about; withdrawn when the visit is cancelled or moved.
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="SET NULL"))
     #: Unique per occurrence of a rule, so expanding a rule twice never queues a message twice.
     dedupe_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     #: When it should reach the client; the lag of a send is measured from here.
@@ -104,9 +118,44 @@ class Outbox(Base):
     provider_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     #: The provider's latest delivery status in its own words.
     provider_status: Mapped[str | None] = mapped_column(String(32))
+    #: The provider's error code when it failed (Twilio's 21211, 21610 …).
+    error_code: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(String(300))
+    #: Hold it back between 21:00 and 08:00 local time (reminders the client did not time so).
+    quiet_hours: Mapped[bool] = mapped_column(default=False)
+    #: Not worth sending after this (a visit reminder once the visit has begun).
+    expires_at: Mapped[datetime | None]
+    #: Minutes the client has to answer "1"; None when no answer is asked for.
+    reply_window_minutes: Mapped[int | None] = mapped_column(Integer)
+    #: Set at hand-over: the worker is told when no answer has come by then.
+    reply_due_at: Mapped[datetime | None]
+    #: The client's answer: "1" (done/OK), "2" (call me / cancel), or "none" for a silent call.
+    reply: Mapped[str | None] = mapped_column(String(20))
+    replied_at: Mapped[datetime | None]
+    #: The worker was told (no answer, undeliverable, call me); never told twice.
+    followed_up_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+
+
+class DeliveryEvent(Base):
+    """One status callback from the provider, kept once per message and status.
+
+    Twilio retries callbacks and may send them out of order or before we have stored the
+    message's SID; keeping each one makes the webhook idempotent and loses none.
+    """
+
+    __tablename__ = "delivery_events"
+    __table_args__ = (UniqueConstraint("provider_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider_id: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(32))
+    error_code: Mapped[int | None] = mapped_column(Integer)
+    #: None while no outbox row carries this SID (unknown, or the callback came first).
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="CASCADE"))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class InboundMessage(Base):
@@ -122,6 +171,12 @@ class InboundMessage(Base):
     client_id: Mapped[int | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     #: What the message was taken as: "confirm", "cancel", "stop", "start" or "message".
     meaning: Mapped[str | None] = mapped_column(String(20))
+    #: The reminder it answers, when it answers one.
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id", ondelete="SET NULL"))
+    #: The visit it was about (an "AVBOKA" reply).
+    visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id", ondelete="SET NULL"))
+    #: What was done about it, e.g. "call_offered", "task:12"; for staff to read.
+    action: Mapped[str | None] = mapped_column(String(60))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

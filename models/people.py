@@ -136,6 +136,8 @@ class Client(Base):
     #: The caseworker (biståndshandläggare) whose caseload the client is in.
     caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: When the client sent STOPP (shown to staff); None while SMS are allowed.
+    sms_opt_out_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -105,6 +105,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .health import bp as health_bp
     from .lightsupport import views as lightsupport_views
     from .lightsupport.staff_views import bp as lightsupport_staff_bp
+    from .outreach.views import bp as outreach_bp
     from .staff.views import bp as staff_bp
     from .vendor import bp as vendor_bp
 
@@ -120,6 +121,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         vendor_bp,
         booking_bp,
         schedule_bp,
+        outreach_bp,
     ):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)

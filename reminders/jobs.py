@@ -11,13 +11,17 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
+from sqlalchemy import select
 
-from models import Database
+from models import Database, Outbox, OutboxKind, OutboxState
 
-from .dispatch import sweep
+from . import hooks
+from .delivery import call_back
+from .dispatch import STOCKHOLM, sweep
 from .providers import Telephony
 
 log = logging.getLogger(__name__)
@@ -28,12 +32,23 @@ class Dispatcher:
     """Sends what the outbox holds: on a timer when started, at once when kicked."""
 
     def __init__(
-        self, db: Database, telephony: Telephony, twiml_url: str, interval: float = 5.0
+        self,
+        db: Database,
+        telephony: Telephony,
+        twiml_url: str,
+        interval: float = 5.0,
+        workers: int = 1,
+        zone: ZoneInfo = STOCKHOLM,
     ) -> None:
         self.db = db
         self.telephony = telephony
         self.twiml_url = twiml_url
         self.interval = interval
+        #: Provider calls made side by side within a batch. More is faster in a burst, but a
+        #: crash may then repeat up to this many messages (one when 1, as the issue asks).
+        self.workers = workers
+        #: The municipality's zone, for the quiet hours.
+        self.zone = zone
         self._scheduler: BackgroundScheduler | None = None
         self._lock = threading.Lock()
         self._periodic: list[tuple[str, Callable[[], object], float]] = []
@@ -96,11 +111,16 @@ class Dispatcher:
 
     def sweep(self) -> int:
         try:
-            return sweep(self.db, self.telephony, self.twiml_url)
+            return self.sweep_once()
         except Exception:
             # One bad sweep must not stop the timer; the next one tries again.
             log.exception("outbox sweep failed")
             return 0
+
+    def sweep_once(self, now: datetime | None = None) -> int:
+        return sweep(
+            self.db, self.telephony, self.twiml_url, now=now, workers=self.workers, zone=self.zone
+        )
 
     def kick(self, outbox_ids: Iterable[int]) -> None:
         """Send these rows now: wake the timer if it runs, else send in this thread."""
@@ -108,4 +128,31 @@ class Dispatcher:
             assert self._scheduler is not None
             self._scheduler.modify_job(SWEEP_JOB, next_run_time=datetime.now(UTC))
             return
-        sweep(self.db, self.telephony, self.twiml_url, only=list(outbox_ids))
+        sweep(self.db, self.telephony, self.twiml_url, only=list(outbox_ids), zone=self.zone)
+
+
+def follow_up_unanswered(db: Database, now: datetime | None = None, limit: int = 500) -> int:
+    """Tell the worker about reminders whose answer window closed without a "1"."""
+    now = now or datetime.now(UTC)
+    with db.transaction() as session:
+        query = (
+            select(Outbox)
+            .where(
+                Outbox.reply_due_at <= now,
+                Outbox.replied_at.is_(None),
+                Outbox.followed_up_at.is_(None),
+                Outbox.state.in_([OutboxState.SENT, OutboxState.DELIVERED]),
+            )
+            .order_by(Outbox.reply_due_at)
+            .limit(limit)
+        )
+        if db.is_postgres:
+            query = query.with_for_update(skip_locked=True)
+        rows = list(session.scalars(query))
+        for row in rows:
+            if row.kind is OutboxKind.CALL:
+                call_back(session, row, now, "silent")
+            else:
+                row.followed_up_at = now
+                hooks.call(hooks.UNANSWERED, session, row, now)
+        return len(rows)

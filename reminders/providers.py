@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -12,7 +13,7 @@ from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client as TwilioRestClient
 
-from models import Database, DevMessage, OutboxKind
+from models import Database, DevMessage, OutboxKind, OutboxState
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,46 @@ class TwilioSettings:
 PERMANENT_TWILIO_CODES = {21211, 21214, 21217, 21408, 21610, 21612, 21614, 13224}
 
 
+#: Twilio's message and call statuses in our words, in one table.
+TWILIO_STATUS: dict[str, OutboxState] = {
+    # messages
+    "accepted": OutboxState.SENT,
+    "scheduled": OutboxState.SENT,
+    "queued": OutboxState.SENT,
+    "sending": OutboxState.SENT,
+    "sent": OutboxState.SENT,
+    "delivered": OutboxState.DELIVERED,
+    "read": OutboxState.DELIVERED,
+    "undelivered": OutboxState.FAILED,
+    "failed": OutboxState.FAILED,
+    "canceled": OutboxState.FAILED,
+    # calls
+    "initiated": OutboxState.SENT,
+    "ringing": OutboxState.SENT,
+    "in-progress": OutboxState.DELIVERED,
+    "answered": OutboxState.DELIVERED,
+    "completed": OutboxState.DELIVERED,
+    "busy": OutboxState.FAILED,
+    "no-answer": OutboxState.FAILED,
+}
+#: Call statuses that mean the client did not pick up: a worker calls instead.
+CALL_NOT_ANSWERED = {"busy", "no-answer", "failed", "canceled"}
+#: How far along a row is; a status callback never moves a row to a lower rank.
+RANK = {
+    OutboxState.QUEUED: 0,
+    OutboxState.SENDING: 1,
+    OutboxState.SENT: 2,
+    OutboxState.FAILED: 3,
+    OutboxState.DELIVERED: 4,
+    OutboxState.CANCELLED: 5,
+}
+
+
+def our_status(provider_status: str) -> OutboxState | None:
+    """Our state for a provider's status word, None for one we do not know."""
+    return TWILIO_STATUS.get(provider_status.strip().lower())
+
+
 def _twilio_error(exc: TwilioException) -> ProviderError:
     if isinstance(exc, TwilioRestException):
         # A bad request stays bad; auth errors, 429 and 5xx may pass once fixed or calmer.
@@ -77,13 +118,27 @@ def _twilio_error(exc: TwilioException) -> ProviderError:
 class _TwilioBase:
     def __init__(self, settings: TwilioSettings, timeout: float = 10.0) -> None:
         self.settings = settings
-        self.client = TwilioRestClient(
-            settings.account_sid,
-            settings.auth_token,
-            http_client=TwilioHttpClient(timeout=timeout),
-        )
-        if settings.api_base_url:
-            self.client.api.base_url = settings.api_base_url.rstrip("/")
+        self.timeout = timeout
+        # One REST client (and its keep-alive HTTP session) per sending thread.
+        self._local = threading.local()
+
+    @property
+    def client(self) -> TwilioRestClient:
+        client = getattr(self._local, "client", None)
+        if client is None:
+            client = TwilioRestClient(
+                self.settings.account_sid,
+                self.settings.auth_token,
+                http_client=TwilioHttpClient(timeout=self.timeout),
+            )
+            if self.settings.api_base_url:
+                client.api.base_url = self.settings.api_base_url.rstrip("/")
+            self._local.client = client
+        return client
+
+    @property
+    def status_callback(self) -> str:
+        return f"{self.settings.public_url}/webhooks/twilio/status"
 
     def _sender(self) -> dict[str, str]:
         if self.settings.messaging_service_sid:
@@ -99,7 +154,7 @@ class TwilioSmsClient(_TwilioBase):
             message = self.client.messages.create(
                 to=to,
                 body=body,
-                status_callback=f"{self.settings.public_url}/webhooks/twilio/status",
+                status_callback=self.status_callback,
                 **self._sender(),
             )
         except TwilioException as exc:
@@ -118,7 +173,11 @@ class TwilioVoiceClient(_TwilioBase):
                 to=to,
                 from_=self.settings.from_number,
                 url=twiml_url,
-                status_callback=f"{self.settings.public_url}/webhooks/twilio/status",
+                method="POST",
+                status_callback=self.status_callback,
+                status_callback_event=["initiated", "ringing", "answered", "completed"],
+                # Ring for 30 s; Twilio then reports "no-answer".
+                timeout=30,
             )
         except TwilioException as exc:
             raise _twilio_error(exc) from exc

@@ -8,7 +8,11 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = ROOT / "portal" / "translations"
-METHOD_MAP = [("portal/**.py", "python"), ("templates/**.html", "jinja2")]
+METHOD_MAP = [
+    ("portal/**.py", "python"),
+    ("reminders/**.py", "python"),
+    ("templates/**.html", "jinja2"),
+]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None}
 
 

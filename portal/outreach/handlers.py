@@ -1,0 +1,218 @@
+"""What the portal does when reminders tells it something: tasks, escalations, the call offer.
+
+Registered with ``reminders.hooks`` when the outreach blueprint is registered. Each handler
+runs inside the transaction that recorded the event and only ``flush()``es.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from babel.support import NullTranslations, Translations
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from models import (
+    Client,
+    ClientWorker,
+    EscalationType,
+    InboundMessage,
+    Outbox,
+    ReminderRule,
+    Role,
+    TaskKind,
+    Visit,
+    VisitStatus,
+)
+from reminders import hooks
+from reminders.outbox import queue_sms
+from reminders.texts import render
+
+from ..escalations import raise_escalation
+from ..i18n import TRANSLATIONS
+from ..tasks import create_task
+
+TASK_TEXTS = {
+    "undeliverable": _l("Sms eller samtal till %(name)s gick inte fram (%(error)s). Kolla numret."),
+    "unanswered": _l("%(name)s har inte svarat 1 på påminnelsen ”%(text)s”."),
+    "pressed_2": _l("%(name)s tryckte 2 i det automatiska samtalet: ring upp."),
+    "silent": _l("%(name)s svarade inte i det automatiska samtalet: ring upp."),
+    "no-answer": _l("%(name)s svarade inte i det automatiska samtalet: ring upp."),
+    "busy": _l("Det var upptaget när vi ringde %(name)s: ring upp."),
+    "failed": _l("Det automatiska samtalet till %(name)s gick inte fram: ring upp."),
+    "canceled": _l("Det automatiska samtalet till %(name)s gick inte fram: ring upp."),
+    "message": _l("Sms från %(name)s: %(body)s"),
+    "unknown": _l("Sms från okänt nummer %(phone)s: %(body)s"),
+    "cancel": _l("%(name)s svarade %(body)s om besöket %(when)s. Vi erbjöd ett samtal i stället."),
+    "cancel_no_visit": _l("%(name)s svarade %(body)s men har inget planerat besök. Ring upp."),
+}
+
+
+class Wiring:
+    """What handlers need from the app: its zone and public URL."""
+
+    zone = ZoneInfo("Europe/Stockholm")
+    public_url = ""
+
+
+wiring = Wiring()
+
+
+@cache
+def _catalogue(language: str) -> NullTranslations:
+    return Translations.load(str(TRANSLATIONS), [language])
+
+
+def translate(language: str, message_id: str) -> str:
+    """Translate an SMS or call text into ``language`` (Swedish ids stay as they are)."""
+    if language == "sv":
+        return message_id
+    return _catalogue(language).gettext(message_id)
+
+
+def primary_worker_id(session: Session, client_id: int) -> int | None:
+    """The client's first contact worker, who gets their tasks (None: whoever coordinates)."""
+    return session.scalar(
+        select(ClientWorker.staff_id)
+        .where(ClientWorker.client_id == client_id)
+        .order_by(ClientWorker.position, ClientWorker.id)
+        .limit(1)
+    )
+
+
+def _task(
+    session: Session, kind: TaskKind, client: Client | None, text: str, now: datetime, ref: str
+) -> int:
+    staff_id = primary_worker_id(session, client.id) if client else None
+    task = create_task(
+        session,
+        kind=kind,
+        text=text,
+        now=now,
+        client_id=client.id if client else None,
+        staff_id=staff_id,
+        for_role=None if staff_id else Role.COORDINATOR,
+        ref=ref,
+    )
+    return task.id
+
+
+def on_undeliverable(session: Session, row: Outbox, now: datetime) -> None:
+    """A task for the worker and an escalation to the caseworker: the phone cannot be reached."""
+    client = session.get(Client, row.client_id)
+    if client is None:
+        return
+    error = row.last_error or str(row.error_code or "")
+    text = str(TASK_TEXTS["undeliverable"] % {"name": client.first_name, "error": error[:80]})
+    _task(session, TaskKind.UNDELIVERABLE, client, text, now, f"outbox:{row.id}")
+    raise_escalation(
+        session,
+        client=client,
+        kind=EscalationType.UNDELIVERABLE_PHONE,
+        reason=text,
+        source="reminders",
+        now=now,
+        zone=wiring.zone,
+        evidence=[{"kind": "outbox", "id": row.id, "error_code": row.error_code}],
+    )
+
+
+def on_unanswered(session: Session, row: Outbox, now: datetime) -> None:
+    client = session.get(Client, row.client_id)
+    if client is None:
+        return
+    rule = session.get(ReminderRule, row.rule_id) if row.rule_id else None
+    rule_text = rule.text if rule is not None else row.body
+    text = str(TASK_TEXTS["unanswered"] % {"name": client.first_name, "text": rule_text[:80]})
+    _task(session, TaskKind.REMINDER_UNANSWERED, client, text, now, f"outbox:{row.id}")
+
+
+def on_call_back(session: Session, row: Outbox, now: datetime, reason: str) -> None:
+    client = session.get(Client, row.client_id)
+    if client is None:
+        return
+    template = TASK_TEXTS.get(reason, TASK_TEXTS["silent"])
+    text = str(template % {"name": client.first_name})
+    _task(session, TaskKind.CALL_BACK, client, text, now, f"outbox:{row.id}")
+
+
+def on_message(
+    session: Session, inbound: InboundMessage, client: Client | None, now: datetime
+) -> None:
+    body = inbound.body[:300]
+    if client is None:
+        text = str(TASK_TEXTS["unknown"] % {"phone": inbound.from_phone, "body": body})
+    else:
+        text = str(TASK_TEXTS["message"] % {"name": client.first_name, "body": body})
+    task_id = _task(session, TaskKind.MESSAGE, client, text, now, f"sms:{inbound.id}")
+    inbound.action = f"task:{task_id}"
+
+
+def next_planned_visit(session: Session, client_id: int, now: datetime) -> Visit | None:
+    return session.scalar(
+        select(Visit)
+        .options(joinedload(Visit.staff))
+        .where(
+            Visit.client_id == client_id,
+            Visit.status == VisitStatus.PLANNED,
+            Visit.planned_start > now,
+        )
+        .order_by(Visit.planned_start)
+        .limit(1)
+    )
+
+
+def offer_call_instead_of_visit(
+    session: Session, inbound: InboundMessage, client: Client, now: datetime
+) -> Visit | None:
+    """The client answered 2/NEJ/AVBOKA: offer a phone call instead of their next visit.
+
+    Does not cancel anything: it sends the offer by SMS, records it on the message and asks the
+    worker to call. The booking part connects the real cancellation here later.
+    """
+    visit = next_planned_visit(session, client.id, now)
+    link = f"{wiring.public_url}/min-dag"
+    if visit is None:
+        body = render("call_offer_no_visit", client.language)
+        text = str(
+            TASK_TEXTS["cancel_no_visit"] % {"name": client.first_name, "body": inbound.body[:20]}
+        )
+    else:
+        start = visit.planned_start.astimezone(wiring.zone)
+        body = render(
+            "call_offer",
+            client.language,
+            date=f"{start.day}/{start.month}",
+            time=start.strftime("%H:%M"),
+            worker=visit.staff.first_name,
+            link=link,
+        )
+        when = start.strftime("%Y-%m-%d %H:%M")
+        text = str(
+            TASK_TEXTS["cancel"]
+            % {"name": client.first_name, "body": inbound.body[:20], "when": when}
+        )
+        inbound.visit_id = visit.id
+    if not client.sms_opt_out:
+        queue_sms(
+            session, client.phone, body, purpose="call_offer", client_id=client.id, due_at=now
+        )
+    _task(session, TaskKind.CALL_BACK, client, text, now, f"sms:{inbound.id}")
+    inbound.action = "call_offered"
+    session.flush()
+    return visit
+
+
+def register(zone: ZoneInfo, public_url: str) -> None:
+    """Connect reminders to the portal (called once per app at start-up)."""
+    wiring.zone = zone
+    wiring.public_url = public_url.rstrip("/")
+    hooks.register(hooks.TRANSLATE, translate)
+    hooks.register(hooks.UNDELIVERABLE, on_undeliverable)
+    hooks.register(hooks.UNANSWERED, on_unanswered)
+    hooks.register(hooks.CALL_BACK, on_call_back)
+    hooks.register(hooks.MESSAGE, on_message)
+    hooks.register(hooks.CANCEL_REPLY, offer_call_instead_of_visit)

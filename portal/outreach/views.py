@@ -1,0 +1,91 @@
+"""The worker's reminders page for one client: rules, what is coming, sent, delivered, answered."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models import Recurrence, ReminderChannel, Role, utcnow
+
+from ..access import open_client
+from ..auth.principal import staff_required
+from ..database import session
+from ..errors import DomainError
+from ..timeutil import zone
+from . import services
+from .forms import RuleForm
+
+bp = Blueprint("outreach", __name__, url_prefix="/personal/klient/<int:client_id>/paminnelser")
+READERS = (Role.WORKER, Role.COORDINATOR, Role.CASEWORKER)
+
+
+def _open(client_id: int, subject: str):  # type: ignore[no-untyped-def]
+    return open_client(
+        session(), current_user.staff, client_id, subject, utcnow(), request.remote_addr
+    )
+
+
+def _page(client, form: RuleForm, status: int = 200):  # type: ignore[no-untyped-def]
+    overview = services.outreach_overview(session(), client, utcnow())
+    return (
+        render_template(
+            "outreach/client.html",
+            client=client,
+            form=form,
+            purposes=services.PURPOSE,
+            states=services.STATE,
+            meanings=services.MEANING,
+            **overview,
+        ),
+        status,
+    )
+
+
+@bp.get("")
+@staff_required(*READERS)
+def page(client_id: int):  # type: ignore[no-untyped-def]
+    return _page(_open(client_id, "client.reminders"), RuleForm())
+
+
+@bp.post("")
+@staff_required(Role.WORKER, Role.COORDINATOR)
+def add(client_id: int):  # type: ignore[no-untyped-def]
+    client = _open(client_id, "client.reminders.add")
+    form = RuleForm()
+    if not form.validate_on_submit():
+        return _page(client, form, 400)
+    data = services.RuleInput(
+        text=form.text.data or "",
+        channel=ReminderChannel(form.channel.data),
+        recurrence=Recurrence(form.recurrence.data),
+        local_time=form.local_time.data,
+        on_date=form.on_date.data,
+        weekdays=tuple(int(d) for d in form.weekdays.data or ()),
+        ask_reply=form.ask_reply.data,
+        reply_within_minutes=form.reply_within_minutes.data,
+        client_chose_time=form.client_chose_time.data,
+    )
+    try:
+        services.create_rule(session(), client, data, utcnow(), zone(), current_user.staff.id)
+    except DomainError as exc:
+        flash(exc.message)
+        return _page(client, form, 400)
+    flash(_l("Påminnelsen är sparad."))
+    return redirect(url_for("outreach.page", client_id=client.id))
+
+
+@bp.post("/<int:rule_id>/stoppa")
+@staff_required(Role.WORKER, Role.COORDINATOR)
+def stop(client_id: int, rule_id: int):  # type: ignore[no-untyped-def]
+    client = _open(client_id, "client.reminders.stop")
+    services.stop_rule(session(), client.id, rule_id)
+    flash(_l("Påminnelsen är stoppad."))
+    return redirect(url_for("outreach.page", client_id=client.id))
+
+
+@bp.record_once
+def _wire(state) -> None:  # type: ignore[no-untyped-def]
+    from .wiring import wire
+
+    wire(state.app)

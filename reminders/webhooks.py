@@ -1,0 +1,124 @@
+"""Twilio's callbacks: incoming SMS, delivery status, and the TwiML of check-in calls.
+
+Every route checks Twilio's signature, parses, calls one function in its own short
+transaction and answers at once: no provider call is made inline (an SMS it queues is sent by
+the dispatcher after the commit). Replays are harmless: SMS and status callbacks are kept once
+per SID, and a call's key press is taken once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Blueprint, Response, current_app, request
+from sqlalchemy.orm import Session
+from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from models import Client, Outbox, OutboxKind, utcnow
+
+from .delivery import call_back, record_status
+from .outbox import WAKE
+from .replies import receive_sms
+from .texts import VOICE_LANGUAGE, render
+from .twilio_auth import PUBLIC_URL_KEY, twilio_signed
+
+log = logging.getLogger(__name__)
+bp = Blueprint("twilio_webhooks", __name__, url_prefix="/webhooks/twilio")
+XML = "text/xml; charset=utf-8"
+
+
+@contextmanager
+def _transaction() -> Iterator[Session]:
+    db = current_app.extensions["boendestod.db"]
+    dispatcher = current_app.extensions.get("boendestod.dispatcher")
+    with db.transaction() as session:
+        if dispatcher is not None:
+            session.info[WAKE] = dispatcher.kick
+        yield session
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
+@bp.post("/sms")
+@twilio_signed
+def sms() -> Response:
+    form = request.form
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    sender = form.get("From")
+    if not sid or not sender:
+        return Response("missing MessageSid or From", 400, mimetype="text/plain")
+    with _transaction() as session:
+        receive_sms(session, sid, sender, form.get("To", ""), form.get("Body", ""), utcnow())
+    # An empty answer: replies to the client go through the outbox, where they are recorded.
+    return Response(str(MessagingResponse()), 200, content_type=XML)
+
+
+@bp.post("/status")
+@twilio_signed
+def status() -> Response:
+    form = request.form
+    sid = form.get("MessageSid") or form.get("CallSid")
+    word = form.get("MessageStatus") or form.get("CallStatus") or form.get("SmsStatus")
+    if not sid or not word:
+        return Response("missing SID or status", 400, mimetype="text/plain")
+    with _transaction() as session:
+        record_status(session, sid, word, _int(form.get("ErrorCode")), utcnow())
+    return Response(status=204)
+
+
+def _call(session: Session, outbox_id: int) -> tuple[Outbox | None, str]:
+    row = session.get(Outbox, outbox_id)
+    if row is None or row.kind is not OutboxKind.CALL:
+        return None, "sv"
+    client = session.get(Client, row.client_id) if row.client_id else None
+    return row, client.language if client else "sv"
+
+
+@bp.post("/voice/outbox/<int:outbox_id>")
+@twilio_signed
+def voice(outbox_id: int) -> Response:
+    """The greeting, and one key to gather (1 = OK, 2 = call me)."""
+    with _transaction() as session:
+        row, language = _call(session, outbox_id)
+        text = row.body if row is not None else render("call_silent", language)
+    voice_language = VOICE_LANGUAGE.get(language, "sv-SE")
+    twiml = VoiceResponse()
+    if row is None:
+        twiml.say(text, language=voice_language)
+        twiml.hangup()
+        return Response(str(twiml), 200, content_type=XML)
+    base = current_app.config[PUBLIC_URL_KEY].rstrip("/")
+    gather = Gather(
+        num_digits=1,
+        action=f"{base}{bp.url_prefix}/voice/outbox/{outbox_id}/key",
+        method="POST",
+        timeout=8,
+        action_on_empty_result=True,
+    )
+    gather.say(text, language=voice_language)
+    twiml.append(gather)
+    return Response(str(twiml), 200, content_type=XML)
+
+
+@bp.post("/voice/outbox/<int:outbox_id>/key")
+@twilio_signed
+def voice_key(outbox_id: int) -> Response:
+    """The key the client pressed (or none): thank them, and tell the worker if needed."""
+    digit = (request.form.get("Digits") or "").strip()[:1]
+    now = utcnow()
+    with _transaction() as session:
+        row, language = _call(session, outbox_id)
+        if row is not None and digit == "1" and row.reply is None:
+            row.reply, row.replied_at = "1", now
+        elif row is not None and digit != "1":
+            call_back(session, row, now, "pressed_2" if digit == "2" else "silent")
+    key = {"1": "call_ok", "2": "call_back"}.get(digit, "call_silent")
+    twiml = VoiceResponse()
+    twiml.say(render(key, language), language=VOICE_LANGUAGE.get(language, "sv-SE"))
+    twiml.hangup()
+    return Response(str(twiml), 200, content_type=XML)

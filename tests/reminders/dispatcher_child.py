@@ -1,0 +1,33 @@
+"""A dispatcher process for the fault tests: sweep the outbox through the fake Twilio, then exit.
+
+``python -m tests.reminders.dispatcher_child DATABASE_URL TWILIO_URL NOW_ISO WORKERS``
+"""
+
+import sys
+from datetime import datetime
+
+from models import Database
+from reminders.dispatch import sweep
+from reminders.providers import TwilioSettings, make_telephony
+from tests.fakes.twilio_server import FakeTwilio
+
+
+def main() -> None:
+    url, api, now, workers = sys.argv[1], sys.argv[2], datetime.fromisoformat(sys.argv[3]), 1
+    if len(sys.argv) > 4:
+        workers = int(sys.argv[4])
+    fake = FakeTwilio()  # only for its default credentials
+    db = Database(url)
+    twilio = TwilioSettings(
+        account_sid=fake.account_sid,
+        auth_token=fake.auth_token,
+        from_number="+46850000000",
+        public_url="https://boendestod.example.se",
+        api_base_url=api,
+    )
+    telephony = make_telephony(db, twilio)
+    sweep(db, telephony, "https://boendestod.example.se/x", now=now, batch=10, workers=workers)
+
+
+if __name__ == "__main__":
+    main()

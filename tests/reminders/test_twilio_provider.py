@@ -1,0 +1,100 @@
+"""The real twilio library against the local fake Twilio server: requests, answers, errors."""
+
+import pytest
+
+from reminders.providers import (
+    PermanentFailure,
+    TemporaryFailure,
+    TwilioSettings,
+    TwilioSmsClient,
+    TwilioVoiceClient,
+)
+from tests.fakes.twilio_server import (
+    INVALID_NUMBER,
+    OPTED_OUT,
+    RATE_LIMITED,
+    SERVER_ERROR,
+    FakeTwilio,
+)
+
+TO = "+46701234567"
+
+
+@pytest.fixture
+def fake():
+    with FakeTwilio() as server:
+        yield server
+
+
+def settings_for(fake: FakeTwilio, **changes) -> TwilioSettings:
+    values = dict(
+        account_sid=fake.account_sid,
+        auth_token=fake.auth_token,
+        from_number="+46850000000",
+        public_url="https://boendestod.example.se",
+        api_base_url=fake.url,
+    )
+    values.update(changes)
+    return TwilioSettings(**values)
+
+
+def test_an_sms_reaches_the_local_server_with_sender_body_and_status_callback(fake) -> None:
+    sent = TwilioSmsClient(settings_for(fake)).send(TO, "Påminnelse: Ta din medicin 💊")
+    [message] = fake.messages()
+    assert fake.log[0][0] == f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json"
+    assert sent.provider_id == message.sid and sent.provider_id.startswith("SM")
+    assert sent.status == "queued"
+    assert message.params["To"] == TO
+    assert message.params["From"] == "+46850000000"
+    assert message.body == "Påminnelse: Ta din medicin 💊"
+    assert message.params["StatusCallback"] == (
+        "https://boendestod.example.se/webhooks/twilio/status"
+    )
+
+
+def test_a_messaging_service_sid_is_used_as_the_sender_when_set(fake) -> None:
+    client = TwilioSmsClient(settings_for(fake, from_number=None, messaging_service_sid="MG1"))
+    client.send(TO, "Hej")
+    [message] = fake.messages()
+    assert message.params["MessagingServiceSid"] == "MG1"
+    assert "From" not in message.params
+
+
+def test_a_call_asks_twilio_to_fetch_our_twiml_and_report_its_status(fake) -> None:
+    url = "https://boendestod.example.se/webhooks/twilio/voice/outbox/7"
+    sent = TwilioVoiceClient(settings_for(fake)).send(TO, url, "Hej!")
+    [call] = fake.calls()
+    assert sent.provider_id.startswith("CA")
+    assert call.params["Url"] == url
+    assert call.params["StatusCallback"].endswith("/webhooks/twilio/status")
+    assert fake.log[0][0].endswith("/Calls.json")
+
+
+@pytest.mark.parametrize(
+    ("error", "expected", "code"),
+    [
+        (INVALID_NUMBER, PermanentFailure, 21211),
+        (OPTED_OUT, PermanentFailure, 21610),
+        (RATE_LIMITED, TemporaryFailure, 20429),
+        (SERVER_ERROR, TemporaryFailure, 20500),
+    ],
+)
+def test_twilio_errors_become_ours(fake, error, expected, code) -> None:
+    fake.fail_number(TO, error)
+    with pytest.raises(expected) as caught:
+        TwilioSmsClient(settings_for(fake)).send(TO, "Hej")
+    assert type(caught.value) is expected
+    assert caught.value.code == code
+    assert fake.messages() == []
+
+
+def test_wrong_credentials_are_refused_as_a_passing_failure_not_a_lost_message(fake) -> None:
+    with pytest.raises(TemporaryFailure):
+        TwilioSmsClient(settings_for(fake, auth_token="wrong")).send(TO, "Hej")
+
+
+def test_a_provider_that_does_not_answer_is_a_temporary_failure(fake) -> None:
+    settings = settings_for(fake)
+    fake.stop()
+    with pytest.raises(TemporaryFailure):
+        TwilioSmsClient(settings, timeout=2).send(TO, "Hej")
