@@ -78,12 +78,13 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     )
 
     from .auth.views import bp as auth_bp
+    from .client.staff_views import bp as client_staff_bp
     from .client.views import bp as client_bp
     from .dev.views import bp as dev_bp
     from .health import bp as health_bp
     from .staff.views import bp as staff_bp
 
-    for bp in (auth_bp, client_bp, staff_bp, dev_bp, health_bp):
+    for bp in (auth_bp, client_bp, client_staff_bp, staff_bp, dev_bp, health_bp):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)
 
