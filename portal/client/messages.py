@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -153,17 +153,14 @@ def thread(session: Session, client_id: int, limit: int = 20) -> list[Message]:
     return newest[::-1]
 
 
-def mark_read(session: Session, client_id: int, from_client: bool, now: datetime) -> None:
-    """The reader opened the thread: the other side's messages are read."""
-    session.execute(
-        update(Message)
-        .where(
-            Message.client_id == client_id,
-            Message.from_client.is_(from_client),
-            Message.read_at.is_(None),
-        )
-        .values(read_at=now)
-    )
+def mark_read(messages: list[Message], from_client: bool, now: datetime) -> None:
+    """The reader opened the thread: the other side's messages shown are now read.
+
+    Only unread ones are touched, so opening a read thread again writes nothing.
+    """
+    for message in messages:
+        if message.from_client is from_client and message.read_at is None:
+            message.read_at = now
 
 
 def unread_for_client(session: Session, client_id: int) -> int:

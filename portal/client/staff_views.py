@@ -86,11 +86,12 @@ def thread(client_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(_l("Svaret är skickat."))
             return redirect(url_for("client_staff.thread", client_id=client.id), 303)
-    messages.mark_read(session(), client.id, from_client=True, now=now)
+    thread = messages.thread(session(), client.id, limit=50)
+    messages.mark_read(thread, from_client=True, now=now)
     return render_template(
         "staff/messages.html",
         client=client,
-        thread=messages.thread(session(), client.id, limit=50),
+        thread=thread,
         nonce=secrets.token_urlsafe(16),
         error=error,
         text=text,

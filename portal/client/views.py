@@ -200,11 +200,12 @@ def write():  # type: ignore[no-untyped-def]
         else:
             flash(_l("Ditt meddelande är skickat."))
             return redirect(url_for("client.write"), 303)
-    messages.mark_read(session(), client.id, from_client=False, now=now)
+    thread = messages.thread(session(), client.id)
+    messages.mark_read(thread, from_client=False, now=now)
     worker = checkins.primary_worker(session(), client.id)
     return render_template(
         "client/write.html",
-        thread=messages.thread(session(), client.id),
+        thread=thread,
         worker=worker,
         nonce=_nonce(),
         error=error,
