@@ -32,11 +32,15 @@ from .people import (
     WorkingHours,
 )
 from .support import (
+    DEFAULT_LIGHT_SUPPORT,
     Assignment,
     Escalation,
+    EscalationNote,
     EscalationOutcome,
     EscalationStatus,
     EscalationType,
+    LightSupportCategory,
+    NoticeSent,
     RequestStatus,
     SupportRequest,
     Task,
@@ -46,6 +50,7 @@ from .trust import AuditEvent, Consent, ConsentKind, Device, LoginCode
 from .visits import Availability, AvailabilityKind, Channel, Visit, VisitNote, VisitStatus
 
 __all__ = [
+    "DEFAULT_LIGHT_SUPPORT",
     "Assignment",
     "AuditEvent",
     "Availability",
@@ -63,6 +68,7 @@ __all__ = [
     "DevMessage",
     "Device",
     "Escalation",
+    "EscalationNote",
     "EscalationOutcome",
     "EscalationStatus",
     "EscalationType",
@@ -71,11 +77,13 @@ __all__ = [
     "GoalLevel",
     "GrantPeriod",
     "InboundMessage",
+    "LightSupportCategory",
     "LoginCode",
     "MESSAGE_MAX_LENGTH",
     "Message",
     "Mood",
     "Need",
+    "NoticeSent",
     "Outbox",
     "OutboxKind",
     "OutboxState",

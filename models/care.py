@@ -40,6 +40,8 @@ class Decision(Base):
     granted_per: Mapped[GrantPeriod] = mapped_column(enum_column(GrantPeriod))
     #: The decision this one replaced from ``starts_on``; keeps the history of changes.
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    #: Why the decision was made or changed, in the caseworker's words.
+    reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     client: Mapped[Client] = relationship()
@@ -86,6 +88,8 @@ class Plan(Base):
     written_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: When the client pressed "Jag håller med"; None until approved.
     approved_at: Mapped[datetime | None]
+    #: What changed from the previous version, in the worker's words.
+    change_note: Mapped[str | None] = mapped_column(Text)
 
     client: Mapped[Client] = relationship()
     written_by: Mapped[Staff | None] = relationship()

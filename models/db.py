@@ -66,6 +66,8 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessionmaker = sessionmaker(bind=self.engine, expire_on_commit=False)
+        #: Called with every new session; the app uses it to attach its listeners.
+        self.configure_session: Callable[[Session], None] | None = None
         event.listen(self.sessionmaker, "after_commit", _run_after_commit)
         event.listen(self.sessionmaker, "after_soft_rollback", _drop_after_commit)
 
@@ -74,12 +76,15 @@ class Database:
         return self.engine.dialect.name == "postgresql"
 
     def session(self) -> Session:
-        return self.sessionmaker()
+        session = self.sessionmaker()
+        if self.configure_session is not None:
+            self.configure_session(session)
+        return session
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """Yield a session; commit if the block succeeds, roll back if it raises."""
-        session = self.sessionmaker()
+        session = self.session()
         try:
             yield session
             session.commit()

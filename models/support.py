@@ -13,6 +13,66 @@ from .base import Base, enum_column, utcnow
 from .people import Client, Role, Staff
 from .visits import Channel
 
+#: The examples the new Social Services Act names, as (key, suited skill, names per language).
+#: The first migration that creates the catalogue inserts these; admins edit it from there.
+DEFAULT_LIGHT_SUPPORT: list[tuple[str, str | None, dict[str, str]]] = [
+    ("reminder", None, {"sv": "Påminnelse", "en": "Reminder", "ar": "تذكير"}),
+    ("talk", "mi", {"sv": "Prata en stund", "en": "Talk for a while", "ar": "حديث قصير"}),
+    (
+        "routines",
+        "esl",
+        {"sv": "Hjälp med rutiner", "en": "Help with routines", "ar": "مساعدة في الروتين"},
+    ),
+    (
+        "post",
+        None,
+        {
+            "sv": "Hjälp med post och papper",
+            "en": "Help with post and papers",
+            "ar": "مساعدة في البريد والأوراق",
+        },
+    ),
+    (
+        "accompany",
+        None,
+        {
+            "sv": "Följa med till ett besök",
+            "en": "Come with me to a visit",
+            "ar": "مرافقتي إلى موعد",
+        },
+    ),
+    (
+        "extra_period",
+        None,
+        {
+            "sv": "Lite extra stöd en period",
+            "en": "A little extra support for a while",
+            "ar": "دعم إضافي لفترة",
+        },
+    ),
+]
+
+
+class LightSupportCategory(Base):
+    """An entry in the municipality's catalogue of light support (editable by an admin)."""
+
+    __tablename__ = "light_support_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stable key stored on requests, e.g. "talk"; never changes once used.
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    #: The easy-read name per language, e.g. {"sv": "Prata en stund", "en": "Talk for a while"}.
+    names: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Given without a needs assessment; a request in a category outside scope escalates.
+    in_scope: Mapped[bool] = mapped_column(default=True)
+    #: A staff skill that suits this kind of help (matched like the client's needs), if any.
+    skill: Mapped[str | None] = mapped_column(String(40))
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or self.names.get("sv") or self.key
+
 
 class RequestStatus(enum.Enum):
     NEW = "new"
@@ -35,6 +95,12 @@ class SupportRequest(Base):
     contact_phone: Mapped[str | None] = mapped_column(String(20))
     #: Key of an entry in the light-support catalogue, e.g. "reminder", "talk".
     category: Mapped[str] = mapped_column(String(40))
+    #: How long the help is asked to take, in minutes.
+    minutes: Mapped[int] = mapped_column(default=60)
+    #: Inside the light-support scope when asked; False means it went to the caseworker too.
+    in_scope: Mapped[bool] = mapped_column(default=True)
+    #: A one-time token from the form, so pressing "Skicka" twice saves one request.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel))
     #: The window the client asked for.
     wanted_from: Mapped[datetime]
@@ -122,15 +188,49 @@ class Escalation(Base):
     outcome: Mapped[EscalationOutcome | None] = mapped_column(enum_column(EscalationOutcome))
     resolution: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    taken_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
     client: Mapped[Client] = relationship()
     owner: Mapped[Staff | None] = relationship(foreign_keys=[owner_id])
+    raised_by: Mapped[Staff | None] = relationship(foreign_keys=[raised_by_id])
+    notes: Mapped[list[EscalationNote]] = relationship(
+        back_populates="escalation", cascade="all, delete-orphan", order_by="EscalationNote.id"
+    )
+
+
+class EscalationNote(Base):
+    """A caseworker's note on an escalation: what was done, what it waits for."""
+
+    __tablename__ = "escalation_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(
+        ForeignKey("escalations.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    escalation: Mapped[Escalation] = relationship(back_populates="notes")
+    author: Mapped[Staff] = relationship()
+
+
+class NoticeSent(Base):
+    """A ledger for periodic jobs: each key (e.g. "decision:12:60d") is acted on only once."""
+
+    __tablename__ = "notices_sent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class TaskKind(enum.Enum):
     """Why a worker (or whoever holds a role) is asked to act."""
 
+    FOLLOW_UP_MEETING = "follow_up_meeting"  # the caseworker asks for a short follow-up
     RED_CHECK_IN = "red_check_in"  # the client pressed "Jag mår dåligt"
     CHECK_IN_FOLLOW_UP = "check_in_follow_up"  # several yellow check-ins in a row
     CANCELLATIONS = "cancellations"  # repeated cancellations: check in with the client

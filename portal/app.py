@@ -4,24 +4,34 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from flask import Flask, request
+from sqlalchemy.orm import Session
 
 from models import Database
 from reminders.jobs import Dispatcher
 from reminders.outbox import WAKE
 from reminders.providers import make_telephony
 
-from . import database, errors, i18n, labels, security
+from . import database, errors, i18n, labels, live, security
 from .auth import loading
 from .auth.principal import signed_in
 from .config import Settings
+from .events import listen
 from .extensions import csrf, socketio
 from .timeutil import hhmm, local_date
 
 ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
+
+
+def _configure_session(app: Flask, session: Session) -> None:
+    """Attach this app's outbox waker and event listeners to a new session."""
+    session.info[WAKE] = app.extensions["boendestod.dispatcher"].kick
+    for topic, listener in app.extensions["boendestod.listeners"]:
+        listen(session, topic, listener)
 
 
 def create_app(settings: Settings, db: Database | None = None) -> Flask:
@@ -62,8 +72,11 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     app.extensions["boendestod.telephony"] = telephony
     app.extensions["boendestod.dispatcher"] = dispatcher
     app.extensions["boendestod.db"] = db
+    #: (topic, listener) pairs from portal.events, attached to every session of this app.
+    app.extensions["boendestod.listeners"] = []
 
-    database.init_app(app, db, on_session=lambda s: s.info.__setitem__(WAKE, dispatcher.kick))
+    database.init_app(app, db)
+    db.configure_session = partial(_configure_session, app)
     security.init_app(app)
     errors.init_app(app)
     i18n.init_app(app, settings.languages)
@@ -74,19 +87,41 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         app,
         async_mode="threading",
         message_queue=settings.socketio_message_queue,
-        cors_allowed_origins=[settings.public_url],
+        # None = same origin only (python-engineio also honours X-Forwarded-Host/Proto).
+        cors_allowed_origins=None,
     )
 
+    live.init_app(app)
+    from .casework.jobs import run_checks
+
+    dispatcher.every(3600, partial(run_checks, db, settings.zone), "casework-checks")
+
     from .auth.views import bp as auth_bp
+    from .casework.views import bp as casework_bp
     from .client.staff_views import bp as client_staff_bp
     from .client.views import bp as client_bp
     from .dev.views import bp as dev_bp
     from .health import bp as health_bp
+    from .lightsupport import views as lightsupport_views
+    from .lightsupport.staff_views import bp as lightsupport_staff_bp
     from .staff.views import bp as staff_bp
+    from .vendor import bp as vendor_bp
 
-    for bp in (auth_bp, client_bp, client_staff_bp, staff_bp, dev_bp, health_bp):
+    for bp in (
+        auth_bp,
+        client_bp,
+        client_staff_bp,
+        staff_bp,
+        casework_bp,
+        lightsupport_views.bp,
+        lightsupport_staff_bp,
+        dev_bp,
+        health_bp,
+        vendor_bp,
+    ):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)
+    lightsupport_views.init_app(app)
 
     app.add_template_filter(hhmm)
     app.add_template_filter(local_date)

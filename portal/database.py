@@ -7,8 +7,6 @@ normally (below 500) and rolls back otherwise. Callbacks registered with ``model
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from flask import Flask, Response, current_app, g
 from sqlalchemy.orm import Session
 
@@ -23,14 +21,11 @@ def session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
         g.db_session = get_db().session()
-        current_app.extensions["boendestod.on_session"](g.db_session)
     return g.db_session
 
 
-def init_app(app: Flask, db: Database, on_session: Callable[[Session], None]) -> None:
-    """Bind ``db``; ``on_session`` prepares each new request session (e.g. the outbox waker)."""
+def init_app(app: Flask, db: Database) -> None:
     app.extensions["boendestod.db"] = db
-    app.extensions["boendestod.on_session"] = on_session
 
     @app.after_request
     def _commit(response: Response) -> Response:

@@ -8,7 +8,7 @@ the open one as evidence — except a concern about a child, which always stands
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Client, Escalation, EscalationStatus, EscalationType, on_commit
+from models import Client, Escalation, EscalationStatus, EscalationType
+
+from .events import ESCALATION_RAISED, announce
 
 #: Working days to handle each type; 0 means "within the same working day".
 DEFAULT_SLA_DAYS: Mapping[EscalationType, int] = {
@@ -34,9 +36,6 @@ WORKDAY_ENDS = time(17, 0)
 #: Types that are never merged into an open one: each must be seen on its own.
 NEVER_MERGED = {EscalationType.CHILD_CONCERN}
 URGENT = {EscalationType.CHILD_CONCERN, EscalationType.UNRESOLVED_RED}
-
-#: Called with the escalation id after the commit that raised it (live queue, urgent SMS).
-listeners: list[Callable[[int, bool], None]] = []
 
 
 def _next_working_day(day: date) -> date:
@@ -119,7 +118,5 @@ def raise_escalation(
     )
     session.add(escalation)
     session.flush()
-    escalation_id, urgent = escalation.id, kind in URGENT
-    for listener in listeners:
-        on_commit(session, lambda listener=listener: listener(escalation_id, urgent))
+    announce(session, ESCALATION_RAISED, escalation.id, kind in URGENT)
     return escalation

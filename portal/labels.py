@@ -41,6 +41,30 @@ GOAL_LEVEL = {
     "more_independent": _l("mer självständigt med visst stöd"),
     "without_support": _l("utan stöd"),
 }
+OUTCOME = {
+    "new_decision": _l("nytt beslut"),
+    "changed_decision": _l("ändrat beslut"),
+    "follow_up_meeting": _l("uppföljningsmöte"),
+    "no_action": _l("ingen åtgärd"),
+    "support_ended": _l("avslutad insats"),
+}
+SOURCE = {
+    "booking": _l("bokningen"),
+    "light_support": _l("stöd utan biståndsprövning"),
+    "check_in": _l("incheckningen"),
+    "reminders": _l("påminnelserna"),
+    "worker": _l("boendestödjare"),
+    "decisions": _l("beslutsbevakningen"),
+    "plans": _l("planbevakningen"),
+}
+EVENT = {
+    "visit": _l("Besök"),
+    "note": _l("Daganteckning"),
+    "check_in": _l("Incheckning"),
+    "reminder": _l("Påminnelse"),
+    "request": _l("Förfrågan"),
+    "escalation": _l("Ärende"),
+}
 ROLE = {
     "worker": _l("boendestödjare"),
     "coordinator": _l("samordnare"),
@@ -71,4 +95,7 @@ def init_app(app: Flask) -> None:
             "escalation_type_names": ESCALATION_TYPE,
             "escalation_status_names": ESCALATION_STATUS,
             "goal_level_names": GOAL_LEVEL,
+            "outcome_names": OUTCOME,
+            "source_names": SOURCE,
+            "event_names": EVENT,
         }

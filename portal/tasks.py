@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import Role, Staff, Task, TaskKind, on_commit
+from models import Role, Staff, Task, TaskKind
 
 from .errors import DomainError
-
-#: Called with the new task's id after the commit that created it (the console's live update
-#: registers here); kept as a list so several listeners can subscribe.
-listeners: list[Callable[[int], None]] = []
+from .events import TASK_CREATED, announce
 
 
 def create_task(
@@ -54,9 +50,7 @@ def create_task(
     )
     session.add(task)
     session.flush()
-    task_id = task.id
-    for listener in listeners:
-        on_commit(session, lambda listener=listener: listener(task_id))
+    announce(session, TASK_CREATED, task.id)
     return task
 
 

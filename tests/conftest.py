@@ -74,7 +74,10 @@ def wipe(database: Database) -> None:
 @pytest.fixture
 def db(migrated: Database) -> Iterator[Database]:
     wipe(migrated)
+    # The database outlives each test's app; forget the last app's listeners and waker.
+    migrated.configure_session = None
     yield migrated
+    migrated.configure_session = None
 
 
 def settings_for_tests(database_url: str, **changes: object) -> Settings:

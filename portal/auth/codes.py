@@ -60,11 +60,14 @@ def _locked_until(session: Session, phone: str, now: datetime) -> datetime | Non
     )
 
 
-def request_code(session: Session, phone: str, now: datetime, secret: str) -> None:
+def request_code(
+    session: Session, phone: str, now: datetime, secret: str, *, anyone: bool = False
+) -> None:
     """Send a fresh code to ``phone`` when it belongs to someone; say nothing either way.
 
     The answer is the same for unknown numbers, so the page cannot be used to find out who is a
-    client. Limits apply per number whether or not it is known.
+    client. Limits apply per number whether or not it is known. With ``anyone`` (a resident
+    checking their number before a first contact) the code goes to any number.
     """
     if _locked_until(session, phone, now):
         raise CodeRefused(_l("Du har skrivit fel kod för många gånger. Vänta 15 minuter."), 429)
@@ -85,10 +88,10 @@ def request_code(session: Session, phone: str, now: datetime, secret: str) -> No
         )
     )
     holder = holder_of(session, phone)
-    if holder is None:
+    if holder is None and not anyone:
         session.flush()
         return
-    client = holder.client or (holder.proxy.client if holder.proxy else None)
+    client = holder and (holder.client or (holder.proxy.client if holder.proxy else None))
     queue_sms(
         session,
         phone,
@@ -99,8 +102,13 @@ def request_code(session: Session, phone: str, now: datetime, secret: str) -> No
     )
 
 
-def verify_code(session: Session, phone: str, typed: str, now: datetime, secret: str) -> Holder:
-    """Check ``typed`` against the newest code for ``phone``; return who signs in."""
+def verify_code(
+    session: Session, phone: str, typed: str, now: datetime, secret: str, *, anyone: bool = False
+) -> Holder:
+    """Check ``typed`` against the newest code for ``phone``; return who signs in.
+
+    With ``anyone``, only the number is checked and the holder may be empty.
+    """
     code = "".join(typed.split())
     if not (len(code) == 6 and code.isdigit()):
         raise CodeRefused(_l("Koden har 6 siffror. Skriv den igen."))
@@ -124,7 +132,7 @@ def verify_code(session: Session, phone: str, typed: str, now: datetime, secret:
         session.flush()
         left = MAX_ATTEMPTS - row.attempts
         raise CodeRefused(_l("Koden stämmer inte. Du kan försöka %(n)s gånger till.", n=left))
-    holder = holder_of(session, phone)
+    holder = holder_of(session, phone) or (Holder() if anyone else None)
     if holder is None:
         raise CodeRefused(_l("Koden stämmer inte. Du kan försöka %(n)s gånger till.", n=0))
     row.used_at = now

@@ -11,7 +11,7 @@ from .principal import Principal
 # A person with several roles lands on the first that applies.
 ROLE_START = (
     (Role.COORDINATOR, "staff.coordinator"),
-    (Role.CASEWORKER, "staff.caseworker"),
+    (Role.CASEWORKER, "casework.queue_page"),
     (Role.MANAGER, "staff.manager"),
     (Role.WORKER, "staff.worker"),
     (Role.ADMIN, "staff.admin"),

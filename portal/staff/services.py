@@ -10,8 +10,6 @@ from sqlalchemy.orm import Session, joinedload
 from models import (
     Client,
     Decision,
-    Escalation,
-    EscalationStatus,
     Plan,
     RequestStatus,
     Staff,
@@ -45,17 +43,6 @@ def open_requests(session: Session, staff: Staff) -> list[SupportRequest]:
             (SupportRequest.client_id.is_(None)) | client_scope(staff),
         )
         .order_by(SupportRequest.urgent.desc(), SupportRequest.created_at)
-    )
-    return list(session.scalars(query))
-
-
-def open_escalations(session: Session, staff: Staff) -> list[Escalation]:
-    """A caseworker's open escalations, most urgent (earliest due) first."""
-    query = (
-        select(Escalation)
-        .options(joinedload(Escalation.client))
-        .where(Escalation.owner_id == staff.id, Escalation.status != EscalationStatus.CLOSED)
-        .order_by(Escalation.due_at)
     )
     return list(session.scalars(query))
 

@@ -11,6 +11,7 @@ from models import Role, utcnow
 from ..access import open_client, visible_clients
 from ..auth import devices
 from ..auth.principal import staff_required
+from ..casework.record import delivered_share, timeline
 from ..database import session
 from ..timeutil import day_bounds, local_today, zone
 from . import services
@@ -31,13 +32,6 @@ def worker():  # type: ignore[no-untyped-def]
 def coordinator():  # type: ignore[no-untyped-def]
     requests = services.open_requests(session(), current_user.staff)
     return render_template("staff/coordinator.html", requests=requests)
-
-
-@bp.get("/arenden")
-@staff_required(Role.CASEWORKER)
-def caseworker():  # type: ignore[no-untyped-def]
-    escalations = services.open_escalations(session(), current_user.staff)
-    return render_template("staff/caseworker.html", escalations=escalations, now=utcnow())
 
 
 @bp.get("/nyckeltal")
@@ -73,7 +67,17 @@ def client(client_id: int):  # type: ignore[no-untyped-def]
         session(), current_user.staff, client_id, "client.record", now, request.remote_addr
     )
     details = services.client_record(session(), record, now, local_today(now))
-    return render_template("staff/client.html", client=record, now=now, **details)
+    events = timeline(session(), record.id, now)
+    planned, delivered = delivered_share(session(), record.id, now)
+    return render_template(
+        "staff/client.html",
+        client=record,
+        now=now,
+        events=events,
+        planned=planned,
+        delivered=delivered,
+        **details,
+    )
 
 
 @bp.post("/klient/<int:client_id>/enheter/logga-ut")

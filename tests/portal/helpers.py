@@ -48,3 +48,17 @@ def client_client(
     web = https_client(app)
     web.set_cookie("device", device_token(db, client_id, proxy_id), domain="localhost")
     return web
+
+
+def client_web(app: Flask, phone: str) -> FlaskClient:
+    """A test client signed in as the client (or proxy) with ``phone``, by the SMS code."""
+    import re
+
+    from tests.conftest import https_client, sms_to
+
+    web = https_client(app)
+    post_form(web, "/logga-in", {"phone": phone})
+    code = re.search(r"\b(\d{6})\b", sms_to(web, phone)[0]).group(1)
+    response = post_form(web, "/logga-in/kod", {"code": code})
+    assert response.status_code == 302, response.text
+    return web

@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from models import Database, EscalationType, Role, TaskKind
-from portal.escalations import due_time, listeners, raise_escalation
+from portal.escalations import due_time, raise_escalation
+from portal.events import ESCALATION_RAISED, listen
 from portal.tasks import acknowledge, complete, create_task, open_tasks_for
 from tests.factories import make_client, make_staff
 
@@ -94,54 +95,51 @@ def test_an_escalation_goes_to_the_clients_caseworker_and_repeats_become_evidenc
     db: Database,
 ) -> None:
     raised: list[int] = []
-    listeners.append(lambda escalation_id, urgent: raised.append(escalation_id))
-    try:
-        with db.transaction() as s:
-            karin = make_staff(s, "karin", roles=[Role.CASEWORKER])
-            sandra = make_client(s, caseworker=karin)
-            now = at("2026-11-23T10:00")
-            first = raise_escalation(
-                s,
-                client=sandra,
-                kind=EscalationType.REPEATED_CANCELLATIONS,
-                reason="Tre avbokningar",
-                source="booking",
-                now=now,
-                zone=STOCKHOLM,
-                evidence=[{"kind": "cancellation", "visit_id": 1}],
-            )
-            second = raise_escalation(
-                s,
-                client=sandra,
-                kind=EscalationType.REPEATED_CANCELLATIONS,
-                reason="En till",
-                source="booking",
-                now=now,
-                zone=STOCKHOLM,
-                evidence=[{"kind": "cancellation", "visit_id": 2}],
-            )
-            assert second.id == first.id and first.owner_id == karin.id
-            assert [e.get("visit_id") for e in first.evidence] == [1, None, 2]
-            one = raise_escalation(
-                s,
-                client=sandra,
-                kind=EscalationType.CHILD_CONCERN,
-                reason="Oro",
-                source="worker",
-                now=now,
-                zone=STOCKHOLM,
-            )
-            two = raise_escalation(
-                s,
-                client=sandra,
-                kind=EscalationType.CHILD_CONCERN,
-                reason="Oro igen",
-                source="worker",
-                now=now,
-                zone=STOCKHOLM,
-            )
-            assert one.id != two.id
-            ids = [first.id, one.id, two.id]
-        assert raised == ids  # announced after commit, once each (the merge is not news)
-    finally:
-        listeners.clear()
+    with db.transaction() as s:
+        listen(s, ESCALATION_RAISED, lambda escalation_id, urgent: raised.append(escalation_id))
+        karin = make_staff(s, "karin", roles=[Role.CASEWORKER])
+        sandra = make_client(s, caseworker=karin)
+        now = at("2026-11-23T10:00")
+        first = raise_escalation(
+            s,
+            client=sandra,
+            kind=EscalationType.REPEATED_CANCELLATIONS,
+            reason="Tre avbokningar",
+            source="booking",
+            now=now,
+            zone=STOCKHOLM,
+            evidence=[{"kind": "cancellation", "visit_id": 1}],
+        )
+        second = raise_escalation(
+            s,
+            client=sandra,
+            kind=EscalationType.REPEATED_CANCELLATIONS,
+            reason="En till",
+            source="booking",
+            now=now,
+            zone=STOCKHOLM,
+            evidence=[{"kind": "cancellation", "visit_id": 2}],
+        )
+        assert second.id == first.id and first.owner_id == karin.id
+        assert [e.get("visit_id") for e in first.evidence] == [1, None, 2]
+        one = raise_escalation(
+            s,
+            client=sandra,
+            kind=EscalationType.CHILD_CONCERN,
+            reason="Oro",
+            source="worker",
+            now=now,
+            zone=STOCKHOLM,
+        )
+        two = raise_escalation(
+            s,
+            client=sandra,
+            kind=EscalationType.CHILD_CONCERN,
+            reason="Oro igen",
+            source="worker",
+            now=now,
+            zone=STOCKHOLM,
+        )
+        assert one.id != two.id
+        ids = [first.id, one.id, two.id]
+    assert raised == ids  # announced after commit, once each (the merge is not news)

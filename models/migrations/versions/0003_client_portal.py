@@ -1,7 +1,7 @@
 """client portal
 
 Revision ID: 0003
-Revises: 0002
+Revises: 0008
 Create Date: 2026-11-22 04:47:15.619217
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003"
-down_revision = "0002"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

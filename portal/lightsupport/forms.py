@@ -1,0 +1,32 @@
+"""Forms for asking for help (client) and for a first contact (resident)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+
+class HelpForm(FlaskForm):
+    vad = HiddenField(validators=[DataRequired()])
+    nar = HiddenField(validators=[DataRequired()])
+    dag = HiddenField()
+    hur = HiddenField(validators=[DataRequired()])
+    key = HiddenField()
+    text = TextAreaField(
+        _l("Vill du skriva något? Du behöver inte."),
+        validators=[Length(max=500, message=_l("Texten är för lång. Skriv högst 500 tecken."))],
+    )
+
+
+class FirstContactForm(FlaskForm):
+    name = StringField(
+        _l("Ditt förnamn"), validators=[DataRequired(_l("Skriv ditt förnamn.")), Length(max=80)]
+    )
+    phone = StringField(
+        _l("Ditt mobilnummer"),
+        validators=[DataRequired(_l("Skriv ditt mobilnummer.")), Length(max=40)],
+    )
+    text = TextAreaField(
+        _l("Vad vill du ha hjälp med? Du behöver inte skriva."),
+        validators=[Length(max=500, message=_l("Texten är för lång. Skriv högst 500 tecken."))],
+    )

@@ -1,0 +1,178 @@
+"""Matching a request to workers: the score, its parts and the reasons people read.
+
+Plain functions over plain data, so the ranking can be tested by hand and explained: every part
+of the score is kept with the assignment for a later inspection.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+SKILL_WORDS = {
+    "autism": "autism-kunnig",
+    "intellectual_disability": "kunnig om intellektuell funktionsnedsättning",
+    "adhd": "adhd-kunnig",
+    "psychiatric": "psykiatri-kunnig",
+    "substance_use": "missbruks-kunnig",
+    "mi": "MI-utbildad",
+    "esl": "ESL-utbildad",
+}
+LANGUAGE_WORDS = {
+    "en": "talar engelska",
+    "ar": "talar arabiska",
+    "so": "talar somaliska",
+    "tr": "talar turkiska",
+    "fa": "talar persiska",
+    "bs": "talar bosniska",
+    "fi": "talar finska",
+    "ti": "talar tigrinja",
+    "pl": "talar polska",
+}
+
+
+@dataclass(frozen=True)
+class Weights:
+    continuity: float = 3.0
+    needs: float = 2.0
+    language: float = 2.0
+    travel: float = 1.0
+    workload: float = 1.0
+    #: km/h for straight-line travel time (no map service needed).
+    speed_kmh: float = 25.0
+
+    @classmethod
+    def from_env(cls) -> Weights:
+        values = {
+            name: float(os.environ[f"MATCH_WEIGHT_{name.upper()}"])
+            for name in ("continuity", "needs", "language", "travel", "workload", "speed_kmh")
+            if os.environ.get(f"MATCH_WEIGHT_{name.upper()}")
+        }
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What the request asks for, as matching sees it."""
+
+    client_name: str
+    needs: tuple[str, ...]
+    category_skill: str | None
+    language: str
+    home_visit: bool
+    lat: float | None
+    lon: float | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    staff_id: int
+    first_name: str
+    skills: tuple[str, ...]
+    languages: tuple[str, ...]
+    #: One of the client's regular workers.
+    regular: bool
+    #: Has visited the client in the last 30 days.
+    seen_lately: bool
+    #: Taking the request would give the client a fourth worker in 30 days.
+    breaks_continuity_cap: bool
+    #: The earliest free start in the wanted window, and the free window around it.
+    free_start: datetime | None
+    free_until: datetime | None
+    #: Where the worker comes from (the previous visit, else the home base).
+    from_lat: float | None
+    from_lon: float | None
+    booked_minutes_today: int
+
+
+@dataclass
+class Suggestion:
+    staff_id: int
+    first_name: str
+    score: float
+    feasible: bool
+    start: datetime | None
+    parts: dict[str, float] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+
+    def as_record(self) -> dict[str, object]:
+        """What is stored with the assignment so an inspection can see why."""
+        return {
+            "score": round(self.score, 4),
+            "parts": self.parts,
+            "reasons": self.reasons,
+            "start": self.start.isoformat() if self.start else None,
+        }
+
+
+def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+def score(wanted: Wanted, c: Candidate, weights: Weights, zone_hhmm) -> Suggestion:  # type: ignore[no-untyped-def]
+    """Score one candidate; ``zone_hhmm`` formats a moment as local HH (for the reasons)."""
+    reasons: list[str] = []
+    parts: dict[str, float] = {}
+    feasible = c.free_start is not None and not c.breaks_continuity_cap
+
+    continuity = 1.0 if c.regular else 0.6 if c.seen_lately else 0.0
+    parts["continuity"] = continuity * weights.continuity
+    if c.regular:
+        reasons.append(f"känner {wanted.client_name}")
+    elif c.seen_lately:
+        reasons.append(f"har träffat {wanted.client_name}")
+
+    wanted_skills = [*wanted.needs, *([wanted.category_skill] if wanted.category_skill else [])]
+    matched = [s for s in wanted_skills if s in c.skills]
+    parts["needs"] = (len(matched) / len(wanted_skills) if wanted_skills else 0.0) * weights.needs
+    reasons += [SKILL_WORDS.get(s, s) for s in matched]
+
+    speaks = wanted.language in c.languages
+    parts["language"] = (1.0 if speaks else 0.0) * weights.language
+    if speaks and wanted.language != "sv":
+        reasons.append(LANGUAGE_WORDS.get(wanted.language, f"talar {wanted.language}"))
+
+    if wanted.home_visit and None not in (wanted.lat, wanted.lon, c.from_lat, c.from_lon):
+        minutes = (
+            km_between(c.from_lat, c.from_lon, wanted.lat, wanted.lon) / weights.speed_kmh * 60
+        )
+        parts["travel"] = max(0.0, 1 - minutes / 60) * weights.travel
+        reasons.append(f"{round(minutes)} min bort")
+    else:
+        parts["travel"] = 1.0 * weights.travel  # video and phone need no travel
+
+    parts["workload"] = max(0.0, 1 - c.booked_minutes_today / 480) * weights.workload
+
+    if c.free_start is not None and c.free_until is not None:
+        reasons.append(f"ledig {zone_hhmm(c.free_start)}–{zone_hhmm(c.free_until)}")
+    elif c.free_start is None:
+        reasons.append("inte ledig då")
+    if c.breaks_continuity_cap:
+        reasons.append("skulle bli en fjärde boendestödjare på 30 dagar")
+    total = sum(parts.values())
+    return Suggestion(c.staff_id, c.first_name, total, feasible, c.free_start, parts, reasons)
+
+
+def rank(
+    wanted: Wanted,
+    candidates: Sequence[Candidate],
+    weights: Weights,
+    zone_hhmm,  # type: ignore[no-untyped-def]
+) -> list[Suggestion]:
+    """Every candidate scored, feasible ones first, best first; the lightest day is named."""
+    suggestions = [score(wanted, c, weights, zone_hhmm) for c in candidates]
+    feasible = [c for c in candidates if c.free_start is not None]
+    if feasible:
+        lightest = min(c.booked_minutes_today for c in feasible)
+        for s, c in zip(suggestions, candidates, strict=True):
+            if c.free_start is not None and c.booked_minutes_today == lightest:
+                s.reasons.append("lägst belastning idag")
+    suggestions.sort(key=lambda s: (not s.feasible, -s.score, s.staff_id))
+    return suggestions

@@ -1,0 +1,190 @@
+"""The client's "Jag behöver hjälp" and a resident's first contact."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import session as cookie_session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models import Channel, utcnow
+
+from ..auth import codes
+from ..auth.forms import CodeForm
+from ..auth.principal import client_required
+from ..database import session
+from ..errors import DomainError
+from ..phones import InvalidPhone, display, normalise
+from . import catalogue, requests
+from .forms import FirstContactForm, HelpForm
+from .scope import Scope
+
+bp = Blueprint("help", __name__)
+CHANNELS = {"hem": Channel.HOME, "video": Channel.VIDEO, "telefon": Channel.PHONE}
+
+
+def _may_ask() -> None:
+    proxy = current_user.proxy
+    if proxy is not None and not proxy.can_book:
+        raise DomainError("proxy without consent to book", 403)
+
+
+def _choice(args) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    keys = ("vad", "nar", "dag", "hur")
+    return {k: args.get(k, "") for k in keys if args.get(k)}
+
+
+@bp.get("/hjalp")
+@client_required
+def start():  # type: ignore[no-untyped-def]
+    """One question per page: what, when, how; then confirm. Works without JavaScript."""
+    _may_ask()
+    chosen = _choice(request.args)
+    items = {c.key: c for c in catalogue.categories(session())}
+    if chosen.get("vad") not in items:
+        return render_template("lightsupport/what.html", items=items.values())
+    if chosen.get("nar") not in ("idag", "veckan", "dag") or (
+        chosen["nar"] == "dag" and not _day(chosen.get("dag"))
+    ):
+        return render_template("lightsupport/when.html", chosen=chosen)
+    if chosen.get("hur") not in CHANNELS:
+        return render_template("lightsupport/how.html", chosen=chosen)
+    form = HelpForm(formdata=None, data={**chosen, "key": uuid.uuid4().hex})
+    return render_template(
+        "lightsupport/confirm.html", form=form, chosen=chosen, item=items[chosen["vad"]]
+    )
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@bp.post("/hjalp")
+@client_required
+def send():  # type: ignore[no-untyped-def]
+    _may_ask()
+    form = HelpForm()
+    item = catalogue.by_key(session(), form.vad.data or "")
+    if not form.validate() or item is None or form.hur.data not in CHANNELS:
+        chosen = _choice(request.form)
+        if item is None:
+            return redirect(url_for("help.start"))
+        return render_template(
+            "lightsupport/confirm.html", form=form, chosen=chosen, item=item
+        ), 400
+    settings = current_app.config["SETTINGS"]
+    try:
+        made = requests.ask_for_help(
+            session(),
+            current_user.client,
+            category_key=item.key,
+            when=requests.When(form.nar.data),
+            day=_day(form.dag.data),
+            channel=CHANNELS[form.hur.data],
+            text=form.text.data,
+            submission_key=form.key.data or None,
+            now=utcnow(),
+            zone=settings.zone,
+            scope=current_app.config["LIGHT_SUPPORT_SCOPE"],
+        )
+    except requests.RequestRefused as exc:
+        form.text.errors = [exc.message]
+        return render_template(
+            "lightsupport/confirm.html", form=form, chosen=_choice(request.form), item=item
+        ), 400
+    return redirect(url_for("help.sent", request_id=made.id))
+
+
+@bp.get("/hjalp/skickad/<int:request_id>")
+@client_required
+def sent(request_id: int):  # type: ignore[no-untyped-def]
+    made = next(
+        (
+            r
+            for r in requests.requests_of(session(), current_user.client.id, 50)
+            if r.id == request_id
+        ),
+        None,
+    )
+    if made is None:
+        abort(404)
+    return render_template("lightsupport/sent.html", made=made)
+
+
+@bp.route("/fraga", methods=["GET", "POST"])
+def first_contact():  # type: ignore[no-untyped-def]
+    """A resident who is not a client yet: first name and phone number are enough."""
+    form = FirstContactForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("lightsupport/first_contact.html", form=form), status
+    try:
+        phone = normalise(form.phone.data)
+    except InvalidPhone:
+        form.phone.errors = [_l("Numret ser inte rätt ut. Skriv det så här: 070-123 45 67.")]
+        return render_template("lightsupport/first_contact.html", form=form), 400
+    try:
+        codes.request_code(
+            session(), phone, utcnow(), current_app.config["SECRET_KEY"], anyone=True
+        )
+    except codes.CodeRefused as exc:
+        form.phone.errors = [exc.message]
+        return render_template("lightsupport/first_contact.html", form=form), exc.status
+    cookie_session["first_contact"] = {
+        "name": form.name.data.strip(),
+        "phone": phone,
+        "text": form.text.data or "",
+        "key": uuid.uuid4().hex,
+    }
+    return redirect(url_for("help.first_contact_code"))
+
+
+@bp.route("/fraga/kod", methods=["GET", "POST"])
+def first_contact_code():  # type: ignore[no-untyped-def]
+    pending = cookie_session.get("first_contact")
+    if not pending:
+        return redirect(url_for("help.first_contact"))
+    form = CodeForm()
+    shown = display(pending["phone"])
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template(
+            "lightsupport/first_contact_code.html", form=form, phone=shown
+        ), status
+    now = utcnow()
+    try:
+        codes.verify_code(
+            session(),
+            pending["phone"],
+            form.code.data,
+            now,
+            current_app.config["SECRET_KEY"],
+            anyone=True,
+        )
+    except codes.CodeRefused as exc:
+        form.code.errors = [exc.message]
+        return render_template(
+            "lightsupport/first_contact_code.html", form=form, phone=shown
+        ), exc.status
+    requests.first_contact(
+        session(),
+        name=pending["name"],
+        phone=pending["phone"],
+        category_key=None,
+        text=pending["text"],
+        submission_key=pending["key"],
+        now=now,
+        zone=current_app.config["ZONE"],
+    )
+    cookie_session.pop("first_contact", None)
+    return render_template("lightsupport/first_contact_sent.html", name=pending["name"])
+
+
+def init_app(app) -> None:  # type: ignore[no-untyped-def]
+    app.config["LIGHT_SUPPORT_SCOPE"] = Scope.from_env()

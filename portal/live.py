@@ -1,0 +1,87 @@
+"""Live updates for the staff console over Socket.IO, and the urgent SMS to a caseworker.
+
+Staff join a room for themselves and one per role on connect; tasks and escalations are pushed
+there after the commit that created them.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_login import current_user
+from flask_socketio import join_room
+
+from models import Escalation, Task
+from reminders.outbox import queue_sms
+
+from .events import ESCALATION_RAISED, TASK_CREATED
+from .extensions import socketio
+from .labels import ESCALATION_TYPE
+
+NAMESPACE = "/staff"
+log = logging.getLogger(__name__)
+
+
+def staff_room(staff_id: int) -> str:
+    return f"staff:{staff_id}"
+
+
+def role_room(role: str) -> str:
+    return f"role:{role}"
+
+
+def _on_connect(auth: object = None) -> bool:
+    if not (current_user.is_authenticated and current_user.is_staff):
+        return False  # refuses the connection
+    join_room(staff_room(current_user.staff.id))
+    for role in current_user.staff.role_set:
+        join_room(role_room(role.value))
+    return True
+
+
+def task_created(app: Flask, task_id: int) -> None:
+    db = app.extensions["boendestod.db"]
+    with db.transaction() as session:
+        task = session.get(Task, task_id)
+        if task is None:
+            return
+        payload = {"id": task.id, "kind": task.kind.value, "text": task.text}
+        room = staff_room(task.staff_id) if task.staff_id else role_room(task.for_role.value)
+    socketio.emit("task", payload, to=room, namespace=NAMESPACE)
+
+
+def escalation_raised(app: Flask, escalation_id: int, urgent: bool) -> None:
+    """Show it in the owner's queue at once; urgent ones also go by SMS to the work phone."""
+    db = app.extensions["boendestod.db"]
+    public_url = app.config["PUBLIC_URL"]
+    with db.transaction() as session:
+        escalation = session.get(Escalation, escalation_id)
+        if escalation is None or escalation.owner_id is None:
+            return
+        owner = escalation.owner
+        payload = {
+            "id": escalation.id,
+            "type": escalation.type.value,
+            "label": str(ESCALATION_TYPE[escalation.type.value]),
+            "urgent": urgent,
+        }
+        if urgent and owner.phone:
+            # No client detail in the text: the SMS only says where to look.
+            queue_sms(
+                session,
+                owner.phone,
+                f"Ett brådskande ärende väntar på dig. Logga in: {public_url}/personal/arenden",
+                purpose="staff_alert",
+                staff_id=owner.id,
+            )
+        room = staff_room(owner.id)
+    socketio.emit("escalation", payload, to=room, namespace=NAMESPACE)
+
+
+def init_app(app: Flask) -> None:
+    socketio.on_event("connect", _on_connect, namespace=NAMESPACE)
+    app.extensions["boendestod.listeners"] += [
+        (TASK_CREATED, lambda task_id: task_created(app, task_id)),
+        (ESCALATION_RAISED, lambda eid, urgent: escalation_raised(app, eid, urgent)),
+    ]
