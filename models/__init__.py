@@ -6,6 +6,7 @@ Nothing here imports Flask or any other package of ours; everything else stands 
 from .base import Base, utcnow
 from .care import Decision, DecisionGoal, Goal, GoalKind, GoalLevel, GrantPeriod, Plan
 from .db import Database, on_commit
+from .messages import MESSAGE_MAX_LENGTH, Message
 from .outreach import (
     CheckIn,
     DeliveryEvent,
@@ -89,6 +90,8 @@ __all__ = [
     "InboundMessage",
     "LightSupportCategory",
     "LoginCode",
+    "MESSAGE_MAX_LENGTH",
+    "Message",
     "Mood",
     "Need",
     "NoticeSent",

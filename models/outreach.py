@@ -197,6 +197,17 @@ class CheckIn(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     acknowledged_at: Mapped[datetime | None]
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    #: The form's one-time key: pressing a mood twice records one check-in.
+    nonce: Mapped[str | None] = mapped_column(String(40), unique=True)
+    #: For red: the worker's task (step 1 of the ladder) and the coordinator's (step 2).
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("tasks.id", ondelete="SET NULL"))
+    coordinator_task_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tasks.id", ondelete="SET NULL")
+    )
+    #: For red: the UNRESOLVED_RED escalation when nobody took it on in time (step 3).
+    escalation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("escalations.id", ondelete="SET NULL")
+    )
 
     client: Mapped[Client] = relationship()
 

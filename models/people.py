@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from .trust import Consent
 
 
 class Role(enum.Enum):
@@ -193,3 +197,5 @@ class Proxy(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     client: Mapped[Client] = relationship()
+    #: The client's recorded consent behind this access; withdrawn consent ends it.
+    consent: Mapped[Consent | None] = relationship()

@@ -41,7 +41,11 @@ class Settings:
     socketio_message_queue: str | None = None
     cookie_secure: bool = True
     #: Languages offered; the first is the default.
-    languages: tuple[str, ...] = ("sv", "en")
+    languages: tuple[str, ...] = ("sv", "en", "ar")
+    #: The red check-in ladder: the coordinator on duty is alerted when no worker has taken
+    #: a red answer on within this many minutes, the caseworker when nobody has within the next.
+    red_coordinator_minutes: int = 15
+    red_escalation_minutes: int = 60
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -120,6 +124,8 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         scheduler=_flag(environ.get("SCHEDULER"), default=True),
         socketio_message_queue=environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         cookie_secure=_flag(environ.get("COOKIE_SECURE"), default=not demo),
+        red_coordinator_minutes=int(environ.get("RED_COORDINATOR_MINUTES") or 15),
+        red_escalation_minutes=int(environ.get("RED_ESCALATION_MINUTES") or 60),
     )
     settings.check()
     return settings

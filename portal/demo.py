@@ -6,9 +6,11 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
+    CheckIn,
     Client,
     ClientWorker,
     Consent,
@@ -21,6 +23,8 @@ from models import (
     GoalKind,
     GoalLevel,
     GrantPeriod,
+    Message,
+    Mood,
     Plan,
     Proxy,
     ProxyRelation,
@@ -139,6 +143,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
         home_lat=59.219,
         home_lon=17.947,
         phone="+46700000101",
+        photo="photos/anna.svg",
     )
     omar = staff(
         "omar",
@@ -151,6 +156,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
         home_lat=59.218,
         home_lon=18.155,
         phone="+46700000102",
+        photo="photos/omar.svg",
     )
     workers = [anna, omar]
     for i in range(10):
@@ -319,6 +325,35 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
             ),
         ]
     )
+    session.flush()
+    _client_portal(session, sandra, anna, now)
+
+
+def _client_portal(session: Session, sandra: Client, anna: Staff, now: datetime) -> None:
+    """A short message thread, yesterday's check-in and a plan waiting for Sandra's yes."""
+    session.add_all(
+        [
+            Message(
+                client_id=sandra.id,
+                staff_id=anna.id,
+                from_client=True,
+                body="Hej Anna! Kan vi handla på fredag i stället?",
+                created_at=now - timedelta(days=1, hours=2),
+                read_at=now - timedelta(days=1, hours=1),
+            ),
+            Message(
+                client_id=sandra.id,
+                staff_id=anna.id,
+                from_client=False,
+                body="Hej Sandra! Ja, det går bra. Jag kommer på fredag kl 10.",
+                created_at=now - timedelta(days=1, hours=1),
+            ),
+            CheckIn(client_id=sandra.id, mood=Mood.GREEN, created_at=now - timedelta(days=1)),
+        ]
+    )
+    plan = session.scalar(select(Plan).where(Plan.client_id == sandra.id))
+    if plan is not None:
+        plan.approved_at = None
     session.flush()
 
 

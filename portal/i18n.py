@@ -36,7 +36,8 @@ def compile_catalogues(folder: Path = TRANSLATIONS) -> None:
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     person = signed_in()
-    if person is not None and person.is_client_side and person.client.language in languages:
+    # A client's own language (also used for their SMS); a proxy reads in the language they chose.
+    if person is not None and person.kind == "client" and person.client.language in languages:
         return person.client.language
     chosen = request.cookies.get(COOKIE)
     return chosen if chosen in languages else languages[0]
@@ -53,6 +54,11 @@ def choose(code: str):  # type: ignore[no-untyped-def]
         target = "/"
     response = redirect(target)
     if code in current_app.config["LANGUAGES"]:
+        person = signed_in()
+        if person is not None and person.kind == "client":
+            # Saved on the client (the request's session commits it), so the portal and their
+            # SMS follow on every phone.
+            person.client.language = code
         response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 

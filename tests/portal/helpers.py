@@ -27,6 +27,29 @@ def staff_client(app: Flask, db: Database, username: str) -> FlaskClient:
     return web
 
 
+def device_token(db: Database, client_id: int | None = None, proxy_id: int | None = None) -> str:
+    """Remember a phone for a client (or proxy) as the SMS sign-in would; return the cookie."""
+    from models import Client, Proxy, utcnow
+    from portal.auth import devices
+    from portal.auth.codes import Holder
+
+    with db.transaction() as s:
+        holder = Holder(
+            client=s.get(Client, client_id) if client_id else None,
+            proxy=s.get(Proxy, proxy_id) if proxy_id else None,
+        )
+        return devices.remember(s, holder, "test phone", utcnow())
+
+
+def client_client(
+    app: Flask, db: Database, client_id: int | None = None, proxy_id: int | None = None
+) -> FlaskClient:
+    """A test client signed in on a remembered phone as a client (or a proxy)."""
+    web = https_client(app)
+    web.set_cookie("device", device_token(db, client_id, proxy_id), domain="localhost")
+    return web
+
+
 def client_web(app: Flask, phone: str) -> FlaskClient:
     """A test client signed in as the client (or proxy) with ``phone``, by the SMS code."""
     import re

@@ -1,0 +1,77 @@
+"""What a proxy (god man, relative, support person) may do for a client: only what the client
+agreed to, feature by feature, while that consent stands.
+
+Other parts of the portal guard their pages with ``feature_required("book")`` and the like.
+"""
+
+from __future__ import annotations
+
+import enum
+from functools import wraps
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models import Proxy
+
+from ..errors import DomainError
+
+
+class Feature(enum.Enum):
+    SEE_VISITS = "see_visits"
+    BOOK = "book"
+    REMINDERS = "reminders"
+    #: Only the client: how they feel, their plan, their messages.
+    CLIENT_ONLY = "client_only"
+
+
+class BeyondConsent(DomainError):
+    status = 403
+
+
+def proxy_may(proxy: Proxy, feature: Feature) -> bool:
+    """True when the client's recorded, unwithdrawn consent covers this feature."""
+    if not proxy.active or feature is Feature.CLIENT_ONLY:
+        return False
+    consent = proxy.consent
+    if consent is None or consent.withdrawn_at is not None:
+        return False
+    return {
+        Feature.SEE_VISITS: proxy.can_see_visits,
+        Feature.BOOK: proxy.can_book,
+        Feature.REMINDERS: proxy.gets_reminders,
+    }[feature]
+
+
+def may(principal: Any, feature: Feature | str) -> bool:
+    """May the signed-in person (a client, or a proxy for one) use this feature?"""
+    feature = Feature(feature)
+    if principal.proxy is None:
+        return principal.client is not None
+    return proxy_may(principal.proxy, feature)
+
+
+def refuse(principal: Any) -> BeyondConsent:
+    client_name = principal.client.first_name
+    return BeyondConsent(
+        _l(
+            "Det här får bara %(name)s göra. Eller någon som %(name)s har sagt ja till.",
+            name=client_name,
+        )
+    )
+
+
+def feature_required(feature: Feature | str) -> Any:
+    """Let a client through, and a proxy only when consent covers ``feature``."""
+
+    def decorator(view: Any) -> Any:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if current_user.is_authenticated and not may(current_user, feature):
+                raise refuse(current_user)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
