@@ -42,6 +42,7 @@ from .support import (
     TaskKind,
 )
 from .trust import AuditEvent, Consent, ConsentKind, Device, LoginCode
+from .video import Participant, ParticipantRole, SessionStatus, VideoSession
 from .visits import Availability, AvailabilityKind, Channel, Visit, VisitNote, VisitStatus
 
 __all__ = [
@@ -76,6 +77,8 @@ __all__ = [
     "Outbox",
     "OutboxKind",
     "OutboxState",
+    "Participant",
+    "ParticipantRole",
     "Plan",
     "Proxy",
     "ProxyRelation",
@@ -84,12 +87,14 @@ __all__ = [
     "ReminderRule",
     "RequestStatus",
     "Role",
+    "SessionStatus",
     "Staff",
     "StaffRole",
     "SupportRequest",
     "Task",
     "TaskKind",
     "Unit",
+    "VideoSession",
     "Visit",
     "VisitNote",
     "VisitStatus",

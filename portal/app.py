@@ -82,8 +82,9 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .dev.views import bp as dev_bp
     from .health import bp as health_bp
     from .staff.views import bp as staff_bp
+    from .video import bp as video_bp
 
-    for bp in (auth_bp, client_bp, staff_bp, dev_bp, health_bp):
+    for bp in (auth_bp, client_bp, staff_bp, dev_bp, health_bp, video_bp):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)
 
