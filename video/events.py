@@ -110,11 +110,11 @@ class VideoNamespace(Namespace):
         join_room(person_room(conn.participant_id))
         if replaced:
             # The same person on a new network or tab: the old socket steps aside.
-            self.emit("replaced", {}, to=replaced)
+            self.send_to("replaced", {}, replaced)
             self.close_room_member(replaced, conn.participant_id)
         if not admitted:
             emit("waiting", {"me": conn.participant_id, "worker": worker_name})
-            self.emit("knock", _person_of(conn), to=person_room(worker_id))
+            self.send_to("knock", _person_of(conn), person_room(worker_id))
             return
         self._forget(conn.session_id)
         join_room(session_room(conn.session_id))
@@ -131,13 +131,19 @@ class VideoNamespace(Namespace):
         )
         emit("peer-joined", _person_of(conn), to=session_room(conn.session_id), skip_sid=sid)
 
+    def send_to(self, event: str, data: Any, room: str) -> None:
+        """Emit to a room from anywhere (a request, a webhook, another process's socket)."""
+        self.socketio.emit(event, data, to=room, namespace=self.namespace)
+
     def close_room_member(self, sid: str, participant_id: int) -> None:
+        conn = self.connections.pop(sid, None)
+        server = self.socketio.server
         try:
-            self.leave_room(sid, person_room(participant_id))
-            self.leave_room(sid, session_room(self.connections[sid].session_id))
+            server.leave_room(sid, person_room(participant_id), namespace=self.namespace)
+            if conn is not None:
+                server.leave_room(sid, session_room(conn.session_id), namespace=self.namespace)
         except Exception:  # the old socket lived on another process or is gone already
-            pass
-        self.connections.pop(sid, None)
+            log.debug("could not move socket %s out of its rooms", sid)
 
     @_guarded
     def on_admit(self, data: Any = None) -> None:
@@ -149,7 +155,7 @@ class VideoNamespace(Namespace):
             me = s.get(Participant, conn.participant_id)
             services.admit(s, me, pid, self.clock())
         self._forget(conn.session_id)
-        self.emit("admitted", {}, to=person_room(pid))
+        self.send_to("admitted", {}, person_room(pid))
 
     @_guarded
     def on_signal(self, data: Any = None) -> None:
@@ -159,7 +165,7 @@ class VideoNamespace(Namespace):
             raise BadMessage("bad_recipient")
         to = message.pop("to")
         message["from"] = conn.participant_id
-        self.emit("signal", message, to=person_room(to))
+        self.send_to("signal", message, person_room(to))
 
     @_guarded
     def on_media(self, data: Any = None) -> None:
@@ -186,13 +192,13 @@ class VideoNamespace(Namespace):
         self.announce_end(conn.session_id)
 
     def announce_end(self, session_id: int) -> None:
-        self.emit("ended", {}, to=session_room(session_id))
+        self.send_to("ended", {}, session_room(session_id))
         with self.db.transaction() as s:
             vs = s.get(VideoSession, session_id)
             people = [p.id for p in vs.participants] if vs else []
         for pid in people:
-            self.emit("ended", {}, to=person_room(pid))
-        self.close_room(session_room(session_id))
+            self.send_to("ended", {}, person_room(pid))
+        self.socketio.close_room(session_room(session_id), namespace=self.namespace)
 
     @_guarded
     def on_leave(self, data: Any = None) -> None:
@@ -215,7 +221,7 @@ class VideoNamespace(Namespace):
             ended = who is not None and who.session.status is SessionStatus.ENDED
         leave_room(session_room(conn.session_id))
         if who is not None and not ended:
-            self.emit("peer-left", {"pid": conn.participant_id}, to=session_room(conn.session_id))
+            self.send_to("peer-left", {"pid": conn.participant_id}, session_room(conn.session_id))
 
     def _me(self) -> Connection:
         conn = self.connections.get(request.sid)  # type: ignore[attr-defined]

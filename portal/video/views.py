@@ -191,7 +191,7 @@ def _bridge(visit):  # type: ignore[no-untyped-def]
             worker_id = video.participant(vs, ParticipantRole.WORKER).id if vs else None
         if worker_id is not None:
             event = "phone-failed" if error else "phone-ringing"
-            namespace.emit(event, {}, to=f"p{worker_id}")
+            namespace.send_to(event, {}, f"p{worker_id}")
 
     try:
         calls.ring_worker_first(
