@@ -79,7 +79,7 @@ def gunicorn_app(database_url: str, env: dict[str, str] | None = None) -> Iterat
     )
     sock.close()
     try:
-        _wait_http(url + "/health", proc)
+        _wait_http(url + "/healthz", proc)
         yield url
     finally:
         proc.terminate()
