@@ -85,8 +85,8 @@
       })
       .then(function (r) { if (!r.ok) throw new Error("offer refused " + r.status); return r.json(); })
       .then(function (a) { checkId = a.id; return pc.setRemoteDescription(a); })
-      .then(function () { return camera ? framesAdvance(video) : new Promise(function (r) { setTimeout(r, 3000); }); })
-      .then(function () { return poll(checkId, 0); })
+      .then(function () { return camera ? framesAdvance(video) : null; })
+      .then(function () { return poll(checkId, 0, camera); })
       .then(function (result) {
         api.result = result;
         if (camera && result.seen && result.heard) show("ok");
@@ -102,12 +102,13 @@
       .then(function () { start.disabled = false; });
   }
 
-  function poll(id, tries) {
+  function poll(id, tries, camera) {
     return fetch(root.dataset.offerUrl.replace(/svar$/, "resultat/" + id), { credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (res) {
-        if ((res.seen && res.heard) || tries >= 20) return res;
-        return new Promise(function (r) { setTimeout(r, 500); }).then(function () { return poll(id, tries + 1); });
+        if ((res.seen || !camera) && res.heard || tries >= 20) return res;
+        return new Promise(function (r) { setTimeout(r, 500); })
+          .then(function () { return poll(id, tries + 1, camera); });
       });
   }
 
