@@ -252,6 +252,7 @@ class VideoNamespace(Namespace):
             ids = self._admitted_in(conn.session_id, refresh=True)
         return to in ids and conn.participant_id in ids
 
+
 def _person(p: Participant) -> dict[str, Any]:
     return {"pid": p.id, "name": p.name, "role": p.role.value}
 

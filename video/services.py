@@ -95,7 +95,9 @@ def live_session_for_visit(session: Session, visit_id: int) -> VideoSession | No
     )
 
 
-def waiting_session_for_client(session: Session, client_id: int, now: datetime) -> VideoSession | None:
+def waiting_session_for_client(
+    session: Session, client_id: int, now: datetime
+) -> VideoSession | None:
     """The client's session that is open or live now (the one "Svara" answers)."""
     return session.scalar(
         select(VideoSession)
@@ -218,7 +220,9 @@ class Joined:
     went_live: bool = False
 
 
-def participant_for_token(session: Session, secret: str, token: object, now: datetime) -> Participant:
+def participant_for_token(
+    session: Session, secret: str, token: object, now: datetime
+) -> Participant:
     """Return who the join link names, or refuse an expired, forged, revoked or ended one."""
     try:
         pid = read_token(secret, token, now)

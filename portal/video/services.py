@@ -22,7 +22,9 @@ class ConsoleRow:
     consent: bool
 
 
-def todays_calls(session: Session, staff: Staff, start: datetime, end: datetime) -> list[ConsoleRow]:
+def todays_calls(
+    session: Session, staff: Staff, start: datetime, end: datetime
+) -> list[ConsoleRow]:
     """The worker's video and phone visits starting in [start, end), with their sessions."""
     visits = session.scalars(
         select(Visit)
@@ -61,9 +63,7 @@ def running_session(session: Session, visit: Visit) -> VideoSession | None:
 
 
 def client_proxies(session: Session, client_id: int) -> list[Proxy]:
-    return list(
-        session.scalars(select(Proxy).where(Proxy.client_id == client_id, Proxy.active))
-    )
+    return list(session.scalars(select(Proxy).where(Proxy.client_id == client_id, Proxy.active)))
 
 
 def refused(exc: video.Refused, status: int = 403) -> DomainError:

@@ -59,7 +59,12 @@ def console():  # type: ignore[no-untyped-def]
 def _my_visit(visit_id: int):  # type: ignore[no-untyped-def]
     visit = services.own_visit(session(), current_user.staff, visit_id)
     open_client(
-        session(), current_user.staff, visit.client_id, "client.video", utcnow(), request.remote_addr
+        session(),
+        current_user.staff,
+        visit.client_id,
+        "client.video",
+        utcnow(),
+        request.remote_addr,
     )
     return visit
 
@@ -163,7 +168,12 @@ def invite(visit_id: int):  # type: ignore[no-untyped-def]
 def ring(visit_id: int):  # type: ignore[no-untyped-def]
     visit = _my_visit(visit_id)
     _bridge(visit)
-    flash(_l("Din telefon ringer nu. Svara, så kopplas du till %(name)s.", name=visit.client.first_name))
+    flash(
+        _l(
+            "Din telefon ringer nu. Svara, så kopplas du till %(name)s.",
+            name=visit.client.first_name,
+        )
+    )
     return redirect(url_for("video.console"))
 
 
@@ -234,9 +244,7 @@ def _by_token(token: str):  # type: ignore[no-untyped-def]
 
 
 def _call_page(vs, me, token):  # type: ignore[no-untyped-def]
-    return render_template(
-        "video/call.html", vs=vs, me=me, worker=vs.visit.staff, token=token
-    )
+    return render_template("video/call.html", vs=vs, me=me, worker=vs.visit.staff, token=token)
 
 
 @bp.post("/ring/l/<token>/ring-mig")

@@ -9,8 +9,8 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 
 from models import Database
-from portal.config import Settings
 from portal.app import create_app
+from portal.config import Settings
 from tests.browser.video_support import ThreadServer, phone_page
 from tests.factories import make_client
 

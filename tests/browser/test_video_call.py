@@ -41,8 +41,14 @@ def seed(db: Database) -> int:
         anna = make_staff(s, "anna", phone="+46700000101")
         sandra = make_client(s, first_name="Sandra", phone="+46700000001", workers=[anna])
         record_video_consent(s, sandra, anna, utcnow())
-        visit = make_visit(s, sandra, anna, start=utcnow() - timedelta(minutes=5), minutes=30,
-                           channel=Channel.VIDEO)
+        visit = make_visit(
+            s,
+            sandra,
+            anna,
+            start=utcnow() - timedelta(minutes=5),
+            minutes=30,
+            channel=Channel.VIDEO,
+        )
         return visit.id
 
 
@@ -62,9 +68,7 @@ def start_video_and_read_sms(worker: Page, db: Database) -> str:
     worker.get_by_role("button", name="Starta video").click()
     expect(worker.get_by_role("heading", name="Video med Sandra Nilsson")).to_be_visible()
     with db.transaction() as s:
-        body = s.scalar(
-            select(DevMessage.body).where(DevMessage.to_phone == "+46700000001")
-        )
+        body = s.scalar(select(DevMessage.body).where(DevMessage.to_phone == "+46700000001"))
     assert "Anna" in body and "video" in body
     return re.search(r"https?://\S+", body).group(0)
 

@@ -160,7 +160,17 @@ def redis_server(tmp: Path) -> Iterator[str]:
     port = sock.getsockname()[1]
     sock.close()
     proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp)],
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--dir",
+            str(tmp),
+        ],
         stdout=subprocess.DEVNULL,
     )
     try:
@@ -235,7 +245,8 @@ CALL_STATS = """async () => {
       if (r.type === 'inbound-rtp' && r.kind === 'audio') {
         audio += r.bytesReceived || 0; samples += r.totalSamplesReceived || 0;
       }
-      if (r.type === 'transport' && r.selectedCandidatePairId) pair = byId.get(r.selectedCandidatePairId);
+      if (r.type === 'transport' && r.selectedCandidatePairId)
+        pair = byId.get(r.selectedCandidatePairId);
     });
     const localCandidate = pair ? byId.get(pair.localCandidateId) : null;
     const remoteCandidate = pair ? byId.get(pair.remoteCandidateId) : null;

@@ -103,7 +103,10 @@ def test_another_worker_cannot_open_or_start_annas_video(app: Flask, db: Databas
     visit_id = seed(db)
     web = staff_client(app, db, "bo")
     assert web.get(f"/personal/video/{visit_id}").status_code == 403
-    assert post_form(web, f"/personal/video/{visit_id}/starta", {}, page="/personal/video").status_code == 403
+    assert (
+        post_form(web, f"/personal/video/{visit_id}/starta", {}, page="/personal/video").status_code
+        == 403
+    )
     with db.transaction() as s:
         assert s.scalar(select(VideoSession)) is None
 

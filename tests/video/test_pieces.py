@@ -75,8 +75,11 @@ def test_offers_answers_and_candidates_pass_and_come_out_clean() -> None:
         "sdp": SDP,
         "restart": False,
     }
-    candidate = {"candidate": "candidate:1 1 udp 1 10.0.0.1 5000 typ host", "sdpMid": "0",
-                 "sdpMLineIndex": 0}
+    candidate = {
+        "candidate": "candidate:1 1 udp 1 10.0.0.1 5000 typ host",
+        "sdpMid": "0",
+        "sdpMLineIndex": 0,
+    }
     assert signal({"to": 2, "kind": "candidate", "candidate": candidate})["candidate"] == candidate
 
 
@@ -94,8 +97,10 @@ def test_offers_answers_and_candidates_pass_and_come_out_clean() -> None:
         ({"to": 2, "kind": "offer", "sdp": SDP + "a=x" * 30000}, "too_big"),
         ({"to": 2, "kind": "candidate", "candidate": "candidate:1"}, "bad_candidate"),
         ({"to": 2, "kind": "candidate", "candidate": {"candidate": "rm -rf"}}, "bad_candidate"),
-        ({"to": 2, "kind": "candidate", "candidate": {"candidate": "", "sdpMLineIndex": -1}},
-         "bad_candidate"),
+        (
+            {"to": 2, "kind": "candidate", "candidate": {"candidate": "", "sdpMLineIndex": -1}},
+            "bad_candidate",
+        ),
     ],
 )
 def test_malformed_signalling_is_refused_with_a_reason(payload: object, code: str) -> None:

@@ -60,17 +60,26 @@ def test_the_worker_lets_sandra_in_from_the_waiting_room(app: Flask, db: Databas
     anna, sandra = connect(app), connect(app)
     [(name, joined)] = join(anna, call["worker"])
     assert name == "joined" and joined["peers"] == []
-    assert join(sandra, call["client"]) == [("waiting", {"me": call["client_pid"], "worker": "Anna"})]
-    assert ("knock", {"pid": call["client_pid"], "name": "Sandra", "role": "client"}) in events(anna)
+    assert join(sandra, call["client"]) == [
+        ("waiting", {"me": call["client_pid"], "worker": "Anna"})
+    ]
+    assert ("knock", {"pid": call["client_pid"], "name": "Sandra", "role": "client"}) in events(
+        anna
+    )
 
     anna.emit("admit", {"pid": call["client_pid"]}, namespace="/video")
     assert events(sandra) == [("admitted", {})]
     [(name, joined)] = join(sandra, call["client"])
     assert name == "joined" and [p["name"] for p in joined["peers"]] == ["Anna"]
-    assert ("peer-joined", {"pid": call["client_pid"], "name": "Sandra", "role": "client"}) in events(anna)
+    assert (
+        "peer-joined",
+        {"pid": call["client_pid"], "name": "Sandra", "role": "client"},
+    ) in events(anna)
 
     # Now the two can signal each other.
-    sandra.emit("signal", {"to": call["worker_pid"], "kind": "offer", "sdp": SDP}, namespace="/video")
+    sandra.emit(
+        "signal", {"to": call["worker_pid"], "kind": "offer", "sdp": SDP}, namespace="/video"
+    )
     [(name, message)] = events(anna)
     assert name == "signal" and message["from"] == call["client_pid"] and message["sdp"] == SDP
 
@@ -81,7 +90,9 @@ def test_sandra_cannot_signal_anyone_before_she_is_let_in(app: Flask, db: Databa
     join(anna, call["worker"])
     join(sandra, call["client"])
     events(anna)
-    sandra.emit("signal", {"to": call["worker_pid"], "kind": "offer", "sdp": SDP}, namespace="/video")
+    sandra.emit(
+        "signal", {"to": call["worker_pid"], "kind": "offer", "sdp": SDP}, namespace="/video"
+    )
     assert events(sandra) == [("error", {"code": "bad_recipient"})]
     assert events(anna) == []
 
@@ -128,14 +139,17 @@ def test_a_third_person_needs_the_workers_invitation(app: Flask, db: Database) -
         anna = vs.visit.staff
         olle_worker = make_staff(s, "bo")
         with pytest.raises(services.Refused, match="not_worker"):
-            services.invite_guest(s, vs, olle_worker, "Tolk", None, utcnow(), secret=secret,
-                                  public_url="http://x")
-        guest, link = services.invite_guest(s, vs, anna, "Tolk Amal", None, utcnow(),
-                                            secret=secret, public_url="http://x")
+            services.invite_guest(
+                s, vs, olle_worker, "Tolk", None, utcnow(), secret=secret, public_url="http://x"
+            )
+        guest, link = services.invite_guest(
+            s, vs, anna, "Tolk Amal", None, utcnow(), secret=secret, public_url="http://x"
+        )
         guest_token = link.rsplit("/", 1)[1]
         with pytest.raises(services.Refused, match="full"):
-            services.invite_guest(s, vs, anna, "En till", None, utcnow(), secret=secret,
-                                  public_url="http://x")
+            services.invite_guest(
+                s, vs, anna, "En till", None, utcnow(), secret=secret, public_url="http://x"
+            )
     # Made-up participant ids for this session do not exist; the invited one waits to be let in.
     from video.tokens import make_token
 
@@ -181,7 +195,12 @@ def test_bad_and_huge_messages_get_an_error_and_the_socket_keeps_working(
     call = open_call(app, db)
     anna = connect(app)
     join(anna, call["worker"])
-    for payload in ("x", [1], {"to": 1}, {"to": call["client_pid"], "kind": "offer", "sdp": "v=0" + "a" * 100_000}):
+    for payload in (
+        "x",
+        [1],
+        {"to": 1},
+        {"to": call["client_pid"], "kind": "offer", "sdp": "v=0" + "a" * 100_000},
+    ):
         anna.emit("signal", payload, namespace="/video")
     codes = [args["code"] for name, args in events(anna) if name == "error"]
     assert codes == ["not_an_object", "not_an_object", "bad_kind", "too_big"]
@@ -191,7 +210,9 @@ def test_bad_and_huge_messages_get_an_error_and_the_socket_keeps_working(
     assert anna.is_connected("/video")
 
 
-def test_a_dropped_socket_rejoins_and_a_second_tab_replaces_the_first(app: Flask, db: Database) -> None:
+def test_a_dropped_socket_rejoins_and_a_second_tab_replaces_the_first(
+    app: Flask, db: Database
+) -> None:
     call = open_call(app, db)
     anna, first, second = connect(app), connect(app), connect(app)
     join(anna, call["worker"])
