@@ -24,8 +24,10 @@
   var peers = new Map();     // pid -> {pc, name, offerer, video, restartTimer, goneTimer}
   var ended = false;
   var joined = false;
+  var wantJoin = false;
   var state = { audio: true, video: true, audioOnly: false, noCamera: false };
-  var api = { peers: peers, firstFrameAt: null, answeredAt: null };
+  var api = { peers: peers, firstFrameAt: null, answeredAt: null, marks: {} };
+  var mark = function (name) { if (!api.marks[name]) api.marks[name] = performance.now(); };
   window.videoCall = api;
 
   // -- media ----------------------------------------------------------------------------------
@@ -41,6 +43,7 @@
       })
       .catch(function () { return null; })
       .then(function (stream) {
+        mark("media");
         local = stream;
         if (!stream) { say("no-media"); return null; }
         if (state.noCamera) { say("no-camera"); state.video = false; }
@@ -77,6 +80,7 @@
     pc.oniceconnectionstatechange = function () {
       var s = pc.iceConnectionState;
       if (s === "connected" || s === "completed") {
+        mark("ice");
         clearTimeout(peer.restartTimer); peer.restartTimer = null; say("in-call");
       } else if (s === "failed") {
         restart(info.pid);
@@ -179,16 +183,25 @@
 
   // -- signalling -----------------------------------------------------------------------------
 
+  function join() {
+    wantJoin = true;
+    say("connecting");
+    if (socket && socket.connected) socket.emit("join", { token: token });
+    else connect();
+  }
+
   function connect() {
     if (socket) return;
-    say("connecting");
     socket = io("/video", { transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
     // After a dropped socket or a network change the page joins again with the same link.
-    socket.on("connect", function () { socket.emit("join", { token: token }); });
-    socket.on("waiting", function () { say("waiting"); });
-    socket.on("admitted", function () { socket.emit("join", { token: token }); });
+    socket.on("connect", function () {
+      mark("connected");
+      if (wantJoin) socket.emit("join", { token: token });
+    });
+    socket.on("waiting", function () { mark("waiting"); say("waiting"); });
+    socket.on("admitted", function () { mark("admitted"); socket.emit("join", { token: token }); });
     socket.on("joined", function (d) {
-      me = d.me; rtc = d.rtc || rtc; joined = true;
+      mark("joined"); me = d.me; rtc = d.rtc || rtc; joined = true;
       getMedia().then(function () {
         showCall();
         say(d.peers.length ? "in-call" : "alone");
@@ -333,9 +346,11 @@
     api.answeredAt = performance.now();
     // Ask for the camera while the socket connects: the two waits overlap.
     getMedia();
-    connect();
+    join();
   });
-  if (root.dataset.autoJoin) { getMedia().then(connect); }
+  if (root.dataset.autoJoin) { getMedia().then(join); }
+  // Open the line as the page loads, so that Svara only has to say who is answering.
+  else if (!ended) { connect(); }
 
   // -- connection quality ---------------------------------------------------------------------
 

@@ -6,6 +6,7 @@ tests.browser.serve_app FD``.
 
 from __future__ import annotations
 
+import os
 import sys
 
 from gunicorn.app.base import BaseApplication
@@ -23,7 +24,7 @@ class _Server(BaseApplication):  # type: ignore[misc]
         self.cfg.set("bind", f"fd://{self.fd}")
         self.cfg.set("workers", 1)
         self.cfg.set("worker_class", "gthread")
-        self.cfg.set("threads", 32)
+        self.cfg.set("threads", int(os.environ.get("BENCH_THREADS", "32")))
         self.cfg.set("timeout", 120)
         self.cfg.set("loglevel", "warning")
 
