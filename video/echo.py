@@ -61,7 +61,7 @@ def _loudest(frame: Any) -> int:
 class EchoService:
     """Owns the loop thread and the running checks."""
 
-    def __init__(self, max_checks: int = 8, max_seconds: float = MAX_SECONDS) -> None:
+    def __init__(self, max_checks: int = 4, max_seconds: float = MAX_SECONDS) -> None:
         self.max_checks = max_checks
         self.max_seconds = max_seconds
         self.results: dict[str, CheckResult] = {}
