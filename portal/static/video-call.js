@@ -193,6 +193,7 @@
   function connect() {
     if (socket) return;
     socket = io("/video", { transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
+    api.socket = socket;
     // After a dropped socket or a network change the page joins again with the same link.
     socket.on("connect", function () {
       mark("connected");

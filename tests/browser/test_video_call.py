@@ -115,6 +115,15 @@ def test_worker_and_client_see_and_hear_each_other(
     # The worker sees round trip, loss and bitrate; Sandra a plain good or poor sign.
     expect(worker.locator(".quality-text")).to_contain_text("RTT")
     expect(client.locator(".quality-text")).to_have_text(re.compile("Bra kontakt|Dålig kontakt"))
+
+    # Sandra's socket drops (a new network): the page joins again and the picture goes on.
+    client.evaluate("() => window.videoCall.socket.io.engine.close()")
+    client.wait_for_function("() => window.videoCall.socket.connected === false")
+    client.wait_for_function("() => window.videoCall.socket.connected", timeout=10000)
+    expect(client.get_by_role("status")).to_have_text("Du är i samtalet.")
+    for page in (worker, client):
+        seen = page.evaluate(FRAMES_ADVANCE, "video.remote")
+        assert seen["width"] > 0 and seen["frames"] > 5, seen
     end_and_check_visit(worker, client, db, visit_id)
     worker.context.close()
     client.context.close()
