@@ -48,6 +48,7 @@ from .support import (
     TaskKind,
 )
 from .trust import AuditEvent, Consent, ConsentKind, Device, LoginCode
+from .video import Participant, ParticipantRole, SessionStatus, VideoSession
 from .visits import (
     Availability,
     AvailabilityKind,
@@ -98,6 +99,8 @@ __all__ = [
     "Outbox",
     "OutboxKind",
     "OutboxState",
+    "Participant",
+    "ParticipantRole",
     "Plan",
     "Proxy",
     "ProxyRelation",
@@ -106,12 +109,14 @@ __all__ = [
     "ReminderRule",
     "RequestStatus",
     "Role",
+    "SessionStatus",
     "Staff",
     "StaffRole",
     "SupportRequest",
     "Task",
     "TaskKind",
     "Unit",
+    "VideoSession",
     "Visit",
     "VisitNote",
     "VisitStatus",

@@ -109,6 +109,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .outreach.views import bp as outreach_bp
     from .staff.views import bp as staff_bp
     from .vendor import bp as vendor_bp
+    from .video import bp as video_bp
 
     for bp in (
         auth_bp,
@@ -124,6 +125,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         booking_bp,
         schedule_bp,
         outreach_bp,
+        video_bp,
     ):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)

@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from reminders.providers import TwilioSettings
+from video.ice import IceSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DATABASE = ROOT / "var" / "demo.db"
@@ -46,6 +47,10 @@ class Settings:
     #: a red answer on within this many minutes, the caseworker when nobody has within the next.
     red_coordinator_minutes: int = 15
     red_escalation_minutes: int = 60
+    #: STUN/TURN for video calls; TURN credentials are minted per participant.
+    ice: IceSettings = field(default_factory=IceSettings)
+    #: The municipality's number that bridged calls show (defaults to TWILIO_FROM).
+    caller_id: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -67,7 +72,7 @@ class Settings:
             raise ConfigError(f"TIMEZONE {self.timezone!r} is not a known time zone") from exc
         if not self.is_production:
             return
-        problems = []
+        problems = list(self.ice.problems())
         if len(self.secret_key) < 32:
             problems.append("SECRET_KEY must be set to at least 32 random characters")
         if self.demo_skip_totp:
@@ -103,6 +108,23 @@ def _twilio_from_env(environ: os._Environ[str] | dict[str, str]) -> TwilioSettin
     )
 
 
+def _urls(value: str | None) -> tuple[str, ...]:
+    return tuple(u.strip() for u in (value or "").split(",") if u.strip())
+
+
+def _ice_from_env(environ: dict[str, str]) -> IceSettings:
+    ice = IceSettings(
+        stun_urls=_urls(environ.get("STUN_URLS")),
+        turn_urls=_urls(environ.get("TURN_URLS")),
+        turn_secret=environ.get("TURN_SECRET", ""),
+        turn_ttl_seconds=int(environ.get("TURN_TTL_SECONDS") or 6 * 3600),
+        transport_policy=environ.get("ICE_TRANSPORT_POLICY", "all"),
+    )
+    if ice.problems():
+        raise ConfigError("; ".join(ice.problems()))
+    return ice
+
+
 def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Read settings; ``env`` overrides APP_ENV (the CLI passes "demo" or "production")."""
     environ = dict(os.environ if environ is None else environ)
@@ -114,6 +136,8 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
     secret = environ.get("SECRET_KEY") or (secrets.token_hex(32) if demo else "")
     port = environ.get("PORT", "5000")
     settings = Settings(
+        ice=_ice_from_env(environ),
+        caller_id=environ.get("MUNICIPALITY_PHONE") or environ.get("TWILIO_FROM") or None,
         env=env,
         database_url=database_url,
         secret_key=secret,

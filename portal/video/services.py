@@ -1,0 +1,70 @@
+"""Named queries and small rules behind the video pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from models import Channel, Proxy, SessionStatus, Staff, VideoSession, Visit
+from video import services as video
+
+from ..errors import DomainError
+from .texts import refusal
+
+
+@dataclass
+class ConsoleRow:
+    visit: Visit
+    session: VideoSession | None
+    consent: bool
+
+
+def todays_calls(
+    session: Session, staff: Staff, start: datetime, end: datetime
+) -> list[ConsoleRow]:
+    """The worker's video and phone visits starting in [start, end), with their sessions."""
+    visits = session.scalars(
+        select(Visit)
+        .options(joinedload(Visit.client))
+        .where(
+            Visit.staff_id == staff.id,
+            Visit.channel.in_([Channel.VIDEO, Channel.PHONE]),
+            Visit.planned_start >= start,
+            Visit.planned_start < end,
+        )
+        .order_by(Visit.planned_start)
+    )
+    rows = []
+    for visit in visits:
+        latest = session.scalar(
+            select(VideoSession)
+            .where(VideoSession.visit_id == visit.id)
+            .order_by(VideoSession.id.desc())
+            .limit(1)
+        )
+        rows.append(ConsoleRow(visit, latest, video.has_video_consent(session, visit.client_id)))
+    return rows
+
+
+def own_visit(session: Session, staff: Staff, visit_id: int) -> Visit:
+    """The visit, if it is this worker's own video or phone visit; a 403 otherwise."""
+    visit = session.get(Visit, visit_id)
+    if visit is None or visit.staff_id != staff.id:
+        raise DomainError(refusal("not_worker"), status=403)
+    return visit
+
+
+def running_session(session: Session, visit: Visit) -> VideoSession | None:
+    vs = video.live_session_for_visit(session, visit.id)
+    return vs if vs is not None and vs.status is not SessionStatus.ENDED else None
+
+
+def client_proxies(session: Session, client_id: int) -> list[Proxy]:
+    return list(session.scalars(select(Proxy).where(Proxy.client_id == client_id, Proxy.active)))
+
+
+def refused(exc: video.Refused, status: int = 403) -> DomainError:
+    return DomainError(refusal(exc.reason), status=status)

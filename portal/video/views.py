@@ -1,0 +1,301 @@
+"""Video pages: the worker's console and call room, the client's call page and camera check."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models import ParticipantRole, Role, utcnow
+from video import calls
+from video import services as video
+from video.echo import Busy
+from video.validation import valid_sdp
+from video.webhooks import bp as webhooks_bp
+
+from ..access import open_client
+from ..auth.principal import client_required, staff_required
+from ..database import get_db, session
+from ..extensions import csrf
+from ..timeutil import day_bounds, local_today, zone
+from . import services, setup
+from .texts import refusal
+
+bp = Blueprint("video", __name__)
+bp.register_blueprint(webhooks_bp)
+csrf.exempt(webhooks_bp)
+bp.record_once(lambda state: setup.init_app(state.app))
+
+
+def _settings():  # type: ignore[no-untyped-def]
+    return current_app.config["SETTINGS"]
+
+
+def _namespace():  # type: ignore[no-untyped-def]
+    return current_app.extensions[setup.NAMESPACE_KEY]
+
+
+# -- worker ------------------------------------------------------------------------------------
+
+
+@bp.get("/personal/video")
+@staff_required(Role.WORKER)
+def console():  # type: ignore[no-untyped-def]
+    start, end = day_bounds(local_today(utcnow()), zone())
+    rows = services.todays_calls(session(), current_user.staff, start, end)
+    return render_template("video/console.html", rows=rows)
+
+
+def _my_visit(visit_id: int):  # type: ignore[no-untyped-def]
+    visit = services.own_visit(session(), current_user.staff, visit_id)
+    open_client(
+        session(),
+        current_user.staff,
+        visit.client_id,
+        "client.video",
+        utcnow(),
+        request.remote_addr,
+    )
+    return visit
+
+
+@bp.post("/personal/video/<int:visit_id>/samtycke")
+@staff_required(Role.WORKER)
+def consent(visit_id: int):  # type: ignore[no-untyped-def]
+    visit = _my_visit(visit_id)
+    if request.form.get("yes") != "1":
+        flash(_l("Kryssa i rutan när klienten har sagt ja."))
+        return redirect(url_for("video.console"))
+    video.record_video_consent(session(), visit.client, current_user.staff, utcnow())
+    flash(_l("Samtycket till video är sparat."))
+    return redirect(url_for("video.console"))
+
+
+@bp.post("/personal/video/<int:visit_id>/starta")
+@staff_required(Role.WORKER)
+def start_video(visit_id: int):  # type: ignore[no-untyped-def]
+    visit = _my_visit(visit_id)
+    try:
+        video.start_video(
+            session(),
+            visit,
+            utcnow(),
+            secret=_settings().secret_key,
+            public_url=_settings().public_url,
+        )
+    except video.Refused as exc:
+        raise services.refused(exc, 409) from exc
+    flash(_l("%(name)s har fått ett sms med länken.", name=visit.client.first_name))
+    return redirect(url_for("video.room", visit_id=visit.id))
+
+
+@bp.get("/personal/video/<int:visit_id>")
+@staff_required(Role.WORKER)
+def room(visit_id: int):  # type: ignore[no-untyped-def]
+    visit = _my_visit(visit_id)
+    vs = services.running_session(session(), visit)
+    if vs is None:
+        flash(_l("Samtalet är inte startat, eller är slut."))
+        return redirect(url_for("video.console"))
+    worker = video.participant(vs, ParticipantRole.WORKER)
+    return render_template(
+        "video/room.html",
+        visit=visit,
+        vs=vs,
+        token=video.token_for(worker, _settings().secret_key),
+        proxies=services.client_proxies(session(), visit.client_id),
+        guests=[p for p in vs.participants if p.role is ParticipantRole.GUEST],
+    )
+
+
+@bp.post("/personal/video/<int:visit_id>/bjud-in")
+@staff_required(Role.WORKER)
+def invite(visit_id: int):  # type: ignore[no-untyped-def]
+    visit = _my_visit(visit_id)
+    vs = services.running_session(session(), visit)
+    if vs is None:
+        abort(409)
+    name = request.form.get("name", "").strip()
+    phone = request.form.get("phone", "").strip() or None
+    proxy_id = request.form.get("proxy", type=int)
+    if proxy_id:
+        proxies = services.client_proxies(session(), visit.client_id)
+        proxy = next((p for p in proxies if p.id == proxy_id), None)
+        if proxy is None:
+            abort(400)
+        name, phone = proxy.name, proxy.phone
+    if phone:
+        from ..phones import InvalidPhone, normalise
+
+        try:
+            phone = normalise(phone)
+        except InvalidPhone:
+            flash(_l("Numret ser inte ut som ett mobilnummer."))
+            return redirect(url_for("video.room", visit_id=visit.id))
+    if not name:
+        flash(_l("Skriv namnet på personen du bjuder in."))
+        return redirect(url_for("video.room", visit_id=visit.id))
+    try:
+        _, link = video.invite_guest(
+            session(),
+            vs,
+            current_user.staff,
+            name,
+            phone,
+            utcnow(),
+            secret=_settings().secret_key,
+            public_url=_settings().public_url,
+            proxy_id=proxy_id or None,
+        )
+    except video.Refused as exc:
+        raise services.refused(exc, 409) from exc
+    flash(_l("%(name)s är inbjuden. Länken: %(link)s", name=name, link=link))
+    return redirect(url_for("video.room", visit_id=visit.id))
+
+
+@bp.post("/personal/video/<int:visit_id>/ring-upp")
+@staff_required(Role.WORKER)
+def ring(visit_id: int):  # type: ignore[no-untyped-def]
+    visit = _my_visit(visit_id)
+    _bridge(visit)
+    flash(
+        _l(
+            "Din telefon ringer nu. Svara, så kopplas du till %(name)s.",
+            name=visit.client.first_name,
+        )
+    )
+    return redirect(url_for("video.console"))
+
+
+@bp.post("/personal/video/<int:visit_id>/avsluta")
+@staff_required(Role.WORKER)
+def end(visit_id: int):  # type: ignore[no-untyped-def]
+    visit = _my_visit(visit_id)
+    vs = services.running_session(session(), visit)
+    if vs is not None:
+        video.end(session(), vs, utcnow())
+        namespace, session_id = _namespace(), vs.id
+        from models import on_commit
+
+        on_commit(session(), lambda: namespace.announce_end(session_id))
+    flash(_l("Samtalet är avslutat."))
+    return redirect(url_for("video.console"))
+
+
+def _bridge(visit):  # type: ignore[no-untyped-def]
+    namespace = _namespace()
+
+    def tell_worker(session_id: int, error: str | None) -> None:
+        with get_db().transaction() as s:
+            vs = s.get(video.VideoSession, session_id)
+            worker_id = video.participant(vs, ParticipantRole.WORKER).id if vs else None
+        if worker_id is not None:
+            event = "phone-failed" if error else "phone-ringing"
+            namespace.send_to(event, {}, f"p{worker_id}")
+
+    try:
+        calls.ring_worker_first(
+            session(),
+            visit,
+            utcnow(),
+            db=get_db(),
+            voice=current_app.extensions["boendestod.telephony"].voice,
+            public_url=_settings().public_url,
+            on_placed=tell_worker,
+        )
+    except video.Refused as exc:
+        raise services.refused(exc, 409) from exc
+
+
+# -- client ------------------------------------------------------------------------------------
+
+
+@bp.get("/ring")
+@client_required
+def start():  # type: ignore[no-untyped-def]
+    vs = video.waiting_session_for_client(session(), current_user.client.id, utcnow())
+    if vs is None or current_user.proxy is not None:
+        return render_template("video/none.html")
+    me = video.participant(vs, ParticipantRole.CLIENT)
+    return _call_page(vs, me, video.token_for(me, _settings().secret_key))
+
+
+@bp.get("/ring/l/<token>")
+def link(token: str):  # type: ignore[no-untyped-def]
+    me = _by_token(token)
+    return _call_page(me.session, me, token)
+
+
+def _by_token(token: str):  # type: ignore[no-untyped-def]
+    try:
+        return video.participant_for_token(session(), _settings().secret_key, token, utcnow())
+    except video.Refused as exc:
+        raise services.refused(exc, 410 if exc.reason in ("expired", "ended") else 403) from exc
+
+
+def _call_page(vs, me, token):  # type: ignore[no-untyped-def]
+    return render_template("video/call.html", vs=vs, me=me, worker=vs.visit.staff, token=token)
+
+
+@bp.post("/ring/l/<token>/ring-mig")
+def ring_me(token: str):  # type: ignore[no-untyped-def]
+    """Ring mig istället: the failing video becomes a bridged call (works without JavaScript)."""
+    me = _by_token(token)
+    if me.role is not ParticipantRole.CLIENT:
+        abort(403)
+    _bridge(me.session.visit)
+    return render_template("video/ringing.html", worker=me.session.visit.staff)
+
+
+@bp.get("/ring/test")
+@client_required
+def check():  # type: ignore[no-untyped-def]
+    return render_template("video/check.html", token="")
+
+
+@bp.get("/ring/l/<token>/test")
+def check_by_link(token: str):  # type: ignore[no-untyped-def]
+    _by_token(token)
+    return render_template("video/check.html", token=token)
+
+
+@bp.post("/ring/test/svar")
+def check_offer():  # type: ignore[no-untyped-def]
+    """Answer the camera check's offer with the server's echo peer."""
+    body = request.get_json(silent=True) or {}
+    signed_in = current_user.is_authenticated and current_user.is_client_side
+    if not signed_in:
+        _by_token(str(body.get("token", "")))
+    sdp = body.get("sdp")
+    if not valid_sdp(sdp) or len(sdp) > 64 * 1024:
+        return jsonify(error="bad_sdp"), 400
+    try:
+        check_id, answer = current_app.extensions[setup.ECHO_KEY].answer(sdp)
+    except Busy:
+        return jsonify(error="busy"), 503
+    except TimeoutError:
+        return jsonify(error="timeout"), 504
+    return jsonify(id=check_id, sdp=answer, type="answer")
+
+
+@bp.get("/ring/test/resultat/<check_id>")
+def check_result(check_id: str):  # type: ignore[no-untyped-def]
+    result = current_app.extensions[setup.ECHO_KEY].result(check_id)
+    if result is None:
+        abort(404)
+    return jsonify(result.as_dict())
+
+
+@bp.app_template_global()
+def video_refusal(reason: str) -> str:
+    return refusal(reason)

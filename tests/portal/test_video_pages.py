@@ -1,0 +1,210 @@
+"""The video pages: consent before the first session, Starta video, Ring upp, the client's page,
+and the signed Twilio webhooks that bridge a phone call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+from twilio.request_validator import RequestValidator
+
+from models import (
+    Channel,
+    Consent,
+    Database,
+    DevMessage,
+    OutboxKind,
+    SessionStatus,
+    VideoSession,
+    Visit,
+    VisitStatus,
+    utcnow,
+)
+from portal.app import create_app
+from portal.config import Settings
+from reminders.providers import TwilioSettings
+from tests.conftest import https_client, post_form
+from tests.factories import make_client, make_staff, make_visit
+from tests.portal.helpers import staff_client
+from video import services
+from video.services import record_video_consent
+
+pytestmark = pytest.mark.db
+TOKEN = "twilio-test-token"
+
+
+def seed(db: Database, consent: bool = True, channel: Channel = Channel.VIDEO) -> int:
+    with db.transaction() as s:
+        anna = make_staff(s, "anna", phone="+46700000101")
+        make_staff(s, "bo")
+        sandra = make_client(s, first_name="Sandra", phone="+46700000001", workers=[anna])
+        if consent:
+            record_video_consent(s, sandra, anna, utcnow())
+        return make_visit(s, sandra, anna, start=utcnow(), channel=channel).id
+
+
+def test_the_worker_records_consent_before_the_first_video(app: Flask, db: Database) -> None:
+    visit_id = seed(db, consent=False)
+    web = staff_client(app, db, "anna")
+    page = web.get("/personal/video").text
+    assert "Sandra har sagt ja till video. Vi spelar aldrig in." in page
+    assert "Starta video" not in page
+    refused = post_form(web, f"/personal/video/{visit_id}/starta", {}, page="/personal/video")
+    assert refused.status_code == 409
+    post_form(web, f"/personal/video/{visit_id}/samtycke", {"yes": "1"}, page="/personal/video")
+    with db.transaction() as s:
+        consent = s.scalar(select(Consent))
+        assert consent.kind.value == "video" and "aldrig in" in consent.scope
+    assert "Starta video" in web.get("/personal/video").text
+
+
+def test_starta_video_texts_sandra_a_personal_link_without_sensitive_words(
+    app: Flask, db: Database
+) -> None:
+    visit_id = seed(db)
+    web = staff_client(app, db, "anna")
+    response = post_form(web, f"/personal/video/{visit_id}/starta", {}, page="/personal/video")
+    assert response.status_code == 302 and response.location.endswith(f"/personal/video/{visit_id}")
+    with db.transaction() as s:
+        [sms] = s.scalars(select(DevMessage).where(DevMessage.to_phone == "+46700000001"))
+    assert sms.body.startswith("Hej! Anna vill prata med dig på video nu.")
+    assert "/ring/l/" in sms.body
+    assert "Nilsson" not in sms.body and "boendestöd" not in sms.body.lower()
+    # The link opens Sandra's page without signing in; her portal shows the same call.
+    link = sms.body.split("http://localhost", 1)[1]
+    page = https_client(app).get(link)
+    assert page.status_code == 200 and "Svara" in page.text and "Ring mig istället" in page.text
+
+
+def test_sandras_portal_shows_the_call_only_while_it_is_on(app: Flask, db: Database) -> None:
+    visit_id = seed(db)
+    with db.transaction() as s:
+        visit = s.get(Visit, visit_id)
+        vs = services.open_session(s, visit, Channel.VIDEO, utcnow())
+        link = services.token_for(vs.participants[1], app.config["SECRET_KEY"])
+    web = https_client(app)
+    assert "Svara" in web.get(f"/ring/l/{link}").text
+    with db.transaction() as s:
+        services.end(s, s.get(VideoSession, vs.id), utcnow())
+    gone = web.get(f"/ring/l/{link}")
+    assert gone.status_code == 410 and "Samtalet är slut." in gone.text
+
+
+def test_a_broken_link_gets_an_easy_read_page(app: Flask, db: Database) -> None:
+    page = https_client(app).get("/ring/l/1.2.abc")
+    assert page.status_code == 403
+    assert "Länken fungerar inte. Be din boendestödjare om en ny länk." in page.text
+
+
+def test_another_worker_cannot_open_or_start_annas_video(app: Flask, db: Database) -> None:
+    visit_id = seed(db)
+    web = staff_client(app, db, "bo")
+    assert web.get(f"/personal/video/{visit_id}").status_code == 403
+    assert (
+        post_form(web, f"/personal/video/{visit_id}/starta", {}, page="/personal/video").status_code
+        == 403
+    )
+    with db.transaction() as s:
+        assert s.scalar(select(VideoSession)) is None
+
+
+def test_ring_upp_calls_the_workers_phone_first(app: Flask, db: Database) -> None:
+    visit_id = seed(db, channel=Channel.PHONE)
+    web = staff_client(app, db, "anna")
+    response = post_form(web, f"/personal/video/{visit_id}/ring-upp", {}, page="/personal/video")
+    assert response.status_code == 302
+    with db.transaction() as s:
+        [call] = s.scalars(select(DevMessage).where(DevMessage.kind == OutboxKind.CALL))
+        vs = s.scalar(select(VideoSession))
+        assert call.to_phone == "+46700000101"  # Anna's phone, not Sandra's
+        assert "Sandra" in call.body
+        assert vs.channel is Channel.PHONE and vs.call_sid == f"DEV{call.id:08d}"
+
+
+def test_ring_mig_istallet_turns_the_video_into_a_bridged_call(app: Flask, db: Database) -> None:
+    visit_id = seed(db)
+    with db.transaction() as s:
+        vs = services.open_session(s, s.get(Visit, visit_id), Channel.VIDEO, utcnow())
+        token = services.token_for(vs.participants[1], app.config["SECRET_KEY"])
+    web = https_client(app)
+    page = post_form(web, f"/ring/l/{token}/ring-mig", {}, page=f"/ring/l/{token}")
+    assert page.status_code == 200 and "Din telefon ringer snart." in page.text
+    with db.transaction() as s:
+        assert s.scalar(select(DevMessage.to_phone).where(DevMessage.kind == OutboxKind.CALL)) == (
+            "+46700000101"
+        )
+        assert s.get(VideoSession, vs.id).channel is Channel.PHONE
+
+
+@pytest.fixture
+def twilio_app(settings: Settings, db: Database) -> Iterator[Flask]:
+    twilio = TwilioSettings(
+        account_sid="AC" + "0" * 32,
+        auth_token=TOKEN,
+        from_number="+46812345678",
+        public_url="http://localhost",
+        api_base_url="http://127.0.0.1:9",
+    )
+    application = create_app(settings.with_(twilio=twilio), db=db)
+    yield application
+    application.extensions["boendestod.dispatcher"].shutdown()
+
+
+def signed_post(app: Flask, path: str, params: dict[str, str], token: str = TOKEN):  # type: ignore[no-untyped-def]
+    signature = RequestValidator(token).compute_signature(f"http://localhost{path}", params)
+    return app.test_client().post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+
+def test_the_bridge_webhook_dials_sandra_from_the_municipalitys_number(
+    twilio_app: Flask, db: Database
+) -> None:
+    visit_id = seed(db, channel=Channel.PHONE)
+    with db.transaction() as s:
+        session_id = services.open_session(s, s.get(Visit, visit_id), Channel.PHONE, utcnow()).id
+    path = f"/webhooks/twilio/voice/bridge/{session_id}"
+    twiml = signed_post(twilio_app, path, {"CallSid": "CA1", "CallStatus": "in-progress"})
+    assert twiml.status_code == 200 and twiml.mimetype == "text/xml"
+    assert 'callerId="+46812345678"' in twiml.text
+    assert "<Number>+46700000001</Number>" in twiml.text
+    assert "+46700000101" not in twiml.text
+
+    done = signed_post(
+        twilio_app, path + "/klar", {"DialCallStatus": "completed", "DialCallDuration": "600"}
+    )
+    assert "<Hangup/>" in done.text
+    with db.transaction() as s:
+        visit = s.get(Visit, visit_id)
+        assert visit.status is VisitStatus.DONE and visit.channel is Channel.PHONE
+        assert visit.actual_end - visit.actual_start == timedelta(seconds=600)
+        assert s.get(VideoSession, session_id).status is SessionStatus.ENDED
+
+
+def test_bridge_webhooks_refuse_unsigned_and_forged_requests(
+    twilio_app: Flask, db: Database
+) -> None:
+    visit_id = seed(db, channel=Channel.PHONE)
+    with db.transaction() as s:
+        session_id = services.open_session(s, s.get(Visit, visit_id), Channel.PHONE, utcnow()).id
+    path = f"/webhooks/twilio/voice/bridge/{session_id}"
+    assert twilio_app.test_client().post(path, data={"CallSid": "CA1"}).status_code == 403
+    assert signed_post(twilio_app, path, {"CallSid": "CA1"}, token="forged").status_code == 403
+    forged_done = signed_post(
+        twilio_app, path + "/klar", {"DialCallStatus": "completed"}, token="forged"
+    )
+    assert forged_done.status_code == 403
+    with db.transaction() as s:
+        assert s.get(Visit, visit_id).status is VisitStatus.PLANNED
+
+
+def test_a_call_nobody_answered_keeps_the_session_open(twilio_app: Flask, db: Database) -> None:
+    visit_id = seed(db, channel=Channel.PHONE)
+    with db.transaction() as s:
+        session_id = services.open_session(s, s.get(Visit, visit_id), Channel.PHONE, utcnow()).id
+    path = f"/webhooks/twilio/voice/bridge/{session_id}/klar"
+    signed_post(twilio_app, path, {"DialCallStatus": "no-answer", "DialCallDuration": "0"})
+    with db.transaction() as s:
+        assert s.get(VideoSession, session_id).status is SessionStatus.OPEN
+        assert s.get(Visit, visit_id).status is VisitStatus.PLANNED
