@@ -104,6 +104,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .client.views import bp as client_bp
     from .dev.views import bp as dev_bp
     from .health import bp as health_bp
+    from .lightsupport import console
     from .lightsupport import views as lightsupport_views
     from .lightsupport.staff_views import bp as lightsupport_staff_bp
     from .outreach.views import bp as outreach_bp
@@ -119,6 +120,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         casework_bp,
         lightsupport_views.bp,
         lightsupport_staff_bp,
+        console.bp,
         dev_bp,
         health_bp,
         vendor_bp,
@@ -130,6 +132,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         app.register_blueprint(bp)
     csrf.exempt(health_bp)
     lightsupport_views.init_app(app)
+    console.init_app(app)
 
     app.add_template_filter(hhmm)
     app.add_template_filter(local_date)

@@ -17,6 +17,8 @@ from models import on_commit
 LISTENERS = "listeners"
 TASK_CREATED = "task_created"
 ESCALATION_RAISED = "escalation_raised"
+REQUEST_CREATED = "request_created"
+REQUEST_ASSIGNED = "request_assigned"
 
 
 def listen(session: Session, topic: str, listener: Callable[..., None]) -> None:

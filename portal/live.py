@@ -15,7 +15,7 @@ from flask_socketio import join_room
 from models import Escalation, Task
 from reminders.outbox import queue_sms
 
-from .events import ESCALATION_RAISED, TASK_CREATED
+from .events import ESCALATION_RAISED, REQUEST_ASSIGNED, REQUEST_CREATED, TASK_CREATED
 from .extensions import socketio
 from .labels import ESCALATION_TYPE
 
@@ -79,9 +79,21 @@ def escalation_raised(app: Flask, escalation_id: int, urgent: bool) -> None:
     socketio.emit("escalation", payload, to=room, namespace=NAMESPACE)
 
 
+def request_changed(app: Flask, request_id: int, event: str) -> None:
+    """A request arrived or was assigned: every coordinator's console updates at once."""
+    socketio.emit(
+        "request",
+        {"id": request_id, "event": event},
+        to=role_room("coordinator"),
+        namespace=NAMESPACE,
+    )
+
+
 def init_app(app: Flask) -> None:
     socketio.on_event("connect", _on_connect, namespace=NAMESPACE)
     app.extensions["boendestod.listeners"] += [
         (TASK_CREATED, lambda task_id: task_created(app, task_id)),
         (ESCALATION_RAISED, lambda eid, urgent: escalation_raised(app, eid, urgent)),
+        (REQUEST_CREATED, lambda rid: request_changed(app, rid, "created")),
+        (REQUEST_ASSIGNED, lambda rid: request_changed(app, rid, "assigned")),
     ]

@@ -10,7 +10,7 @@ from .principal import Principal
 
 # A person with several roles lands on the first that applies.
 ROLE_START = (
-    (Role.COORDINATOR, "staff.coordinator"),
+    (Role.COORDINATOR, "console.queue"),
     (Role.CASEWORKER, "casework.queue_page"),
     (Role.MANAGER, "staff.manager"),
     (Role.WORKER, "staff.worker"),

@@ -21,11 +21,10 @@ from models import (
 
 from ..errors import DomainError
 from ..escalations import raise_escalation
-from ..events import announce
+from ..events import REQUEST_CREATED, announce
 from . import catalogue
 from .scope import Scope, beyond_scope, history_counts
 
-REQUEST_CREATED = "request_created"
 DAY_STARTS, DAY_ENDS = time(7, 0), time(22, 0)
 MAX_TEXT = 500
 
@@ -225,3 +224,24 @@ def requests_of(session: Session, client_id: int, limit: int = 10) -> list[Suppo
         .limit(limit)
     )
     return list(session.scalars(query))
+
+
+def allowance_minutes(
+    session: Session, client_id: int, first: date, last: date, zone: ZoneInfo
+) -> int:
+    """Minutes light support adds to a client's grant for the days ``first`` … ``last``.
+
+    The requests the municipality has answered with light support (waiting or assigned) are
+    booked on top of the decision, so they never use up time the caseworker granted.
+    """
+    start = datetime.combine(first, time.min, tzinfo=zone)
+    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
+    minutes = session.scalars(
+        select(SupportRequest.minutes).where(
+            SupportRequest.client_id == client_id,
+            SupportRequest.status.in_([RequestStatus.NEW, RequestStatus.ASSIGNED]),
+            SupportRequest.wanted_from < end,
+            SupportRequest.wanted_to > start,
+        )
+    )
+    return int(sum(minutes))

@@ -86,6 +86,8 @@ class Candidate:
     from_lat: float | None
     from_lon: float | None
     booked_minutes_today: int
+    #: The first few free starts in the window (for assigning several requests at once).
+    free_starts: tuple[datetime, ...] = ()
 
 
 @dataclass
@@ -97,6 +99,7 @@ class Suggestion:
     start: datetime | None
     parts: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    free_starts: tuple[datetime, ...] = ()
 
     def as_record(self) -> dict[str, object]:
         """What is stored with the assignment so an inspection can see why."""
@@ -157,7 +160,9 @@ def score(wanted: Wanted, c: Candidate, weights: Weights, zone_hhmm) -> Suggesti
     if c.breaks_continuity_cap:
         reasons.append("skulle bli en fjärde boendestödjare på 30 dagar")
     total = sum(parts.values())
-    return Suggestion(c.staff_id, c.first_name, total, feasible, c.free_start, parts, reasons)
+    return Suggestion(
+        c.staff_id, c.first_name, total, feasible, c.free_start, parts, reasons, c.free_starts
+    )
 
 
 def rank(

@@ -11,9 +11,7 @@ from models import (
     Client,
     Decision,
     Plan,
-    RequestStatus,
     Staff,
-    SupportRequest,
     Visit,
     VisitStatus,
 )
@@ -28,21 +26,6 @@ def worker_visits(session: Session, staff: Staff, start: datetime, end: datetime
         .options(joinedload(Visit.client))
         .where(Visit.staff_id == staff.id, Visit.planned_start >= start, Visit.planned_start < end)
         .order_by(Visit.planned_start)
-    )
-    return list(session.scalars(query))
-
-
-def open_requests(session: Session, staff: Staff) -> list[SupportRequest]:
-    """Requests waiting for a worker: clients in scope, and first contacts from residents."""
-    query = (
-        select(SupportRequest)
-        .outerjoin(Client, SupportRequest.client_id == Client.id)
-        .options(joinedload(SupportRequest.client))
-        .where(
-            SupportRequest.status == RequestStatus.NEW,
-            (SupportRequest.client_id.is_(None)) | client_scope(staff),
-        )
-        .order_by(SupportRequest.urgent.desc(), SupportRequest.created_at)
     )
     return list(session.scalars(query))
 

@@ -27,13 +27,6 @@ def worker():  # type: ignore[no-untyped-def]
     return render_template("staff/worker.html", visits=visits)
 
 
-@bp.get("/samordning")
-@staff_required(Role.COORDINATOR)
-def coordinator():  # type: ignore[no-untyped-def]
-    requests = services.open_requests(session(), current_user.staff)
-    return render_template("staff/coordinator.html", requests=requests)
-
-
 @bp.get("/nyckeltal")
 @staff_required(Role.MANAGER)
 def manager():  # type: ignore[no-untyped-def]

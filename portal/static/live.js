@@ -1,12 +1,13 @@
-// Staff console: show new escalations and tasks the moment they arrive (no reload needed).
+// Staff console live updates over one Socket.IO connection: new escalations and tasks show up
+// as notices, and the coordinator's queue gains and loses requests without a reload.
 (function () {
   "use strict";
   if (typeof io !== "function") { return; }
-  var box = document.getElementById("live-escalations") || document.getElementById("live");
-  if (!box) { return; }
   var socket = io("/staff", { transports: ["websocket", "polling"] });
+  var box = document.getElementById("live-escalations") || document.getElementById("live");
 
   function show(text, href, urgent) {
+    if (!box) { return; }
     var p = document.createElement("p");
     p.className = urgent ? "notice live urgent" : "notice live";
     var a = document.createElement("a");
@@ -17,11 +18,34 @@
   }
 
   socket.on("escalation", function (e) {
-    var text = box.dataset.newEscalation || "Nytt ärende:";
-    show(text + " " + e.label, "/personal/arenden/" + e.id, e.urgent);
+    show((box && box.dataset.newEscalation || "Nytt ärende:") + " " + e.label,
+      "/personal/arenden/" + e.id, e.urgent);
   });
   socket.on("task", function (t) {
-    var text = box.dataset.newTask || "Ny uppgift:";
-    show(text + " " + t.text, window.location.pathname, false);
+    show((box && box.dataset.newTask || "Ny uppgift:") + " " + t.text,
+      window.location.pathname, false);
+  });
+
+  var queue = document.getElementById("queue");
+  var empty = document.getElementById("queue-empty");
+  socket.on("request", function (e) {
+    if (!queue) { return; }
+    var old = document.getElementById("request-" + e.id);
+    if (e.event === "assigned") {
+      if (old) { old.remove(); }
+      if (empty && !queue.querySelector(".request")) { empty.hidden = false; }
+      return;
+    }
+    fetch(queue.dataset.cardUrl + e.id, { credentials: "same-origin" })
+      .then(function (r) { return r.status === 200 ? r.text() : ""; })
+      .then(function (html) {
+        if (!html || document.getElementById("request-" + e.id)) { return; }
+        var holder = document.createElement("div");
+        holder.innerHTML = html;
+        var card = holder.firstElementChild;
+        card.classList.add("arrived");
+        queue.insertBefore(card, queue.firstChild);
+        if (empty) { empty.hidden = true; }
+      });
   });
 }());

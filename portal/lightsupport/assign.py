@@ -1,0 +1,289 @@
+"""Assigning requests: one click for one request, "Fördela alla" for the whole queue.
+
+An assignment books the visit (through booking, so the database's no-double-booking rule and
+the continuity cap hold), tells the client by SMS and stores the score and reasons behind it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from models import (
+    Assignment,
+    Channel,
+    Client,
+    RequestStatus,
+    Staff,
+    SupportRequest,
+    TaskKind,
+)
+from reminders.outbox import queue_sms
+
+from ..access import client_scope
+from ..booking.actions import book
+from ..booking.rules import BookingRefused, BookingRules
+from ..errors import DomainError
+from ..events import REQUEST_ASSIGNED, announce
+from ..tasks import create_task
+from . import batch
+from .candidates import candidates_for, wanted_for
+from .scoring import Suggestion, Weights, rank
+
+WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
+
+
+class AssignmentRefused(DomainError):
+    status = 409
+
+
+@dataclass
+class Ranked:
+    request: SupportRequest
+    suggestions: list[Suggestion]
+
+    @property
+    def has_free_worker(self) -> bool:
+        return any(s.feasible for s in self.suggestions)
+
+
+def open_queue(session: Session, coordinator: Staff) -> list[SupportRequest]:
+    """New requests from clients the coordinator may see, and first contacts; urgent first."""
+    query = (
+        select(SupportRequest)
+        .outerjoin(Client, SupportRequest.client_id == Client.id)
+        .options(joinedload(SupportRequest.client))
+        .where(
+            SupportRequest.status == RequestStatus.NEW,
+            SupportRequest.client_id.is_(None) | client_scope(coordinator),
+        )
+        .order_by(SupportRequest.urgent.desc(), SupportRequest.created_at)
+    )
+    return list(session.scalars(query))
+
+
+def suggestions(
+    session: Session,
+    request: SupportRequest,
+    now: datetime,
+    zone: ZoneInfo,
+    rules: BookingRules,
+    weights: Weights,
+    only: list[int] | None = None,
+) -> list[Suggestion]:
+    """Ranked workers for one request, with their reasons."""
+    found = candidates_for(session, request, now, zone, rules, only)
+    return rank(wanted_for(session, request), found, weights, lambda t: _hour(t, zone))
+
+
+def _hour(moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime("%H")
+
+
+def _when(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
+    local = moment.astimezone(zone)
+    today = now.astimezone(zone).date()
+    day = (
+        "idag"
+        if local.date() == today
+        else "i morgon"
+        if local.date() == today + timedelta(days=1)
+        else WEEKDAYS[local.weekday()]
+    )
+    return f"{day} {local:%H:%M}"
+
+
+def _message(first_name: str, channel: Channel, when: str, link: str) -> str:
+    # The time, the worker's first name and a link: nothing about why.
+    if channel is Channel.HOME:
+        text = f"{first_name} kommer {when}."
+    elif channel is Channel.VIDEO:
+        text = f"{first_name} ringer dig med video {when}."
+    else:
+        text = f"{first_name} ringer dig {when}."
+    return f"{text} {link}"
+
+
+def assign(
+    session: Session,
+    request_id: int,
+    staff_id: int,
+    coordinator: Staff,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    rules: BookingRules,
+    weights: Weights,
+    portal_link: str,
+    ranked: list[Suggestion] | None = None,
+) -> Assignment:
+    """Give the request to ``staff_id``: book the time, tell the client, keep the why."""
+    request = session.get(SupportRequest, request_id, with_for_update=True)
+    if request is None:
+        raise AssignmentRefused(_l("Förfrågan finns inte."), 404)
+    if request.status is not RequestStatus.NEW:
+        taken = session.scalar(select(Assignment).where(Assignment.request_id == request.id))
+        who = session.get(Staff, taken.assigned_by_id) if taken and taken.assigned_by_id else None
+        raise AssignmentRefused(
+            _l("Förfrågan är redan tilldelad av %(name)s.", name=who.full_name if who else "någon")
+        )
+    ranked = ranked or suggestions(session, request, now, zone, rules, weights)
+    chosen = next((s for s in ranked if s.staff_id == staff_id), None)
+    if chosen is None or not chosen.feasible:
+        raise AssignmentRefused(_l("Den personen är inte ledig längre. Välj någon annan."))
+    worker = session.get(Staff, staff_id)
+    visit_id = None
+    if request.client is not None:
+        try:
+            visit = book(
+                session,
+                client=request.client,
+                staff_id=staff_id,
+                start=chosen.start,
+                minutes=request.minutes,
+                channel=request.channel,
+                now=now,
+                zone=zone,
+                rules=rules,
+                notice=False,
+            )
+        except BookingRefused as exc:
+            raise AssignmentRefused(exc.message) from exc
+        visit.request_id = request.id
+        visit_id = visit.id
+        to, client_id = request.client.phone, request.client.id
+        sms = (
+            None
+            if request.client.sms_opt_out
+            else _message(
+                worker.first_name, request.channel, _when(chosen.start, zone, now), portal_link
+            )
+        )
+    else:
+        create_task(
+            session,
+            kind=TaskKind.CALL_BACK,
+            now=now,
+            staff_id=staff_id,
+            text=f"Ring {request.contact_name} ({request.contact_phone}), ny kontakt, "
+            f"{_when(chosen.start, zone, now)}.",
+            due_at=chosen.start,
+            ref=f"request:{request.id}",
+        )
+        to, client_id = request.contact_phone, None
+        sms = (
+            f"Hej {request.contact_name}! {worker.first_name} från kommunen ringer dig "
+            f"{_when(chosen.start, zone, now)}."
+        )
+    assignment = Assignment(
+        request_id=request.id,
+        staff_id=staff_id,
+        visit_id=visit_id,
+        assigned_by_id=coordinator.id,
+        assigned_at=now,
+        score=chosen.score,
+        reasons={
+            "chosen": chosen.as_record(),
+            "ranked": [{"staff_id": s.staff_id, **s.as_record()} for s in ranked[:5]],
+        },
+    )
+    try:
+        with session.begin_nested():
+            session.add(assignment)
+    except IntegrityError as exc:  # another coordinator won the race
+        raise AssignmentRefused(_l("Förfrågan är redan tilldelad av någon annan.")) from exc
+    request.status, request.assigned_at = RequestStatus.ASSIGNED, now
+    if sms and to:
+        queue_sms(session, to, sms, purpose="assignment", client_id=client_id, staff_id=staff_id)
+    session.flush()
+    announce(session, REQUEST_ASSIGNED, request.id)
+    return assignment
+
+
+def assign_all(
+    session: Session,
+    coordinator: Staff,
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    rules: BookingRules,
+    weights: Weights,
+    portal_link: str,
+) -> tuple[list[Assignment], list[SupportRequest]]:
+    """Assign the whole queue at once, optimally; return what was assigned and what was not.
+
+    Each worker offers up to ``BLOCKS`` separate free times (one column each), so a worker can
+    take several requests without two of them landing at the same time.
+    """
+    queue = open_queue(session, coordinator)
+    ranked = [suggestions(session, r, now, zone, rules, weights) for r in queue]
+    columns: list[tuple[int, datetime]] = []
+    longest = max((r.minutes for r in queue), default=60)
+    for staff_id, starts in _blocks(ranked, longest).items():
+        columns += [(staff_id, start) for start in starts]
+    scores = [
+        [_pair_score(r, sugg, staff_id, start) for staff_id, start in columns]
+        for r, sugg in zip(queue, ranked, strict=True)
+    ]
+    plan = batch.optimal(scores)
+    done, left = [], []
+    for row, request in enumerate(queue):
+        if row not in plan:
+            left.append(request)
+            continue
+        staff_id, start = columns[plan[row]]
+        chosen = next(s for s in ranked[row] if s.staff_id == staff_id)
+        chosen.start = start
+        done.append(
+            assign(
+                session,
+                request.id,
+                staff_id,
+                coordinator,
+                now=now,
+                zone=zone,
+                rules=rules,
+                weights=weights,
+                portal_link=portal_link,
+                ranked=ranked[row],
+            )
+        )
+    return done, left
+
+
+BLOCKS = 4
+
+
+def _blocks(ranked: list[list[Suggestion]], minutes: int = 60) -> dict[int, list[datetime]]:
+    """Up to ``BLOCKS`` start times per worker, taken from the requests' free starts and far
+    enough apart (``minutes``) that no two assignments to one worker can overlap."""
+    starts: dict[int, set[datetime]] = {}
+    for suggestions_ in ranked:
+        for s in suggestions_:
+            if s.feasible:
+                starts.setdefault(s.staff_id, set()).update(s.free_starts)
+    blocks: dict[int, list[datetime]] = {}
+    for staff, times in starts.items():
+        kept: list[datetime] = []
+        for t in sorted(times):
+            if not kept or t >= kept[-1] + timedelta(minutes=minutes):
+                kept.append(t)
+            if len(kept) == BLOCKS:
+                break
+        blocks[staff] = kept
+    return blocks
+
+
+def _pair_score(
+    request: SupportRequest, ranked: list[Suggestion], staff_id: int, start: datetime
+) -> float | None:
+    suggestion = next((s for s in ranked if s.staff_id == staff_id), None)
+    if suggestion is None or not suggestion.feasible or start not in suggestion.free_starts:
+        return None
+    return suggestion.score

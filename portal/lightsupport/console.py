@@ -1,0 +1,113 @@
+"""The coordinator's console: the live queue, ranked workers with reasons, one-click assign."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from models import Role, SupportRequest, utcnow
+
+from ..auth.principal import staff_required
+from ..booking.rules import DEFAULT_RULES
+from ..database import session
+from ..errors import DomainError
+from . import assign as assigning
+from . import catalogue
+from .scoring import Weights
+
+bp = Blueprint("console", __name__, url_prefix="/personal/samordning")
+
+
+def _context() -> dict[str, object]:
+    settings = current_app.config["SETTINGS"]
+    return {
+        "now": utcnow(),
+        "zone": settings.zone,
+        "rules": current_app.config.get("BOOKING_RULES", DEFAULT_RULES),
+        "weights": current_app.config["MATCH_WEIGHTS"],
+    }
+
+
+def _ranked(items: list[SupportRequest]) -> list[assigning.Ranked]:
+    c = _context()
+    return [
+        assigning.Ranked(
+            r, assigning.suggestions(session(), r, c["now"], c["zone"], c["rules"], c["weights"])
+        )
+        for r in items
+    ]
+
+
+def _names() -> dict[str, str]:
+    return {c.key: c.name("sv") for c in catalogue.categories(session(), active_only=False)}
+
+
+@bp.get("")
+@staff_required(Role.COORDINATOR)
+def queue():  # type: ignore[no-untyped-def]
+    items = _ranked(assigning.open_queue(session(), current_user.staff))
+    return render_template("lightsupport/console.html", items=items, names=_names(), now=utcnow())
+
+
+@bp.get("/forfragan/<int:request_id>")
+@staff_required(Role.COORDINATOR)
+def card(request_id: int):  # type: ignore[no-untyped-def]
+    """One request's card, for the live queue to insert without a reload."""
+    item = next(
+        (r for r in assigning.open_queue(session(), current_user.staff) if r.id == request_id), None
+    )
+    if item is None:
+        return "", 204
+    return render_template(
+        "lightsupport/_request.html", item=_ranked([item])[0], names=_names(), now=utcnow()
+    )
+
+
+@bp.post("/<int:request_id>/tilldela")
+@staff_required(Role.COORDINATOR)
+def assign(request_id: int):  # type: ignore[no-untyped-def]
+    staff_id = request.form.get("staff_id", type=int)
+    c = _context()
+    try:
+        assigning.assign(
+            session(),
+            request_id,
+            staff_id or 0,
+            current_user.staff,
+            now=c["now"],
+            zone=c["zone"],
+            rules=c["rules"],
+            weights=c["weights"],
+            portal_link=_link(),
+        )
+    except DomainError as exc:
+        flash(exc.message)
+        return redirect(url_for("console.queue")), 303
+    flash(_l("Tilldelad. Klienten får ett sms."))
+    return redirect(url_for("console.queue"))
+
+
+@bp.post("/fordela-alla")
+@staff_required(Role.COORDINATOR)
+def assign_all():  # type: ignore[no-untyped-def]
+    c = _context()
+    done, left = assigning.assign_all(
+        session(),
+        current_user.staff,
+        now=c["now"],
+        zone=c["zone"],
+        rules=c["rules"],
+        weights=c["weights"],
+        portal_link=_link(),
+    )
+    flash(_l("%(done)s förfrågningar tilldelade, %(left)s kvar.", done=len(done), left=len(left)))
+    return redirect(url_for("console.queue"))
+
+
+def _link() -> str:
+    return f"{current_app.config['PUBLIC_URL']}/"
+
+
+def init_app(app) -> None:  # type: ignore[no-untyped-def]
+    app.config["MATCH_WEIGHTS"] = Weights.from_env()
