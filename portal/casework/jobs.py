@@ -23,8 +23,14 @@ def _claim(session: Session, key: str, now: datetime) -> bool:
     """Record that ``key`` was acted on; False if another run (or process) already did."""
     table = NoticeSent.__table__
     dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table).values(key=key, created_at=now).on_conflict_do_nothing()
-    return session.execute(statement).rowcount == 1
+    statement = (
+        dialect.insert(table)
+        .values(key=key, created_at=now)
+        .on_conflict_do_nothing()
+        .returning(table.c.id)
+    )
+    # RETURNING says whether this run inserted the row (rowcount is -1 on some drivers).
+    return session.execute(statement).scalar() is not None
 
 
 def check_expiring_decisions(session: Session, now: datetime, zone: ZoneInfo) -> int:

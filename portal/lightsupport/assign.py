@@ -225,10 +225,10 @@ def assign_all(
     ranked = [suggestions(session, r, now, zone, rules, weights) for r in queue]
     columns: list[tuple[int, datetime]] = []
     longest = max((r.minutes for r in queue), default=60)
-    for staff_id, starts in _blocks(ranked, longest).items():
+    for staff_id, starts in blocks(ranked, longest).items():
         columns += [(staff_id, start) for start in starts]
     scores = [
-        [_pair_score(r, sugg, staff_id, start) for staff_id, start in columns]
+        [pair_score(r, sugg, staff_id, start) for staff_id, start in columns]
         for r, sugg in zip(queue, ranked, strict=True)
     ]
     plan = batch.optimal(scores)
@@ -260,7 +260,7 @@ def assign_all(
 BLOCKS = 4
 
 
-def _blocks(ranked: list[list[Suggestion]], minutes: int = 60) -> dict[int, list[datetime]]:
+def blocks(ranked: list[list[Suggestion]], minutes: int = 60) -> dict[int, list[datetime]]:
     """Up to ``BLOCKS`` start times per worker, taken from the requests' free starts and far
     enough apart (``minutes``) that no two assignments to one worker can overlap."""
     starts: dict[int, set[datetime]] = {}
@@ -280,7 +280,7 @@ def _blocks(ranked: list[list[Suggestion]], minutes: int = 60) -> dict[int, list
     return blocks
 
 
-def _pair_score(
+def pair_score(
     request: SupportRequest, ranked: list[Suggestion], staff_id: int, start: datetime
 ) -> float | None:
     suggestion = next((s for s in ranked if s.staff_id == staff_id), None)
