@@ -227,10 +227,7 @@ def assign_all(
     longest = max((r.minutes for r in queue), default=60)
     for staff_id, starts in blocks(ranked, longest).items():
         columns += [(staff_id, start) for start in starts]
-    scores = [
-        [pair_score(r, sugg, staff_id, start) for staff_id, start in columns]
-        for r, sugg in zip(queue, ranked, strict=True)
-    ]
+    scores = score_matrix(ranked, columns)
     plan = batch.optimal(scores)
     done, left = [], []
     for row, request in enumerate(queue):
@@ -280,10 +277,16 @@ def blocks(ranked: list[list[Suggestion]], minutes: int = 60) -> dict[int, list[
     return blocks
 
 
-def pair_score(
-    request: SupportRequest, ranked: list[Suggestion], staff_id: int, start: datetime
-) -> float | None:
-    suggestion = next((s for s in ranked if s.staff_id == staff_id), None)
-    if suggestion is None or not suggestion.feasible or start not in suggestion.free_starts:
-        return None
-    return suggestion.score
+def score_matrix(
+    ranked: list[list[Suggestion]], columns: list[tuple[int, datetime]]
+) -> list[list[float | None]]:
+    """Each request's score for each (worker, time) column; None where it cannot be given."""
+    matrix = []
+    for suggestions_ in ranked:
+        usable = {s.staff_id: s for s in suggestions_ if s.feasible}
+        row: list[float | None] = []
+        for staff_id, start in columns:
+            s = usable.get(staff_id)
+            row.append(s.score if s is not None and start in s.free_starts else None)
+        matrix.append(row)
+    return matrix

@@ -106,13 +106,25 @@ def candidates_for(
         return []
     days = _days(start, end, zone)
     day_start, day_end = _bounds(days, zone)
-    staff = {s.id: s for s in session.scalars(select(Staff).where(Staff.id.in_(staff_ids)))}
+    staff = {
+        row.id: row
+        for row in session.execute(
+            select(
+                Staff.id,
+                Staff.first_name,
+                Staff.skills,
+                Staff.languages,
+                Staff.home_lat,
+                Staff.home_lon,
+            ).where(Staff.id.in_(staff_ids))
+        )
+    }
     hours = weekly_hours(session, staff_ids)
     extras, absences = availability_between(session, staff_ids, day_start, day_end)
-    staff_busy, client_busy = busy_between(
-        session, staff_ids, client.id if client else None, day_start, day_end
-    )
+    # One query for where every worker is; their busy times are the same visits.
     places = places_between(session, staff_ids, day_start, day_end)
+    staff_busy = {sid: [(p.start, p.end) for p in ps] for sid, ps in places.items()}
+    client_busy = busy_between(session, [], client.id, day_start, day_end)[1] if client else []
     window = rules.continuity_window
     history = (
         [
@@ -130,7 +142,7 @@ def candidates_for(
             windows = working_windows(
                 day, hours[staff_id], extras[staff_id], absences[staff_id], zone, rules
             )
-            free += subtract(windows, [*staff_busy[staff_id], *client_busy])
+            free += subtract(windows, [*staff_busy.get(staff_id, []), *client_busy])
         free = [(max(s, start), min(e, end)) for s, e in free if s < end and e > start]
         starts = starts_in(free, request.minutes, zone, rules, start)[:FREE_STARTS]
         first_start = starts[0] if starts else None
