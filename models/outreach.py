@@ -51,6 +51,8 @@ class ReminderRule(Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
     #: Ask the client to answer "1" when done.
     ask_reply: Mapped[bool] = mapped_column(default=False)
+    #: No reply in time is a matter for the caseworker too, not only the worker (medicine).
+    important: Mapped[bool] = mapped_column(default=False)
     #: Notify the worker when no reply has come within this many minutes.
     reply_within_minutes: Mapped[int | None] = mapped_column(Integer)
     #: The client chose a time inside the quiet hours (21–08) themselves, so it may be sent then.

@@ -57,6 +57,7 @@ class RuleForm(FlaskForm):
         validators=[Optional()],
     )
     ask_reply = BooleanField(_l("Be klienten svara 1 när det är gjort"))
+    important = BooleanField(_l("Viktig: utan svar får handläggaren veta"))
     reply_within_minutes = IntegerField(
         _l("Säg till mig om inget svar kommit inom (minuter)"),
         default=60,

@@ -128,6 +128,24 @@ def on_unanswered(session: Session, row: Outbox, now: datetime) -> None:
     rule_text = rule.text if rule is not None else row.body
     text = str(TASK_TEXTS["unanswered"] % {"name": client.first_name, "text": rule_text[:80]})
     _task(session, TaskKind.REMINDER_UNANSWERED, client, text, now, f"outbox:{row.id}")
+    if rule is not None and rule.important:
+        raise_escalation(
+            session,
+            client=client,
+            kind=EscalationType.UNCONFIRMED_REMINDER,
+            reason=text,
+            source="reminders",
+            now=now,
+            zone=wiring.zone,
+            evidence=[
+                {
+                    "kind": "outbox",
+                    "id": row.id,
+                    "rule_id": rule.id,
+                    "sent_at": row.sent_at.isoformat() if row.sent_at else None,
+                }
+            ],
+        )
 
 
 def on_call_back(session: Session, row: Outbox, now: datetime, reason: str) -> None:

@@ -59,6 +59,8 @@ class RuleInput:
     on_date: date | None = None
     weekdays: tuple[int, ...] = ()
     ask_reply: bool = False
+    #: An unanswered reply also goes to the caseworker as an escalation.
+    important: bool = False
     reply_within_minutes: int | None = None
     #: The client chose a time between 21 and 08 themselves.
     client_chose_time: bool = False
@@ -120,6 +122,7 @@ def create_rule(
         "channel": data.channel,
         "recurrence": data.recurrence,
         "ask_reply": data.ask_reply and data.channel is ReminderChannel.SMS,
+        "important": data.important and data.ask_reply and data.channel is ReminderChannel.SMS,
         "reply_within_minutes": (data.reply_within_minutes or DEFAULT_REPLY_WINDOW)
         if data.ask_reply
         else None,

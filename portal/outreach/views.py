@@ -63,6 +63,7 @@ def add(client_id: int):  # type: ignore[no-untyped-def]
         on_date=form.on_date.data,
         weekdays=tuple(int(d) for d in form.weekdays.data or ()),
         ask_reply=form.ask_reply.data,
+        important=form.important.data,
         reply_within_minutes=form.reply_within_minutes.data,
         client_chose_time=form.client_chose_time.data,
     )
