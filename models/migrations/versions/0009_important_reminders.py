@@ -5,9 +5,8 @@ Revises: 0006
 Create Date: 2026-11-22 06:20:07.437793
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0009"
 down_revision = "0006"
