@@ -20,7 +20,6 @@ from models import (
     AuditEvent,
     Channel,
     Client,
-    Decision,
     Role,
     Staff,
     TaskKind,
@@ -30,6 +29,7 @@ from models import (
 from models.visits import ACTIVE_STATUSES
 from reminders.outbox import queue_sms
 
+from ..casework.decisions import in_force
 from ..tasks import create_task
 from . import welfare
 from .rules import (
@@ -37,7 +37,6 @@ from .rules import (
     BookingRules,
     check_bookable_time,
     check_within_grant,
-    decision_in_force,
     grant_period,
     is_late_cancellation,
     light_support_allowance,
@@ -74,10 +73,6 @@ def same_booking(session: Session, client_id: int, staff_id: int, start: datetim
     )
 
 
-def client_decisions(session: Session, client_id: int) -> list[Decision]:
-    return list(session.scalars(select(Decision).where(Decision.client_id == client_id)))
-
-
 def client_visits_between(
     session: Session, client_id: int, start: datetime, end: datetime, ignore: int | None = None
 ) -> list[Visit]:
@@ -106,7 +101,7 @@ def _check_grant(
     ignore: int | None,
 ) -> None:
     day = start.astimezone(zone).date()
-    decision = decision_in_force(client_decisions(session, client.id), day)
+    decision = in_force(session, client.id, day)
     first, last = grant_period(day, decision.granted_per) if decision else (day, day)
     period_start, period_end = _at(first, _MIDNIGHT, zone), _at(last + _DAY, _MIDNIGHT, zone)
     booked = sum(
