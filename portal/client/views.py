@@ -16,8 +16,9 @@ from models import MESSAGE_MAX_LENGTH, CheckIn, utcnow
 from ..auth.principal import client_required
 from ..database import session
 from ..errors import DomainError
+from ..outreach import services as outreach_services
 from ..timeutil import day_bounds, local, local_today, zone
-from . import checkins, messages, services
+from . import checkins, messages, reminders, services
 from .proxies import Feature, feature_required, may
 
 bp = Blueprint("client", __name__)
@@ -212,6 +213,49 @@ def write():  # type: ignore[no-untyped-def]
         text=text,
         max_length=MESSAGE_MAX_LENGTH,
     ), status
+
+
+@bp.get("/paminnelser")
+@client_required
+@feature_required(Feature.REMINDERS)
+def my_reminders():  # type: ignore[no-untyped-def]
+    rules = outreach_services.active_rules(session(), current_user.client.id)
+    return render_template("client/reminders.html", rules=rules, channels=reminders.HOW)
+
+
+@bp.route("/paminnelser/ny", methods=["GET", "POST"])
+@client_required
+@feature_required(Feature.REMINDERS)
+def new_reminder():  # type: ignore[no-untyped-def]
+    answers = reminders.Answers.from_form(request.form)
+    error, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if answers.check():
+            try:
+                reminders.add_own(session(), current_user.client, answers, utcnow(), zone())
+            except DomainError as exc:
+                error, status = exc.message, exc.status
+            else:
+                flash(_l("Påminnelsen är sparad."))
+                return redirect(url_for("client.my_reminders"), 303)
+    return render_template(
+        "client/reminder_new.html",
+        answers=answers,
+        error=error,
+        presets=reminders.PRESETS,
+        own=reminders.OWN,
+        when=reminders.WHEN,
+    ), status
+
+
+@bp.post("/paminnelser/<int:rule_id>/ta-bort")
+@client_required
+@feature_required(Feature.REMINDERS)
+def remove_reminder(rule_id: int):  # type: ignore[no-untyped-def]
+    reminders.remove_own(session(), current_user.client.id, rule_id)
+    flash(_l("Påminnelsen är borttagen."))
+    return redirect(url_for("client.my_reminders"), 303)
 
 
 @bp.get("/tillganglighet")

@@ -14,15 +14,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-WEEKDAYS = [
-    ("0", _l("måndag")),
-    ("1", _l("tisdag")),
-    ("2", _l("onsdag")),
-    ("3", _l("torsdag")),
-    ("4", _l("fredag")),
-    ("5", _l("lördag")),
-    ("6", _l("söndag")),
-]
+from .services import WEEKDAY_NAMES
+
+WEEKDAYS = [(str(number), name) for number, name in enumerate(WEEKDAY_NAMES)]
 
 
 class RuleForm(FlaskForm):

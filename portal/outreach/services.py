@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -48,6 +49,36 @@ MEANING = {
     "start": _l("START"),
     "message": _l("meddelande"),
 }
+
+
+WEEKDAY_NAMES = (
+    _l("måndag"),
+    _l("tisdag"),
+    _l("onsdag"),
+    _l("torsdag"),
+    _l("fredag"),
+    _l("lördag"),
+    _l("söndag"),
+)
+
+
+def when_words(rule: ReminderRule, zone: ZoneInfo) -> str:
+    """When a rule reminds, in plain words: "Varje dag kl 08:00", "Måndag, torsdag kl 09:00"."""
+    at = rule.local_time.strftime("%H:%M") if rule.local_time else ""
+    if rule.recurrence is Recurrence.VISIT:
+        if rule.days_before:
+            return gettext("Dagen före besöket kl %(time)s", time=at)
+        if rule.offset_minutes == 60:
+            return gettext("1 timme före besöket")
+        return gettext("%(minutes)s minuter före besöket", minutes=rule.offset_minutes)
+    if rule.recurrence is Recurrence.ONCE and rule.once_at is not None:
+        moment = rule.once_at.astimezone(zone)
+        day = format_date(moment, "EEEE d MMMM")
+        return gettext("%(day)s kl %(time)s", day=day[:1].upper() + day[1:], time=f"{moment:%H:%M}")
+    if rule.recurrence is Recurrence.DAILY:
+        return gettext("Varje dag kl %(time)s", time=at)
+    days = ", ".join(str(WEEKDAY_NAMES[int(d)]) for d in (rule.weekdays or "").split(",") if d)
+    return gettext("Varje %(days)s kl %(time)s", days=days, time=at)
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,12 @@ def stop(client_id: int, rule_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("outreach.page", client_id=client.id))
 
 
+@bp.app_template_filter("reminder_when")
+def _reminder_when(rule) -> str:  # type: ignore[no-untyped-def]
+    """Jinja filter: when a reminder rule reminds, in plain words, in local time."""
+    return services.when_words(rule, zone())
+
+
 @bp.record_once
 def _wire(state) -> None:  # type: ignore[no-untyped-def]
     from .wiring import wire

@@ -133,6 +133,23 @@ def test_sandra_walks_through_her_portal_on_a_small_phone(
     phone.get_by_role("button", name="Skicka").click()
     expect(phone.get_by_text("Ditt meddelande är skickat.")).to_be_visible()
     check_easy_read(phone)
+    phone.get_by_role("link", name="Tillbaka").click()
+
+    phone.get_by_role("link", name="Mina påminnelser").click()
+    check_easy_read(phone)
+    phone.get_by_role("link", name="Ny påminnelse").click()
+    check_easy_read(phone)
+    phone.get_by_role("button", name="Spara påminnelsen").click()
+    expect(phone.get_by_text("Välj vad du vill komma ihåg.")).to_be_visible()
+    check_easy_read(phone)
+    phone.get_by_label("Tvätta").check()
+    phone.get_by_label("I morgon").check()
+    phone.get_by_label("Klockan").fill("10:00")
+    phone.get_by_label("Här i appen").check()
+    phone.get_by_role("button", name="Spara påminnelsen").click()
+    expect(phone.get_by_text("Påminnelsen är sparad.")).to_be_visible()
+    expect(phone.get_by_text("Du ser den här i appen.")).to_be_visible()
+    check_easy_read(phone)
 
     phone.get_by_role("link", name="Om tillgänglighet").click()
     expect(phone.get_by_role("heading", name="Om tillgänglighet")).to_be_visible()
@@ -155,6 +172,13 @@ def test_the_core_tasks_work_without_javascript(
     page.get_by_label("Skriv till Anna").fill("Hej!")
     page.get_by_role("button", name="Skicka").click()
     expect(page.get_by_text("Ditt meddelande är skickat.")).to_be_visible()
+    page.goto("/paminnelser/ny")
+    page.get_by_label("Handla mat").check()
+    page.get_by_label("Varje dag").check()
+    page.get_by_label("Klockan").fill("16:00")
+    page.get_by_label("Sms").check()
+    page.get_by_role("button", name="Spara påminnelsen").click()
+    expect(page.get_by_text("Varje dag kl 16:00")).to_be_visible()
 
 
 def test_a_guardian_sees_the_visits_but_is_told_clearly_what_only_sandra_may_do(

@@ -106,4 +106,4 @@ def test_visit_reminders_default_to_the_evening_before_and_an_hour_before(app, d
     url = f"/personal/klient/{people['client']}/paminnelser"
     post_form(web, url, {"text": "Besök", "channel": "sms", "recurrence": "visit"})
     page = web.get(url).text
-    assert "dagen före besöket kl 18:00" in page and "60 minuter före besöket" in page
+    assert "Dagen före besöket kl 18:00" in page and "1 timme före besöket" in page
