@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
+from models import utcnow
+from video.abandoned import end_abandoned
 from video.echo import EchoService
 from video.events import VideoNamespace
 from video.webhooks import CALLER_ID_KEY
@@ -25,5 +27,8 @@ def init_app(app: Flask) -> None:
     socketio.on_namespace(namespace)
     app.extensions[NAMESPACE_KEY] = namespace
     app.extensions[ECHO_KEY] = EchoService()
+    app.extensions["boendestod.dispatcher"].every(
+        60, lambda: end_abandoned(db, utcnow()), "video-abandoned-sessions"
+    )
     twilio = settings.twilio
     app.config[CALLER_ID_KEY] = settings.caller_id or (twilio.from_number if twilio else "") or ""
