@@ -85,6 +85,46 @@ def record_video_consent(session: Session, client: Client, staff: Staff, now: da
     return consent
 
 
+def withdraw_video_consent(session: Session, client_id: int, now: datetime) -> list[Visit]:
+    """The client says no to video from now on; return the coming visits that became calls.
+
+    No new video session can start, a running one ends, and coming video visits become phone
+    calls so that the support itself still happens. The consent's history is kept.
+    """
+    for consent in session.scalars(
+        select(Consent).where(
+            Consent.client_id == client_id,
+            Consent.kind == ConsentKind.VIDEO,
+            Consent.withdrawn_at.is_(None),
+        )
+    ):
+        consent.withdrawn_at = now
+    for vs in session.scalars(
+        select(VideoSession)
+        .join(Visit, VideoSession.visit_id == Visit.id)
+        .where(
+            Visit.client_id == client_id,
+            VideoSession.channel == Channel.VIDEO,
+            VideoSession.status != SessionStatus.ENDED,
+        )
+    ):
+        end(session, vs, now)
+    coming = list(
+        session.scalars(
+            select(Visit).where(
+                Visit.client_id == client_id,
+                Visit.channel == Channel.VIDEO,
+                Visit.status == VisitStatus.PLANNED,
+                Visit.planned_start > now,
+            )
+        )
+    )
+    for visit in coming:
+        visit.channel = Channel.PHONE
+    session.flush()
+    return coming
+
+
 def live_session_for_visit(session: Session, visit_id: int) -> VideoSession | None:
     """The visit's session that has not ended, if any."""
     return session.scalar(

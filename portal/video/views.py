@@ -25,6 +25,7 @@ from video.webhooks import bp as webhooks_bp
 
 from ..access import open_client
 from ..auth.principal import client_required, staff_required
+from ..client.proxies import Feature, feature_required
 from ..database import get_db, session
 from ..extensions import csrf
 from ..timeutil import day_bounds, local_today, zone
@@ -78,6 +79,20 @@ def consent(visit_id: int):  # type: ignore[no-untyped-def]
         return redirect(url_for("video.console"))
     video.record_video_consent(session(), visit.client, current_user.staff, utcnow())
     flash(_l("Samtycket till video är sparat."))
+    return redirect(url_for("video.console"))
+
+
+@bp.post("/personal/video/<int:visit_id>/samtycke/nej")
+@staff_required(Role.WORKER)
+def withdraw_consent(visit_id: int):  # type: ignore[no-untyped-def]
+    visit = _my_visit(visit_id)
+    changed = video.withdraw_video_consent(session(), visit.client_id, utcnow())
+    flash(
+        _l(
+            "Samtycket till video är borttaget. %(n)s videobesök blev telefonsamtal.",
+            n=len(changed),
+        )
+    )
     return redirect(url_for("video.console"))
 
 
@@ -225,9 +240,20 @@ def _bridge(visit):  # type: ignore[no-untyped-def]
 def start():  # type: ignore[no-untyped-def]
     vs = video.waiting_session_for_client(session(), current_user.client.id, utcnow())
     if vs is None or current_user.proxy is not None:
-        return render_template("video/none.html")
+        consent = video.has_video_consent(session(), current_user.client.id)
+        return render_template("video/none.html", consent=consent)
     me = video.participant(vs, ParticipantRole.CLIENT)
     return _call_page(vs, me, video.token_for(me, _settings().secret_key))
+
+
+@bp.post("/ring/ingen-video")
+@client_required
+@feature_required(Feature.CLIENT_ONLY)
+def no_video():  # type: ignore[no-untyped-def]
+    """The client takes back their yes to video; their support goes on by phone."""
+    video.withdraw_video_consent(session(), current_user.client.id, utcnow())
+    flash(_l("Nu blir det inga videosamtal. Vi ringer dig istället."))
+    return redirect(url_for("video.start"), 303)
 
 
 @bp.get("/ring/l/<token>")

@@ -28,7 +28,7 @@ from portal.config import Settings
 from reminders.providers import TwilioSettings
 from tests.conftest import https_client, post_form
 from tests.factories import make_client, make_staff, make_visit
-from tests.portal.helpers import staff_client
+from tests.portal.helpers import client_client, staff_client
 from video import services
 from video.services import record_video_consent
 
@@ -91,6 +91,52 @@ def test_sandras_portal_shows_the_call_only_while_it_is_on(app: Flask, db: Datab
         services.end(s, s.get(VideoSession, vs.id), utcnow())
     gone = web.get(f"/ring/l/{link}")
     assert gone.status_code == 410 and "Samtalet är slut." in gone.text
+
+
+def test_sandra_takes_back_her_yes_to_video_and_her_support_goes_on_by_phone(
+    app: Flask, db: Database
+) -> None:
+    visit_id = seed(db)
+    with db.transaction() as s:
+        today = s.get(Visit, visit_id)
+        vs = services.open_session(s, today, Channel.VIDEO, utcnow())
+        coming = make_visit(
+            s, today.client, today.staff, start=utcnow() + timedelta(days=2), channel=Channel.VIDEO
+        ).id
+        client_id = today.client_id
+    web = client_client(app, db, client_id)
+    assert "Jag vill inte ha video" not in web.get("/ring").text  # a call is on: Svara first
+    with db.transaction() as s:
+        services.end(s, s.get(VideoSession, vs.id), utcnow())
+    assert "Du har sagt ja till video." in web.get("/ring").text
+    response = post_form(web, "/ring/ingen-video", {}, page="/ring")
+    assert response.status_code == 303
+    page = web.get("/ring").text
+    assert "Nu blir det inga videosamtal. Vi ringer dig istället." in page
+    assert "Vill du ha video? Säg det till din personal." in page
+    with db.transaction() as s:
+        assert not services.has_video_consent(s, client_id)
+        assert s.scalar(select(Consent)).withdrawn_at is not None  # history kept
+        assert s.get(Visit, coming).channel is Channel.PHONE
+    anna = staff_client(app, db, "anna")
+    refused = post_form(anna, f"/personal/video/{visit_id}/starta", {}, page="/personal/video")
+    assert refused.status_code == 409
+
+
+def test_the_worker_records_that_sandra_no_longer_wants_video(app: Flask, db: Database) -> None:
+    visit_id = seed(db)
+    with db.transaction() as s:
+        vs = services.open_session(s, s.get(Visit, visit_id), Channel.VIDEO, utcnow())
+    web = staff_client(app, db, "anna")
+    response = post_form(
+        web, f"/personal/video/{visit_id}/samtycke/nej", {}, page="/personal/video"
+    )
+    assert response.status_code == 302
+    page = web.get("/personal/video").text
+    assert "Samtycket till video är borttaget." in page
+    assert "Sandra har sagt ja till video. Vi spelar aldrig in." in page  # asked again next time
+    with db.transaction() as s:
+        assert s.get(VideoSession, vs.id).status is SessionStatus.ENDED
 
 
 def test_a_broken_link_gets_an_easy_read_page(app: Flask, db: Database) -> None:
