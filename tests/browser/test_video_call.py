@@ -129,6 +129,46 @@ def test_worker_and_client_see_and_hear_each_other(
     client.context.close()
 
 
+def sees_everyone_else(page: Page, others: int) -> None:
+    """Every other person's video plays on this page: a size, and frames that advance."""
+    page.wait_for_function(
+        f"() => document.querySelectorAll('video.remote[data-pid]').length === {others}",
+        timeout=15000,
+    )
+    for pid in page.evaluate(
+        "() => [...document.querySelectorAll('video.remote[data-pid]')].map(v => v.dataset.pid)"
+    ):
+        seen = page.evaluate(FRAMES_ADVANCE, f'video.remote[data-pid="{pid}"]')
+        assert seen["width"] > 0 and seen["frames"] > 5, (pid, seen)
+
+
+def test_an_interpreter_joins_and_all_three_see_each_other(
+    browser: Browser, served: ThreadServer, db: Database
+) -> None:
+    visit_id = seed(db)
+    worker = staff_page(browser, served.url, db, "anna")
+    client = phone_page(browser, served.url)
+    call_and_check(worker, client, start_video_and_read_sms(worker, db))
+
+    worker.get_by_label("Namn").fill("Ali")
+    worker.get_by_role("button", name="Bjud in").click()
+    flash = worker.get_by_text("Ali är inbjuden.")
+    expect(flash).to_be_visible()
+    link = re.search(r"https?://\S+", flash.inner_text()).group(0)
+    interpreter = phone_page(browser, served.url)
+    interpreter.goto(link)
+    interpreter.get_by_role("button", name="Svara").click()
+    expect(worker.get_by_text("Ali väntar")).to_be_visible()
+    worker.get_by_role("button", name="Släpp in").click()
+
+    for page in (worker, client, interpreter):
+        sees_everyone_else(page, others=2)
+    end_and_check_visit(worker, client, db, visit_id)
+    expect(interpreter.get_by_role("status")).to_have_text("Samtalet är slut.")
+    for page in (worker, client, interpreter):
+        page.context.close()
+
+
 def test_the_call_goes_through_coturn_when_only_relay_is_allowed(
     browser: Browser, settings: Settings, db: Database, tmp_path: Path
 ) -> None:
