@@ -155,11 +155,9 @@ def invite(visit_id: int):  # type: ignore[no-untyped-def]
         try:
             phone = normalise(phone)
         except InvalidPhone:
-            flash(_l("Numret ser inte ut som ett mobilnummer."))
-            return redirect(url_for("video.room", visit_id=visit.id))
+            return _invited(visit, _l("Numret ser inte ut som ett mobilnummer."), ok=False)
     if not name:
-        flash(_l("Skriv namnet på personen du bjuder in."))
-        return redirect(url_for("video.room", visit_id=visit.id))
+        return _invited(visit, _l("Skriv namnet på personen du bjuder in."), ok=False)
     try:
         _, link = video.invite_guest(
             session(),
@@ -173,8 +171,15 @@ def invite(visit_id: int):  # type: ignore[no-untyped-def]
             proxy_id=proxy_id or None,
         )
     except video.Refused as exc:
-        raise services.refused(exc, 409) from exc
-    flash(_l("%(name)s är inbjuden. Länken: %(link)s", name=name, link=link))
+        return _invited(visit, services.refused(exc).message, ok=False, status=409)
+    return _invited(visit, _l("%(name)s är inbjuden. Länken: %(link)s", name=name, link=link))
+
+
+def _invited(visit, message, ok: bool = True, status: int = 400):  # type: ignore[no-untyped-def]
+    """Answer the invitation: JSON for the room's script (the call goes on), else a new page."""
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(ok=ok, message=str(message)), 200 if ok else status
+    flash(message)
     return redirect(url_for("video.room", visit_id=visit.id))
 
 

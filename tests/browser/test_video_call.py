@@ -150,11 +150,15 @@ def test_an_interpreter_joins_and_all_three_see_each_other(
     client = phone_page(browser, served.url)
     call_and_check(worker, client, start_video_and_read_sms(worker, db))
 
+    worker.evaluate("() => { window.sameCall = window.videoCall.socket.id; }")
     worker.get_by_label("Namn").fill("Ali")
     worker.get_by_role("button", name="Bjud in").click()
-    flash = worker.get_by_text("Ali är inbjuden.")
-    expect(flash).to_be_visible()
-    link = re.search(r"https?://\S+", flash.inner_text()).group(0)
+    invited = worker.locator(".invite-result")
+    expect(invited).to_contain_text("Ali är inbjuden.")
+    link = re.search(r"https?://\S+", invited.inner_text()).group(0)
+    # The invitation did not reload Anna's page: her call with Sandra never broke.
+    assert worker.evaluate("() => window.sameCall === window.videoCall.socket.id")
+    expect(client.get_by_role("status")).not_to_contain_text("har lämnat samtalet")
     interpreter = phone_page(browser, served.url)
     interpreter.goto(link)
     interpreter.get_by_role("button", name="Svara").click()

@@ -26,7 +26,7 @@ from models import (
 from portal.app import create_app
 from portal.config import Settings
 from reminders.providers import TwilioSettings
-from tests.conftest import https_client, post_form
+from tests.conftest import csrf_from, https_client, post_form
 from tests.factories import make_client, make_staff, make_visit
 from tests.portal.helpers import client_client, staff_client
 from video import services
@@ -137,6 +137,35 @@ def test_the_worker_records_that_sandra_no_longer_wants_video(app: Flask, db: Da
     assert "Sandra har sagt ja till video. Vi spelar aldrig in." in page  # asked again next time
     with db.transaction() as s:
         assert s.get(VideoSession, vs.id).status is SessionStatus.ENDED
+
+
+def test_inviting_a_third_person_answers_the_rooms_script_or_a_plain_form(
+    app: Flask, db: Database
+) -> None:
+    visit_id = seed(db)
+    web = staff_client(app, db, "anna")
+    post_form(web, f"/personal/video/{visit_id}/starta", {}, page="/personal/video")
+    room, url = f"/personal/video/{visit_id}", f"/personal/video/{visit_id}/bjud-in"
+    token = csrf_from(web.get(room).data)
+    as_script = {"Accept": "application/json"}
+    empty = web.post(url, data={"csrf_token": token, "name": " "}, headers=as_script)
+    assert empty.status_code == 400
+    assert empty.json == {"ok": False, "message": "Skriv namnet på personen du bjuder in."}
+    bad = web.post(url, data={"csrf_token": token, "name": "Ali", "phone": "12"}, headers=as_script)
+    assert bad.json["message"] == "Numret ser inte ut som ett mobilnummer."
+    ok = web.post(url, data={"csrf_token": token, "name": "Ali"}, headers=as_script)
+    assert ok.status_code == 200 and ok.json["ok"]
+    assert ok.json["message"].startswith("Ali är inbjuden. Länken: http://localhost/ring/l/")
+    full = web.post(url, data={"csrf_token": token, "name": "Bo"}, headers=as_script)
+    assert full.status_code == 409
+    assert full.json["message"] == "Det får vara högst tre personer i samtalet."
+    # Without JavaScript the room page comes back with the same answer.
+    plain = web.post(url, data={"csrf_token": token, "name": "Bo"}, follow_redirects=True)
+    assert "Det får vara högst tre personer i samtalet." in plain.text
+    assert "Video med Sandra Nilsson" in plain.text
+    with db.transaction() as s:
+        vs = s.scalar(select(VideoSession))
+        assert sorted(p.name for p in vs.participants) == ["Ali", "Anna", "Sandra"]
 
 
 def test_a_broken_link_gets_an_easy_read_page(app: Flask, db: Database) -> None:
