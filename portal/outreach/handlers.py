@@ -186,13 +186,14 @@ def next_planned_visit(session: Session, client_id: int, now: datetime) -> Visit
 def offer_call_instead_of_visit(
     session: Session, inbound: InboundMessage, client: Client, now: datetime
 ) -> Visit | None:
-    """The client answered 2/NEJ/AVBOKA: offer a phone call instead of their next visit.
+    """The client answered 2/NEJ/AVBOKA: start the booking's cancellation path by SMS.
 
-    Does not cancel anything: it sends the offer by SMS, records it on the message and asks the
-    worker to call. The booking part connects the real cancellation here later.
+    As on the portal, the lighter alternative comes first: the SMS offers a phone call instead
+    of the next visit and the worker is asked to call. Nothing is cancelled by one word; the
+    link opens that visit's own cancel page (alternatives, then the reason), where the client
+    can still cancel.
     """
     visit = next_planned_visit(session, client.id, now)
-    link = f"{wiring.public_url}/min-dag"
     if visit is None:
         body = render("call_offer_no_visit", client.language)
         text = str(
@@ -200,6 +201,7 @@ def offer_call_instead_of_visit(
         )
     else:
         start = visit.planned_start.astimezone(wiring.zone)
+        link = f"{wiring.public_url}/boka/besok/{visit.id}/avboka"
         body = render(
             "call_offer",
             client.language,

@@ -162,6 +162,7 @@ def test_avboka_offers_a_call_instead_of_the_next_visit_and_asks_the_worker(
     sms(web, "AVBOKA")
     [offer] = outbox(db, purpose="call_offer")
     assert "Kim ringer dig" in offer.body and "telefon" in offer.body
+    assert offer.body.endswith(f"/boka/besok/{visit_id}/avboka")  # that visit's cancel page
     with db.transaction() as s:
         inbound = s.scalar(select(InboundMessage))
         assert (inbound.meaning, inbound.action, inbound.visit_id) == (
