@@ -24,10 +24,12 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import (
     Client,
+    Consent,
     Database,
     Outbox,
     OutboxKind,
     OutboxState,
+    Proxy,
     Recurrence,
     ReminderChannel,
     ReminderRule,
@@ -36,6 +38,7 @@ from models import (
 )
 
 from .dispatch import QUIET_FROM, QUIET_UNTIL
+from .outbox import PROXY_PURPOSE
 from .texts import render
 
 log = logging.getLogger(__name__)
@@ -175,6 +178,44 @@ def _row(rule: ReminderRule, client: Client, due: datetime, key: str, body: str)
     }
 
 
+def receiving_proxies(session: Session, client_ids: set[int]) -> dict[int, list[Proxy]]:
+    """Proxies who get copies of a client's reminders, under consent not withdrawn."""
+    if not client_ids:
+        return {}
+    found: dict[int, list[Proxy]] = {}
+    for proxy in session.scalars(
+        select(Proxy)
+        .join(Consent, Proxy.consent_id == Consent.id)
+        .where(
+            Proxy.client_id.in_(client_ids),
+            Proxy.active,
+            Proxy.gets_reminders,
+            Consent.withdrawn_at.is_(None),
+        )
+        .order_by(Proxy.id)
+    ):
+        found.setdefault(proxy.client_id, []).append(proxy)
+    return found
+
+
+def proxy_copies(row: dict, proxies: list[Proxy], client: Client, text: str) -> list[dict]:
+    """An SMS copy of ``row`` for each proxy: it names the client, asks no reply, never calls."""
+    key, at = row["dedupe_key"].split("@", 1)  # visit reminders are withdrawn by the "@" part
+    body = render("proxy_copy", client.language, name=client.first_name, text=text)
+    return [
+        {
+            **row,
+            "kind": OutboxKind.SMS,
+            "to_phone": proxy.phone,
+            "body": body,
+            "purpose": f"{row['purpose']}{PROXY_PURPOSE}",
+            "dedupe_key": f"{key}p{proxy.id}@{at}",
+            "reply_window_minutes": None,
+        }
+        for proxy in proxies
+    ]
+
+
 def _insert(session: Session, db: Database, rows: list[dict]) -> int:
     if not rows:
         return 0
@@ -214,15 +255,18 @@ def expand_clock_rules(db: Database, now: datetime, ctx: Context) -> int:
             if db.is_postgres:
                 query = query.with_for_update(skip_locked=True, of=ReminderRule)
             rules = list(session.scalars(query).unique())
+            proxies = receiving_proxies(session, {rule.client_id for rule in rules})
             rows = []
             for rule in rules:
                 start = max(rule.expanded_until or rule.created_at, now - GRACE)
                 client = rule.client
                 if client.active:
                     body = reminder_text(rule, client.language)
+                    copy = render("reminder", client.language, text=rule.text.strip())
                     for due in clock_occurrences(rule, start, end, ctx.zone):
                         key = f"r{rule.id}@{due:%Y%m%dT%H%MZ}"
                         rows.append(_row(rule, client, due, key, body))
+                        rows += proxy_copies(rows[-1], proxies.get(client.id, []), client, copy)
                 rule.expanded_until = end
             added += _insert(session, db, rows)
         if len(rules) < CHUNK:
@@ -257,6 +301,7 @@ def expand_visit_rules(db: Database, now: datetime, ctx: Context) -> int:
                 Visit.client_id.in_(list(by_client)),
             )
         )
+        proxies = receiving_proxies(session, set(by_client))
         rows = []
         for visit in visits:
             client = visit.client
@@ -269,13 +314,14 @@ def expand_visit_rules(db: Database, now: datetime, ctx: Context) -> int:
                 if due is None or not (now - GRACE <= due < now + HORIZON):
                     continue
                 key = f"v{visit.id}r{rule.id}@{visit.planned_start:%Y%m%dT%H%MZ}"
-                row = _row(rule, client, due, key, _visit_text(visit, due, ctx, client.language))
+                text = _visit_text(visit, due, ctx, client.language)
+                row = _row(rule, client, due, key, text)
                 row.update(purpose="visit_reminder", visit_id=visit.id, quiet_hours=False)
                 row["expires_at"] = visit.planned_start
                 if rule.channel is ReminderChannel.CALL:
-                    text = _visit_text(visit, due, ctx, client.language)
                     row["body"] = render("call_greeting", client.language, text=text)
                 rows.append(row)
+                rows += proxy_copies(row, proxies.get(client.id, []), client, text)
         added = _insert(session, db, rows)
         withdraw_stale_visit_reminders(session, now)
         return added

@@ -8,8 +8,16 @@ from sqlalchemy.orm import Session
 
 from models import Outbox, OutboxKind, on_commit, utcnow
 
+#: Ends the purpose of a copy sent to a client's proxy ("reminder_proxy"): the row's
+#: ``client_id`` is the client it is about, ``to_phone`` the proxy's.
+PROXY_PURPOSE = "_proxy"
+
 #: Key in ``Session.info`` of a callable that sends given outbox ids soon (the dispatcher's kick).
 WAKE = "wake_outbox"
+
+
+def is_proxy_copy(row: Outbox) -> bool:
+    return row.purpose.endswith(PROXY_PURPOSE)
 
 
 def queue_sms(

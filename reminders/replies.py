@@ -1,9 +1,10 @@
 """Incoming SMS: kept once, understood, and handed to whoever must act.
 
 ``1``/``JA`` confirms the latest reminder that asked for it; ``2``/``NEJ``/``AVBOKA`` starts the
-cancellation path; ``STOPP``/``STOP`` opts out of SMS (one confirming SMS), ``START`` opts in;
-anything else is a message for the worker. Only the whole message counts as a keyword:
-"Nej, jag mår dåligt" is a message a person must read, not a cancellation.
+cancellation path; ``STOPP``/``STOP`` opts out of SMS (one confirming SMS; from a proxy's phone,
+out of the copies of reminders), ``START`` opts in; anything else is a message for the worker.
+Only the whole message counts as a keyword: "Nej, jag mår dåligt" is a message a person must
+read, not a cancellation.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ import logging
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Client, InboundMessage, Outbox, OutboxKind, OutboxState
+from models import Client, InboundMessage, Outbox, OutboxKind, OutboxState, Proxy
 
 from . import hooks
-from .outbox import queue_sms
+from .outbox import PROXY_PURPOSE, queue_sms
 from .texts import render
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,9 @@ def receive_sms(
             session.add(inbound)
     except IntegrityError:  # a retried delivery of the same SMS raced us
         return session.scalar(select(InboundMessage).where(InboundMessage.provider_id == sid))
-    if client is None:
+    if client is None and inbound.meaning == STOP and proxy_opt_out(session, from_phone, now):
+        inbound.action = "proxy_opted_out"
+    elif client is None:
         log.info("SMS %s from a number that is no client's", sid)
         inbound.action = "unknown_number"
         hooks.call(hooks.MESSAGE, session, inbound, None, now)
@@ -132,6 +135,35 @@ def opt_out(session: Session, client: Client, now: datetime) -> None:
         client_id=client.id,
         due_at=now,
     )
+
+
+def proxy_opt_out(session: Session, phone: str, now: datetime) -> bool:
+    """STOPP from a proxy's phone: no more copies of reminders, queued ones withdrawn, and one
+    SMS saying so. Returns whether the number was a proxy's that got reminders."""
+    proxies = list(session.scalars(select(Proxy).where(Proxy.phone == phone, Proxy.gets_reminders)))
+    for proxy in proxies:
+        proxy.gets_reminders = False
+        client = proxy.client
+        queue_sms(
+            session,
+            phone,
+            render("proxy_opted_out", client.language, name=client.first_name),
+            purpose="opt_out",
+            client_id=client.id,
+            due_at=now,
+        )
+    if proxies:
+        session.execute(
+            update(Outbox)
+            .where(
+                Outbox.to_phone == phone,
+                Outbox.state == OutboxState.QUEUED,
+                Outbox.purpose.endswith(PROXY_PURPOSE),
+            )
+            .values(state=OutboxState.CANCELLED, last_error="proxy sent STOPP")
+            .execution_options(synchronize_session=False)
+        )
+    return bool(proxies)
 
 
 def opt_in(session: Session, client: Client, now: datetime) -> None:

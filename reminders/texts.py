@@ -29,6 +29,8 @@ TEXTS = {
         "Vill du prata i telefon i stället för besöket %(date)s kl %(time)s? "
         "%(worker)s ringer dig. Vill du ändå avboka? Gå till %(link)s"
     ),
+    "proxy_copy": _l("Kopia för %(name)s: %(text)s"),
+    "proxy_opted_out": _l("Du får inga fler påminnelser för %(name)s."),
     "call_offer_no_visit": _l("Tack för ditt svar. Din boendestödjare ringer dig."),
     "call_greeting": _l(
         "Hej! Det här är boendestödet. %(text)s Tryck 1 om allt är bra. "

@@ -28,7 +28,7 @@ from models import (
     VisitStatus,
 )
 from reminders import hooks
-from reminders.outbox import queue_sms
+from reminders.outbox import is_proxy_copy, queue_sms
 from reminders.texts import render
 
 from ..escalations import raise_escalation
@@ -37,6 +37,10 @@ from ..tasks import create_task
 
 TASK_TEXTS = {
     "undeliverable": _l("Sms eller samtal till %(name)s gick inte fram (%(error)s). Kolla numret."),
+    "undeliverable_proxy": _l(
+        "Kopian av en påminnelse till ombudet för %(name)s (%(phone)s) gick inte fram "
+        "(%(error)s). Kolla numret."
+    ),
     "unanswered": _l("%(name)s har inte svarat 1 på påminnelsen ”%(text)s”."),
     "pressed_2": _l("%(name)s tryckte 2 i det automatiska samtalet: ring upp."),
     "silent": _l("%(name)s svarade inte i det automatiska samtalet: ring upp."),
@@ -106,6 +110,13 @@ def on_undeliverable(session: Session, row: Outbox, now: datetime) -> None:
     if client is None:
         return
     error = row.last_error or str(row.error_code or "")
+    if is_proxy_copy(row):  # the proxy's phone, not the client's: the worker checks the number
+        text = str(
+            TASK_TEXTS["undeliverable_proxy"]
+            % {"phone": row.to_phone, "name": client.first_name, "error": error[:80]}
+        )
+        _task(session, TaskKind.UNDELIVERABLE, client, text, now, f"outbox:{row.id}")
+        return
     text = str(TASK_TEXTS["undeliverable"] % {"name": client.first_name, "error": error[:80]})
     _task(session, TaskKind.UNDELIVERABLE, client, text, now, f"outbox:{row.id}")
     raise_escalation(

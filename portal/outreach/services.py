@@ -29,6 +29,8 @@ from ..errors import DomainError
 PURPOSE = {
     "reminder": _l("påminnelse"),
     "visit_reminder": _l("besökspåminnelse"),
+    "reminder_proxy": _l("påminnelse, kopia till ombud"),
+    "visit_reminder_proxy": _l("besökspåminnelse, kopia till ombud"),
     "login_code": _l("inloggningskod"),
     "opt_out": _l("bekräftelse på STOPP"),
     "opt_in": _l("bekräftelse på START"),
