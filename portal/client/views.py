@@ -17,7 +17,6 @@ from ..auth.codes import clients_of
 from ..auth.principal import client_required
 from ..database import session
 from ..errors import DomainError
-from ..outreach import services as outreach_services
 from ..timeutil import day_bounds, local, local_today, zone
 from . import checkins, messages, reminders, services
 from .proxies import Feature, act_for, feature_required, may
@@ -226,7 +225,7 @@ def write():  # type: ignore[no-untyped-def]
 @client_required
 @feature_required(Feature.REMINDERS)
 def my_reminders():  # type: ignore[no-untyped-def]
-    rules = outreach_services.active_rules(session(), current_user.client.id)
+    rules = reminders.current_rules(session(), current_user.client.id, utcnow())
     return render_template("client/reminders.html", rules=rules, channels=reminders.HOW)
 
 
