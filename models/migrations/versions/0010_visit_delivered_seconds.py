@@ -29,11 +29,18 @@ REPORT_COLUMNS = [
 
 START = "coalesce(actual_start, planned_start)"
 END = "coalesce(actual_end, planned_end)"
-#: Whole seconds, rounded half away from zero (as ``models.visits.delivered_seconds``).
+# SQLite keeps datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff': whole seconds from strftime, the
+# microseconds from the text, so the length is exact (julianday's float is off by up to ~50 µs,
+# enough to round a length the wrong way).
+_MICRO = (
+    f"((strftime('%s', {END}) - strftime('%s', {START})) * 1000000"
+    f" + CAST(substr({END}, 21) AS INTEGER) - CAST(substr({START}, 21) AS INTEGER))"
+)
+#: Whole seconds, rounded half away from zero (as ``models.visits.seconds_delivered``).
 LENGTH = {
     "postgresql": f"round(extract(epoch from {END} - {START})::numeric)::integer",
-    # julianday is a float; the rounding absorbs its error (far below a millisecond).
-    "sqlite": f"CAST(round((julianday({END}) - julianday({START})) * 86400) AS INTEGER)",
+    "sqlite": f"CASE WHEN {_MICRO} >= 0 THEN ({_MICRO} + 500000) / 1000000"
+    f" ELSE ({_MICRO} - 500000) / 1000000 END",
 }
 
 
