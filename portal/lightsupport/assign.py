@@ -33,7 +33,7 @@ from ..errors import DomainError
 from ..events import REQUEST_ASSIGNED, announce
 from ..tasks import create_task
 from . import batch
-from .candidates import candidates_for, wanted_for
+from .candidates import FREE_STARTS, candidates_for, wanted_for
 from .scoring import Suggestion, Weights, rank
 
 WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
@@ -76,9 +76,12 @@ def suggestions(
     rules: BookingRules,
     weights: Weights,
     only: list[int] | None = None,
+    *,
+    starts: int = 1,
 ) -> list[Suggestion]:
-    """Ranked workers for one request, with their reasons."""
-    found = candidates_for(session, request, now, zone, rules, only)
+    """Ranked workers for one request, with their reasons (and up to ``starts`` free starts
+    each: the console needs only the first)."""
+    found = candidates_for(session, request, now, zone, rules, only, starts=starts)
     return rank(wanted_for(session, request), found, weights, lambda t: _hour(t, zone))
 
 
@@ -222,7 +225,7 @@ def assign_all(
     take several requests without two of them landing at the same time.
     """
     queue = open_queue(session, coordinator)
-    ranked = [suggestions(session, r, now, zone, rules, weights) for r in queue]
+    ranked = [suggestions(session, r, now, zone, rules, weights, starts=FREE_STARTS) for r in queue]
     columns: list[tuple[int, datetime]] = []
     longest = max((r.minutes for r in queue), default=60)
     for staff_id, starts in blocks(ranked, longest).items():
