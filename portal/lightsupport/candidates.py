@@ -82,12 +82,12 @@ def candidates_for(
     window_start, window_end = to_ms(start), to_ms(end)
     first_day, last_day = to_moment(days[0].start), to_moment(days[-1].end)
     extras, absences = availability_ms(session, staff_ids, first_day, last_day)
-    history: list[tuple[datetime, int]] = []
+    history: list[tuple[int, int]] = []
     client_busy: list[tuple[int, int]] = []
     if client:
         window = rules.continuity_window
         history = [
-            (v.planned_start, v.staff_id)
+            (to_ms(v.planned_start), v.staff_id)
             for v in client_visits_between(session, client.id, start - window, start + window)
         ]
         client_busy = [
@@ -97,7 +97,7 @@ def candidates_for(
             )[client.id]
             if e > days[0].start
         ]
-    seen = {s for t, s in history if t < now}
+    seen = {s for t, s in history if to_moment(t) < now}
     clock = Clock(zone)
     found: dict[int, list[int]] = {s: [] for s in staff_ids}
     free_until: dict[int, int] = {}
@@ -194,32 +194,38 @@ def _candidate(
 
 
 class ContinuityCap:
-    """``booking.rules.too_many_workers`` for many workers at once: for a given start, the
-    windows that hold more than the allowed workers block everyone, and the windows that hold
-    exactly the allowed number block every worker not already in them."""
+    """``booking.rules.too_many_workers`` for many workers and starts at once, on milliseconds.
 
-    def __init__(self, history: list[tuple[datetime, int]], rules: BookingRules) -> None:
-        self.history, self.rules = history, rules
+    For a given start, a window that already holds more than the allowed workers blocks
+    everyone, and a window that holds exactly the allowed number blocks every worker not in it.
+    """
+
+    def __init__(self, history: list[tuple[int, int]], rules: BookingRules) -> None:
+        self.history, self.most = history, rules.max_workers
+        self.window = rules.continuity_window // timedelta(milliseconds=1)
         self._at: dict[int, tuple[bool, frozenset[int] | None]] = {}
 
     def breaks(self, moment: int, staff_id: int) -> bool:
-        if not self.history:
-            return False
-        if moment not in self._at:
-            self._at[moment] = self._blocks(to_moment(moment))
-        everyone, allowed = self._at[moment]
+        everyone, allowed = self.blocks(moment)
         return everyone or (allowed is not None and staff_id not in allowed)
 
-    def _blocks(self, start: datetime) -> tuple[bool, frozenset[int] | None]:
-        window, most = self.rules.continuity_window, self.rules.max_workers
+    def blocks(self, moment: int) -> tuple[bool, frozenset[int] | None]:
+        """(everyone is blocked, the only workers not blocked or None when nobody is)."""
+        if moment not in self._at:
+            self._at[moment] = self._blocks(moment)
+        return self._at[moment]
+
+    def _blocks(self, start: int) -> tuple[bool, frozenset[int] | None]:
+        window = self.window
         near = [(t, s) for t, s in self.history if start - window < t < start + window]
-        openings = {start - window + timedelta(microseconds=1)}
+        # A window opening just after ``start - window`` (one tick: a millisecond), or at a visit.
+        openings = {start - window + 1}
         openings.update(t for t, _ in near if start - window < t <= start)
         allowed: frozenset[int] | None = None
         for opening in openings:
             seen = frozenset(s for t, s in near if opening <= t < opening + window)
-            if len(seen) > most:
+            if len(seen) > self.most:
                 return True, None
-            if len(seen) == most:
+            if len(seen) == self.most:
                 allowed = seen if allowed is None else allowed & seen
         return False, allowed

@@ -4,6 +4,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,8 +12,9 @@ from hypothesis import strategies as st
 from models import Database, SupportRequest
 from portal.booking import slots
 from portal.booking.rules import DEFAULT_RULES, too_many_workers
-from portal.lightsupport import freetime
+from portal.lightsupport import freetime, vectorised
 from portal.lightsupport.candidates import ContinuityCap, candidates_for
+from portal.lightsupport.scoring import Candidate, Wanted, Weights, score
 from tests.portal.matching_reference import random_world, reference_candidates
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -39,7 +41,7 @@ def test_the_sweep_frees_the_same_time_as_bookings_subtract(windows, busy) -> No
 def test_the_continuity_cap_for_many_workers_agrees_with_booking(visits, day, staff_id) -> None:  # type: ignore[no-untyped-def]
     history = [(T0 + timedelta(days=d, hours=d % 5), s) for d, s in visits]
     moment = T0 + timedelta(days=day)
-    cap = ContinuityCap(history, DEFAULT_RULES)
+    cap = ContinuityCap([(freetime.to_ms(t), s) for t, s in history], DEFAULT_RULES)
     expected = too_many_workers(history, moment, staff_id, DEFAULT_RULES)
     assert cap.breaks(freetime.to_ms(moment), staff_id) == expected
 
@@ -65,3 +67,74 @@ def test_candidates_are_the_same_as_the_straightforward_code_gives(db: Database,
                 slow = reference_candidates(s, request, now, STOCKHOLM, DEFAULT_RULES, keep)
                 assert fast == slow
         s.rollback()
+
+
+SKILLS = ["autism", "adhd", "psychiatric", "mi", "esl"]
+wanted_st = st.builds(
+    Wanted,
+    client_name=st.just("Olle"),
+    needs=st.lists(st.sampled_from(SKILLS), max_size=3).map(tuple),
+    category_skill=st.one_of(st.none(), st.sampled_from([*SKILLS, "cooking"])),
+    language=st.sampled_from(["sv", "ar", "so", "fi"]),
+    home_visit=st.booleans(),
+    lat=st.one_of(st.none(), st.floats(59.0, 59.6)),
+    lon=st.one_of(st.none(), st.floats(17.5, 18.5)),
+)
+worker_st = st.tuples(
+    st.lists(st.sampled_from(SKILLS), max_size=3).map(tuple),
+    st.lists(st.sampled_from(["sv", "ar", "so", "en"]), min_size=1, max_size=2).map(tuple),
+)
+pair_st = st.tuples(
+    st.booleans(),
+    st.booleans(),
+    st.one_of(st.none(), st.tuples(st.floats(59.0, 59.6), st.floats(17.5, 18.5))),
+    st.integers(0, 700),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(wanted_st, min_size=1, max_size=4),
+    st.lists(worker_st, min_size=1, max_size=5),
+    st.data(),
+)
+def test_the_vectorised_scores_equal_the_scalar_ones(wanted, workers, data) -> None:  # type: ignore[no-untyped-def]
+    facts = [[data.draw(pair_st) for _ in workers] for _ in wanted]
+    weights = Weights(continuity=3, needs=2.5, language=1.5, travel=1.2, workload=0.7, speed_kmh=30)
+    total, parts = vectorised.score_table(
+        wanted,
+        vectorised.Workers([w[0] for w in workers], [w[1] for w in workers]),
+        vectorised.Pairs(
+            regular=np.array([[f[0] for f in row] for row in facts]),
+            seen_lately=np.array([[f[1] for f in row] for row in facts]),
+            from_lat=np.array([[f[2][0] if f[2] else np.nan for f in row] for row in facts]),
+            from_lon=np.array([[f[2][1] if f[2] else np.nan for f in row] for row in facts]),
+            booked_minutes=np.array([[f[3] for f in row] for row in facts]),
+        ),
+        weights,
+    )
+    for r, w in enumerate(wanted):
+        for c, (skills, languages) in enumerate(workers):
+            regular, seen, place, booked = facts[r][c]
+            one = score(
+                w,
+                Candidate(
+                    c,
+                    "W",
+                    skills,
+                    languages,
+                    regular,
+                    seen,
+                    False,
+                    None,
+                    None,
+                    place[0] if place else None,
+                    place[1] if place else None,
+                    booked,
+                ),
+                weights,
+                str,
+            )
+            assert total[r, c] == pytest.approx(one.score, abs=1e-9)
+            for name, value in one.parts.items():
+                assert parts[name][r, c] == pytest.approx(value, abs=1e-9)
