@@ -96,7 +96,7 @@ def score_table(
         "travel": travel * weights.travel,
         "workload": np.maximum(0.0, 1 - pairs.booked_minutes / 480) * weights.workload,
     }
-    total = (
-        parts["continuity"] + parts["needs"] + parts["language"] + parts["travel"]
-    ) + parts["workload"]
+    total = (parts["continuity"] + parts["needs"] + parts["language"] + parts["travel"]) + parts[
+        "workload"
+    ]
     return total, parts

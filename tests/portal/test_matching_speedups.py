@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 from models import Database, SupportRequest
 from portal.booking import slots
 from portal.booking.rules import DEFAULT_RULES, too_many_workers
-from portal.lightsupport import freetime, vectorised
-from portal.lightsupport.candidates import ContinuityCap, candidates_for
-from portal.lightsupport.scoring import Candidate, Wanted, Weights, score
+from portal.lightsupport import assign as assigning
+from portal.lightsupport import batch, freetime, planner, vectorised
+from portal.lightsupport.candidates import FREE_STARTS, ContinuityCap, candidates_for, wanted_for
+from portal.lightsupport.catalogue import ensure_defaults
+from portal.lightsupport.scoring import Candidate, Wanted, Weights, rank, score
 from tests.portal.matching_reference import random_world, reference_candidates
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -138,3 +140,52 @@ def test_the_vectorised_scores_equal_the_scalar_ones(wanted, workers, data) -> N
             assert total[r, c] == pytest.approx(one.score, abs=1e-9)
             for name, value in one.parts.items():
                 assert parts[name][r, c] == pytest.approx(value, abs=1e-9)
+
+
+def reference_batch(session, queue, now):  # type: ignore[no-untyped-def]
+    """The batch matrix the straightforward way: ranked suggestions per request, then columns."""
+    ranked = [
+        rank(
+            wanted_for(session, request),
+            reference_candidates(session, request, now, STOCKHOLM, DEFAULT_RULES, FREE_STARTS),
+            Weights(),
+            lambda t: t.astimezone(STOCKHOLM).strftime("%H"),
+        )
+        for request in queue
+    ]
+    longest = max(r.minutes for r in queue)
+    columns = [(w, t) for w, times in assigning.blocks(ranked, longest).items() for t in times]
+    return ranked, columns, assigning.score_matrix(ranked, columns)
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("seed", range(8))
+def test_the_planned_batch_equals_the_straightforward_one(db: Database, seed: int) -> None:
+    rnd = random.Random(100 + seed)
+    now = NOWS[seed % len(NOWS)]
+    with db.transaction() as s:
+        ensure_defaults(s)
+        ids = random_world(s, rnd, now, STOCKHOLM) + random_world(s, rnd, now, STOCKHOLM)
+        queue = [s.get(SupportRequest, i) for i in ids]
+        ranked, columns, matrix = reference_batch(s, queue, now)
+        planned = planner.plan(s, queue, now, STOCKHOLM, DEFAULT_RULES, Weights())
+        assert sorted(planned.columns) == sorted(columns)
+        mine = {key: planned.scores[:, c] for c, key in enumerate(planned.columns)}
+        for c, key in enumerate(columns):
+            theirs = np.array([np.nan if row[c] is None else row[c] for row in matrix])
+            np.testing.assert_allclose(mine[key], theirs, rtol=0, atol=1e-9)
+        best = batch.optimal(matrix)
+        assert len(planned.chosen) == len(best)
+        assert batch.total(planned.scores, planned.chosen) == pytest.approx(
+            batch.total(matrix, best), abs=1e-6
+        )
+        for row, column in planned.chosen.items():
+            kept = planned.ranked[row]
+            straight = {x.staff_id: x for x in ranked[row]}
+            for x in kept[:5]:
+                assert x.reasons == straight[x.staff_id].reasons
+                assert x.score == pytest.approx(straight[x.staff_id].score, abs=1e-9)
+            assert [x.staff_id for x in kept[:5]] == [x.staff_id for x in ranked[row][:5]]
+            chosen = next(x for x in kept if x.staff_id == planned.columns[column][0])
+            assert chosen.start == planned.columns[column][1]
+        s.rollback()

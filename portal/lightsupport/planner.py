@@ -1,0 +1,462 @@
+"""Planning "Fördela alla": the whole queue against every worker, loaded and scored at once.
+
+The straightforward way (ranked suggestions per request, then ``assign.blocks`` and
+``assign.score_matrix``) asks the database once per request and scores each pair in Python:
+seconds for 1,000 requests × 300 workers. Here every table is read once for the whole queue,
+free time lives on the local step grid as a workers × grid matrix of "free minutes from here",
+and each request's feasibility, first starts, travel and load come out as arrays; the scores
+come from ``vectorised.score_table``. Reasons are written only for the few suggestions kept
+with each assignment. ``tests/portal/test_matching_speedups.py`` checks the matrix equals the
+straightforward one.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from models import Channel, SupportRequest
+
+from ..booking.rules import BookingRules
+from . import batch, catalogue
+from .candidates import FREE_STARTS, ContinuityCap
+from .freetime import (
+    MINUTE,
+    Clock,
+    Span,
+    availability_ms,
+    client_visits_ms,
+    homes,
+    local_days,
+    subtract,
+    to_moment,
+    to_ms,
+    visits_ms,
+    weekly_hours_on,
+    working,
+)
+from .people import active_workers, others, people, regular_workers_of
+from .scoring import Candidate, Suggestion, Wanted, Weights, score
+from .vectorised import Pairs, Workers, score_table
+
+#: Separate free times each worker offers the batch (one column each).
+BLOCKS = 4
+
+
+@dataclass
+class Plan:
+    requests: list[SupportRequest]
+    #: (worker, start) per column of ``scores``.
+    columns: list[tuple[int, datetime]]
+    #: requests × columns; NaN where the pair breaks a hard rule.
+    scores: np.ndarray
+    #: row → column.
+    chosen: dict[int, int]
+    #: Per assigned row: the best few suggestions (and the chosen one), reasons on demand.
+    ranked: dict[int, list[Suggestion]] = field(default_factory=dict)
+    #: Seconds spent loading, scoring, solving and writing the result.
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def plan(
+    session: Session,
+    queue: Sequence[SupportRequest],
+    now: datetime,
+    zone: ZoneInfo,
+    rules: BookingRules,
+    weights: Weights,
+    solve: Callable[[np.ndarray], dict[int, int]] = batch.optimal,
+    keep: int = 5,
+) -> Plan:
+    """The optimal assignment of ``queue``, with the ``keep`` best suggestions per request."""
+    began = clock.perf_counter()
+    world = _World.load(session, list(queue), now, zone, rules)
+    loaded = clock.perf_counter()
+    scored = world.score(weights)
+    columns, scores = world.matrix(scored)
+    scored_at = clock.perf_counter()
+    chosen = solve(scores)
+    solved = clock.perf_counter()
+    result = Plan(list(queue), [(s, to_moment(t)) for s, t in columns], scores, chosen)
+    for row, column in chosen.items():
+        result.ranked[row] = world.suggestions(row, scored, weights, keep, columns[column])
+    done = clock.perf_counter()
+    result.timings = {
+        "load": loaded - began,
+        "score": scored_at - loaded,
+        "solve": solved - scored_at,
+        "result": done - solved,
+    }
+    return result
+
+
+@dataclass
+class _Scored:
+    total: np.ndarray
+    parts: dict[str, np.ndarray]
+    eligible: np.ndarray
+    has_free: np.ndarray
+    feasible: np.ndarray
+    capped: np.ndarray
+    #: Grid index of each pair's first free start, and of its last kept one (``FREE_STARTS``).
+    first: np.ndarray
+    last: np.ndarray
+    pairs: Pairs
+    #: Workers × grid: a free start kept by at least one request.
+    offered: np.ndarray
+
+
+class _World:
+    """Everything the batch needs, read in one query per table."""
+
+    @classmethod
+    def load(
+        cls,
+        session: Session,
+        queue: list[SupportRequest],
+        now: datetime,
+        zone: ZoneInfo,
+        rules: BookingRules,
+    ) -> _World:
+        self = cls()
+        self.queue, self.now, self.zone, self.rules = queue, now, zone, rules
+        clients = [r.client for r in queue]
+        client_ids = [c.id for c in clients if c is not None]
+        workers = active_workers(session)
+        regular = regular_workers_of(session, client_ids)
+        self.asked = [
+            [*regular[c.id], *others(workers, c.unit_id, regular[c.id])]
+            if c
+            else others(workers, None, [])
+            for c in clients
+        ]
+        staff = {w.id: w for w in workers}
+        staff.update(people(session, {s for ids in self.asked for s in ids} - set(staff)))
+        self.staff_ids = sorted({s for ids in self.asked for s in ids})
+        self.people = [staff[s] for s in self.staff_ids]
+        self.column = {s: i for i, s in enumerate(self.staff_ids)}
+        self.regular = [regular[c.id] if c else [] for c in clients]
+        self.starts = [to_ms(max(r.wanted_from, now)) for r in queue]
+        self.ends = [to_ms(r.wanted_to) for r in queue]
+        categories = {c.key: c.skill for c in catalogue.categories(session, active_only=False)}
+        self.wanted = [_wanted(r, categories.get(r.category)) for r in queue]
+        open_ = [i for i in range(len(queue)) if self.starts[i] < self.ends[i] and self.asked[i]]
+        if not open_ or not self.staff_ids:
+            self.days, self.grid = [], np.zeros(0, dtype=np.int64)
+            return self._empty()
+        first = min(to_moment(self.starts[i]) for i in open_).astimezone(zone).date()
+        last = max(to_moment(self.ends[i]) for i in open_).astimezone(zone).date()
+        self.days = local_days(first, last, zone, rules)
+        begin, end = to_moment(self.days[0].start), to_moment(self.days[-1].end)
+        hours = weekly_hours_on(session, self.staff_ids, {d.day.weekday() for d in self.days})
+        extras, absences = availability_ms(session, self.staff_ids, begin, end)
+        visits = visits_ms(session, self.staff_ids, begin, end)
+        window = rules.continuity_window
+        history = client_visits_ms(
+            session,
+            client_ids,
+            min(to_moment(self.starts[i]) for i in open_) - window,
+            max(to_moment(self.starts[i]) for i in open_) + window,
+        )
+        self.history = history
+        home = homes(session, {v[2] for vs in visits.values() for v in vs})
+        self._grid(rules)
+        self._free(hours, extras, absences, visits, Clock(zone))
+        self._places(visits, home)
+        return self
+
+    def _empty(self) -> _World:
+        self.run = np.zeros((len(self.staff_ids), 0), dtype=np.int64)
+        self.history = {}
+        return self
+
+    def _grid(self, rules: BookingRules) -> None:
+        """Every start on the local step grid inside support hours, and its day."""
+        step = rules.slot_step_minutes * MINUTE
+        points, day_of = [], []
+        for number, day in enumerate(self.days):
+            first = -(-(day.opens - day.grid_origin) // step) * step + day.grid_origin
+            found = range(first, day.closes, step)
+            points += found
+            day_of += [number] * len(found)
+        self.grid = np.array(points, dtype=np.int64)
+        self.grid_day = np.array(day_of, dtype=np.int64)
+        self.day_starts = np.array([d.start for d in self.days], dtype=np.int64)
+
+    def _free(self, hours, extras, absences, visits, clock_: Clock) -> None:  # type: ignore[no-untyped-def]
+        """Workers × grid: free milliseconds from each grid start (0 when busy or off)."""
+        self.run = np.zeros((len(self.staff_ids), len(self.grid)), dtype=np.int64)
+        self.booked = np.zeros((len(self.staff_ids), len(self.days)), dtype=np.int64)
+        for i, staff_id in enumerate(self.staff_ids):
+            busy = [(s, e) for s, e, _ in visits.get(staff_id, [])]
+            free: list[Span] = []
+            for day in self.days:
+                windows = working(
+                    day, hours[staff_id], extras[staff_id], absences[staff_id], clock_
+                )
+                free += subtract(windows, busy)
+            if free:
+                starts = np.array([s for s, _ in free], dtype=np.int64)
+                ends = np.array([e for _, e in free], dtype=np.int64)
+                at = np.searchsorted(ends, self.grid, side="right")
+                inside = at < len(ends)
+                at = np.minimum(at, len(ends) - 1)
+                inside &= starts[at] <= self.grid
+                self.run[i] = np.where(inside, ends[at] - self.grid, 0)
+            for s, e, _ in visits.get(staff_id, []):
+                day = np.searchsorted(self.day_starts, s, side="right") - 1
+                if 0 <= day < len(self.days) and s < self.days[day].end:
+                    self.booked[i, day] += e - s
+        self.booked //= MINUTE
+
+    def _places(self, visits, home) -> None:  # type: ignore[no-untyped-def]
+        """Workers × grid: where each worker comes from (their last visit that day, else home)."""
+        shape = (len(self.staff_ids), len(self.grid))
+        self.from_lat, self.from_lon = np.full(shape, np.nan), np.full(shape, np.nan)
+        day_start = self.day_starts[self.grid_day]
+        self.visit_ends: list[np.ndarray] = []
+        self.visit_where: list[np.ndarray] = []
+        for i, person in enumerate(self.people):
+            mine = visits.get(person.id, [])
+            lat = np.nan if person.home_lat is None else person.home_lat
+            lon = np.nan if person.home_lon is None else person.home_lon
+            self.from_lat[i], self.from_lon[i] = lat, lon
+            # Visits of one worker never overlap, so the last to end is the last to start.
+            ends = np.array([e for _, e, _ in mine], dtype=np.int64)
+            where = np.array([home.get(c, (None, None)) for _, _, c in mine], dtype=float).reshape(
+                -1, 2
+            )
+            self.visit_ends.append(ends)
+            self.visit_where.append(where)
+            if not mine:
+                continue
+            at = np.searchsorted(ends, self.grid, side="right") - 1
+            that_day = (at >= 0) & (ends[np.maximum(at, 0)] >= day_start)
+            self.from_lat[i] = np.where(that_day, where[np.maximum(at, 0), 0], lat)
+            self.from_lon[i] = np.where(that_day, where[np.maximum(at, 0), 1], lon)
+
+    def _client_cap(self, row: int) -> np.ndarray | None:
+        """Per grid start: free milliseconds before the client's own next visit (0 inside one)."""
+        client = self.queue[row].client
+        busy = [(s, e) for s, e, _ in self.history.get(client.id, [])] if client else []
+        busy = [(s, e) for s, e in busy if e > self.days[0].start] if busy else []
+        if not busy:
+            return None
+        cap = np.full(len(self.grid), np.iinfo(np.int64).max)
+        for s, e in busy:
+            cap = np.where((s <= self.grid) & (self.grid < e), 0, cap)
+            cap = np.where(s > self.grid, np.minimum(cap, s - self.grid), cap)
+        return cap
+
+    def score(self, weights: Weights) -> _Scored:
+        rows, cols = len(self.queue), len(self.staff_ids)
+        eligible, has_free, capped = (np.zeros((rows, cols), dtype=bool) for _ in range(3))
+        regular, seen = np.zeros((rows, cols), dtype=bool), np.zeros((rows, cols), dtype=bool)
+        first = np.zeros((rows, cols), dtype=np.int64)
+        last = np.full((rows, cols), -1, dtype=np.int64)
+        from_lat, from_lon = np.full((rows, cols), np.nan), np.full((rows, cols), np.nan)
+        booked = np.zeros((rows, cols), dtype=np.int64)
+        offered = np.zeros(self.run.shape, dtype=bool)
+        self.ga, self.gb = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
+        self.caps: dict[int, np.ndarray] = {}
+        staff_ids = np.array(self.staff_ids, dtype=np.int64)
+        window = self.rules.continuity_window // timedelta(milliseconds=1)
+        for row, request in enumerate(self.queue):
+            start, end, length = self.starts[row], self.ends[row], request.minutes * MINUTE
+            if start >= end or not self.asked[row]:
+                continue
+            who = np.array([self.column[s] for s in self.asked[row]], dtype=np.int64)
+            eligible[row, who] = True
+            regular[row, [self.column[s] for s in self.regular[row]]] = True
+            client = request.client
+            history = [
+                (t, s)
+                for t, _, s in (self.history.get(client.id, []) if client else [])
+                if start - window <= t < start + window
+            ]
+            seen_ids = [
+                self.column[s] for t, s in history if to_moment(t) < self.now and s in self.column
+            ]
+            seen[row, seen_ids] = True
+            ga = int(np.searchsorted(self.grid, start, side="left"))
+            gb = max(ga, int(np.searchsorted(self.grid, end - length, side="right")))
+            self.ga[row], self.gb[row] = ga, gb
+            day = int(np.searchsorted(self.day_starts, start, side="right") - 1)
+            booked[row, who] = self.booked[who, day]
+            run = self.run[who, ga:gb]
+            cap = self._client_cap(row)
+            if cap is not None:
+                self.caps[row] = cap
+                run = np.minimum(run, cap[ga:gb])
+            fits = run >= length
+            count = np.cumsum(fits, axis=1)
+            total = count[:, -1] if gb > ga else np.zeros(len(who), dtype=np.int64)
+            free = total > 0
+            first_at = (np.argmax(fits, axis=1) if gb > ga else np.zeros(len(who), int)) + ga
+            last_at = ga + (
+                np.where(total >= FREE_STARTS, np.argmax(count >= FREE_STARTS, axis=1), gb - ga - 1)
+                if gb > ga
+                else np.full(len(who), -1)
+            )
+            has_free[row, who] = free
+            first[row, who], last[row, who] = first_at, last_at
+            moments = np.where(free, self.grid[np.minimum(first_at, len(self.grid) - 1)], start)
+            blocked = np.zeros(len(who), dtype=bool)
+            if client is not None and history:
+                rule = ContinuityCap(history, self.rules)
+                for moment in np.unique(moments):
+                    everyone, allowed = rule.blocks(int(moment))
+                    these = moments == moment
+                    if everyone:
+                        blocked |= these
+                    elif allowed is not None:
+                        blocked |= these & ~np.isin(staff_ids[who], list(allowed))
+            capped[row, who] = blocked
+            on = who[free]
+            from_lat[row, on] = self.from_lat[on, first_at[free]]
+            from_lon[row, on] = self.from_lon[on, first_at[free]]
+            booked[row, on] = self.booked[on, self.grid_day[first_at[free]]]
+            self._at_start(row, who[~free], from_lat, from_lon)
+            keep = free & ~blocked
+            if keep.any():
+                offered[who[keep], ga:gb] |= fits[keep] & (count[keep] <= FREE_STARTS)
+        pairs = Pairs(regular, seen, from_lat, from_lon, booked)
+        workers = Workers([p.skills for p in self.people], [p.languages for p in self.people])
+        total_score, parts = score_table(self.wanted, workers, pairs, weights)
+        return _Scored(
+            total=total_score,
+            parts=parts,
+            eligible=eligible,
+            has_free=has_free,
+            feasible=has_free & ~capped,
+            capped=capped,
+            first=first,
+            last=last,
+            pairs=pairs,
+            offered=offered,
+        )
+
+    def _at_start(self, row, who, from_lat, from_lon) -> None:  # type: ignore[no-untyped-def]
+        """Where workers never free come from at the window's start (maybe between grid starts)."""
+        start = self.starts[row]
+        day = self.days[int(np.searchsorted(self.day_starts, start, side="right") - 1)]
+        for i in who:
+            ends, where = self.visit_ends[i], self.visit_where[i]
+            at = int(np.searchsorted(ends, start, side="right")) - 1
+            if at >= 0 and ends[at] >= day.start:
+                from_lat[row, i], from_lon[row, i] = where[at]
+            else:
+                person = self.people[i]
+                from_lat[row, i] = np.nan if person.home_lat is None else person.home_lat
+                from_lon[row, i] = np.nan if person.home_lon is None else person.home_lon
+
+    def matrix(self, scored: _Scored) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """Columns (up to ``BLOCKS`` starts per worker, far enough apart for the longest request)
+        and each request's score for each, NaN where the pair breaks a hard rule."""
+        longest = max((r.minutes for r in self.queue), default=60) * MINUTE
+        columns: list[tuple[int, int]] = []
+        where: list[tuple[int, int]] = []
+        for i, staff_id in enumerate(self.staff_ids):
+            kept: list[int] = []
+            for g in np.flatnonzero(scored.offered[i]):
+                if not kept or self.grid[g] >= self.grid[kept[-1]] + longest:
+                    kept.append(int(g))
+                if len(kept) == BLOCKS:
+                    break
+            columns += [(staff_id, int(self.grid[g])) for g in kept]
+            where += [(i, g) for g in kept]
+        scores = np.full((len(self.queue), len(columns)), np.nan)
+        if not columns:
+            return columns, scores
+        worker = np.array([i for i, _ in where], dtype=np.int64)
+        point = np.array([g for _, g in where], dtype=np.int64)
+        run = np.broadcast_to(self.run[worker, point], scores.shape).copy()
+        for row, cap in self.caps.items():
+            run[row] = np.minimum(run[row], cap[point])
+        length = np.array([r.minutes * MINUTE for r in self.queue], dtype=np.int64)[:, None]
+        usable = (
+            scored.feasible[:, worker]
+            & (point >= self.ga[:, None])
+            & (point < self.gb[:, None])
+            & (run >= length)
+            & (point <= scored.last[:, worker])
+        )
+        scores[usable] = scored.total[:, worker][usable]
+        return columns, scores
+
+    def suggestions(
+        self, row: int, scored: _Scored, weights: Weights, keep: int, column: tuple[int, int]
+    ) -> list[Suggestion]:
+        """The ``keep`` best workers for one request (as the console ranks them) and the one
+        chosen, at the chosen start; their reasons are written when first read."""
+        who = np.flatnonzero(scored.eligible[row])
+        order = np.lexsort(
+            (np.array(self.staff_ids)[who], -scored.total[row, who], ~scored.feasible[row, who])
+        )
+        picked = [int(who[o]) for o in order[:keep]]
+        staff_id, start = column
+        if self.column[staff_id] not in picked:
+            picked.append(self.column[staff_id])
+        free = who[scored.has_free[row, who]]
+        lightest = scored.pairs.booked_minutes[row, free].min() if len(free) else None
+        found = []
+        for i in picked:
+            suggestion = self._suggestion(row, i, scored, weights)
+            suggestion.lightest = bool(
+                scored.has_free[row, i] and scored.pairs.booked_minutes[row, i] == lightest
+            )
+            if self.staff_ids[i] == staff_id:
+                suggestion.start = to_moment(start)
+            found.append(suggestion)
+        return found
+
+    def _suggestion(self, row: int, i: int, scored: _Scored, weights: Weights) -> Suggestion:
+        person, pairs = self.people[i], scored.pairs
+        free_start = free_until = None
+        if scored.has_free[row, i]:
+            g = int(scored.first[row, i])
+            run = int(self.run[i, g])
+            if row in self.caps:
+                run = min(run, int(self.caps[row][g]))
+            free_start = to_moment(int(self.grid[g]))
+            free_until = to_moment(min(int(self.grid[g]) + run, self.ends[row]))
+        lat, lon = pairs.from_lat[row, i], pairs.from_lon[row, i]
+        candidate = Candidate(
+            staff_id=person.id,
+            first_name=person.first_name,
+            skills=person.skills,
+            languages=person.languages,
+            regular=bool(pairs.regular[row, i]),
+            seen_lately=bool(pairs.seen_lately[row, i]),
+            breaks_continuity_cap=bool(scored.capped[row, i]),
+            free_start=free_start,
+            free_until=free_until,
+            free_starts=(free_start,) if free_start else (),
+            from_lat=None if np.isnan(lat) else float(lat),
+            from_lon=None if np.isnan(lon) else float(lon),
+            booked_minutes_today=int(pairs.booked_minutes[row, i]),
+        )
+        return score(self.wanted[row], candidate, weights, self._hour)
+
+    def _hour(self, moment: datetime) -> str:
+        return moment.astimezone(self.zone).strftime("%H")
+
+
+def _wanted(request: SupportRequest, category_skill: str | None) -> Wanted:
+    """As ``candidates.wanted_for``, with the catalogue read once for the whole queue."""
+    client = request.client
+    return Wanted(
+        client_name=client.first_name if client else (request.contact_name or ""),
+        needs=tuple(client.needs) if client else (),
+        category_skill=category_skill,
+        language=client.language if client else "sv",
+        home_visit=request.channel is Channel.HOME and client is not None,
+        lat=client.lat if client else None,
+        lon=client.lon if client else None,
+    )
