@@ -3,6 +3,7 @@ database in a handful of indexed queries (not one per worker)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -201,19 +202,25 @@ class ContinuityCap:
     """
 
     def __init__(self, history: list[tuple[int, int]], rules: BookingRules) -> None:
-        self.history, self.most = history, rules.max_workers
+        self.history, self.most = sorted(history), rules.max_workers
+        self.times = [t for t, _ in self.history]
         self.window = rules.continuity_window // timedelta(milliseconds=1)
-        self._at: dict[int, tuple[bool, frozenset[int] | None]] = {}
+        self._at: dict[tuple[int, int], tuple[bool, frozenset[int] | None]] = {}
 
     def breaks(self, moment: int, staff_id: int) -> bool:
         everyone, allowed = self.blocks(moment)
         return everyone or (allowed is not None and staff_id not in allowed)
 
     def blocks(self, moment: int) -> tuple[bool, frozenset[int] | None]:
-        """(everyone is blocked, the only workers not blocked or None when nobody is)."""
-        if moment not in self._at:
-            self._at[moment] = self._blocks(moment)
-        return self._at[moment]
+        """(everyone is blocked, the only workers not blocked or None when nobody is).
+
+        The answer depends only on which visits fall in (moment - window, moment]: starts with
+        the same such visits share it.
+        """
+        key = (bisect_right(self.times, moment - self.window), bisect_right(self.times, moment))
+        if key not in self._at:
+            self._at[key] = self._blocks(moment)
+        return self._at[key]
 
     def _blocks(self, start: int) -> tuple[bool, frozenset[int] | None]:
         window = self.window

@@ -47,6 +47,8 @@ from .vectorised import Pairs, Workers, score_table
 
 #: Separate free times each worker offers the batch (one column each).
 BLOCKS = 4
+#: Keys worker index × this + milliseconds order visits by worker, then time (ms < 2**42).
+_WORKER = 2**42
 
 
 @dataclass
@@ -130,23 +132,37 @@ class _World:
         client_ids = [c.id for c in clients if c is not None]
         workers = active_workers(session)
         regular = regular_workers_of(session, client_ids)
-        self.asked = [
-            [*regular[c.id], *others(workers, c.unit_id, regular[c.id])]
-            if c
-            else others(workers, None, [])
-            for c in clients
-        ]
+        self.regular = [regular[c.id] if c else [] for c in clients]
+        units = {c.unit_id if c else None for c in clients}
+        # Who may be asked: the client's regular workers and the unit's (any unit's) workers.
+        of_unit = {unit: others(workers, unit, []) for unit in units}
         staff = {w.id: w for w in workers}
-        staff.update(people(session, {s for ids in self.asked for s in ids} - set(staff)))
-        self.staff_ids = sorted({s for ids in self.asked for s in ids})
+        asked_ids = {s for ids in of_unit.values() for s in ids}
+        asked_ids.update(s for ids in self.regular for s in ids)
+        staff.update(people(session, asked_ids - set(staff)))
+        self.staff_ids = sorted(asked_ids)
         self.people = [staff[s] for s in self.staff_ids]
         self.column = {s: i for i, s in enumerate(self.staff_ids)}
-        self.regular = [regular[c.id] if c else [] for c in clients]
+        unit_columns = {
+            unit: np.array([self.column[s] for s in ids], dtype=np.int64)
+            for unit, ids in of_unit.items()
+        }
+        self.asked = [
+            np.union1d(
+                unit_columns[c.unit_id if c else None],
+                np.array([self.column[s] for s in ids], dtype=np.int64),
+            )
+            if ids
+            else unit_columns[c.unit_id if c else None]
+            for c, ids in zip(clients, self.regular, strict=True)
+        ]
         self.starts = [to_ms(max(r.wanted_from, now)) for r in queue]
         self.ends = [to_ms(r.wanted_to) for r in queue]
         categories = {c.key: c.skill for c in catalogue.categories(session, active_only=False)}
         self.wanted = [_wanted(r, categories.get(r.category)) for r in queue]
-        open_ = [i for i in range(len(queue)) if self.starts[i] < self.ends[i] and self.asked[i]]
+        open_ = [
+            i for i in range(len(queue)) if self.starts[i] < self.ends[i] and len(self.asked[i])
+        ]
         if not open_ or not self.staff_ids:
             self.days, self.grid = [], np.zeros(0, dtype=np.int64)
             return self._empty()
@@ -220,8 +236,7 @@ class _World:
         shape = (len(self.staff_ids), len(self.grid))
         self.from_lat, self.from_lon = np.full(shape, np.nan), np.full(shape, np.nan)
         day_start = self.day_starts[self.grid_day]
-        self.visit_ends: list[np.ndarray] = []
-        self.visit_where: list[np.ndarray] = []
+        keys, places = [], []
         for i, person in enumerate(self.people):
             mine = visits.get(person.id, [])
             lat = np.nan if person.home_lat is None else person.home_lat
@@ -232,27 +247,47 @@ class _World:
             where = np.array([home.get(c, (None, None)) for _, _, c in mine], dtype=float).reshape(
                 -1, 2
             )
-            self.visit_ends.append(ends)
-            self.visit_where.append(where)
+            keys += [i * _WORKER + e for _, e, _ in mine]
+            places.append(where)
             if not mine:
                 continue
             at = np.searchsorted(ends, self.grid, side="right") - 1
             that_day = (at >= 0) & (ends[np.maximum(at, 0)] >= day_start)
             self.from_lat[i] = np.where(that_day, where[np.maximum(at, 0), 0], lat)
             self.from_lon[i] = np.where(that_day, where[np.maximum(at, 0), 1], lon)
+        # Every visit keyed by (worker, end), to look up many workers at once.
+        self.visit_keys = np.array(keys, dtype=np.int64)
+        self.visit_where = np.concatenate(places) if places else np.zeros((0, 2))
+        self.home_lat = np.array(
+            [np.nan if p.home_lat is None else p.home_lat for p in self.people]
+        )
+        self.home_lon = np.array(
+            [np.nan if p.home_lon is None else p.home_lon for p in self.people]
+        )
 
     def _client_cap(self, row: int) -> np.ndarray | None:
-        """Per grid start: free milliseconds before the client's own next visit (0 inside one)."""
+        """Per grid start: free milliseconds before the client's own next visit (0 inside one);
+        None when no visit of the client touches the request's window."""
         client = self.queue[row].client
-        busy = [(s, e) for s, e, _ in self.history.get(client.id, [])] if client else []
-        busy = [(s, e) for s, e in busy if e > self.days[0].start] if busy else []
+        start, end = self.starts[row], self.ends[row]
+        busy = [
+            (s, e)
+            for s, e, _ in (self.history.get(client.id, []) if client else [])
+            if s < end and e > start
+        ]
         if not busy:
             return None
-        cap = np.full(len(self.grid), np.iinfo(np.int64).max)
-        for s, e in busy:
-            cap = np.where((s <= self.grid) & (self.grid < e), 0, cap)
-            cap = np.where(s > self.grid, np.minimum(cap, s - self.grid), cap)
-        return cap
+        begins = np.array([s for s, _ in busy], dtype=np.int64)[:, None]
+        ends = np.array([e for _, e in busy], dtype=np.int64)[:, None]
+        inside = ((begins <= self.grid) & (self.grid < ends)).any(axis=0)
+        ahead = np.where(begins > self.grid, begins - self.grid, np.iinfo(np.int64).max)
+        return np.where(inside, 0, ahead.min(axis=0))
+
+    def _fits(self, length: int) -> np.ndarray:
+        """Workers × grid: a visit of ``length`` fits in the worker's own free time there."""
+        if length not in self.fits:
+            self.fits[length] = self.run >= length
+        return self.fits[length]
 
     def score(self, weights: Weights) -> _Scored:
         rows, cols = len(self.queue), len(self.staff_ids)
@@ -267,11 +302,13 @@ class _World:
         self.caps: dict[int, np.ndarray] = {}
         staff_ids = np.array(self.staff_ids, dtype=np.int64)
         window = self.rules.continuity_window // timedelta(milliseconds=1)
+        self.fits: dict[int, np.ndarray] = {}
         for row, request in enumerate(self.queue):
             start, end, length = self.starts[row], self.ends[row], request.minutes * MINUTE
-            if start >= end or not self.asked[row]:
+            who = self.asked[row]
+            if start >= end or not len(who):
                 continue
-            who = np.array([self.column[s] for s in self.asked[row]], dtype=np.int64)
+            all_of_them = len(who) == cols
             eligible[row, who] = True
             regular[row, [self.column[s] for s in self.regular[row]]] = True
             client = request.client
@@ -289,31 +326,39 @@ class _World:
             self.ga[row], self.gb[row] = ga, gb
             day = int(np.searchsorted(self.day_starts, start, side="right") - 1)
             booked[row, who] = self.booked[who, day]
-            run = self.run[who, ga:gb]
+            fits = self._fits(length)[:, ga:gb] if all_of_them else self._fits(length)[who, ga:gb]
             cap = self._client_cap(row)
             if cap is not None:
                 self.caps[row] = cap
-                run = np.minimum(run, cap[ga:gb])
-            fits = run >= length
-            count = np.cumsum(fits, axis=1)
-            total = count[:, -1] if gb > ga else np.zeros(len(who), dtype=np.int64)
-            free = total > 0
-            first_at = (np.argmax(fits, axis=1) if gb > ga else np.zeros(len(who), int)) + ga
-            last_at = ga + (
-                np.where(total >= FREE_STARTS, np.argmax(count >= FREE_STARTS, axis=1), gb - ga - 1)
-                if gb > ga
-                else np.full(len(who), -1)
-            )
+                fits = fits & (cap[ga:gb] >= length)
+            if gb > ga:
+                count = np.cumsum(fits, axis=1, dtype=np.int16)
+                free = count[:, -1] > 0
+                first_at = np.argmax(fits, axis=1) + ga
+                enough = count[:, -1] >= FREE_STARTS
+                last_at = ga + np.where(
+                    enough,
+                    np.argmax(count >= FREE_STARTS, axis=1) if enough.any() else 0,
+                    gb - ga - 1,
+                )
+            else:
+                free = np.zeros(len(who), dtype=bool)
+                first_at = last_at = np.full(len(who), ga)
             has_free[row, who] = free
             first[row, who], last[row, who] = first_at, last_at
             moments = np.where(free, self.grid[np.minimum(first_at, len(self.grid) - 1)], start)
             blocked = np.zeros(len(who), dtype=bool)
-            if client is not None and history:
+            if len({s for _, s in history}) >= self.rules.max_workers:
                 rule = ContinuityCap(history, self.rules)
-                for moment in np.unique(moments):
-                    everyone, allowed = rule.blocks(int(moment))
-                    these = moments == moment
-                    if everyone:
+                # Starts with the same visits in (start - window, start] share the answer.
+                times = np.array(rule.times, dtype=np.int64)
+                keys = np.searchsorted(times, moments - window, side="right") * (
+                    len(times) + 1
+                ) + np.searchsorted(times, moments, side="right")
+                for key in np.unique(keys):
+                    these = keys == key
+                    nobody, allowed = rule.blocks(int(moments[np.argmax(these)]))
+                    if nobody:
                         blocked |= these
                     elif allowed is not None:
                         blocked |= these & ~np.isin(staff_ids[who], list(allowed))
@@ -322,7 +367,8 @@ class _World:
             from_lat[row, on] = self.from_lat[on, first_at[free]]
             from_lon[row, on] = self.from_lon[on, first_at[free]]
             booked[row, on] = self.booked[on, self.grid_day[first_at[free]]]
-            self._at_start(row, who[~free], from_lat, from_lon)
+            if not free.all():
+                self._at_start(row, who[~free], from_lat, from_lon)
             keep = free & ~blocked
             if keep.any():
                 offered[who[keep], ga:gb] |= fits[keep] & (count[keep] <= FREE_STARTS)
@@ -343,18 +389,22 @@ class _World:
         )
 
     def _at_start(self, row, who, from_lat, from_lon) -> None:  # type: ignore[no-untyped-def]
-        """Where workers never free come from at the window's start (maybe between grid starts)."""
+        """Where workers never free come from at the window's start (maybe between grid starts):
+        their last visit that day ending by then, else home."""
+        if not len(who):
+            return
         start = self.starts[row]
         day = self.days[int(np.searchsorted(self.day_starts, start, side="right") - 1)]
-        for i in who:
-            ends, where = self.visit_ends[i], self.visit_where[i]
-            at = int(np.searchsorted(ends, start, side="right")) - 1
-            if at >= 0 and ends[at] >= day.start:
-                from_lat[row, i], from_lon[row, i] = where[at]
-            else:
-                person = self.people[i]
-                from_lat[row, i] = np.nan if person.home_lat is None else person.home_lat
-                from_lon[row, i] = np.nan if person.home_lon is None else person.home_lon
+        at = np.searchsorted(self.visit_keys, who * _WORKER + start, side="right") - 1
+        key = self.visit_keys[np.maximum(at, 0)] if len(self.visit_keys) else at
+        found = (at >= 0) & (key // _WORKER == who) & (key % _WORKER >= day.start)
+        where = self.visit_where[np.maximum(at, 0)] if len(self.visit_keys) else None
+        from_lat[row, who] = (
+            np.where(found, where[:, 0], self.home_lat[who]) if found.any() else self.home_lat[who]
+        )
+        from_lon[row, who] = (
+            np.where(found, where[:, 1], self.home_lon[who]) if found.any() else self.home_lon[who]
+        )
 
     def matrix(self, scored: _Scored) -> tuple[list[tuple[int, int]], np.ndarray]:
         """Columns (up to ``BLOCKS`` starts per worker, far enough apart for the longest request)
