@@ -49,6 +49,8 @@ from .vectorised import Pairs, Workers, score_table
 BLOCKS = 4
 #: Keys worker index × this + milliseconds order visits by worker, then time (ms < 2**42).
 _WORKER = 2**42
+#: Requests scored together in one 3-D array (bounds the memory: requests × workers × starts).
+_CHUNK = 64
 
 
 @dataclass
@@ -286,95 +288,96 @@ class _World:
     def _fits(self, length: int) -> np.ndarray:
         """Workers × grid: a visit of ``length`` fits in the worker's own free time there."""
         if length not in self.fits:
-            self.fits[length] = self.run >= length
+            self.fits[length] = np.ascontiguousarray(self.run >= length)
         return self.fits[length]
 
     def score(self, weights: Weights) -> _Scored:
-        rows, cols = len(self.queue), len(self.staff_ids)
-        eligible, has_free, capped = (np.zeros((rows, cols), dtype=bool) for _ in range(3))
-        regular, seen = np.zeros((rows, cols), dtype=bool), np.zeros((rows, cols), dtype=bool)
+        rows, cols, points = len(self.queue), len(self.staff_ids), len(self.grid)
+        starts = np.array(self.starts, dtype=np.int64)
+        lengths = np.array([r.minutes * MINUTE for r in self.queue], dtype=np.int64)
+        live = (starts < np.array(self.ends, dtype=np.int64)) & np.array(
+            [len(a) > 0 for a in self.asked], dtype=bool
+        )
+        self.ga = np.searchsorted(self.grid, starts, side="left")
+        ends = np.array(self.ends, dtype=np.int64) - lengths
+        self.gb = np.maximum(self.ga, np.searchsorted(self.grid, ends, side="right"))
+        days = np.clip(np.searchsorted(self.day_starts, starts, side="right") - 1, 0, None)
+        eligible, regular, seen = (np.zeros((rows, cols), dtype=bool) for _ in range(3))
+        has_free, capped = np.zeros((rows, cols), dtype=bool), np.zeros((rows, cols), dtype=bool)
         first = np.zeros((rows, cols), dtype=np.int64)
         last = np.full((rows, cols), -1, dtype=np.int64)
-        from_lat, from_lon = np.full((rows, cols), np.nan), np.full((rows, cols), np.nan)
-        booked = np.zeros((rows, cols), dtype=np.int64)
         offered = np.zeros(self.run.shape, dtype=bool)
-        self.ga, self.gb = np.zeros(rows, dtype=np.int64), np.zeros(rows, dtype=np.int64)
         self.caps: dict[int, np.ndarray] = {}
-        staff_ids = np.array(self.staff_ids, dtype=np.int64)
-        window = self.rules.continuity_window // timedelta(milliseconds=1)
         self.fits: dict[int, np.ndarray] = {}
-        for row, request in enumerate(self.queue):
-            start, end, length = self.starts[row], self.ends[row], request.minutes * MINUTE
-            who = self.asked[row]
-            if start >= end or not len(who):
-                continue
-            all_of_them = len(who) == cols
-            eligible[row, who] = True
+        histories: dict[int, list[tuple[int, int]]] = {}
+        window = self.rules.continuity_window // timedelta(milliseconds=1)
+        for row in np.flatnonzero(live):
+            eligible[row, self.asked[row]] = True
             regular[row, [self.column[s] for s in self.regular[row]]] = True
-            client = request.client
+            client, start = self.queue[row].client, self.starts[row]
             history = [
                 (t, s)
                 for t, _, s in (self.history.get(client.id, []) if client else [])
                 if start - window <= t < start + window
             ]
+            histories[row] = history
             seen_ids = [
                 self.column[s] for t, s in history if to_moment(t) < self.now and s in self.column
             ]
             seen[row, seen_ids] = True
-            ga = int(np.searchsorted(self.grid, start, side="left"))
-            gb = max(ga, int(np.searchsorted(self.grid, end - length, side="right")))
-            self.ga[row], self.gb[row] = ga, gb
-            day = int(np.searchsorted(self.day_starts, start, side="right") - 1)
-            booked[row, who] = self.booked[who, day]
-            fits = self._fits(length)[:, ga:gb] if all_of_them else self._fits(length)[who, ga:gb]
             cap = self._client_cap(row)
             if cap is not None:
                 self.caps[row] = cap
-                fits = fits & (cap[ga:gb] >= length)
-            if gb > ga:
-                count = np.cumsum(fits, axis=1, dtype=np.int16)
-                free = count[:, -1] > 0
-                first_at = np.argmax(fits, axis=1) + ga
-                enough = count[:, -1] >= FREE_STARTS
-                last_at = ga + np.where(
-                    enough,
-                    np.argmax(count >= FREE_STARTS, axis=1) if enough.any() else 0,
-                    gb - ga - 1,
-                )
-            else:
-                free = np.zeros(len(who), dtype=bool)
-                first_at = last_at = np.full(len(who), ga)
-            has_free[row, who] = free
-            first[row, who], last[row, who] = first_at, last_at
-            moments = np.where(free, self.grid[np.minimum(first_at, len(self.grid) - 1)], start)
-            blocked = np.zeros(len(who), dtype=bool)
-            if len({s for _, s in history}) >= self.rules.max_workers:
-                rule = ContinuityCap(history, self.rules)
-                # Starts with the same visits in (start - window, start] share the answer.
-                times = np.array(rule.times, dtype=np.int64)
-                keys = np.searchsorted(times, moments - window, side="right") * (
-                    len(times) + 1
-                ) + np.searchsorted(times, moments, side="right")
-                for key in np.unique(keys):
-                    these = keys == key
-                    nobody, allowed = rule.blocks(int(moments[np.argmax(these)]))
-                    if nobody:
-                        blocked |= these
-                    elif allowed is not None:
-                        blocked |= these & ~np.isin(staff_ids[who], list(allowed))
-            capped[row, who] = blocked
-            on = who[free]
-            from_lat[row, on] = self.from_lat[on, first_at[free]]
-            from_lon[row, on] = self.from_lon[on, first_at[free]]
-            booked[row, on] = self.booked[on, self.grid_day[first_at[free]]]
-            if not free.all():
-                self._at_start(row, who[~free], from_lat, from_lon)
-            keep = free & ~blocked
-            if keep.any():
-                offered[who[keep], ga:gb] |= fits[keep] & (count[keep] <= FREE_STARTS)
+        if points:
+            for length in np.unique(lengths[live]):
+                todo = np.flatnonzero(live & (lengths == length))
+                # Requests with windows of about the same width together: little padding.
+                todo = todo[np.argsort(self.gb[todo] - self.ga[todo], kind="stable")]
+                for chunk in np.array_split(todo, max(1, len(todo) // _CHUNK)):
+                    self._free_starts(
+                        chunk,
+                        int(length),
+                        histories,
+                        eligible,
+                        has_free,
+                        capped,
+                        first,
+                        last,
+                        offered,
+                    )
+        # Where each worker comes from and how loaded their day is: at the first free start,
+        # else at the window's start (which may fall between grid starts).
+        at_grid = np.minimum(first, max(points - 1, 0))
+        workers = np.arange(cols)
+        if len(self.visit_keys):
+            keys = workers[None, :] * _WORKER + starts[:, None]
+            at = np.searchsorted(self.visit_keys, keys, side="right") - 1
+            key = self.visit_keys[np.maximum(at, 0)]
+            found = (
+                (at >= 0)
+                & (key // _WORKER == workers)
+                & (key % _WORKER >= self.day_starts[days][:, None])
+            )
+            where = self.visit_where[np.maximum(at, 0)]
+            lat0 = np.where(found, where[..., 0], self.home_lat)
+            lon0 = np.where(found, where[..., 1], self.home_lon)
+        else:
+            lat0 = np.broadcast_to(self.home_lat, (rows, cols))
+            lon0 = np.broadcast_to(self.home_lon, (rows, cols))
+        if points:
+            from_lat = np.where(has_free, self.from_lat[workers, at_grid], lat0)
+            from_lon = np.where(has_free, self.from_lon[workers, at_grid], lon0)
+            booked = np.where(
+                has_free,
+                self.booked[workers, self.grid_day[at_grid]],
+                self.booked[workers[None, :], days[:, None]],
+            )
+        else:
+            from_lat, from_lon = np.array(lat0), np.array(lon0)
+            booked = np.zeros((rows, cols), dtype=np.int64)
         pairs = Pairs(regular, seen, from_lat, from_lon, booked)
-        workers = Workers([p.skills for p in self.people], [p.languages for p in self.people])
-        total_score, parts = score_table(self.wanted, workers, pairs, weights)
+        table = Workers([p.skills for p in self.people], [p.languages for p in self.people])
+        total_score, parts = score_table(self.wanted, table, pairs, weights)
         return _Scored(
             total=total_score,
             parts=parts,
@@ -388,23 +391,56 @@ class _World:
             offered=offered,
         )
 
-    def _at_start(self, row, who, from_lat, from_lon) -> None:  # type: ignore[no-untyped-def]
-        """Where workers never free come from at the window's start (maybe between grid starts):
-        their last visit that day ending by then, else home."""
-        if not len(who):
-            return
-        start = self.starts[row]
-        day = self.days[int(np.searchsorted(self.day_starts, start, side="right") - 1)]
-        at = np.searchsorted(self.visit_keys, who * _WORKER + start, side="right") - 1
-        key = self.visit_keys[np.maximum(at, 0)] if len(self.visit_keys) else at
-        found = (at >= 0) & (key // _WORKER == who) & (key % _WORKER >= day.start)
-        where = self.visit_where[np.maximum(at, 0)] if len(self.visit_keys) else None
-        from_lat[row, who] = (
-            np.where(found, where[:, 0], self.home_lat[who]) if found.any() else self.home_lat[who]
-        )
-        from_lon[row, who] = (
-            np.where(found, where[:, 1], self.home_lon[who]) if found.any() else self.home_lon[who]
-        )
+    def _free_starts(  # type: ignore[no-untyped-def]
+        self, chunk, length, histories, eligible, has_free, capped, first, last, offered
+    ) -> None:
+        """For some requests asking for the same length: each worker's first free start, the
+        last of the first ``FREE_STARTS``, the continuity cap, and the starts offered to the
+        batch. Requests × workers × grid starts of the window, as one 3-D array."""
+        points = len(self.grid)
+        ga, gb = self.ga[chunk], self.gb[chunk]
+        span = max(1, int((gb - ga).max()))
+        index = np.minimum(ga[:, None] + np.arange(span), points - 1)
+        usable = np.arange(span) < (gb - ga)[:, None]
+        for i, row in enumerate(chunk):
+            if row in self.caps:
+                usable[i] &= self.caps[row][index[i]] >= length
+        fits = self._fits(length).T[index].transpose(0, 2, 1) & usable[:, None, :]
+        small = np.uint8 if span < 255 else np.int32  # a week has about 210 starts
+        count = np.cumsum(fits.view(np.uint8), axis=2, dtype=small)
+        free = (count[:, :, -1] > 0) & eligible[chunk]
+        at = np.argmax(fits, axis=2)
+        enough = count[:, :, -1] >= FREE_STARTS
+        end = np.where(enough, np.argmax(count >= FREE_STARTS, axis=2), (gb - ga - 1)[:, None])
+        has_free[chunk] = free
+        first[chunk] = ga[:, None] + at
+        last[chunk] = ga[:, None] + end
+        moments = self.grid[np.minimum(first[chunk], points - 1)]
+        staff_ids = np.array(self.staff_ids, dtype=np.int64)
+        for i, row in enumerate(chunk):
+            history = histories[row]
+            if len({s for _, s in history}) < self.rules.max_workers:
+                continue
+            rule = ContinuityCap(history, self.rules)
+            when = np.where(free[i], moments[i], self.starts[row])
+            # Starts with the same visits in (start - window, start] share the answer.
+            times = np.array(rule.times, dtype=np.int64)
+            keys = np.searchsorted(times, when - rule.window, side="right") * (
+                len(times) + 1
+            ) + np.searchsorted(times, when, side="right")
+            for key in np.unique(keys):
+                these = keys == key
+                nobody, allowed = rule.blocks(int(when[np.argmax(these)]))
+                if nobody:
+                    capped[row] |= these
+                elif allowed is not None:
+                    capped[row] |= these & ~np.isin(staff_ids, list(allowed))
+        keep = free & ~capped[chunk]
+        kept = fits & (count <= FREE_STARTS) & keep[:, :, None]
+        for i in range(len(chunk)):
+            if keep[i].any():
+                width = int(gb[i] - ga[i])
+                offered[:, ga[i] : ga[i] + width] |= kept[i, :, :width]
 
     def matrix(self, scored: _Scored) -> tuple[list[tuple[int, int]], np.ndarray]:
         """Columns (up to ``BLOCKS`` starts per worker, far enough apart for the longest request)
