@@ -13,6 +13,7 @@ straightforward one.
 from __future__ import annotations
 
 import time as clock
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -149,13 +150,14 @@ class _World:
             unit: np.array([self.column[s] for s in ids], dtype=np.int64)
             for unit, ids in of_unit.items()
         }
+        unit_sets = {unit: set(ids) for unit, ids in of_unit.items()}
         self.asked = [
-            np.union1d(
+            unit_columns[c.unit_id if c else None]
+            if unit_sets[c.unit_id if c else None].issuperset(ids)
+            else np.union1d(
                 unit_columns[c.unit_id if c else None],
                 np.array([self.column[s] for s in ids], dtype=np.int64),
             )
-            if ids
-            else unit_columns[c.unit_id if c else None]
             for c, ids in zip(clients, self.regular, strict=True)
         ]
         self.starts = [to_ms(max(r.wanted_from, now)) for r in queue]
@@ -213,12 +215,17 @@ class _World:
         self.booked = np.zeros((len(self.staff_ids), len(self.days)), dtype=np.int64)
         for i, staff_id in enumerate(self.staff_ids):
             busy = [(s, e) for s, e, _ in visits.get(staff_id, [])]
+            # One worker's visits never overlap: sorted by start, they are sorted by end too.
+            busy_starts, busy_ends = [s for s, _ in busy], [e for _, e in busy]
             free: list[Span] = []
             for day in self.days:
                 windows = working(
                     day, hours[staff_id], extras[staff_id], absences[staff_id], clock_
                 )
-                free += subtract(windows, busy)
+                that_day = busy[
+                    bisect_right(busy_ends, day.opens) : bisect_left(busy_starts, day.closes)
+                ]
+                free += subtract(windows, that_day)
             if free:
                 starts = np.array([s for s, _ in free], dtype=np.int64)
                 ends = np.array([e for _, e in free], dtype=np.int64)
@@ -227,10 +234,14 @@ class _World:
                 at = np.minimum(at, len(ends) - 1)
                 inside &= starts[at] <= self.grid
                 self.run[i] = np.where(inside, ends[at] - self.grid, 0)
-            for s, e, _ in visits.get(staff_id, []):
-                day = np.searchsorted(self.day_starts, s, side="right") - 1
-                if 0 <= day < len(self.days) and s < self.days[day].end:
-                    self.booked[i, day] += e - s
+        # Minutes booked per worker and local day (by the visit's start).
+        mine = [(self.column[w], s, e) for w, vs in visits.items() for s, e, _ in vs]
+        if mine:
+            worker, begins, ends = (np.array(x, dtype=np.int64) for x in zip(*mine, strict=True))
+            day = np.searchsorted(self.day_starts, begins, side="right") - 1
+            ends_of_day = np.array([d.end for d in self.days], dtype=np.int64)
+            inside = (day >= 0) & (begins < ends_of_day[np.maximum(day, 0)])
+            np.add.at(self.booked, (worker[inside], day[inside]), (ends - begins)[inside])
         self.booked //= MINUTE
 
     def _places(self, visits, home) -> None:  # type: ignore[no-untyped-def]
