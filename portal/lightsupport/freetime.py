@@ -230,6 +230,11 @@ def visits_ms(
     return places
 
 
+_HOMES = select(Client.id, Client.lat, Client.lon).where(
+    Client.id.in_(bindparam("ids", expanding=True))
+)
+
+
 def homes(
     session: Session, client_ids: Iterable[int]
 ) -> dict[int, tuple[float | None, float | None]]:

@@ -28,6 +28,7 @@ from ..booking.rules import BookingRules
 from . import batch, catalogue
 from .candidates import FREE_STARTS, ContinuityCap
 from .freetime import (
+    EPOCH,
     MINUTE,
     Clock,
     Span,
@@ -146,6 +147,7 @@ class _World:
         self.staff_ids = sorted(asked_ids)
         self.people = [staff[s] for s in self.staff_ids]
         self.column = {s: i for i, s in enumerate(self.staff_ids)}
+        self.staff_array = np.array(self.staff_ids, dtype=np.int64)
         unit_columns = {
             unit: np.array([self.column[s] for s in ids], dtype=np.int64)
             for unit, ids in of_unit.items()
@@ -192,8 +194,18 @@ class _World:
         return self
 
     def _empty(self) -> _World:
+        """Nothing to plan: no request with a window left, or nobody to ask."""
         self.run = np.zeros((len(self.staff_ids), 0), dtype=np.int64)
-        self.history = {}
+        self.history, self.grid_day = {}, np.zeros(0, dtype=np.int64)
+        self.day_starts = np.zeros(1, dtype=np.int64)
+        self.booked = np.zeros((len(self.staff_ids), 1), dtype=np.int64)
+        self.visit_keys, self.visit_where = np.zeros(0, dtype=np.int64), np.zeros((0, 2))
+        self.home_lat = np.array(
+            [np.nan if p.home_lat is None else p.home_lat for p in self.people]
+        )
+        self.home_lon = np.array(
+            [np.nan if p.home_lon is None else p.home_lon for p in self.people]
+        )
         return self
 
     def _grid(self, rules: BookingRules) -> None:
@@ -322,6 +334,8 @@ class _World:
         self.fits: dict[int, np.ndarray] = {}
         histories: dict[int, list[tuple[int, int]]] = {}
         window = self.rules.continuity_window // timedelta(milliseconds=1)
+        # Visited before now: whole milliseconds below now rounded up.
+        before_now = -(-(self.now - EPOCH) // timedelta(milliseconds=1))
         for row in np.flatnonzero(live):
             eligible[row, self.asked[row]] = True
             regular[row, [self.column[s] for s in self.regular[row]]] = True
@@ -332,9 +346,7 @@ class _World:
                 if start - window <= t < start + window
             ]
             histories[row] = history
-            seen_ids = [
-                self.column[s] for t, s in history if to_moment(t) < self.now and s in self.column
-            ]
+            seen_ids = [self.column[s] for t, s in history if t < before_now and s in self.column]
             seen[row, seen_ids] = True
             cap = self._client_cap(row)
             if cap is not None:
@@ -427,7 +439,7 @@ class _World:
         first[chunk] = ga[:, None] + at
         last[chunk] = ga[:, None] + end
         moments = self.grid[np.minimum(first[chunk], points - 1)]
-        staff_ids = np.array(self.staff_ids, dtype=np.int64)
+        staff_ids = self.staff_array
         for i, row in enumerate(chunk):
             history = histories[row]
             if len({s for _, s in history}) < self.rules.max_workers:
@@ -494,7 +506,7 @@ class _World:
         chosen, at the chosen start; their reasons are written when first read."""
         who = np.flatnonzero(scored.eligible[row])
         order = np.lexsort(
-            (np.array(self.staff_ids)[who], -scored.total[row, who], ~scored.feasible[row, who])
+            (self.staff_array[who], -scored.total[row, who], ~scored.feasible[row, who])
         )
         picked = [int(who[o]) for o in order[:keep]]
         staff_id, start = column

@@ -80,9 +80,11 @@ def score_table(
         workers.languages, language_words
     )
 
-    home = np.array([w.home_visit and None not in (w.lat, w.lon) for w in wanted])[:, None]
-    lat = np.array([w.lat if w.lat is not None else np.nan for w in wanted])[:, None]
-    lon = np.array([w.lon if w.lon is not None else np.nan for w in wanted])[:, None]
+    home = np.array([w.home_visit and None not in (w.lat, w.lon) for w in wanted], dtype=bool)[
+        :, None
+    ]
+    lat = np.array([np.nan if w.lat is None else w.lat for w in wanted], dtype=float)[:, None]
+    lon = np.array([np.nan if w.lon is None else w.lon for w in wanted], dtype=float)[:, None]
     with np.errstate(invalid="ignore"):
         minutes = km_between(pairs.from_lat, pairs.from_lon, lat, lon) / weights.speed_kmh * 60
     counts = home & ~np.isnan(minutes)

@@ -189,3 +189,17 @@ def test_the_planned_batch_equals_the_straightforward_one(db: Database, seed: in
             chosen = next(x for x in kept if x.staff_id == planned.columns[column][0])
             assert chosen.start == planned.columns[column][1]
         s.rollback()
+
+
+@pytest.mark.db
+def test_planning_an_empty_queue_or_one_nobody_can_take_assigns_nothing(db: Database) -> None:
+    now = NOWS[0]
+    with db.transaction() as s:
+        ensure_defaults(s)
+        assert planner.plan(s, [], now, STOCKHOLM, DEFAULT_RULES, Weights()).chosen == {}
+        [request_id, *_] = random_world(s, random.Random(5), now, STOCKHOLM)
+        request = s.get(SupportRequest, request_id)
+        request.wanted_to = now - timedelta(hours=1)  # the window has passed
+        result = planner.plan(s, [request], now, STOCKHOLM, DEFAULT_RULES, Weights())
+        assert result.chosen == {} and result.scores.shape[0] == 1
+        s.rollback()
