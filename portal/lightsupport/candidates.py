@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 
 from models import Channel, SupportRequest
 
-from ..booking.actions import client_visits_between
 from ..booking.rules import BookingRules
 from . import catalogue
 from .freetime import (
@@ -20,6 +19,7 @@ from .freetime import (
     Day,
     Place,
     availability_ms,
+    ceil_ms,
     client_visits_ms,
     homes,
     local_days,
@@ -86,19 +86,20 @@ def candidates_for(
     history: list[tuple[int, int]] = []
     client_busy: list[tuple[int, int]] = []
     if client:
-        window = rules.continuity_window
-        history = [
-            (to_ms(v.planned_start), v.staff_id)
-            for v in client_visits_between(session, client.id, start - window, start + window)
-        ]
+        # One query for the client's visits: the history the continuity rule looks at
+        # (starting in [start - window, start + window)) and the client's own busy times.
+        window, busy_from = rules.continuity_window, first_day - timedelta(days=1)
+        visits = client_visits_ms(
+            session, [client.id], min(start - window, busy_from), max(start + window, last_day)
+        )[client.id]
+        lo, hi = ceil_ms(start - window), ceil_ms(start + window)
+        history = [(s, staff_id) for s, _, staff_id in visits if lo <= s < hi]
         client_busy = [
             (s, e)
-            for s, e, _ in client_visits_ms(
-                session, [client.id], first_day - timedelta(days=1), last_day
-            )[client.id]
-            if e > days[0].start
+            for s, e, _ in visits
+            if to_ms(busy_from) <= s < days[-1].end and e > days[0].start
         ]
-    seen = {s for t, s in history if to_moment(t) < now}
+    seen = {s for t, s in history if t < ceil_ms(now)}
     clock = Clock(zone)
     found: dict[int, list[int]] = {s: [] for s in staff_ids}
     free_until: dict[int, int] = {}
@@ -118,7 +119,9 @@ def candidates_for(
             if number == 0:
                 places[staff_id], where[staff_id] = mine, day
             windows = working(day, hours[staff_id], extras[staff_id], absences[staff_id], clock)
-            busy = sorted([*((s, e) for s, e, _ in mine), *client_busy])
+            busy = [(s, e) for s, e, _ in mine]  # by start (the query's order)
+            if client_busy:
+                busy = sorted([*busy, *client_busy])
             free = [
                 (max(s, window_start), min(e, window_end))
                 for s, e in subtract(windows, busy)

@@ -56,6 +56,12 @@ def to_ms(moment: datetime) -> int:
     return (moment - EPOCH) // timedelta(milliseconds=1)
 
 
+def ceil_ms(moment: datetime) -> int:
+    """The first whole millisecond at or after ``moment`` (so ``t < moment`` is
+    ``t < ceil_ms(moment)`` for whole milliseconds ``t``)."""
+    return -((EPOCH - moment) // timedelta(milliseconds=1))
+
+
 def to_moment(value: int) -> datetime:
     return EPOCH + timedelta(milliseconds=value)
 
