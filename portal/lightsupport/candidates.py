@@ -80,7 +80,8 @@ def candidates_for(
     staff = {w.id: w for w in workers}
     staff.update(people(session, [s for s in staff_ids if s not in staff]))
     days = local_days(start.astimezone(zone).date(), end.astimezone(zone).date(), zone, rules)
-    window_start, window_end = to_ms(start), to_ms(end)
+    # Grid starts at or after ``start``; ``end`` bounds the visit's end.
+    window_start, window_end = ceil_ms(start), to_ms(end)
     first_day, last_day = to_moment(days[0].start), to_moment(days[-1].end)
     extras, absences = availability_ms(session, staff_ids, first_day, last_day)
     history: list[tuple[int, int]] = []
@@ -138,7 +139,7 @@ def candidates_for(
             if len(found[staff_id]) < starts:
                 still.append(staff_id)
         looking = still
-    moments = {s: found[s][0] if found[s] else window_start for s in staff_ids}
+    moments = {s: found[s][0] if found[s] else to_ms(start) for s in staff_ids}
     came_from = {s: _before(moments[s], places[s], where[s]) for s in staff_ids}
     home = homes(session, [p[2] for p in came_from.values() if p is not None])
     capped = ContinuityCap(history, rules) if client else None

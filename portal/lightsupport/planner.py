@@ -28,11 +28,11 @@ from ..booking.rules import BookingRules
 from . import batch, catalogue
 from .candidates import FREE_STARTS, ContinuityCap
 from .freetime import (
-    EPOCH,
     MINUTE,
     Clock,
     Span,
     availability_ms,
+    ceil_ms,
     client_visits_ms,
     homes,
     local_days,
@@ -162,7 +162,10 @@ class _World:
             )
             for c, ids in zip(clients, self.regular, strict=True)
         ]
-        self.starts = [to_ms(max(r.wanted_from, now)) for r in queue]
+        # Grid starts at or after each window's start (rounded up), where a worker is then
+        # (rounded down), and each window's end (rounded down).
+        self.starts = [ceil_ms(max(r.wanted_from, now)) for r in queue]
+        self.floors = [to_ms(max(r.wanted_from, now)) for r in queue]
         self.ends = [to_ms(r.wanted_to) for r in queue]
         categories = {c.key: c.skill for c in catalogue.categories(session, active_only=False)}
         self.wanted = [_wanted(r, categories.get(r.category)) for r in queue]
@@ -324,7 +327,8 @@ class _World:
         self.ga = np.searchsorted(self.grid, starts, side="left")
         ends = np.array(self.ends, dtype=np.int64) - lengths
         self.gb = np.maximum(self.ga, np.searchsorted(self.grid, ends, side="right"))
-        days = np.clip(np.searchsorted(self.day_starts, starts, side="right") - 1, 0, None)
+        floors = np.array(self.floors, dtype=np.int64)
+        days = np.clip(np.searchsorted(self.day_starts, floors, side="right") - 1, 0, None)
         eligible, regular, seen = (np.zeros((rows, cols), dtype=bool) for _ in range(3))
         has_free, capped = np.zeros((rows, cols), dtype=bool), np.zeros((rows, cols), dtype=bool)
         first = np.zeros((rows, cols), dtype=np.int64)
@@ -334,8 +338,7 @@ class _World:
         self.fits: dict[int, np.ndarray] = {}
         histories: dict[int, list[tuple[int, int]]] = {}
         window = self.rules.continuity_window // timedelta(milliseconds=1)
-        # Visited before now: whole milliseconds below now rounded up.
-        before_now = -(-(self.now - EPOCH) // timedelta(milliseconds=1))
+        before_now = ceil_ms(self.now)  # visited before now
         for row in np.flatnonzero(live):
             eligible[row, self.asked[row]] = True
             regular[row, [self.column[s] for s in self.regular[row]]] = True
@@ -373,7 +376,7 @@ class _World:
         at_grid = np.minimum(first, max(points - 1, 0))
         workers = np.arange(cols)
         if len(self.visit_keys):
-            keys = workers[None, :] * _WORKER + starts[:, None]
+            keys = workers[None, :] * _WORKER + floors[:, None]
             at = np.searchsorted(self.visit_keys, keys, side="right") - 1
             key = self.visit_keys[np.maximum(at, 0)]
             found = (
@@ -445,7 +448,7 @@ class _World:
             if len({s for _, s in history}) < self.rules.max_workers:
                 continue
             rule = ContinuityCap(history, self.rules)
-            when = np.where(free[i], moments[i], self.starts[row])
+            when = np.where(free[i], moments[i], self.floors[row])
             # Starts with the same visits in (start - window, start] share the answer.
             times = np.array(rule.times, dtype=np.int64)
             keys = np.searchsorted(times, when - rule.window, side="right") * (

@@ -53,11 +53,12 @@ NOWS = [
     datetime(2026, 11, 24, 20, 40, tzinfo=UTC),  # late evening: today is over
     datetime(2026, 10, 23, 5, 0, tzinfo=UTC),  # the window crosses the clock change
     datetime(2026, 3, 27, 12, 15, tzinfo=UTC),  # and the spring one
+    datetime(2026, 11, 23, 10, 0, 0, 400, tzinfo=UTC),  # just after a grid start
 ]
 
 
 @pytest.mark.db
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(10))
 def test_candidates_are_the_same_as_the_straightforward_code_gives(db: Database, seed: int) -> None:
     rnd = random.Random(seed)
     now = NOWS[seed % len(NOWS)]
@@ -159,7 +160,7 @@ def reference_batch(session, queue, now):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.db
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(10))
 def test_the_planned_batch_equals_the_straightforward_one(db: Database, seed: int) -> None:
     rnd = random.Random(100 + seed)
     now = NOWS[seed % len(NOWS)]
