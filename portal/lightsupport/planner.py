@@ -13,7 +13,6 @@ straightforward one.
 from __future__ import annotations
 
 import time as clock
-from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -30,27 +29,24 @@ from .candidates import FREE_STARTS, ContinuityCap
 from .freetime import (
     MINUTE,
     Clock,
-    Span,
     availability_ms,
     ceil_ms,
     client_visits_ms,
     homes,
     local_days,
-    subtract,
     to_moment,
     to_ms,
     visits_ms,
     weekly_hours_on,
-    working,
 )
+from .grid import WORKER_KEY, FreeTimeGrid
 from .people import active_workers, others, people, regular_workers_of
-from .scoring import Candidate, Suggestion, Wanted, Weights, score
+from .planresult import kept_suggestions
+from .scoring import Suggestion, Wanted, Weights
 from .vectorised import Pairs, Workers, score_table
 
 #: Separate free times each worker offers the batch (one column each).
 BLOCKS = 4
-#: Keys worker index × this + milliseconds order visits by worker, then time (ms < 2**42).
-_WORKER = 2**42
 #: Requests scored together in one 3-D array (bounds the memory: requests × workers × starts).
 _CHUNK = 64
 
@@ -91,7 +87,7 @@ def plan(
     solved = clock.perf_counter()
     result = Plan(list(queue), [(s, to_moment(t)) for s, t in columns], scores, chosen)
     for row, column in chosen.items():
-        result.ranked[row] = world.suggestions(row, scored, weights, keep, columns[column])
+        result.ranked[row] = kept_suggestions(world, row, scored, weights, keep, columns[column])
     done = clock.perf_counter()
     result.timings = {
         "load": loaded - began,
@@ -118,7 +114,7 @@ class _Scored:
     offered: np.ndarray
 
 
-class _World:
+class _World(FreeTimeGrid):
     """Everything the batch needs, read in one query per table."""
 
     @classmethod
@@ -196,103 +192,6 @@ class _World:
         self._places(visits, home)
         return self
 
-    def _empty(self) -> _World:
-        """Nothing to plan: no request with a window left, or nobody to ask."""
-        self.run = np.zeros((len(self.staff_ids), 0), dtype=np.int64)
-        self.history, self.grid_day = {}, np.zeros(0, dtype=np.int64)
-        self.day_starts = np.zeros(1, dtype=np.int64)
-        self.booked = np.zeros((len(self.staff_ids), 1), dtype=np.int64)
-        self.visit_keys, self.visit_where = np.zeros(0, dtype=np.int64), np.zeros((0, 2))
-        self.home_lat = np.array(
-            [np.nan if p.home_lat is None else p.home_lat for p in self.people]
-        )
-        self.home_lon = np.array(
-            [np.nan if p.home_lon is None else p.home_lon for p in self.people]
-        )
-        return self
-
-    def _grid(self, rules: BookingRules) -> None:
-        """Every start on the local step grid inside support hours, and its day."""
-        step = rules.slot_step_minutes * MINUTE
-        points, day_of = [], []
-        for number, day in enumerate(self.days):
-            first = -(-(day.opens - day.grid_origin) // step) * step + day.grid_origin
-            found = range(first, day.closes, step)
-            points += found
-            day_of += [number] * len(found)
-        self.grid = np.array(points, dtype=np.int64)
-        self.grid_day = np.array(day_of, dtype=np.int64)
-        self.day_starts = np.array([d.start for d in self.days], dtype=np.int64)
-
-    def _free(self, hours, extras, absences, visits, clock_: Clock) -> None:  # type: ignore[no-untyped-def]
-        """Workers × grid: free milliseconds from each grid start (0 when busy or off)."""
-        self.run = np.zeros((len(self.staff_ids), len(self.grid)), dtype=np.int64)
-        self.booked = np.zeros((len(self.staff_ids), len(self.days)), dtype=np.int64)
-        for i, staff_id in enumerate(self.staff_ids):
-            busy = [(s, e) for s, e, _ in visits.get(staff_id, [])]
-            # One worker's visits never overlap: sorted by start, they are sorted by end too.
-            busy_starts, busy_ends = [s for s, _ in busy], [e for _, e in busy]
-            free: list[Span] = []
-            for day in self.days:
-                windows = working(
-                    day, hours[staff_id], extras[staff_id], absences[staff_id], clock_
-                )
-                that_day = busy[
-                    bisect_right(busy_ends, day.opens) : bisect_left(busy_starts, day.closes)
-                ]
-                free += subtract(windows, that_day)
-            if free:
-                starts = np.array([s for s, _ in free], dtype=np.int64)
-                ends = np.array([e for _, e in free], dtype=np.int64)
-                at = np.searchsorted(ends, self.grid, side="right")
-                inside = at < len(ends)
-                at = np.minimum(at, len(ends) - 1)
-                inside &= starts[at] <= self.grid
-                self.run[i] = np.where(inside, ends[at] - self.grid, 0)
-        # Minutes booked per worker and local day (by the visit's start).
-        mine = [(self.column[w], s, e) for w, vs in visits.items() for s, e, _ in vs]
-        if mine:
-            worker, begins, ends = (np.array(x, dtype=np.int64) for x in zip(*mine, strict=True))
-            day = np.searchsorted(self.day_starts, begins, side="right") - 1
-            ends_of_day = np.array([d.end for d in self.days], dtype=np.int64)
-            inside = (day >= 0) & (begins < ends_of_day[np.maximum(day, 0)])
-            np.add.at(self.booked, (worker[inside], day[inside]), (ends - begins)[inside])
-        self.booked //= MINUTE
-
-    def _places(self, visits, home) -> None:  # type: ignore[no-untyped-def]
-        """Workers × grid: where each worker comes from (their last visit that day, else home)."""
-        shape = (len(self.staff_ids), len(self.grid))
-        self.from_lat, self.from_lon = np.full(shape, np.nan), np.full(shape, np.nan)
-        day_start = self.day_starts[self.grid_day]
-        keys, places = [], []
-        for i, person in enumerate(self.people):
-            mine = visits.get(person.id, [])
-            lat = np.nan if person.home_lat is None else person.home_lat
-            lon = np.nan if person.home_lon is None else person.home_lon
-            self.from_lat[i], self.from_lon[i] = lat, lon
-            # Visits of one worker never overlap, so the last to end is the last to start.
-            ends = np.array([e for _, e, _ in mine], dtype=np.int64)
-            where = np.array([home.get(c, (None, None)) for _, _, c in mine], dtype=float).reshape(
-                -1, 2
-            )
-            keys += [i * _WORKER + e for _, e, _ in mine]
-            places.append(where)
-            if not mine:
-                continue
-            at = np.searchsorted(ends, self.grid, side="right") - 1
-            that_day = (at >= 0) & (ends[np.maximum(at, 0)] >= day_start)
-            self.from_lat[i] = np.where(that_day, where[np.maximum(at, 0), 0], lat)
-            self.from_lon[i] = np.where(that_day, where[np.maximum(at, 0), 1], lon)
-        # Every visit keyed by (worker, end), to look up many workers at once.
-        self.visit_keys = np.array(keys, dtype=np.int64)
-        self.visit_where = np.concatenate(places) if places else np.zeros((0, 2))
-        self.home_lat = np.array(
-            [np.nan if p.home_lat is None else p.home_lat for p in self.people]
-        )
-        self.home_lon = np.array(
-            [np.nan if p.home_lon is None else p.home_lon for p in self.people]
-        )
-
     def _client_cap(self, row: int) -> np.ndarray | None:
         """Per grid start: free milliseconds before the client's own next visit (0 inside one);
         None when no visit of the client touches the request's window."""
@@ -310,12 +209,6 @@ class _World:
         inside = ((begins <= self.grid) & (self.grid < ends)).any(axis=0)
         ahead = np.where(begins > self.grid, begins - self.grid, np.iinfo(np.int64).max)
         return np.where(inside, 0, ahead.min(axis=0))
-
-    def _fits(self, length: int) -> np.ndarray:
-        """Workers × grid: a visit of ``length`` fits in the worker's own free time there."""
-        if length not in self.fits:
-            self.fits[length] = np.ascontiguousarray(self.run >= length)
-        return self.fits[length]
 
     def score(self, weights: Weights) -> _Scored:
         rows, cols, points = len(self.queue), len(self.staff_ids), len(self.grid)
@@ -376,13 +269,13 @@ class _World:
         at_grid = np.minimum(first, max(points - 1, 0))
         workers = np.arange(cols)
         if len(self.visit_keys):
-            keys = workers[None, :] * _WORKER + floors[:, None]
+            keys = workers[None, :] * WORKER_KEY + floors[:, None]
             at = np.searchsorted(self.visit_keys, keys, side="right") - 1
             key = self.visit_keys[np.maximum(at, 0)]
             found = (
                 (at >= 0)
-                & (key // _WORKER == workers)
-                & (key % _WORKER >= self.day_starts[days][:, None])
+                & (key // WORKER_KEY == workers)
+                & (key % WORKER_KEY >= self.day_starts[days][:, None])
             )
             where = self.visit_where[np.maximum(at, 0)]
             lat0 = np.where(found, where[..., 0], self.home_lat)
@@ -501,63 +394,6 @@ class _World:
         )
         scores[usable] = scored.total[:, worker][usable]
         return columns, scores
-
-    def suggestions(
-        self, row: int, scored: _Scored, weights: Weights, keep: int, column: tuple[int, int]
-    ) -> list[Suggestion]:
-        """The ``keep`` best workers for one request (as the console ranks them) and the one
-        chosen, at the chosen start; their reasons are written when first read."""
-        who = np.flatnonzero(scored.eligible[row])
-        order = np.lexsort(
-            (self.staff_array[who], -scored.total[row, who], ~scored.feasible[row, who])
-        )
-        picked = [int(who[o]) for o in order[:keep]]
-        staff_id, start = column
-        if self.column[staff_id] not in picked:
-            picked.append(self.column[staff_id])
-        free = who[scored.has_free[row, who]]
-        lightest = scored.pairs.booked_minutes[row, free].min() if len(free) else None
-        found = []
-        for i in picked:
-            suggestion = self._suggestion(row, i, scored, weights)
-            suggestion.lightest = bool(
-                scored.has_free[row, i] and scored.pairs.booked_minutes[row, i] == lightest
-            )
-            if self.staff_ids[i] == staff_id:
-                suggestion.start = to_moment(start)
-            found.append(suggestion)
-        return found
-
-    def _suggestion(self, row: int, i: int, scored: _Scored, weights: Weights) -> Suggestion:
-        person, pairs = self.people[i], scored.pairs
-        free_start = free_until = None
-        if scored.has_free[row, i]:
-            g = int(scored.first[row, i])
-            run = int(self.run[i, g])
-            if row in self.caps:
-                run = min(run, int(self.caps[row][g]))
-            free_start = to_moment(int(self.grid[g]))
-            free_until = to_moment(min(int(self.grid[g]) + run, self.ends[row]))
-        lat, lon = pairs.from_lat[row, i], pairs.from_lon[row, i]
-        candidate = Candidate(
-            staff_id=person.id,
-            first_name=person.first_name,
-            skills=person.skills,
-            languages=person.languages,
-            regular=bool(pairs.regular[row, i]),
-            seen_lately=bool(pairs.seen_lately[row, i]),
-            breaks_continuity_cap=bool(scored.capped[row, i]),
-            free_start=free_start,
-            free_until=free_until,
-            free_starts=(free_start,) if free_start else (),
-            from_lat=None if np.isnan(lat) else float(lat),
-            from_lon=None if np.isnan(lon) else float(lon),
-            booked_minutes_today=int(pairs.booked_minutes[row, i]),
-        )
-        return score(self.wanted[row], candidate, weights, self._hour)
-
-    def _hour(self, moment: datetime) -> str:
-        return moment.astimezone(self.zone).strftime("%H")
 
 
 def _wanted(request: SupportRequest, category_skill: str | None) -> Wanted:
