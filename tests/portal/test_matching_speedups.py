@@ -204,3 +204,20 @@ def test_planning_an_empty_queue_or_one_nobody_can_take_assigns_nothing(db: Data
         result = planner.plan(s, [request], now, STOCKHOLM, DEFAULT_RULES, Weights())
         assert result.chosen == {} and result.scores.shape[0] == 1
         s.rollback()
+
+
+cell = st.one_of(st.none(), st.sampled_from([0.0, 1.5, 2.25, 3.0, 7.5]))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.integers(1, 5).flatmap(
+        lambda cols: st.lists(st.lists(cell, min_size=cols, max_size=cols), min_size=1, max_size=6)
+    )
+)
+def test_the_solvers_read_arrays_as_they_read_lists(scores) -> None:  # type: ignore[no-untyped-def]
+    array = batch.as_array(scores)
+    assert batch.greedy(array) == batch.greedy(scores)
+    best = batch.optimal(array)
+    assert batch.total(array, best) == pytest.approx(batch.total(scores, batch.optimal(scores)))
+    assert len(best) == len(batch.optimal(scores))
