@@ -32,8 +32,8 @@ from ..booking.rules import BookingRefused, BookingRules
 from ..errors import DomainError
 from ..events import REQUEST_ASSIGNED, announce
 from ..tasks import create_task
-from . import batch
 from .candidates import candidates_for, wanted_for
+from .planner import BLOCKS, plan
 from .scoring import Suggestion, Weights, rank
 
 WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
@@ -76,9 +76,12 @@ def suggestions(
     rules: BookingRules,
     weights: Weights,
     only: list[int] | None = None,
+    *,
+    starts: int = 1,
 ) -> list[Suggestion]:
-    """Ranked workers for one request, with their reasons."""
-    found = candidates_for(session, request, now, zone, rules, only)
+    """Ranked workers for one request, with their reasons (and up to ``starts`` free starts
+    each: the console needs only the first)."""
+    found = candidates_for(session, request, now, zone, rules, only, starts=starts)
     return rank(wanted_for(session, request), found, weights, lambda t: _hour(t, zone))
 
 
@@ -219,24 +222,16 @@ def assign_all(
     """Assign the whole queue at once, optimally; return what was assigned and what was not.
 
     Each worker offers up to ``BLOCKS`` separate free times (one column each), so a worker can
-    take several requests without two of them landing at the same time.
+    take several requests without two of them landing at the same time (``planner.plan``).
     """
     queue = open_queue(session, coordinator)
-    ranked = [suggestions(session, r, now, zone, rules, weights) for r in queue]
-    columns: list[tuple[int, datetime]] = []
-    longest = max((r.minutes for r in queue), default=60)
-    for staff_id, starts in blocks(ranked, longest).items():
-        columns += [(staff_id, start) for start in starts]
-    scores = score_matrix(ranked, columns)
-    plan = batch.optimal(scores)
+    planned = plan(session, queue, now, zone, rules, weights)
     done, left = [], []
     for row, request in enumerate(queue):
-        if row not in plan:
+        if row not in planned.chosen:
             left.append(request)
             continue
-        staff_id, start = columns[plan[row]]
-        chosen = next(s for s in ranked[row] if s.staff_id == staff_id)
-        chosen.start = start
+        staff_id, _ = planned.columns[planned.chosen[row]]
         done.append(
             assign(
                 session,
@@ -248,13 +243,15 @@ def assign_all(
                 rules=rules,
                 weights=weights,
                 portal_link=portal_link,
-                ranked=ranked[row],
+                ranked=planned.ranked[row],
             )
         )
     return done, left
 
 
-BLOCKS = 4
+# The straightforward definition of the batch's columns and matrix, from ranked suggestions
+# with ``FREE_STARTS`` free starts each; ``planner`` computes the same for a whole queue at once
+# (and is tested against these).
 
 
 def blocks(ranked: list[list[Suggestion]], minutes: int = 60) -> dict[int, list[datetime]]:

@@ -18,19 +18,31 @@ from scipy.optimize import linear_sum_assignment
 INFEASIBLE = 1e6
 
 
-def optimal(scores: Sequence[Sequence[float | None]]) -> dict[int, int]:
-    """Map row → column maximising (feasible pairs, total score); None marks infeasible."""
-    if not scores or not scores[0]:
+Scores = Sequence[Sequence[float | None]] | np.ndarray
+
+
+def as_array(scores: Scores) -> np.ndarray:
+    """The scores as a float array, NaN where infeasible (None in lists)."""
+    if isinstance(scores, np.ndarray):
+        return scores
+    return np.array([[np.nan if s is None else s for s in row] for row in scores], dtype=float)
+
+
+def optimal(scores: Scores) -> dict[int, int]:
+    """Map row → column maximising (feasible pairs, total score); None/NaN marks infeasible."""
+    matrix = as_array(scores)
+    if matrix.size == 0:
         return {}
-    matrix = np.array(
-        [[INFEASIBLE if s is None else -s for s in row] for row in scores], dtype=float
-    )
-    rows, cols = linear_sum_assignment(matrix)
-    return {int(r): int(c) for r, c in zip(rows, cols, strict=True) if scores[r][c] is not None}
+    feasible = ~np.isnan(matrix)
+    rows, cols = linear_sum_assignment(np.where(feasible, -matrix, INFEASIBLE))
+    return {int(r): int(c) for r, c in zip(rows, cols, strict=True) if feasible[r, c]}
 
 
-def greedy(scores: Sequence[Sequence[float | None]]) -> dict[int, int]:
-    """First come, first served: each row in order takes its best free column."""
+def greedy(scores: Scores) -> dict[int, int]:
+    """First come, first served: each row in order takes its best free column (the first
+    such column on a tie)."""
+    if isinstance(scores, np.ndarray):
+        return _greedy_array(scores)
     taken: set[int] = set()
     result: dict[int, int] = {}
     for r, row in enumerate(scores):
@@ -45,5 +57,16 @@ def greedy(scores: Sequence[Sequence[float | None]]) -> dict[int, int]:
     return result
 
 
-def total(scores: Sequence[Sequence[float | None]], assignment: dict[int, int]) -> float:
+def _greedy_array(scores: np.ndarray) -> dict[int, int]:
+    free = np.where(np.isnan(scores), -np.inf, scores)
+    result: dict[int, int] = {}
+    for r in range(free.shape[0]):
+        c = int(np.argmax(free[r])) if free.shape[1] else 0
+        if free.shape[1] and free[r, c] > -np.inf:
+            result[r] = c
+            free[:, c] = -np.inf
+    return result
+
+
+def total(scores: Scores, assignment: dict[int, int]) -> float:
     return float(sum(scores[r][c] for r, c in assignment.items()))  # type: ignore[misc]

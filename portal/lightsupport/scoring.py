@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 SKILL_WORDS = {
     "autism": "autism-kunnig",
@@ -98,8 +99,21 @@ class Suggestion:
     feasible: bool
     start: datetime | None
     parts: dict[str, float] = field(default_factory=dict)
-    reasons: list[str] = field(default_factory=list)
     free_starts: tuple[datetime, ...] = ()
+    #: The worker with the lightest day among those free (named in the reasons).
+    lightest: bool = False
+    #: What the reasons are written from (they are written only when someone reads them).
+    why: tuple[Wanted, Candidate, Weights, Callable[[datetime], str]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @cached_property
+    def reasons(self) -> list[str]:
+        """Why this worker, in words people read (written once, on first use)."""
+        words = reasons_for(*self.why) if self.why else []
+        if self.lightest:
+            words.append("lägst belastning idag")
+        return words
 
     def as_record(self) -> dict[str, object]:
         """What is stored with the assignment so an inspection can see why."""
@@ -119,50 +133,62 @@ def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
+def travel_minutes(wanted: Wanted, c: Candidate, weights: Weights) -> float | None:
+    """Straight-line minutes from where the worker comes from; None when no travel counts."""
+    if wanted.home_visit and None not in (wanted.lat, wanted.lon, c.from_lat, c.from_lon):
+        return km_between(c.from_lat, c.from_lon, wanted.lat, wanted.lon) / weights.speed_kmh * 60  # type: ignore[arg-type]
+    return None
+
+
 def score(wanted: Wanted, c: Candidate, weights: Weights, zone_hhmm) -> Suggestion:  # type: ignore[no-untyped-def]
     """Score one candidate; ``zone_hhmm`` formats a moment as local HH (for the reasons)."""
-    reasons: list[str] = []
-    parts: dict[str, float] = {}
     feasible = c.free_start is not None and not c.breaks_continuity_cap
-
     continuity = 1.0 if c.regular else 0.6 if c.seen_lately else 0.0
-    parts["continuity"] = continuity * weights.continuity
+    wanted_skills = wanted.needs + ((wanted.category_skill,) if wanted.category_skill else ())
+    matched = sum(1 for s in wanted_skills if s in c.skills)
+    minutes = travel_minutes(wanted, c, weights)
+    parts = {
+        "continuity": continuity * weights.continuity,
+        "needs": (matched / len(wanted_skills) if wanted_skills else 0.0) * weights.needs,
+        "language": (1.0 if wanted.language in c.languages else 0.0) * weights.language,
+        # video and phone need no travel
+        "travel": (1.0 if minutes is None else max(0.0, 1 - minutes / 60)) * weights.travel,
+        "workload": max(0.0, 1 - c.booked_minutes_today / 480) * weights.workload,
+    }
+    total = sum(parts.values())
+    return Suggestion(
+        c.staff_id,
+        c.first_name,
+        total,
+        feasible,
+        c.free_start,
+        parts,
+        c.free_starts,
+        why=(wanted, c, weights, zone_hhmm),
+    )
+
+
+def reasons_for(wanted: Wanted, c: Candidate, weights: Weights, zone_hhmm) -> list[str]:  # type: ignore[no-untyped-def]
+    """The parts of the score in words, strongest reasons first."""
+    reasons: list[str] = []
     if c.regular:
         reasons.append(f"känner {wanted.client_name}")
     elif c.seen_lately:
         reasons.append(f"har träffat {wanted.client_name}")
-
     wanted_skills = [*wanted.needs, *([wanted.category_skill] if wanted.category_skill else [])]
-    matched = [s for s in wanted_skills if s in c.skills]
-    parts["needs"] = (len(matched) / len(wanted_skills) if wanted_skills else 0.0) * weights.needs
-    reasons += [SKILL_WORDS.get(s, s) for s in matched]
-
-    speaks = wanted.language in c.languages
-    parts["language"] = (1.0 if speaks else 0.0) * weights.language
-    if speaks and wanted.language != "sv":
+    reasons += [SKILL_WORDS.get(s, s) for s in wanted_skills if s in c.skills]
+    if wanted.language in c.languages and wanted.language != "sv":
         reasons.append(LANGUAGE_WORDS.get(wanted.language, f"talar {wanted.language}"))
-
-    if wanted.home_visit and None not in (wanted.lat, wanted.lon, c.from_lat, c.from_lon):
-        minutes = (
-            km_between(c.from_lat, c.from_lon, wanted.lat, wanted.lon) / weights.speed_kmh * 60
-        )
-        parts["travel"] = max(0.0, 1 - minutes / 60) * weights.travel
+    minutes = travel_minutes(wanted, c, weights)
+    if minutes is not None:
         reasons.append(f"{round(minutes)} min bort")
-    else:
-        parts["travel"] = 1.0 * weights.travel  # video and phone need no travel
-
-    parts["workload"] = max(0.0, 1 - c.booked_minutes_today / 480) * weights.workload
-
     if c.free_start is not None and c.free_until is not None:
         reasons.append(f"ledig {zone_hhmm(c.free_start)}–{zone_hhmm(c.free_until)}")
     elif c.free_start is None:
         reasons.append("inte ledig då")
     if c.breaks_continuity_cap:
         reasons.append("skulle bli en fjärde boendestödjare på 30 dagar")
-    total = sum(parts.values())
-    return Suggestion(
-        c.staff_id, c.first_name, total, feasible, c.free_start, parts, reasons, c.free_starts
-    )
+    return reasons
 
 
 def rank(
@@ -178,6 +204,6 @@ def rank(
         lightest = min(c.booked_minutes_today for c in feasible)
         for s, c in zip(suggestions, candidates, strict=True):
             if c.free_start is not None and c.booked_minutes_today == lightest:
-                s.reasons.append("lägst belastning idag")
+                s.lightest = True
     suggestions.sort(key=lambda s: (not s.feasible, -s.score, s.staff_id))
     return suggestions

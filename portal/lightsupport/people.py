@@ -1,0 +1,100 @@
+"""Who matching may ask, in one query each: the active workers, and clients' regular workers.
+
+Read as plain rows (no ORM objects): ranking 300 workers should not build 300 entities.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import String, bindparam, select, type_coerce
+from sqlalchemy.orm import Session
+
+from models import ClientWorker, Role, Staff, StaffRole
+
+
+@dataclass(frozen=True)
+class Person:
+    id: int
+    unit_id: int | None
+    first_name: str
+    skills: tuple[str, ...]
+    languages: tuple[str, ...]
+    home_lat: float | None
+    home_lon: float | None
+
+
+_lists: dict[str, tuple[str, ...]] = {}
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    """A stored JSON list (text on SQLite, already a list on PostgreSQL), parsed once per text."""
+    if isinstance(value, list | tuple):
+        return tuple(value)
+    if value is None:
+        return ()
+    text = str(value)
+    if text not in _lists:
+        _lists[text] = tuple(json.loads(text) or ())
+    return _lists[text]
+
+
+_COLUMNS = (
+    Staff.id,
+    Staff.unit_id,
+    Staff.first_name,
+    type_coerce(Staff.skills, String),
+    type_coerce(Staff.languages, String),
+    Staff.home_lat,
+    Staff.home_lon,
+)
+_WORKERS = (
+    select(*_COLUMNS)
+    .join(StaffRole, StaffRole.staff_id == Staff.id)
+    .where(Staff.active, StaffRole.role == Role.WORKER)
+    .order_by(Staff.id)
+)
+_PEOPLE = select(*_COLUMNS).where(Staff.id.in_(bindparam("ids", expanding=True)))
+_REGULAR = (
+    select(ClientWorker.client_id, ClientWorker.staff_id)
+    .join(Staff, Staff.id == ClientWorker.staff_id)
+    .where(ClientWorker.client_id.in_(bindparam("ids", expanding=True)), Staff.active)
+    .order_by(ClientWorker.client_id, ClientWorker.position, ClientWorker.id)
+)
+
+
+def _person(row) -> Person:  # type: ignore[no-untyped-def]
+    staff_id, unit_id, first_name, skills, languages, lat, lon = row
+    return Person(staff_id, unit_id, first_name, _strings(skills), _strings(languages), lat, lon)
+
+
+def active_workers(session: Session) -> list[Person]:
+    """Every active worker, by id."""
+    return [_person(row) for row in session.connection().execute(_WORKERS).all()]
+
+
+def people(session: Session, staff_ids: Iterable[int]) -> dict[int, Person]:
+    wanted = list(set(staff_ids))
+    if not wanted:
+        return {}
+    rows = session.connection().execute(_PEOPLE, {"ids": wanted}).all()
+    return {row[0]: _person(row) for row in rows}
+
+
+def regular_workers_of(session: Session, client_ids: Sequence[int]) -> dict[int, list[int]]:
+    """Each client's active regular workers, primary first (as ``booking.slots``)."""
+    found: dict[int, list[int]] = defaultdict(list)
+    if client_ids:
+        rows = session.connection().execute(_REGULAR, {"ids": list(set(client_ids))}).all()
+        for client_id, staff_id in rows:
+            found[client_id].append(staff_id)
+    return found
+
+
+def others(workers: Iterable[Person], unit_id: int | None, regular: Sequence[int]) -> list[int]:
+    """Active workers of the unit (any unit when none) who are not regular (as ``booking``)."""
+    skip = set(regular)
+    return [w.id for w in workers if w.id not in skip and (unit_id is None or w.unit_id == unit_id)]

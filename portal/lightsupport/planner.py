@@ -1,0 +1,410 @@
+"""Planning "Fördela alla": the whole queue against every worker, loaded and scored at once.
+
+The straightforward way (ranked suggestions per request, then ``assign.blocks`` and
+``assign.score_matrix``) asks the database once per request and scores each pair in Python:
+seconds for 1,000 requests × 300 workers. Here every table is read once for the whole queue,
+free time lives on the local step grid as a workers × grid matrix of "free minutes from here",
+and each request's feasibility, first starts, travel and load come out as arrays; the scores
+come from ``vectorised.score_table``. Reasons are written only for the few suggestions kept
+with each assignment. ``tests/portal/test_matching_speedups.py`` checks the matrix equals the
+straightforward one.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from models import Channel, SupportRequest
+
+from ..booking.rules import BookingRules
+from . import batch, catalogue
+from .candidates import FREE_STARTS, ContinuityCap
+from .freetime import (
+    MINUTE,
+    Clock,
+    availability_ms,
+    ceil_ms,
+    client_visits_ms,
+    homes,
+    local_days,
+    to_moment,
+    to_ms,
+    visits_ms,
+    weekly_hours_on,
+)
+from .grid import WORKER_KEY, FreeTimeGrid
+from .people import active_workers, others, people, regular_workers_of
+from .planresult import kept_suggestions
+from .scoring import Suggestion, Wanted, Weights
+from .vectorised import Pairs, Workers, score_table
+
+#: Separate free times each worker offers the batch (one column each).
+BLOCKS = 4
+#: Requests scored together in one 3-D array (bounds the memory: requests × workers × starts).
+_CHUNK = 64
+
+
+@dataclass
+class Plan:
+    requests: list[SupportRequest]
+    #: (worker, start) per column of ``scores``.
+    columns: list[tuple[int, datetime]]
+    #: requests × columns; NaN where the pair breaks a hard rule.
+    scores: np.ndarray
+    #: row → column.
+    chosen: dict[int, int]
+    #: Per assigned row: the best few suggestions (and the chosen one), reasons on demand.
+    ranked: dict[int, list[Suggestion]] = field(default_factory=dict)
+    #: Seconds spent loading, scoring, solving and writing the result.
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def plan(
+    session: Session,
+    queue: Sequence[SupportRequest],
+    now: datetime,
+    zone: ZoneInfo,
+    rules: BookingRules,
+    weights: Weights,
+    solve: Callable[[np.ndarray], dict[int, int]] = batch.optimal,
+    keep: int = 5,
+) -> Plan:
+    """The optimal assignment of ``queue``, with the ``keep`` best suggestions per request."""
+    began = clock.perf_counter()
+    world = _World.load(session, list(queue), now, zone, rules)
+    loaded = clock.perf_counter()
+    scored = world.score(weights)
+    columns, scores = world.matrix(scored)
+    scored_at = clock.perf_counter()
+    chosen = solve(scores)
+    solved = clock.perf_counter()
+    result = Plan(list(queue), [(s, to_moment(t)) for s, t in columns], scores, chosen)
+    for row, column in chosen.items():
+        result.ranked[row] = kept_suggestions(world, row, scored, weights, keep, columns[column])
+    done = clock.perf_counter()
+    result.timings = {
+        "load": loaded - began,
+        "score": scored_at - loaded,
+        "solve": solved - scored_at,
+        "result": done - solved,
+    }
+    return result
+
+
+@dataclass
+class _Scored:
+    total: np.ndarray
+    parts: dict[str, np.ndarray]
+    eligible: np.ndarray
+    has_free: np.ndarray
+    feasible: np.ndarray
+    capped: np.ndarray
+    #: Grid index of each pair's first free start, and of its last kept one (``FREE_STARTS``).
+    first: np.ndarray
+    last: np.ndarray
+    pairs: Pairs
+    #: Workers × grid: a free start kept by at least one request.
+    offered: np.ndarray
+
+
+class _World(FreeTimeGrid):
+    """Everything the batch needs, read in one query per table."""
+
+    @classmethod
+    def load(
+        cls,
+        session: Session,
+        queue: list[SupportRequest],
+        now: datetime,
+        zone: ZoneInfo,
+        rules: BookingRules,
+    ) -> _World:
+        self = cls()
+        self.queue, self.now, self.zone, self.rules = queue, now, zone, rules
+        clients = [r.client for r in queue]
+        client_ids = [c.id for c in clients if c is not None]
+        workers = active_workers(session)
+        regular = regular_workers_of(session, client_ids)
+        self.regular = [regular[c.id] if c else [] for c in clients]
+        units = {c.unit_id if c else None for c in clients}
+        # Who may be asked: the client's regular workers and the unit's (any unit's) workers.
+        of_unit = {unit: others(workers, unit, []) for unit in units}
+        staff = {w.id: w for w in workers}
+        asked_ids = {s for ids in of_unit.values() for s in ids}
+        asked_ids.update(s for ids in self.regular for s in ids)
+        staff.update(people(session, asked_ids - set(staff)))
+        self.staff_ids = sorted(asked_ids)
+        self.people = [staff[s] for s in self.staff_ids]
+        self.column = {s: i for i, s in enumerate(self.staff_ids)}
+        self.staff_array = np.array(self.staff_ids, dtype=np.int64)
+        unit_columns = {
+            unit: np.array([self.column[s] for s in ids], dtype=np.int64)
+            for unit, ids in of_unit.items()
+        }
+        unit_sets = {unit: set(ids) for unit, ids in of_unit.items()}
+        self.asked = [
+            unit_columns[c.unit_id if c else None]
+            if unit_sets[c.unit_id if c else None].issuperset(ids)
+            else np.union1d(
+                unit_columns[c.unit_id if c else None],
+                np.array([self.column[s] for s in ids], dtype=np.int64),
+            )
+            for c, ids in zip(clients, self.regular, strict=True)
+        ]
+        # Grid starts at or after each window's start (rounded up), where a worker is then
+        # (rounded down), and each window's end (rounded down).
+        self.starts = [ceil_ms(max(r.wanted_from, now)) for r in queue]
+        self.floors = [to_ms(max(r.wanted_from, now)) for r in queue]
+        self.ends = [to_ms(r.wanted_to) for r in queue]
+        categories = {c.key: c.skill for c in catalogue.categories(session, active_only=False)}
+        self.wanted = [_wanted(r, categories.get(r.category)) for r in queue]
+        open_ = [
+            i for i in range(len(queue)) if self.starts[i] < self.ends[i] and len(self.asked[i])
+        ]
+        if not open_ or not self.staff_ids:
+            self.days, self.grid = [], np.zeros(0, dtype=np.int64)
+            return self._empty()
+        first = min(to_moment(self.starts[i]) for i in open_).astimezone(zone).date()
+        last = max(to_moment(self.ends[i]) for i in open_).astimezone(zone).date()
+        self.days = local_days(first, last, zone, rules)
+        begin, end = to_moment(self.days[0].start), to_moment(self.days[-1].end)
+        hours = weekly_hours_on(session, self.staff_ids, {d.day.weekday() for d in self.days})
+        extras, absences = availability_ms(session, self.staff_ids, begin, end)
+        visits = visits_ms(session, self.staff_ids, begin, end)
+        window = rules.continuity_window
+        history = client_visits_ms(
+            session,
+            client_ids,
+            min(to_moment(self.starts[i]) for i in open_) - window,
+            max(to_moment(self.starts[i]) for i in open_) + window,
+        )
+        self.history = history
+        home = homes(session, {v[2] for vs in visits.values() for v in vs})
+        self._grid(rules)
+        self._free(hours, extras, absences, visits, Clock(zone))
+        self._places(visits, home)
+        return self
+
+    def _client_cap(self, row: int) -> np.ndarray | None:
+        """Per grid start: free milliseconds before the client's own next visit (0 inside one);
+        None when no visit of the client touches the request's window."""
+        client = self.queue[row].client
+        start, end = self.starts[row], self.ends[row]
+        busy = [
+            (s, e)
+            for s, e, _ in (self.history.get(client.id, []) if client else [])
+            if s < end and e > start
+        ]
+        if not busy:
+            return None
+        begins = np.array([s for s, _ in busy], dtype=np.int64)[:, None]
+        ends = np.array([e for _, e in busy], dtype=np.int64)[:, None]
+        inside = ((begins <= self.grid) & (self.grid < ends)).any(axis=0)
+        ahead = np.where(begins > self.grid, begins - self.grid, np.iinfo(np.int64).max)
+        return np.where(inside, 0, ahead.min(axis=0))
+
+    def score(self, weights: Weights) -> _Scored:
+        rows, cols, points = len(self.queue), len(self.staff_ids), len(self.grid)
+        starts = np.array(self.starts, dtype=np.int64)
+        lengths = np.array([r.minutes * MINUTE for r in self.queue], dtype=np.int64)
+        live = (starts < np.array(self.ends, dtype=np.int64)) & np.array(
+            [len(a) > 0 for a in self.asked], dtype=bool
+        )
+        self.ga = np.searchsorted(self.grid, starts, side="left")
+        ends = np.array(self.ends, dtype=np.int64) - lengths
+        self.gb = np.maximum(self.ga, np.searchsorted(self.grid, ends, side="right"))
+        floors = np.array(self.floors, dtype=np.int64)
+        days = np.clip(np.searchsorted(self.day_starts, floors, side="right") - 1, 0, None)
+        eligible, regular, seen = (np.zeros((rows, cols), dtype=bool) for _ in range(3))
+        has_free, capped = np.zeros((rows, cols), dtype=bool), np.zeros((rows, cols), dtype=bool)
+        first = np.zeros((rows, cols), dtype=np.int64)
+        last = np.full((rows, cols), -1, dtype=np.int64)
+        offered = np.zeros(self.run.shape, dtype=bool)
+        self.caps: dict[int, np.ndarray] = {}
+        self.fits: dict[int, np.ndarray] = {}
+        histories: dict[int, list[tuple[int, int]]] = {}
+        window = self.rules.continuity_window // timedelta(milliseconds=1)
+        before_now = ceil_ms(self.now)  # visited before now
+        for row in np.flatnonzero(live):
+            eligible[row, self.asked[row]] = True
+            regular[row, [self.column[s] for s in self.regular[row]]] = True
+            client, start = self.queue[row].client, self.starts[row]
+            history = [
+                (t, s)
+                for t, _, s in (self.history.get(client.id, []) if client else [])
+                if start - window <= t < start + window
+            ]
+            histories[row] = history
+            seen_ids = [self.column[s] for t, s in history if t < before_now and s in self.column]
+            seen[row, seen_ids] = True
+            cap = self._client_cap(row)
+            if cap is not None:
+                self.caps[row] = cap
+        if points:
+            for length in np.unique(lengths[live]):
+                todo = np.flatnonzero(live & (lengths == length))
+                # Requests with windows of about the same width together: little padding.
+                todo = todo[np.argsort(self.gb[todo] - self.ga[todo], kind="stable")]
+                for chunk in np.array_split(todo, max(1, len(todo) // _CHUNK)):
+                    self._free_starts(
+                        chunk,
+                        int(length),
+                        histories,
+                        eligible,
+                        has_free,
+                        capped,
+                        first,
+                        last,
+                        offered,
+                    )
+        # Where each worker comes from and how loaded their day is: at the first free start,
+        # else at the window's start (which may fall between grid starts).
+        at_grid = np.minimum(first, max(points - 1, 0))
+        workers = np.arange(cols)
+        if len(self.visit_keys):
+            keys = workers[None, :] * WORKER_KEY + floors[:, None]
+            at = np.searchsorted(self.visit_keys, keys, side="right") - 1
+            key = self.visit_keys[np.maximum(at, 0)]
+            found = (
+                (at >= 0)
+                & (key // WORKER_KEY == workers)
+                & (key % WORKER_KEY >= self.day_starts[days][:, None])
+            )
+            where = self.visit_where[np.maximum(at, 0)]
+            lat0 = np.where(found, where[..., 0], self.home_lat)
+            lon0 = np.where(found, where[..., 1], self.home_lon)
+        else:
+            lat0 = np.broadcast_to(self.home_lat, (rows, cols))
+            lon0 = np.broadcast_to(self.home_lon, (rows, cols))
+        if points:
+            from_lat = np.where(has_free, self.from_lat[workers, at_grid], lat0)
+            from_lon = np.where(has_free, self.from_lon[workers, at_grid], lon0)
+            booked = np.where(
+                has_free,
+                self.booked[workers, self.grid_day[at_grid]],
+                self.booked[workers[None, :], days[:, None]],
+            )
+        else:
+            from_lat, from_lon = np.array(lat0), np.array(lon0)
+            booked = np.zeros((rows, cols), dtype=np.int64)
+        pairs = Pairs(regular, seen, from_lat, from_lon, booked)
+        table = Workers([p.skills for p in self.people], [p.languages for p in self.people])
+        total_score, parts = score_table(self.wanted, table, pairs, weights)
+        return _Scored(
+            total=total_score,
+            parts=parts,
+            eligible=eligible,
+            has_free=has_free,
+            feasible=has_free & ~capped,
+            capped=capped,
+            first=first,
+            last=last,
+            pairs=pairs,
+            offered=offered,
+        )
+
+    def _free_starts(  # type: ignore[no-untyped-def]
+        self, chunk, length, histories, eligible, has_free, capped, first, last, offered
+    ) -> None:
+        """For some requests asking for the same length: each worker's first free start, the
+        last of the first ``FREE_STARTS``, the continuity cap, and the starts offered to the
+        batch. Requests × workers × grid starts of the window, as one 3-D array."""
+        points = len(self.grid)
+        ga, gb = self.ga[chunk], self.gb[chunk]
+        span = max(1, int((gb - ga).max()))
+        index = np.minimum(ga[:, None] + np.arange(span), points - 1)
+        usable = np.arange(span) < (gb - ga)[:, None]
+        for i, row in enumerate(chunk):
+            if row in self.caps:
+                usable[i] &= self.caps[row][index[i]] >= length
+        fits = self._fits(length).T[index].transpose(0, 2, 1) & usable[:, None, :]
+        small = np.uint8 if span < 255 else np.int32  # a week has about 210 starts
+        count = np.cumsum(fits.view(np.uint8), axis=2, dtype=small)
+        free = (count[:, :, -1] > 0) & eligible[chunk]
+        at = np.argmax(fits, axis=2)
+        enough = count[:, :, -1] >= FREE_STARTS
+        end = np.where(enough, np.argmax(count >= FREE_STARTS, axis=2), (gb - ga - 1)[:, None])
+        has_free[chunk] = free
+        first[chunk] = ga[:, None] + at
+        last[chunk] = ga[:, None] + end
+        moments = self.grid[np.minimum(first[chunk], points - 1)]
+        staff_ids = self.staff_array
+        for i, row in enumerate(chunk):
+            history = histories[row]
+            if len({s for _, s in history}) < self.rules.max_workers:
+                continue
+            rule = ContinuityCap(history, self.rules)
+            when = np.where(free[i], moments[i], self.floors[row])
+            # Starts with the same visits in (start - window, start] share the answer.
+            times = np.array(rule.times, dtype=np.int64)
+            keys = np.searchsorted(times, when - rule.window, side="right") * (
+                len(times) + 1
+            ) + np.searchsorted(times, when, side="right")
+            for key in np.unique(keys):
+                these = keys == key
+                nobody, allowed = rule.blocks(int(when[np.argmax(these)]))
+                if nobody:
+                    capped[row] |= these
+                elif allowed is not None:
+                    capped[row] |= these & ~np.isin(staff_ids, list(allowed))
+        keep = free & ~capped[chunk]
+        kept = fits & (count <= FREE_STARTS) & keep[:, :, None]
+        for i in range(len(chunk)):
+            if keep[i].any():
+                width = int(gb[i] - ga[i])
+                offered[:, ga[i] : ga[i] + width] |= kept[i, :, :width]
+
+    def matrix(self, scored: _Scored) -> tuple[list[tuple[int, int]], np.ndarray]:
+        """Columns (up to ``BLOCKS`` starts per worker, far enough apart for the longest request)
+        and each request's score for each, NaN where the pair breaks a hard rule."""
+        longest = max((r.minutes for r in self.queue), default=60) * MINUTE
+        columns: list[tuple[int, int]] = []
+        where: list[tuple[int, int]] = []
+        for i, staff_id in enumerate(self.staff_ids):
+            kept: list[int] = []
+            for g in np.flatnonzero(scored.offered[i]):
+                if not kept or self.grid[g] >= self.grid[kept[-1]] + longest:
+                    kept.append(int(g))
+                if len(kept) == BLOCKS:
+                    break
+            columns += [(staff_id, int(self.grid[g])) for g in kept]
+            where += [(i, g) for g in kept]
+        scores = np.full((len(self.queue), len(columns)), np.nan)
+        if not columns:
+            return columns, scores
+        worker = np.array([i for i, _ in where], dtype=np.int64)
+        point = np.array([g for _, g in where], dtype=np.int64)
+        run = np.broadcast_to(self.run[worker, point], scores.shape).copy()
+        for row, cap in self.caps.items():
+            run[row] = np.minimum(run[row], cap[point])
+        length = np.array([r.minutes * MINUTE for r in self.queue], dtype=np.int64)[:, None]
+        usable = (
+            scored.feasible[:, worker]
+            & (point >= self.ga[:, None])
+            & (point < self.gb[:, None])
+            & (run >= length)
+            & (point <= scored.last[:, worker])
+        )
+        scores[usable] = scored.total[:, worker][usable]
+        return columns, scores
+
+
+def _wanted(request: SupportRequest, category_skill: str | None) -> Wanted:
+    """As ``candidates.wanted_for``, with the catalogue read once for the whole queue."""
+    client = request.client
+    return Wanted(
+        client_name=client.first_name if client else (request.contact_name or ""),
+        needs=tuple(client.needs) if client else (),
+        category_skill=category_skill,
+        language=client.language if client else "sv",
+        home_visit=request.channel is Channel.HOME and client is not None,
+        lat=client.lat if client else None,
+        lon=client.lon if client else None,
+    )
