@@ -277,6 +277,29 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
             consent_id=consent.id,
         )
     )
+    # Lars is god man for one more client, so signing in as him asks whom he helps today;
+    # this client also lets him book and get copies of the reminders.
+    ward = clients[2]
+    consent_two = Consent(
+        client_id=ward.id,
+        kind=ConsentKind.PROXY_ACCESS,
+        scope="Min gode man Lars får se och boka mina besök och få mina påminnelser.",
+        recorded_by_id=anna.id,
+    )
+    session.add(consent_two)
+    session.flush()
+    session.add(
+        Proxy(
+            client_id=ward.id,
+            name="Lars Nilsson",
+            phone="+46700000003",
+            relation=ProxyRelation.GUARDIAN,
+            can_see_visits=True,
+            can_book=True,
+            gets_reminders=True,
+            consent_id=consent_two.id,
+        )
+    )
 
     for client, category, channel, text in [
         (olle, "talk", Channel.VIDEO, "Jag vill prata lite."),

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import holidays
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,9 +40,24 @@ NEVER_MERGED = {EscalationType.CHILD_CONCERN}
 URGENT = {EscalationType.CHILD_CONCERN, EscalationType.UNRESOLVED_RED}
 
 
+@cache
+def days_off(year: int) -> frozenset[date]:
+    """Swedish public holidays, and the eves municipalities close on (midsommar-, jul- and
+    nyårsafton), that fall on weekdays."""
+    official = set(holidays.Sweden(years=year, include_sundays=False))
+    june_19 = date(year, 6, 19)
+    midsummer_eve = june_19 + timedelta(days=(4 - june_19.weekday()) % 7)  # Friday 19–25 June
+    official |= {midsummer_eve, date(year, 12, 24), date(year, 12, 31)}
+    return frozenset(day for day in official if day.weekday() < 5)
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in days_off(day.year)
+
+
 def _next_working_day(day: date) -> date:
     day += timedelta(days=1)
-    while day.weekday() >= 5:
+    while not is_working_day(day):
         day += timedelta(days=1)
     return day
 
@@ -53,13 +70,12 @@ def due_time(
 ) -> datetime:
     """When an escalation raised at ``raised_at`` must be handled, counting working days.
 
-    Weekends do not count; "the same working day" means 17:00 local today when raised on a
-    weekday before then, else 17:00 on the next working day. Public holidays are not yet known
-    to the calendar.
+    Weekends and Swedish public holidays do not count; "the same working day" means 17:00 local
+    today when raised on a working day before then, else 17:00 on the next working day.
     """
     local = raised_at.astimezone(zone)
     day = local.date()
-    if day.weekday() >= 5 or local.time() >= WORKDAY_ENDS:
+    if not is_working_day(day) or local.time() >= WORKDAY_ENDS:
         day = _next_working_day(day)
     for _ in range(sla_days.get(kind, 5)):
         day = _next_working_day(day)

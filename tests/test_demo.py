@@ -1,5 +1,7 @@
 """The demo world: the people of the report, and something real on every start page."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -85,3 +87,15 @@ def test_each_demo_account_signs_in_without_totp_and_sees_real_data(
     )
     assert response.location.endswith(start)
     assert shows in web.get(start).text
+
+
+def test_lars_signs_in_and_chooses_whom_he_helps(demo_db, settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import sms_to
+
+    app = create_app(settings, db=demo_db)
+    web = https_client(app)
+    post_form(web, "/logga-in", {"phone": "070-000 00 03"})
+    code = re.search(r"\b(\d{6})\b", sms_to(web, "+46700000003")[0]).group(1)
+    assert post_form(web, "/logga-in/kod", {"code": code}).location.endswith("/vem")
+    page = web.get("/vem").text
+    assert "Vem vill du hjälpa?" in page and "Sandra Nilsson" in page

@@ -52,6 +52,18 @@ def holder_of(session: Session, phone: str) -> Holder | None:
     return Holder(proxy=proxy) if proxy is not None else None
 
 
+def clients_of(session: Session, proxy: Proxy) -> list[Proxy]:
+    """Every active client this person (known by their phone) may act for, by name."""
+    return list(
+        session.scalars(
+            select(Proxy)
+            .join(Client, Proxy.client_id == Client.id)
+            .where(Proxy.phone == proxy.phone, Proxy.active, Client.active)
+            .order_by(Client.first_name, Client.last_name, Proxy.id)
+        )
+    )
+
+
 def _locked_until(session: Session, phone: str, now: datetime) -> datetime | None:
     return session.scalar(
         select(func.max(LoginCode.locked_until)).where(

@@ -80,7 +80,8 @@ def client_code():  # type: ignore[no-untyped-def]
         return render_template("auth/code.html", form=form, phone=shown), exc.status
     token = devices.remember(session(), holder, request.user_agent.string, now)
     cookie_session.pop("pending_phone", None)
-    response = redirect(url_for("client.start"))
+    several = holder.proxy is not None and len(codes.clients_of(session(), holder.proxy)) > 1
+    response = redirect(url_for("client.who" if several else "client.start"))
     response.set_cookie(
         devices.COOKIE,
         token,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -49,8 +50,9 @@ def write_plan(
     drafts: list[GoalDraft],
     change_note: str | None,
     now: datetime,
+    zone: ZoneInfo,
 ) -> Plan:
-    """Save a new version of the client's plan.
+    """Save a new version of the client's plan, linked to the decision in force that local day.
 
     When only levels changed (the client moved on), the client's approval carries over; when
     goals or activities changed, the client is asked to approve again.
@@ -62,7 +64,7 @@ def write_plan(
         if len(draft.client_words) > 500 or len(draft.activity) > 1000:
             raise PlanRefused(_l("Ett mål eller en aktivitet är för lång."))
     previous = current_plan(session, client.id)
-    decision = in_force(session, client.id, now.date())
+    decision = in_force(session, client.id, now.astimezone(zone).date())
     plan = Plan(
         client_id=client.id,
         decision_id=decision.id if decision else None,

@@ -12,7 +12,7 @@ from ..access import open_client
 from ..auth.principal import staff_required
 from ..database import session
 from ..errors import DomainError
-from ..timeutil import local_today
+from ..timeutil import local_today, zone
 from . import concerns, decisions, plans, queue
 from .forms import CloseForm, ConcernForm, DecisionForm, FollowUpForm, NoteForm, PlanForm
 
@@ -227,7 +227,13 @@ def plan_page(client_id: int):  # type: ignore[no-untyped-def]
             ]
             try:
                 plans.write_plan(
-                    session(), client, current_user.staff.id, drafts, form.change_note.data, now
+                    session(),
+                    client,
+                    current_user.staff.id,
+                    drafts,
+                    form.change_note.data,
+                    now,
+                    zone(),
                 )
             except DomainError as exc:
                 form.form_errors.append(exc.message)

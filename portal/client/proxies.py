@@ -7,14 +7,17 @@ Other parts of the portal guard their pages with ``feature_required("book")`` an
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
-from models import Proxy
+from models import AuditEvent, Device, Proxy
 
+from ..auth.codes import clients_of
 from ..errors import DomainError
 
 
@@ -75,3 +78,27 @@ def feature_required(feature: Feature | str) -> Any:
         return wrapped
 
     return decorator
+
+
+def act_for(
+    session: Session, device_id: int, current: Proxy, proxy_id: int, now: datetime
+) -> Proxy:
+    """On this phone, let the signed-in proxy act for another of their clients from now on."""
+    target = next((p for p in clients_of(session, current) if p.id == proxy_id), None)
+    if target is None:
+        raise DomainError(_l("Du kan inte hjälpa den personen här."), 403)
+    device = session.get(Device, device_id)
+    if device is None or device.proxy_id is None:
+        raise DomainError(_l("Du kan inte hjälpa den personen här."), 403)
+    device.proxy_id = target.id
+    session.add(
+        AuditEvent(
+            at=now,
+            client_id=target.client_id,
+            action="read",
+            subject="proxy.acts_for",
+            detail=f"proxy {current.id} now acts as proxy {target.id}",
+        )
+    )
+    session.flush()
+    return target

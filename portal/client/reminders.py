@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Client, Recurrence, ReminderChannel, ReminderRule
@@ -109,15 +109,13 @@ def rule_input(answers: Answers, today: date) -> outreach.RuleInput:
     )
 
 
-def own_count(session: Session, client_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count(ReminderRule.id)).where(
-                ReminderRule.client_id == client_id, ReminderRule.active, ReminderRule.by_client
-            )
-        )
-        or 0
-    )
+def current_rules(session: Session, client_id: int, now: datetime) -> list[ReminderRule]:
+    """The client's reminders still to come: a one-off that has passed is left out."""
+    return [
+        rule
+        for rule in outreach.active_rules(session, client_id)
+        if rule.recurrence is not Recurrence.ONCE or (rule.once_at and rule.once_at > now)
+    ]
 
 
 def add_own(
@@ -129,7 +127,7 @@ def add_own(
         raise DomainError(
             _l("Du har sagt STOPP till sms. Välj samtal eller appen. Eller skicka START till oss.")
         )
-    if own_count(session, client.id) >= MAX_OWN:
+    if sum(rule.by_client for rule in current_rules(session, client.id, now)) >= MAX_OWN:
         raise DomainError(_l("Du har många påminnelser. Ta bort en först."))
     same = same_rule(session, client.id, data, zone)
     if same is not None:  # pressed twice: one reminder

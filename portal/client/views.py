@@ -13,13 +13,13 @@ from flask_login import current_user
 
 from models import MESSAGE_MAX_LENGTH, CheckIn, utcnow
 
+from ..auth.codes import clients_of
 from ..auth.principal import client_required
 from ..database import session
 from ..errors import DomainError
-from ..outreach import services as outreach_services
 from ..timeutil import day_bounds, local, local_today, zone
 from . import checkins, messages, reminders, services
-from .proxies import Feature, feature_required, may
+from .proxies import Feature, act_for, feature_required, may
 
 bp = Blueprint("client", __name__)
 
@@ -100,8 +100,14 @@ def start():  # type: ignore[no-untyped-def]
     if current_user.proxy is None or may(current_user, Feature.REMINDERS):
         reminders = services.reminders_on(session(), client_id, today, zone())
     unread = 0 if current_user.proxy else messages.unread_for_client(session(), client_id)
+    helps_several = bool(current_user.proxy) and len(clients_of(session(), current_user.proxy)) > 1
     return render_template(
-        "client/start.html", visits=visits, reminders=reminders, unread=unread, today=today
+        "client/start.html",
+        visits=visits,
+        reminders=reminders,
+        unread=unread,
+        today=today,
+        helps_several=helps_several,
     )
 
 
@@ -219,7 +225,7 @@ def write():  # type: ignore[no-untyped-def]
 @client_required
 @feature_required(Feature.REMINDERS)
 def my_reminders():  # type: ignore[no-untyped-def]
-    rules = outreach_services.active_rules(session(), current_user.client.id)
+    rules = reminders.current_rules(session(), current_user.client.id, utcnow())
     return render_template("client/reminders.html", rules=rules, channels=reminders.HOW)
 
 
@@ -256,6 +262,22 @@ def remove_reminder(rule_id: int):  # type: ignore[no-untyped-def]
     reminders.remove_own(session(), current_user.client.id, rule_id)
     flash(_l("Påminnelsen är borttagen."))
     return redirect(url_for("client.my_reminders"), 303)
+
+
+@bp.route("/vem", methods=["GET", "POST"])
+@client_required
+def who():  # type: ignore[no-untyped-def]
+    """A proxy for several clients chooses whom they help now."""
+    proxy = current_user.proxy
+    if proxy is None:
+        return redirect(url_for("client.start"))
+    if request.method == "POST":
+        chosen = request.form.get("proxy", type=int) or 0
+        target = act_for(session(), current_user.device_id, proxy, chosen, utcnow())
+        flash(_l("Nu hjälper du %(name)s.", name=target.client.first_name))
+        return redirect(url_for("client.start"), 303)
+    choices = clients_of(session(), proxy)
+    return render_template("client/who.html", choices=choices, current=proxy)
 
 
 @bp.get("/tillganglighet")

@@ -159,16 +159,55 @@ def test_every_plan_version_is_kept_and_approval_survives_only_level_changes(
         goal = plans.GoalDraft(
             "Jag vill handla själv", "Handla på tisdagar", GoalLevel.WITH_SUPPORT
         )
-        v1 = plans.write_plan(s, sandra, people["anna"], [goal], None, NOW)
+        v1 = plans.write_plan(s, sandra, people["anna"], [goal], None, NOW, STOCKHOLM)
         v1.approved_at = NOW + timedelta(days=1)  # Sandra pressed "Jag håller med"
         moved_on = plans.GoalDraft(goal.client_words, goal.activity, GoalLevel.MORE_INDEPENDENT)
-        v2 = plans.write_plan(s, sandra, people["anna"], [moved_on], "Går bättre", NOW)
+        v2 = plans.write_plan(s, sandra, people["anna"], [moved_on], "Går bättre", NOW, STOCKHOLM)
         assert (v2.version, v2.approved_at) == (2, v1.approved_at)
         new_goal = plans.GoalDraft("Jag vill städa", "Städschema", GoalLevel.MOTIVATION)
-        v3 = plans.write_plan(s, sandra, people["anna"], [moved_on, new_goal], "Nytt mål", NOW)
+        v3 = plans.write_plan(
+            s, sandra, people["anna"], [moved_on, new_goal], "Nytt mål", NOW, STOCKHOLM
+        )
         assert v3.version == 3 and v3.approved_at is None
         assert [p.version for p in plans.plan_versions(s, sandra.id)] == [3, 2, 1]
         assert [g.level for g in v1.goals] == [GoalLevel.WITH_SUPPORT]
+
+
+def test_a_plan_written_just_after_local_midnight_follows_that_days_decision(
+    db: Database, people: dict[str, int]
+) -> None:
+    from models import Client
+
+    with db.transaction() as s:
+        old = weekly(s, people["sandra"], date(2026, 1, 1), date(2026, 11, 30))
+        new = weekly(s, people["sandra"], date(2026, 12, 1), date(2027, 11, 30), minutes=300)
+        goal = plans.GoalDraft("Jag vill handla själv", "", GoalLevel.WITH_SUPPORT)
+        # 23:30 UTC on 30 November is 00:30 on 1 December in Stockholm.
+        late = datetime(2026, 11, 30, 23, 30, tzinfo=UTC)
+        plan = plans.write_plan(
+            s, s.get(Client, people["sandra"]), people["anna"], [goal], None, late, STOCKHOLM
+        )
+        assert plan.decision_id == new.id != old.id
+
+
+def test_anna_writes_a_plan_on_its_page_and_sandra_sees_it_on_her_portal(
+    app: Flask, db: Database, people: dict[str, int]
+) -> None:
+    from tests.portal.helpers import client_client
+
+    web = staff_client(app, db, "anna")
+    url = f"/personal/klient/{people['sandra']}/plan"
+    levels = {f"goals-{i}-level": "with_support" for i in range(5)}  # a browser sends them all
+    empty = post_form(web, url, {**levels, "change_note": ""})
+    assert empty.status_code == 400
+    assert "En plan behöver minst ett mål med klientens egna ord." in empty.text
+    too_long = post_form(web, url, {**levels, "goals-0-client_words": "x" * 501})
+    assert too_long.status_code == 400 and "500" in too_long.text  # said next to the field
+    row = {"goals-0-client_words": "Jag vill laga mat", "goals-0-activity": "Laga mat på fredag"}
+    saved = post_form(web, url, {**levels, **row, "change_note": "Första"})
+    assert saved.status_code == 302
+    assert "Planen är sparad som en ny version." in web.get(url).text
+    assert "Jag vill laga mat" in client_client(app, db, people["sandra"]).get("/mina-mal").text
 
 
 def raise_cancellations(db: Database, client_id: int, when: datetime = NOW) -> int:
@@ -370,7 +409,9 @@ def test_a_plan_not_approved_30_days_after_writing_is_escalated_once(
 
     with db.transaction() as s:
         goal = plans.GoalDraft("Jag vill laga mat", "", GoalLevel.WITH_SUPPORT)
-        plans.write_plan(s, s.get(Client, people["sandra"]), people["anna"], [goal], None, NOW)
+        plans.write_plan(
+            s, s.get(Client, people["sandra"]), people["anna"], [goal], None, NOW, STOCKHOLM
+        )
     with db.transaction() as s:
         assert check_unapproved_plans(s, NOW + timedelta(days=29), STOCKHOLM) == 0
         assert check_unapproved_plans(s, NOW + timedelta(days=31), STOCKHOLM) == 1

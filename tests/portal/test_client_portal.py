@@ -1,5 +1,6 @@
 """The client portal's pages without a browser: plan approval, visits, messages, proxies."""
 
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -269,3 +270,61 @@ def test_choosing_arabic_turns_the_page_right_to_left_and_is_remembered(
 def test_the_accessibility_statement_is_open_to_everyone(app: Flask) -> None:
     page = https_client(app).get("/tillganglighet")
     assert page.status_code == 200 and "Om tillgänglighet" in page.text and "DIGG" in page.text
+
+
+def test_a_guardian_for_two_clients_chooses_whom_to_help(
+    app: Flask, db: Database, world: dict[str, int]
+) -> None:
+    from models import AuditEvent
+
+    with db.transaction() as s:
+        olle = make_client(s, first_name="Olle", last_name="Berg", phone="+46700000002")
+        consent = Consent(client_id=olle.id, kind=ConsentKind.PROXY_ACCESS, scope="Lars ser besök")
+        s.add(consent)
+        s.flush()
+        for_olle = Proxy(
+            client_id=olle.id,
+            name="Lars Nilsson",
+            phone="+46700000003",  # the same person: the same phone
+            relation=ProxyRelation.GUARDIAN,
+            can_see_visits=True,
+            consent_id=consent.id,
+        )
+        stranger = make_client(s, first_name="Eva", phone="+46700000009")
+        other = Proxy(
+            client_id=stranger.id,
+            name="Someone Else",
+            phone="+46700000010",
+            relation=ProxyRelation.RELATIVE,
+            consent_id=consent.id,
+        )
+        s.add_all([for_olle, other])
+        s.flush()
+        for_olle_id, other_id = for_olle.id, other.id
+
+    web = https_client(app)
+    post_form(web, "/logga-in", {"phone": "070-000 00 03"})
+    code = re.search(r"\b(\d{6})\b", sms_to(web, "+46700000003")[0]).group(1)
+    signed_in = post_form(web, "/logga-in/kod", {"code": code})
+    assert signed_in.location.endswith("/vem")
+    page = web.get("/vem").text
+    assert "Vem vill du hjälpa?" in page and "Olle Berg" in page and "Sandra Nilsson" in page
+    assert "Eva" not in page
+
+    chosen = post_form(web, "/vem", {"proxy": str(for_olle_id)})
+    assert chosen.status_code == 303
+    day = web.get("/min-dag").text
+    assert "Hej Olle!" in day and "Nu hjälper du Olle." in day and "Hjälp någon annan" in day
+    refused = post_form(web, "/vem", {"proxy": str(other_id)})
+    assert refused.status_code == 403
+    assert "Hej Olle!" in web.get("/min-dag").text
+    with db.transaction() as s:
+        assert s.scalar(select(AuditEvent).where(AuditEvent.subject == "proxy.acts_for"))
+
+
+def test_a_client_has_nobody_else_to_choose(
+    app: Flask, db: Database, world: dict[str, int]
+) -> None:
+    web = client_client(app, db, world["sandra"])
+    assert web.get("/vem").location.endswith("/min-dag")
+    assert "Hjälp någon annan" not in web.get("/min-dag").text

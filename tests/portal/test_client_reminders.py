@@ -1,6 +1,6 @@
 """A client adds, sees and removes their own reminders on the portal."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -115,6 +115,18 @@ def test_a_reminder_only_in_the_app_shows_on_my_day(
         expand(db, CTX, NOW)
     with db.transaction() as s:  # nothing is sent for an in-app reminder
         assert s.scalars(select(Outbox).where(Outbox.body.contains("Ring mamma"))).first() is None
+
+
+def test_a_one_off_reminder_leaves_the_list_once_it_has_passed(
+    app: Flask, db: Database, world: dict[str, int]
+) -> None:
+    web = client_client(app, db, world["sandra"])
+    answers = {"vad": "egen", "egen_text": "Ring mamma", "nar": "idag", "klockan": "17:00"}
+    with time_machine.travel(NOW, tick=False):
+        post_form(web, NEW, {**answers, "hur": "appen"})
+        assert "Ring mamma" in web.get("/paminnelser").text
+    with time_machine.travel(NOW + timedelta(hours=5), tick=False):  # 18:00 in Stockholm
+        assert "Ring mamma" not in web.get("/paminnelser").text
 
 
 def test_a_time_that_has_passed_is_refused_and_the_answers_are_kept(

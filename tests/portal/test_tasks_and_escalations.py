@@ -83,6 +83,12 @@ def test_only_the_person_asked_can_acknowledge_a_task(db: Database) -> None:
         (EscalationType.CHILD_CONCERN, "2026-11-28T11:00", "2026-11-30T17:00"),  # Saturday
         (EscalationType.REPEATED_CANCELLATIONS, "2026-11-27T10:00", "2026-12-04T17:00"),
         (EscalationType.UNDELIVERABLE_PHONE, "2026-11-27T10:00", "2026-11-30T17:00"),
+        # Maundy Thursday: Good Friday and Easter Monday are days off.
+        (EscalationType.UNDELIVERABLE_PHONE, "2026-04-02T10:00", "2026-04-07T17:00"),
+        # Raised on Christmas Eve: the 25th is a holiday, then a weekend.
+        (EscalationType.UNRESOLVED_RED, "2026-12-24T09:00", "2026-12-28T17:00"),
+        # Midsummer Eve 2027 is Friday 25 June.
+        (EscalationType.CHILD_CONCERN, "2027-06-24T18:00", "2027-06-28T17:00"),
     ],
 )
 def test_due_times_count_working_days_in_local_time(
