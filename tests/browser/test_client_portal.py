@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import time, timedelta
 
@@ -24,6 +25,7 @@ from models import (
     VisitStatus,
     utcnow,
 )
+from portal.lightsupport.catalogue import ensure_defaults
 from tests.browser.conftest import LiveServer
 from tests.browser.easyread import check_easy_read
 from tests.factories import make_client, make_staff, make_visit
@@ -207,4 +209,34 @@ def test_arabic_pages_read_right_to_left(
     assert home["x"] > logout["x"]  # "Start" sits on the right, as Arabic readers expect
     check_easy_read(phone, swedish=False)
     phone.get_by_role("link", name="كيف حالك؟").click()
+    check_easy_read(phone, swedish=False)
+
+
+def latin_words(page: Page, names: tuple[str, ...]) -> list[str]:
+    """Words in Latin letters in the page's main text, apart from people's names."""
+    text = page.locator("main").inner_text()
+    return [w for w in re.findall(r"[A-Za-zÅÄÖåäöÉé]{2,}", text) if w not in names]
+
+
+def test_booking_and_help_pages_read_right_to_left_in_arabic(
+    phone: Page, live: LiveServer, db: Database, world: dict[str, int]
+) -> None:
+    with db.transaction() as s:
+        ensure_defaults(s)
+    signed_in(phone, live, db, client_id=world["sandra"])
+    phone.goto("/sprak/ar?next=/boka")
+    expect(phone.get_by_role("heading", name="احجز موعدًا", level=1)).to_be_visible()
+    assert phone.evaluate("document.documentElement.dir") == "rtl"
+    expect(phone.get_by_role("link", name="يوم آخر")).to_be_visible()
+    assert latin_words(phone, ("Anna", "Omar")) == []  # no Swedish left on the page
+    phone.get_by_role("link", name="اليوم", exact=True).click()
+    expect(phone.get_by_role("heading", name="كيف تريد المساعدة؟", level=1)).to_be_visible()
+    assert phone.evaluate("document.documentElement.dir") == "rtl"
+    assert latin_words(phone, ()) == []
+    check_easy_read(phone, swedish=False)
+    phone.goto("/hjalp")
+    expect(phone.get_by_role("heading", name="بماذا تحتاج المساعدة؟", level=1)).to_be_visible()
+    assert phone.evaluate("document.documentElement.dir") == "rtl"
+    expect(phone.get_by_role("link", name="حديث قصير")).to_be_visible()
+    assert latin_words(phone, ()) == []
     check_easy_read(phone, swedish=False)
