@@ -41,8 +41,20 @@ TEXTS = {
     "call_silent": _l("Vi hörde inget svar. Vi ringer dig snart."),
 }
 
-#: Voices for the call texts, by client language (Swedish is the default).
-VOICE_LANGUAGE = {"sv": "sv-SE", "en": "en-GB"}
+#: Text-to-speech voice and language by client language (Swedish is the default). Twilio's
+#: default voice speaks neither Swedish nor Arabic, so each names an Amazon Polly voice that does.
+VOICES = {
+    "sv": ("Polly.Astrid", "sv-SE"),
+    "en": ("Polly.Amy", "en-GB"),
+    "ar": ("Polly.Zeina", "arb"),
+}
+
+
+def voice_for(language: str) -> dict[str, str]:
+    """The ``voice`` and ``language`` attributes of a ``<Say>`` in the client's language."""
+    voice, locale = VOICES.get(language, VOICES["sv"])
+    return {"voice": voice, "language": locale}
+
 
 #: Words that must never be in an SMS: a message on a lock screen can be read by anyone.
 SENSITIVE = re.compile(

@@ -22,7 +22,7 @@ from models import Client, Outbox, OutboxKind, utcnow
 from .delivery import call_back, record_status
 from .outbox import WAKE
 from .replies import receive_sms
-from .texts import VOICE_LANGUAGE, render
+from .texts import render, voice_for
 from .twilio_auth import PUBLIC_URL_KEY, twilio_signed
 
 log = logging.getLogger(__name__)
@@ -86,10 +86,10 @@ def voice(outbox_id: int) -> Response:
     with _transaction() as session:
         row, language = _call(session, outbox_id)
         text = row.body if row is not None else render("call_silent", language)
-    voice_language = VOICE_LANGUAGE.get(language, "sv-SE")
+    voice = voice_for(language)
     twiml = VoiceResponse()
     if row is None:
-        twiml.say(text, language=voice_language)
+        twiml.say(text, **voice)
         twiml.hangup()
         return Response(str(twiml), 200, content_type=XML)
     base = current_app.config[PUBLIC_URL_KEY].rstrip("/")
@@ -100,7 +100,7 @@ def voice(outbox_id: int) -> Response:
         timeout=8,
         action_on_empty_result=True,
     )
-    gather.say(text, language=voice_language)
+    gather.say(text, **voice)
     twiml.append(gather)
     return Response(str(twiml), 200, content_type=XML)
 
@@ -119,6 +119,6 @@ def voice_key(outbox_id: int) -> Response:
             call_back(session, row, now, "pressed_2" if digit == "2" else "silent")
     key = {"1": "call_ok", "2": "call_back"}.get(digit, "call_silent")
     twiml = VoiceResponse()
-    twiml.say(render(key, language), language=VOICE_LANGUAGE.get(language, "sv-SE"))
+    twiml.say(render(key, language), **voice_for(language))
     twiml.hangup()
     return Response(str(twiml), 200, content_type=XML)

@@ -81,9 +81,11 @@ def twiml_bridge(vs: VideoSession, caller_id: str, done_url: str) -> str:
     name = escape(vs.visit.client.first_name)
     number = escape(vs.visit.client.phone)
     if vs.status is SessionStatus.ENDED:
-        return _response('<Say language="sv-SE">Samtalet är redan avslutat.</Say><Hangup/>')
+        return _response(
+            '<Say voice="Polly.Astrid" language="sv-SE">Samtalet är redan avslutat.</Say><Hangup/>'
+        )
     return _response(
-        f'<Say language="sv-SE">Du kopplas nu till {name}.</Say>'
+        f'<Say voice="Polly.Astrid" language="sv-SE">Du kopplas nu till {name}.</Say>'
         f"<Dial callerId={quoteattr(caller_id)} action={quoteattr(done_url)}"
         f' timeLimit="{CALL_LIMIT_SECONDS}"><Number>{number}</Number></Dial>'
     )

@@ -259,12 +259,22 @@ def test_a_check_in_call_greets_in_swedish_and_gathers_one_key(web, people, db) 
     xml = response.text
     assert response.status_code == 200
     assert '<Gather action="https://boendestod.example.se/webhooks/twilio/voice/outbox/' in xml
-    assert 'numDigits="1"' in xml and 'language="sv-SE"' in xml
+    assert 'numDigits="1"' in xml and 'language="sv-SE"' in xml and 'voice="Polly.Astrid"' in xml
     assert "Det här är boendestödet" in xml
     ok = post(web, f"/webhooks/twilio/voice/outbox/{call_id}/key", {"Digits": "1"})
     assert "Tack" in ok.text
     assert outbox(db, id=call_id)[0].reply == "1"
     assert tasks(db) == []
+
+
+def test_a_client_who_reads_arabic_hears_the_call_in_an_arabic_voice(web, people, db) -> None:
+    with db.transaction() as s:
+        s.get(Client, people["client"]).language = "ar"
+    call_id = call_row(db, people["client"])
+    xml = post(web, f"/webhooks/twilio/voice/outbox/{call_id}", {"CallSid": "CA1"}).text
+    assert 'voice="Polly.Zeina"' in xml and 'language="arb"' in xml
+    thanks = post(web, f"/webhooks/twilio/voice/outbox/{call_id}/key", {"Digits": "1"}).text
+    assert 'voice="Polly.Zeina"' in thanks and "Tack" not in thanks
 
 
 @pytest.mark.parametrize(
