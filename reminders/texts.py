@@ -31,6 +31,19 @@ TEXTS = {
     ),
     "proxy_copy": _l("Kopia för %(name)s: %(text)s"),
     "proxy_opted_out": _l("Du får inga fler påminnelser för %(name)s."),
+    "login_code": _l("Din kod är %(code)s. Den gäller i 10 minuter."),
+    "video_invite": _l("Hej! %(worker)s vill prata med dig på video nu. Tryck här: %(link)s"),
+    "video_invite_guest": _l(
+        "Hej! %(worker)s bjuder in dig till ett videosamtal nu. Tryck här: %(link)s"
+    ),
+    "new_message": _l("%(worker)s har skrivit till dig. Läs här: %(link)s"),
+    "help_home": _l("%(worker)s kommer %(when)s. %(link)s"),
+    "help_video": _l("%(worker)s ringer dig med video %(when)s. %(link)s"),
+    "help_phone": _l("%(worker)s ringer dig %(when)s. %(link)s"),
+    "first_contact_call": _l("Hej %(name)s! %(worker)s från kommunen ringer dig %(when)s."),
+    "when_today": _l("idag %(time)s"),
+    "when_tomorrow": _l("i morgon %(time)s"),
+    "when_day": _l("%(day)s %(time)s"),
     "call_offer_no_visit": _l("Tack för ditt svar. Din boendestödjare ringer dig."),
     "call_greeting": _l(
         "Hej! Det här är boendestödet. %(text)s Tryck 1 om allt är bra. "

@@ -26,6 +26,7 @@ from models import (
     VisitStatus,
 )
 from reminders.outbox import queue_sms
+from reminders.texts import render
 
 from .tokens import BadToken, make_token, read_token
 
@@ -200,7 +201,7 @@ def start_video(
     if not client.sms_opt_out:
         link = f"{public_url}/ring/l/{token_for(participant(vs, ParticipantRole.CLIENT), secret)}"
         # No sensitive text: the worker's first name and a link, nothing about why.
-        body = f"Hej! {visit.staff.first_name} vill prata med dig på video nu. Tryck här: {link}"
+        body = render("video_invite", client.language, worker=visit.staff.first_name, link=link)
         queue_sms(session, client.phone, body, purpose="video_invite", client_id=client.id)
     return vs
 
@@ -241,7 +242,7 @@ def invite_guest(
     session.flush()
     link = f"{public_url}/ring/l/{token_for(guest, secret)}"
     if phone:
-        body = f"Hej! {by.first_name} bjuder in dig till ett videosamtal nu. Tryck här: {link}"
+        body = render("video_invite_guest", worker=by.first_name, link=link)
         queue_sms(session, phone, body, purpose="video_invite_guest")
     return guest, link
 

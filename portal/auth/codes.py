@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from models import Client, LoginCode, Proxy
 from reminders.outbox import queue_sms
+from reminders.texts import render
 
 from ..errors import DomainError
 
@@ -108,7 +109,7 @@ def request_code(
         session,
         phone,
         # Only the code: no name, no service name that could reveal anything.
-        f"Din kod är {code}. Den gäller i 10 minuter.",
+        render("login_code", client.language if client else "sv", code=code),
         purpose="login_code",
         client_id=client.id if client else None,
     )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import MESSAGE_MAX_LENGTH, Client, Message, Role, Staff, TaskKind
 from reminders.outbox import queue_sms
+from reminders.texts import render
 
 from .. import tasks
 from ..errors import DomainError
@@ -132,7 +133,9 @@ def send_from_worker(
         queue_sms(
             session,
             client.phone,
-            f"{worker.first_name} har skrivit till dig. Läs här: {public_url}/skriv",
+            render(
+                "new_message", client.language, worker=worker.first_name, link=f"{public_url}/skriv"
+            ),
             purpose="message",
             client_id=client.id,
         )

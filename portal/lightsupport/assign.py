@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +26,7 @@ from models import (
     TaskKind,
 )
 from reminders.outbox import queue_sms
+from reminders.texts import render
 
 from ..access import client_scope
 from ..booking.actions import book
@@ -35,8 +37,6 @@ from ..tasks import create_task
 from .candidates import candidates_for, wanted_for
 from .planner import BLOCKS, plan
 from .scoring import Suggestion, Weights, rank
-
-WEEKDAYS = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"]
 
 
 class AssignmentRefused(DomainError):
@@ -89,28 +89,20 @@ def _hour(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%H")
 
 
-def _when(moment: datetime, zone: ZoneInfo, now: datetime) -> str:
+def _when(moment: datetime, zone: ZoneInfo, now: datetime, language: str = "sv") -> str:
+    """ "idag 14:00", "i morgon 09:30" or "torsdag 10:00", in the reader's language."""
     local = moment.astimezone(zone)
-    today = now.astimezone(zone).date()
-    day = (
-        "idag"
-        if local.date() == today
-        else "i morgon"
-        if local.date() == today + timedelta(days=1)
-        else WEEKDAYS[local.weekday()]
-    )
-    return f"{day} {local:%H:%M}"
+    days = (local.date() - now.astimezone(zone).date()).days
+    time = f"{local:%H:%M}"
+    if days == 0:
+        return render("when_today", language, time=time)
+    if days == 1:
+        return render("when_tomorrow", language, time=time)
+    return render("when_day", language, day=format_date(local, "EEEE", locale=language), time=time)
 
 
-def _message(first_name: str, channel: Channel, when: str, link: str) -> str:
-    # The time, the worker's first name and a link: nothing about why.
-    if channel is Channel.HOME:
-        text = f"{first_name} kommer {when}."
-    elif channel is Channel.VIDEO:
-        text = f"{first_name} ringer dig med video {when}."
-    else:
-        text = f"{first_name} ringer dig {when}."
-    return f"{text} {link}"
+#: What the client reads when help is booked: the time, the worker's first name and a link.
+HELP_TEXT = {Channel.HOME: "help_home", Channel.VIDEO: "help_video", Channel.PHONE: "help_phone"}
 
 
 def assign(
@@ -164,8 +156,12 @@ def assign(
         sms = (
             None
             if request.client.sms_opt_out
-            else _message(
-                worker.first_name, request.channel, _when(chosen.start, zone, now), portal_link
+            else render(
+                HELP_TEXT[request.channel],
+                request.client.language,
+                worker=worker.first_name,
+                when=_when(chosen.start, zone, now, request.client.language),
+                link=portal_link,
             )
         )
     else:
@@ -180,9 +176,11 @@ def assign(
             ref=f"request:{request.id}",
         )
         to, client_id = request.contact_phone, None
-        sms = (
-            f"Hej {request.contact_name}! {worker.first_name} från kommunen ringer dig "
-            f"{_when(chosen.start, zone, now)}."
+        sms = render(
+            "first_contact_call",
+            name=request.contact_name,
+            worker=worker.first_name,
+            when=_when(chosen.start, zone, now),
         )
     assignment = Assignment(
         request_id=request.id,
