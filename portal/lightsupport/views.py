@@ -16,8 +16,8 @@ from ..auth import codes
 from ..auth.forms import CodeForm
 from ..auth.principal import client_required
 from ..booking.rules import register_light_support_allowance
+from ..client.proxies import Feature, may, refuse
 from ..database import session
-from ..errors import DomainError
 from ..phones import InvalidPhone, display, normalise
 from . import catalogue, requests
 from .forms import FirstContactForm, HelpForm
@@ -28,9 +28,9 @@ CHANNELS = {"hem": Channel.HOME, "video": Channel.VIDEO, "telefon": Channel.PHON
 
 
 def _may_ask() -> None:
-    proxy = current_user.proxy
-    if proxy is not None and not proxy.can_book:
-        raise DomainError("proxy without consent to book", 403)
+    """A proxy may ask for help on the client's behalf only with consent to book."""
+    if not may(current_user, Feature.BOOK):
+        raise refuse(current_user)
 
 
 def _choice(args) -> dict[str, str]:  # type: ignore[no-untyped-def]

@@ -108,7 +108,9 @@ def test_a_proxy_without_consent_to_book_cannot_ask_for_the_client(
             )
         )
     web = client_web(app, "+46700000003")
-    assert web.get("/hjalp").status_code == 403
+    refused = web.get("/hjalp")
+    assert refused.status_code == 403
+    assert "Det här får bara Olle göra." in refused.text  # said in easy-read words
 
 
 def test_a_resident_checks_their_number_and_reaches_the_coordinator(
