@@ -23,12 +23,18 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 API = "/2010-04-01/Accounts/"
+#: Twilio's date filters on lists (``DateSent>=2026-05-04``, sent as ``DateSent>``).
+DATE_FILTERS = {
+    "DateSent": lambda sent, day: sent == day,
+    "DateSent>": lambda sent, day: sent >= day,
+    "DateSent<": lambda sent, day: sent <= day,
+}
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class Received:
     sid: str
     params: dict[str, str]
     at: float = field(default_factory=time.monotonic)
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def to(self) -> str:
@@ -151,6 +158,10 @@ class FakeTwilio:
         if not self._authorised(header) or not path.startswith(prefix):
             return 401, _error(AUTH_FAILED)
         resource = path[len(prefix) :]
+        if method == "GET" and resource == "Messages.json":
+            if self.down is not None:
+                return self.down.http_status, _error(self.down)
+            return 200, self._message_page(params)
         if method == "GET" and resource.startswith("Messages/"):
             sid = resource.removeprefix("Messages/").removesuffix(".json")
             with self._lock:
@@ -194,6 +205,40 @@ class FakeTwilio:
             self.received.append(received)
         return received
 
+    def _message_page(self, params: dict[str, str]) -> dict[str, Any]:
+        """Twilio's list of messages: filtered by To/From/DateSent, newest first, in pages.
+
+        The fake counts a message as sent when it was created, so ``DateSent`` filters (day
+        precision, as Twilio's) apply to the creation date.
+        """
+        size = min(int(params.get("PageSize") or 50), 1000)
+        page = int(params.get("Page") or 0)
+        day = {k: date.fromisoformat(params[k][:10]) for k in DATE_FILTERS if params.get(k)}
+        with self._lock:
+            found = [
+                r
+                for r in reversed(self.received)
+                if r.kind == "message"
+                and params.get("To") in (None, r.to)
+                and params.get("From") in (None, r.params.get("From"))
+                and all(DATE_FILTERS[k](r.created.date(), d) for k, d in day.items())
+            ]
+        chunk = found[page * size : (page + 1) * size]
+        query = "&".join(f"{quote(k)}={quote(v)}" for k, v in params.items() if k not in ("Page",))
+        uri = f"{API}{self.account_sid}/Messages.json?{query}"
+        more = (page + 1) * size < len(found)
+        return {
+            "messages": [self._message_json(r, "sent") for r in chunk],
+            "end": page * size + max(len(chunk) - 1, 0),
+            "first_page_uri": f"{uri}&Page=0",
+            "next_page_uri": f"{uri}&Page={page + 1}" if more else None,
+            "previous_page_uri": f"{uri}&Page={page - 1}" if page else None,
+            "page": page,
+            "page_size": size,
+            "start": page * size,
+            "uri": f"{uri}&Page={page}",
+        }
+
     def _message_json(self, r: Received, status: str) -> dict[str, Any]:
         now = _rfc2822(datetime.now(UTC))
         return {
@@ -206,9 +251,9 @@ class FakeTwilio:
             "status": status,
             "num_segments": "1",
             "direction": "outbound-api",
-            "date_created": now,
+            "date_created": _rfc2822(r.created),
             "date_updated": now,
-            "date_sent": None,
+            "date_sent": None if status == "queued" else _rfc2822(r.created),
             "error_code": None,
             "error_message": None,
             "price": None,
