@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
+from urllib.parse import urlencode
 
 import aiohttp
 from sqlalchemy import select
@@ -202,9 +203,22 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 class _AsyncHttp(AsyncTwilioHttpClient):
-    """Twilio's async HTTP client, with basic auth as a header (aiohttp deprecates ``auth=``)."""
+    """Twilio's async HTTP client, made cheaper per request for the 08:00 burst.
+
+    Basic auth goes as a header (aiohttp deprecates ``auth=``), the form is encoded here in one
+    call (aiohttp's ``FormData`` costs more than the rest of building the request), and the
+    request is logged only when someone listens at INFO.
+    """
 
     _header: tuple[tuple[str, str], str] | None = None
+
+    def log_request(self, kwargs: dict[str, object]) -> None:
+        if self.logger.isEnabledFor(logging.INFO):
+            super().log_request(kwargs)
+
+    def log_response(self, status_code: int, response: object) -> None:
+        if self.logger.isEnabledFor(logging.INFO):
+            super().log_response(status_code, response)  # type: ignore[arg-type]
 
     async def request(  # type: ignore[override]
         self,
@@ -221,8 +235,19 @@ class _AsyncHttp(AsyncTwilioHttpClient):
             if self._header is None or self._header[0] != auth:
                 self._header = (auth, aiohttp.encode_basic_auth(*auth))
             headers = {**(headers or {}), "Authorization": self._header[1]}
+        body: bytes | None = None
+        if data:
+            body = urlencode(data, doseq=True).encode()
+            headers = {**(headers or {}), "Content-Type": "application/x-www-form-urlencoded"}
         return await super().request(
-            method, url, params, data, headers, None, timeout, allow_redirects
+            method,
+            url,
+            params,
+            body,  # type: ignore[arg-type]
+            headers,
+            None,
+            timeout,
+            allow_redirects,
         )
 
 
