@@ -98,3 +98,14 @@ def test_a_provider_that_does_not_answer_is_a_temporary_failure(fake) -> None:
     fake.stop()
     with pytest.raises(TemporaryFailure):
         TwilioSmsClient(settings, timeout=2).send(TO, "Hej")
+
+
+def test_messages_are_listed_by_recipient_newest_first_page_by_page(fake) -> None:
+    sms = TwilioSmsClient(settings_for(fake))
+    for i in range(5):
+        sms.send(TO, f"Hej {i}")
+    sms.send("+46709999999", "Annan")
+    listed = sms.client.messages.list(to=TO, page_size=2)
+    assert [m.body for m in listed] == [f"Hej {i}" for i in reversed(range(5))]
+    assert all(m.to == TO and m.date_created is not None for m in listed)
+    assert sum(1 for path, _ in fake.log if path.endswith("Messages.json")) == 6 + 3  # 3 pages
