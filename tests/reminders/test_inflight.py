@@ -5,10 +5,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from models import Database, Outbox, OutboxState
+from models import Database, DeliveryEvent, Outbox, OutboxState
 from reminders.dispatch import LEASE, claim_due, sweep
+from reminders.inflight import record_sent_many
 from reminders.outbox import queue_sms
-from reminders.providers import TwilioSettings, TwilioSmsClient, make_telephony
+from reminders.providers import Sent, TwilioSettings, TwilioSmsClient, make_telephony
 from tests.fakes.twilio_server import SERVICE_UNAVAILABLE, FakeTwilio
 
 pytestmark = pytest.mark.db
@@ -129,3 +130,22 @@ def test_while_twilio_is_down_one_request_finds_out_and_the_rest_wait(db: Databa
     assert len(fake.log) == 1, "one request, not fifty"
     assert {r.state for r in rows(db)} == {OutboxState.QUEUED}
     assert sum(r.attempts for r in rows(db)) == 1
+
+
+def test_a_delivery_receipt_that_came_before_the_group_was_recorded_still_counts(
+    db: Database,
+) -> None:
+    queue(db, 2)
+    claimed = claim_due(db, T0)
+    with db.transaction() as s:  # Twilio's callback for the first came before our commit
+        s.add(DeliveryEvent(provider_id="SM" + "1" * 32, status="delivered"))
+    record_sent_many(
+        db,
+        [
+            (claimed[0], Sent("SM" + "1" * 32, "queued"), T0),
+            (claimed[1], Sent("SM" + "2" * 32, "queued"), T0),
+        ],
+    )
+    first, second = rows(db)
+    assert first.state is OutboxState.DELIVERED
+    assert second.state is OutboxState.SENT
