@@ -1,10 +1,12 @@
 """The dispatcher: claim due outbox rows, hand them to the provider, record what happened.
 
 Claims are safe with several processes: PostgreSQL uses ``FOR UPDATE SKIP LOCKED``; SQLite takes
-its write lock at BEGIN, so the conditional update is atomic. A claim older than the lease (its
-process died mid-batch) is taken over, which is why a crash can cause at most one duplicate per
-message in flight. No database session is held while the provider is called: a claim commits,
-the call is made, then a short transaction records the outcome.
+its write lock at BEGIN, so reading due rows and updating them is atomic. A claim older than the
+lease (its process died mid-batch) is taken over and marked *in doubt*. On this plain path an
+in-doubt row is sent again, so a crash can cause at most one duplicate per message in flight;
+the path the app uses with Twilio (``reminders.inflight``) looks in-doubt rows up at Twilio
+first and sends none twice. No database session is held while the provider is called: a claim
+commits, the call is made, then a short transaction records the outcome.
 """
 
 from __future__ import annotations
