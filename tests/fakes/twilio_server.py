@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import itertools
 import json
 import socket
@@ -99,7 +100,7 @@ class FakeTwilio:
         self._server: asyncio.Server | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
+        self._connections: set[asyncio.Transport] = set()
 
     # -- control -----------------------------------------------------------------------------
 
@@ -132,7 +133,9 @@ class FakeTwilio:
         def serve() -> None:
             asyncio.set_event_loop(loop)
             started.append(
-                loop.run_until_complete(asyncio.start_server(self._connection, "127.0.0.1", 0))
+                loop.run_until_complete(
+                    loop.create_server(lambda: _Connection(self), "127.0.0.1", 0)
+                )
             )
             ready.set()
             loop.run_forever()
@@ -153,8 +156,8 @@ class FakeTwilio:
 
         async def close() -> None:
             server.close()
-            for writer in list(self._writers):
-                writer.close()
+            for transport in list(self._connections):
+                transport.close()
             await server.wait_closed()
 
         asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=5)
@@ -173,45 +176,14 @@ class FakeTwilio:
 
     # -- HTTP --------------------------------------------------------------------------------
 
-    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """One client connection: requests one after another, kept alive as HTTP/1.1 does.
-
-        A small hand-written HTTP/1.1 loop (the stdlib's ``http.server`` parses headers with the
-        email package and starts a thread per connection; in the benchmark the fake's own CPU
-        time must not be what is measured, since real Twilio is not on our machine).
-        """
-        self._writers.add(writer)
-        sock = writer.get_extra_info("socket")
-        if sock is not None:  # answers go out at once, not after the client's delayed ACK
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-                    return
-                method, target, version, headers = _parse_head(head)
-                length = int(headers.get("content-length") or 0)
-                raw = (await reader.readexactly(length)).decode() if length else ""
-                if self.latency:
-                    await asyncio.sleep(self.latency)
-                split = urlsplit(target)
-                params = {k: v[-1] for k, v in parse_qs(raw or split.query).items()}
-                status, payload = self.handle(
-                    method, split.path, headers.get("authorization"), params
-                )
-                with self._lock:
-                    self.log.append((split.path, status))
-                close = version == "HTTP/1.0" or headers.get("connection", "").lower() == "close"
-                writer.write(_response(status, json.dumps(payload).encode(), close))
-                await writer.drain()
-                if close:
-                    return
-        except (ConnectionError, asyncio.IncompleteReadError):
-            return
-        finally:
-            self._writers.discard(writer)
-            writer.close()
+    def _answer(self, method: str, target: str, headers: dict[str, str], raw: str) -> bytes:
+        """One request, parsed: the HTTP response to write back."""
+        split = urlsplit(target)
+        params = {k: v[-1] for k, v in parse_qs(raw or split.query).items()}
+        status, payload = self.handle(method, split.path, headers.get("authorization"), params)
+        with self._lock:
+            self.log.append((split.path, status))
+        return _response(status, json.dumps(payload).encode(), _closing(headers))
 
     # -- the API -----------------------------------------------------------------------------
 
@@ -361,6 +333,74 @@ def _rfc2822(moment: datetime) -> str:
     return moment.strftime("%a, %d %b %Y %H:%M:%S +0000")
 
 
+class _Connection(asyncio.Protocol):
+    """One client connection: requests one after another, kept alive as HTTP/1.1 does.
+
+    A small hand-written HTTP/1.1 loop: the stdlib's ``http.server`` parses headers with the
+    email package and runs a thread per connection, and in the benchmark the fake's own CPU time
+    must not be what is measured (real Twilio is not on our machine).
+    """
+
+    def __init__(self, fake: FakeTwilio) -> None:
+        self.fake = fake
+        self.buffer = bytearray()
+        self.transport: asyncio.Transport | None = None
+        self.waiting = False  # an answer is held back by ``latency``; requests queue behind it
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        self.fake._connections.add(transport)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:  # answers go out at once, not after the client's delayed ACK
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.transport is not None:
+            self.fake._connections.discard(self.transport)
+
+    def data_received(self, data: bytes) -> None:
+        self.buffer += data
+        self.next_request()
+
+    def next_request(self) -> None:
+        while not self.waiting and self.transport is not None:
+            end = self.buffer.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            method, target, version, headers = _parse_head(bytes(self.buffer[:end]))
+            length = int(headers.get("content-length") or 0)
+            if len(self.buffer) < end + 4 + length:
+                return
+            raw = self.buffer[end + 4 : end + 4 + length].decode()
+            del self.buffer[: end + 4 + length]
+            if version == "HTTP/1.0":
+                headers["connection"] = "close"
+            if self.fake.latency:
+                self.waiting = True
+                asyncio.get_running_loop().call_later(
+                    self.fake.latency, self.answer, method, target, headers, raw
+                )
+            else:
+                self.answer(method, target, headers, raw)
+
+    def answer(self, method: str, target: str, headers: dict[str, str], raw: str) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
+        self.transport.write(self.fake._answer(method, target, headers, raw))
+        if _closing(headers):
+            self.transport.close()
+            return
+        if self.waiting:
+            self.waiting = False
+            self.next_request()
+
+
+@functools.lru_cache(maxsize=4)
+def _http_date(second: int) -> str:
+    return formatdate(second, usegmt=True)
+
+
 def _parse_head(head: bytes) -> tuple[str, str, str, dict[str, str]]:
     """Request line and headers (names in lower case) of one HTTP/1.1 request."""
     lines = head.decode("latin-1").split("\r\n")
@@ -373,10 +413,14 @@ def _parse_head(head: bytes) -> tuple[str, str, str, dict[str, str]]:
     return method, target, version, headers
 
 
+def _closing(headers: dict[str, str]) -> bool:
+    return headers.get("connection", "").lower() == "close"
+
+
 def _response(status: int, data: bytes, close: bool) -> bytes:
     head = (
         f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
-        f"Date: {formatdate(usegmt=True)}\r\n"
+        f"Date: {_http_date(int(time.time()))}\r\n"
         "Content-Type: application/json\r\n"
         f"Content-Length: {len(data)}\r\n" + ("Connection: close\r\n" if close else "") + "\r\n"
     )
