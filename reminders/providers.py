@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
-from urllib.parse import urlencode
+from urllib.parse import quote_plus
 
 import aiohttp
 from sqlalchemy import select
@@ -202,6 +203,21 @@ class TwilioVoiceClient(_TwilioBase):
 CLOCK_SKEW = timedelta(minutes=5)
 
 
+@functools.lru_cache(maxsize=512)
+def _quoted(value: str) -> str:
+    return quote_plus(value)
+
+
+def _form(data: dict[str, object]) -> bytes:
+    """``urlencode(data, doseq=True)``, remembering the parts every message repeats (the
+    sender, the callback URL, a reminder text sent to many clients)."""
+    pairs = []
+    for key, value in data.items():
+        for item in value if isinstance(value, list | tuple) else (value,):
+            pairs.append(f"{_quoted(key)}={_quoted(str(item))}")
+    return "&".join(pairs).encode()
+
+
 class _AsyncHttp(AsyncTwilioHttpClient):
     """Twilio's async HTTP client, made cheaper per request for the 08:00 burst.
 
@@ -237,7 +253,7 @@ class _AsyncHttp(AsyncTwilioHttpClient):
             headers = {**(headers or {}), "Authorization": self._header[1]}
         body: bytes | None = None
         if data:
-            body = urlencode(data, doseq=True).encode()
+            body = _form(data)
             headers = {**(headers or {}), "Content-Type": "application/x-www-form-urlencoded"}
         return await super().request(
             method,

@@ -1,9 +1,12 @@
 """The real twilio library against the local fake Twilio server: requests, answers, errors."""
 
+import asyncio
+
 import pytest
 
 from reminders.providers import (
     PermanentFailure,
+    Sent,
     TemporaryFailure,
     TwilioSettings,
     TwilioSmsClient,
@@ -109,3 +112,21 @@ def test_messages_are_listed_by_recipient_newest_first_page_by_page(fake) -> Non
     assert [m.body for m in listed] == [f"Hej {i}" for i in reversed(range(5))]
     assert all(m.to == TO and m.date_created is not None for m in listed)
     assert sum(1 for path, _ in fake.log if path.endswith("Messages.json")) == 6 + 3  # 3 pages
+
+
+def test_the_async_client_sends_the_same_form_as_the_plain_one(fake) -> None:
+    body = "Påminnelse: Ta din medicin 💊 & svara 1 = klart"
+
+    async def send() -> Sent:
+        async with TwilioSmsClient(settings_for(fake)).open_async() as sms:
+            return await sms.send(TO, body)
+
+    sent = asyncio.run(send())
+    [message] = fake.messages()
+    assert sent.provider_id == message.sid
+    assert message.params == {
+        "To": TO,
+        "From": "+46850000000",
+        "Body": body,
+        "StatusCallback": "https://boendestod.example.se/webhooks/twilio/status",
+    }
