@@ -366,10 +366,16 @@ def sweep(
     ``workers`` > 1 a small thread pool makes the provider calls of a batch side by side.
     When one call fails for a passing reason, the rest of the batch is given back untried.
     """
-    if concurrency > 1 and hasattr(telephony.sms, "open_async") and not _in_event_loop():
+    if concurrency > 1 and hasattr(telephony.sms, "open_async"):
         from .inflight import sweep_in_flight  # imports this module
 
-        return sweep_in_flight(db, telephony, twiml_url, now, batch, only, concurrency, zone)
+        args = (db, telephony, twiml_url, now, batch, only, concurrency, zone)
+        if not _in_event_loop():
+            return sweep_in_flight(*args)
+        # Called from inside an event loop (a greenlet-driven one, e.g.): the sweep's own loop
+        # runs in a thread of its own.
+        with ThreadPoolExecutor(1, thread_name_prefix="outbox-loop") as own:
+            return own.submit(sweep_in_flight, *args).result()
     handled = 0
     pool = ThreadPoolExecutor(workers, thread_name_prefix="outbox") if workers > 1 else None
     try:

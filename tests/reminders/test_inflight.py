@@ -1,5 +1,6 @@
 """Many messages in flight through Twilio's async client; in-doubt rows looked up, not resent."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -149,3 +150,18 @@ def test_a_delivery_receipt_that_came_before_the_group_was_recorded_still_counts
     first, second = rows(db)
     assert first.state is OutboxState.DELIVERED
     assert second.state is OutboxState.SENT
+
+
+def test_a_sweep_called_from_inside_an_event_loop_still_looks_up_before_resending(
+    db: Database, fake
+) -> None:
+    queue(db, 1)
+    claim_due(db, T0)
+    TwilioSmsClient(settings_for(fake)).send("+46700000000", "Påminnelse 0")
+    telephony = make_telephony(db, settings_for(fake))
+
+    async def inside_a_loop() -> int:  # as under Playwright's sync API, or a video thread
+        return sweep(db, telephony, TWIML, now=AFTER_LEASE)
+
+    assert asyncio.run(inside_a_loop()) == 1
+    assert len(fake.messages()) == 1
