@@ -1,6 +1,7 @@
 """Many messages in flight through Twilio's async client; in-doubt rows looked up, not resent."""
 
 import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -160,8 +161,13 @@ def test_a_sweep_called_from_inside_an_event_loop_still_looks_up_before_resendin
     TwilioSmsClient(settings_for(fake)).send("+46700000000", "Påminnelse 0")
     telephony = make_telephony(db, settings_for(fake))
 
-    async def inside_a_loop() -> int:  # as under Playwright's sync API, or a video thread
-        return sweep(db, telephony, TWIML, now=AFTER_LEASE)
+    handed: list[int] = []
 
-    assert asyncio.run(inside_a_loop()) == 1
+    async def inside_a_loop() -> None:  # as under Playwright's sync API, or in a video thread
+        handed.append(sweep(db, telephony, TWIML, now=AFTER_LEASE))
+
+    thread = threading.Thread(target=asyncio.run, args=(inside_a_loop(),))
+    thread.start()
+    thread.join()
+    assert handed == [1]
     assert len(fake.messages()) == 1
