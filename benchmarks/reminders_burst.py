@@ -1,10 +1,13 @@
 """The 08:00 burst, and what 100,000 future reminders cost, against one APScheduler job each.
 
-    .venv/bin/python benchmarks/reminders_burst.py [--runs 3] [--burst 10000] [--future 100000]
+    .venv/bin/python -m benchmarks.reminders_burst [--runs 3] [--burst 10000] [--future 100000]
+        [--in-flight 32] [--baseline-runs 1] [--workers 4]
 
 1. Burst: N reminders due in the same minute for N clients, sent through the real ``twilio``
    library to the fake Twilio server (its own process, on loopback). Prints the time until all
-   are handed to the provider and the lag of the last one behind its due time.
+   are handed to the provider and the lag of the last one behind its due time: the dispatcher
+   as the app runs it (``--in-flight`` messages on the wire through Twilio's async client), and
+   in the same run the baseline, the plain path with ``--workers`` sending threads.
 2. Memory and start-up: a fresh process builds the app (scheduler on) over a database holding
    the future reminders in the outbox; the baseline is a fresh process that schedules one
    APScheduler job per reminder in the memory job store. Both measured in the same run.
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -107,7 +111,7 @@ def fake_server() -> tuple[subprocess.Popen, str]:
     return proc, proc.stdout.readline().strip()
 
 
-def burst_once(n: int, workers: int) -> dict[str, float]:
+def burst_once(n: int, workers: int, in_flight: int) -> dict[str, float]:
     from sqlalchemy import func, select, update
 
     from models import Database, Outbox
@@ -138,7 +142,9 @@ def burst_once(n: int, workers: int) -> dict[str, float]:
             with db.engine.begin() as conn:
                 conn.execute(update(Outbox).values(due_at=due, next_attempt_at=due))
             started = time.monotonic()
-            sent = sweep(db, telephony, "https://x.se/t", batch=500, workers=workers)
+            sent = sweep(
+                db, telephony, "https://x.se/t", batch=500, workers=workers, concurrency=in_flight
+            )
             seconds = time.monotonic() - started
             with db.transaction() as s:
                 last = s.scalar(select(func.max(Outbox.sent_at)))
@@ -147,7 +153,12 @@ def burst_once(n: int, workers: int) -> dict[str, float]:
             server.stdin.close()  # type: ignore[union-attr]
             server.wait()
     assert sent == n, f"only {sent} of {n} handed over"
-    return {"seconds": seconds, "lag": (last - due).total_seconds(), "per_second": n / seconds}
+    return {
+        "seconds": seconds,
+        "lag": (last - due).total_seconds(),
+        "per_second": n / seconds,
+        "load": os.getloadavg()[0],
+    }
 
 
 def child_app(url: str) -> None:
@@ -201,12 +212,33 @@ def run_child(*args: str) -> dict[str, float]:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def report(title: str, runs: list[dict[str, float]]) -> dict[str, float]:
+    med = {k: statistics.median(b[k] for b in runs) for k in runs[0]}
+    print(f"{title} ({len(runs)} runs):")
+    print(
+        f"  all handed to the provider in {med['seconds']:.2f} s (median; runs: "
+        + ", ".join(f"{b['seconds']:.2f}" for b in runs)
+        + f"), {med['per_second']:.0f}/s"
+    )
+    print(
+        f"  lag of the last behind its due minute: {med['lag']:.2f} s (target: within 10 s); "
+        "load average (1 min) after each run: " + ", ".join(f"{b['load']:.2f}" for b in runs)
+    )
+    return med
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--burst", type=int, default=10_000)
     parser.add_argument("--future", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument(
+        "--in-flight", type=int, default=32, help="messages on the wire at once (app: 32)"
+    )
+    parser.add_argument("--workers", type=int, default=4, help="baseline's sending threads")
+    parser.add_argument(
+        "--baseline-runs", type=int, default=1, help="runs of the plain path (0: none)"
+    )
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
     if args.child:
@@ -216,18 +248,20 @@ def main() -> None:
             child_apscheduler(int(args.child[1]))
         return
 
-    bursts = [burst_once(args.burst, args.workers) for _ in range(args.runs)]
-    med = {k: statistics.median(b[k] for b in bursts) for k in bursts[0]}
-    print(
-        f"08:00 burst, {args.burst} reminders, {args.workers} sending threads, "
-        f"fake Twilio on loopback ({args.runs} runs):"
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    bursts = [burst_once(args.burst, args.workers, args.in_flight) for _ in range(args.runs)]
+    baseline = [burst_once(args.burst, args.workers, 1) for _ in range(args.baseline_runs)]
+    med = report(
+        f"08:00 burst, {args.burst} reminders, fake Twilio on loopback; the dispatcher as the app "
+        f"runs it, {args.in_flight} in flight through Twilio's async client",
+        bursts,
     )
-    print(
-        f"  all handed to the provider in {med['seconds']:.2f} s (median; runs: "
-        + ", ".join(f"{b['seconds']:.2f}" for b in bursts)
-        + f"), {med['per_second']:.0f}/s"
-    )
-    print(f"  lag of the last behind its due minute: {med['lag']:.2f} s (target: within 10 s)")
+    if baseline:
+        base = report(
+            f"baseline in the same run: the plain path, {args.workers} sending threads",
+            baseline,
+        )
+        print(f"  speed-up: {base['seconds'] / med['seconds']:.1f}x")
 
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/future.db"

@@ -1,14 +1,17 @@
 """The dispatcher: claim due outbox rows, hand them to the provider, record what happened.
 
 Claims are safe with several processes: PostgreSQL uses ``FOR UPDATE SKIP LOCKED``; SQLite takes
-its write lock at BEGIN, so the conditional update is atomic. A claim older than the lease (its
-process died mid-batch) is taken over, which is why a crash can cause at most one duplicate per
-message in flight. No database session is held while the provider is called: a claim commits,
-the call is made, then a short transaction records the outcome.
+its write lock at BEGIN, so reading due rows and updating them is atomic. A claim older than the
+lease (its process died mid-batch) is taken over and marked *in doubt*. On this plain path an
+in-doubt row is sent again, so a crash can cause at most one duplicate per message in flight;
+the path the app uses with Twilio (``reminders.inflight``) looks in-doubt rows up at Twilio
+first and sends none twice. No database session is held while the provider is called: a claim
+commits, the call is made, then a short transaction records the outcome.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import uuid
@@ -45,6 +48,8 @@ RETRY_DELAYS = (
 #: Give up on temporary failures this long after the message first fell due.
 GIVE_UP_AFTER = timedelta(hours=72)
 LEASE = timedelta(minutes=5)
+#: Messages on the wire at once when the provider can do that (see ``reminders.inflight``).
+IN_FLIGHT = 32
 #: After a temporary failure the rest of the batch waits this long instead of hammering.
 PAUSE = timedelta(seconds=10)
 #: No reminder between these local times unless the client chose such a time.
@@ -69,6 +74,8 @@ class Claimed:
     expires_at: datetime | None = None
     opted_out: bool = False
     reply_window_minutes: int | None = None
+    #: Taken over from a process that died holding it: it may already be at the provider.
+    in_doubt: bool = False
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -99,20 +106,26 @@ def claim_due(
         and_(Outbox.state == OutboxState.QUEUED, Outbox.next_attempt_at <= now),
         and_(Outbox.state == OutboxState.SENDING, Outbox.claimed_at < now - LEASE),
     )
-    query = select(Outbox.id).where(due).order_by(Outbox.next_attempt_at, Outbox.id).limit(limit)
+    query = (
+        select(Outbox.id, Outbox.state)
+        .where(due)
+        .order_by(Outbox.next_attempt_at, Outbox.id)
+        .limit(limit)
+    )
     if only is not None:
         query = query.where(Outbox.id.in_(list(only)))
+    if db.is_postgres:
+        query = query.with_for_update(skip_locked=True)
+    # SQLite: BEGIN IMMEDIATE already holds the write lock, so read-then-update is atomic.
     with _write(db) as session:
-        if db.is_postgres:
-            ids = list(session.scalars(query.with_for_update(skip_locked=True)))
-            if not ids:
-                return []
-            target = Outbox.id.in_(ids)
-        else:
-            target = Outbox.id.in_(query.scalar_subquery())
+        found = session.execute(query).all()
+        if not found:
+            return []
+        #: Rows a dead process had claimed: it may have handed them over before it died.
+        in_doubt = {r.id for r in found if r.state is OutboxState.SENDING}
         session.execute(
             update(Outbox)
-            .where(target)
+            .where(Outbox.id.in_([r.id for r in found]))
             .values(
                 state=OutboxState.SENDING,
                 claim_token=token,
@@ -153,6 +166,7 @@ def claim_due(
                 r.expires_at,
                 bool(r.sms_opt_out),
                 r.reply_window_minutes,
+                r.id in in_doubt,
             )
             for r in rows
         ]
@@ -216,6 +230,26 @@ def send_claimed(
 ) -> str:
     """Hand one claimed row to its provider and record the result; return what happened."""
     now = now or utcnow()
+    settled = settle_unsendable(db, claimed, now, zone)
+    if settled is not None:
+        return settled
+    try:
+        if claimed.kind is OutboxKind.SMS:
+            sent = telephony.sms.send(claimed.to_phone, claimed.body)
+        else:
+            sent = telephony.voice.send(claimed.to_phone, f"{twiml_url}/{claimed.id}", claimed.body)
+    except PermanentFailure as exc:
+        log.warning("outbox %s failed for good: %s", claimed.id, exc)
+        _fail(db, claimed, now, str(exc), exc.code)
+        return "failed"
+    except ProviderError as exc:
+        return _retry_later(db, claimed, str(exc), exc.code, now)
+    _record_sent(db, claimed, sent.provider_id, sent.status, utcnow())
+    return "sent"
+
+
+def settle_unsendable(db: Database, claimed: Claimed, now: datetime, zone: ZoneInfo) -> str | None:
+    """Record the outcome of a row that must not go out now (too late, STOPP, quiet hours)."""
     if claimed.expires_at is not None and now >= claimed.expires_at:
         if claimed.attempts > 1:  # it kept failing until too late: the worker must know
             _fail(db, claimed, now, "not delivered in time", None)
@@ -236,19 +270,7 @@ def send_claimed(
             attempts=claimed.attempts - 1,
         )
         return "deferred"
-    try:
-        if claimed.kind is OutboxKind.SMS:
-            sent = telephony.sms.send(claimed.to_phone, claimed.body)
-        else:
-            sent = telephony.voice.send(claimed.to_phone, f"{twiml_url}/{claimed.id}", claimed.body)
-    except PermanentFailure as exc:
-        log.warning("outbox %s failed for good: %s", claimed.id, exc)
-        _fail(db, claimed, now, str(exc), exc.code)
-        return "failed"
-    except ProviderError as exc:
-        return _retry_later(db, claimed, str(exc), exc.code, now)
-    _record_sent(db, claimed, sent.provider_id, sent.status, utcnow())
-    return "sent"
+    return None
 
 
 def _record_sent(db: Database, claimed: Claimed, sid: str, status: str, at: datetime) -> None:
@@ -318,6 +340,14 @@ def _release(db: Database, rows: list[Claimed], now: datetime) -> None:
         )
 
 
+def _in_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def sweep(
     db: Database,
     telephony: Telephony,
@@ -327,12 +357,25 @@ def sweep(
     only: Iterable[int] | None = None,
     workers: int = 1,
     zone: ZoneInfo = STOCKHOLM,
+    concurrency: int = IN_FLIGHT,
 ) -> int:
     """Send everything due now (or the rows in ``only``); return how many were handed over.
 
-    With ``workers`` > 1 a small thread pool makes the provider calls of a batch side by side.
+    A provider that can keep many messages in flight (Twilio's async client) gets up to
+    ``concurrency`` at once from one event loop: see ``reminders.inflight``. Otherwise, with
+    ``workers`` > 1 a small thread pool makes the provider calls of a batch side by side.
     When one call fails for a passing reason, the rest of the batch is given back untried.
     """
+    if concurrency > 1 and hasattr(telephony.sms, "open_async"):
+        from .inflight import sweep_in_flight  # imports this module
+
+        args = (db, telephony, twiml_url, now, batch, only, concurrency, zone)
+        if not _in_event_loop():
+            return sweep_in_flight(*args)
+        # Called from inside an event loop (a greenlet-driven one, e.g.): the sweep's own loop
+        # runs in a thread of its own.
+        with ThreadPoolExecutor(1, thread_name_prefix="outbox-loop") as own:
+            return own.submit(sweep_in_flight, *args).result()
     handled = 0
     pool = ThreadPoolExecutor(workers, thread_name_prefix="outbox") if workers > 1 else None
     try:

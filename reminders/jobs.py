@@ -21,7 +21,7 @@ from models import Database, Outbox, OutboxKind, OutboxState
 
 from . import hooks
 from .delivery import call_back
-from .dispatch import STOCKHOLM, sweep
+from .dispatch import IN_FLIGHT, STOCKHOLM, sweep
 from .providers import Telephony
 
 log = logging.getLogger(__name__)
@@ -39,13 +39,17 @@ class Dispatcher:
         interval: float = 5.0,
         workers: int = 1,
         zone: ZoneInfo = STOCKHOLM,
+        concurrency: int = IN_FLIGHT,
     ) -> None:
         self.db = db
         self.telephony = telephony
         self.twiml_url = twiml_url
         self.interval = interval
-        #: Provider calls made side by side within a batch. More is faster in a burst, but a
-        #: crash may then repeat up to this many messages (one when 1, as the issue asks).
+        #: Messages on the wire at once through Twilio's async client (``reminders.inflight``):
+        #: a crash repeats none of them, since in-doubt rows are looked up at Twilio first.
+        self.concurrency = concurrency
+        #: Threads for providers without an async client (the dev provider): a crash may
+        #: repeat up to this many messages (one when 1, as the issue asks).
         self.workers = workers
         #: The municipality's zone, for the quiet hours.
         self.zone = zone
@@ -119,7 +123,13 @@ class Dispatcher:
 
     def sweep_once(self, now: datetime | None = None) -> int:
         return sweep(
-            self.db, self.telephony, self.twiml_url, now=now, workers=self.workers, zone=self.zone
+            self.db,
+            self.telephony,
+            self.twiml_url,
+            now=now,
+            workers=self.workers,
+            zone=self.zone,
+            concurrency=self.concurrency,
         )
 
     def kick(self, outbox_ids: Iterable[int]) -> None:
@@ -128,7 +138,14 @@ class Dispatcher:
             assert self._scheduler is not None
             self._scheduler.modify_job(SWEEP_JOB, next_run_time=datetime.now(UTC))
             return
-        sweep(self.db, self.telephony, self.twiml_url, only=list(outbox_ids), zone=self.zone)
+        sweep(
+            self.db,
+            self.telephony,
+            self.twiml_url,
+            only=list(outbox_ids),
+            zone=self.zone,
+            concurrency=self.concurrency,
+        )
 
 
 def follow_up_unanswered(db: Database, now: datetime | None = None, limit: int = 500) -> int:

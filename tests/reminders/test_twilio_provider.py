@@ -1,9 +1,13 @@
 """The real twilio library against the local fake Twilio server: requests, answers, errors."""
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from reminders.providers import (
     PermanentFailure,
+    Sent,
     TemporaryFailure,
     TwilioSettings,
     TwilioSmsClient,
@@ -98,3 +102,34 @@ def test_a_provider_that_does_not_answer_is_a_temporary_failure(fake) -> None:
     fake.stop()
     with pytest.raises(TemporaryFailure):
         TwilioSmsClient(settings, timeout=2).send(TO, "Hej")
+
+
+def test_messages_are_listed_by_recipient_newest_first_page_by_page(fake) -> None:
+    sms = TwilioSmsClient(settings_for(fake))
+    for i in range(5):
+        sms.send(TO, f"Hej {i}")
+    sms.send("+46709999999", "Annan")
+    listed = sms.client.messages.list(to=TO, page_size=2)
+    assert [m.body for m in listed] == [f"Hej {i}" for i in reversed(range(5))]
+    assert all(m.to == TO and m.date_created is not None for m in listed)
+    assert sum(1 for path, _ in fake.log if path.endswith("Messages.json")) == 6 + 3  # 3 pages
+
+
+def test_the_async_client_sends_the_same_form_as_the_plain_one(fake) -> None:
+    body = "Påminnelse: Ta din medicin 💊 & svara 1 = klart"
+
+    async def send() -> Sent:
+        async with TwilioSmsClient(settings_for(fake)).open_async() as sms:
+            return await sms.send(TO, body)
+
+    # A loop of its own in a thread: under the browser tests Playwright's loop runs in this one.
+    with ThreadPoolExecutor(1) as thread:
+        sent = thread.submit(asyncio.run, send()).result()
+    [message] = fake.messages()
+    assert sent.provider_id == message.sid
+    assert message.params == {
+        "To": TO,
+        "From": "+46850000000",
+        "Body": body,
+        "StatusCallback": "https://boendestod.example.se/webhooks/twilio/status",
+    }
