@@ -68,6 +68,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         telephony,
         twiml_url=f"{settings.public_url}/webhooks/twilio/voice/outbox",
         interval=settings.scheduler_interval_seconds,
+        concurrency=settings.sms_in_flight,
     )
     app.extensions["boendestod.telephony"] = telephony
     app.extensions["boendestod.dispatcher"] = dispatcher

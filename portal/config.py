@@ -39,6 +39,9 @@ class Settings:
     demo_skip_totp: bool = False
     scheduler: bool = True
     scheduler_interval_seconds: float = 5.0
+    #: SMS handed to the provider at once; against real Twilio the rate is about this many per
+    #: round trip, within the account's limit on concurrent requests.
+    sms_in_flight: int = 32
     socketio_message_queue: str | None = None
     cookie_secure: bool = True
     #: Languages offered; the first is the default.
@@ -70,6 +73,8 @@ class Settings:
             ZoneInfo(self.timezone)
         except Exception as exc:
             raise ConfigError(f"TIMEZONE {self.timezone!r} is not a known time zone") from exc
+        if not 1 <= self.sms_in_flight <= 500:
+            raise ConfigError("SMS_IN_FLIGHT must be between 1 and 500")
         if not self.is_production:
             return
         problems = list(self.ice.problems())
@@ -150,6 +155,7 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         cookie_secure=_flag(environ.get("COOKIE_SECURE"), default=not demo),
         red_coordinator_minutes=int(environ.get("RED_COORDINATOR_MINUTES") or 15),
         red_escalation_minutes=int(environ.get("RED_ESCALATION_MINUTES") or 60),
+        sms_in_flight=int(environ.get("SMS_IN_FLIGHT") or 32),
     )
     settings.check()
     return settings

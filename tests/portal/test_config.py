@@ -28,6 +28,7 @@ def test_a_complete_production_config_is_accepted() -> None:
         ({"COOKIE_SECURE": "0"}, "COOKIE_SECURE"),
         ({"DATABASE_URL": ""}, "DATABASE_URL"),
         ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
+        ({"SMS_IN_FLIGHT": "0"}, "SMS_IN_FLIGHT"),
     ],
 )
 def test_production_refuses_to_start_with_a_missing_secret_or_unsafe_setting(
