@@ -76,6 +76,9 @@
     pc.onicecandidate = function (e) {
       if (e.candidate) send(info.pid, "candidate", { candidate: e.candidate.toJSON() });
     };
+    pc.onconnectionstatechange = function () {
+      if (pc.connectionState === "connected") mark("dtls");
+    };
     pc.ontrack = function (e) { showRemote(info.pid, e.streams[0] || new MediaStream([e.track])); };
     pc.oniceconnectionstatechange = function () {
       var s = pc.iceConnectionState;
@@ -127,6 +130,7 @@
     pc.createOffer(restartIce ? { iceRestart: true } : {})
       .then(function (o) { return pc.setLocalDescription(o); })
       .then(function () {
+        mark("offer");
         send(pid, "offer", { sdp: pc.localDescription.sdp, restart: !!restartIce });
       })
       .catch(function (err) { console.warn("offer failed", err); });
@@ -156,6 +160,7 @@
         .then(function () { send(pid, "answer", { sdp: pc.localDescription.sdp }); })
         .catch(function (err) { console.warn("answer failed", err); });
     } else if (m.kind === "answer" && peer) {
+      mark("answer");
       peer.pc.setRemoteDescription({ type: "answer", sdp: m.sdp })
         .catch(function (err) { console.warn("remote answer failed", err); });
     } else if (m.kind === "candidate" && peer) {
@@ -284,6 +289,9 @@
     button.addEventListener("click", function () {
       socket.emit("admit", { pid: p.pid });
       li.remove();
+      // Ready for their offer before it comes: the connection and our tracks are set up while
+      // the other side joins, which takes a noticeable part of the time to the first picture.
+      if (!peers.has(p.pid)) newPeer(p, false);
     });
     li.appendChild(label); li.appendChild(button);
     list.appendChild(li);
