@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 #: Scores are well below this, so one more feasible pair always beats any score gain.
 INFEASIBLE = 1e6
@@ -33,6 +32,10 @@ def optimal(scores: Scores) -> dict[int, int]:
     matrix = as_array(scores)
     if matrix.size == 0:
         return {}
+    # Imported here: scipy.optimize takes some 0.6 s to import, which every app start (and
+    # every gunicorn restart) would otherwise pay for a button pressed a few times a day.
+    from scipy.optimize import linear_sum_assignment
+
     feasible = ~np.isnan(matrix)
     rows, cols = linear_sum_assignment(np.where(feasible, -matrix, INFEASIBLE))
     return {int(r): int(c) for r, c in zip(rows, cols, strict=True) if feasible[r, c]}
