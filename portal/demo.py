@@ -259,46 +259,16 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
             )
         )
 
-    consent = Consent(
-        client_id=sandra.id,
-        kind=ConsentKind.PROXY_ACCESS,
-        scope="Min gode man Lars får se mina besök.",
-        recorded_by_id=anna.id,
-    )
-    session.add(consent)
-    session.flush()
-    session.add(
-        Proxy(
-            client_id=sandra.id,
-            name="Lars Nilsson",
-            phone="+46700000003",
-            relation=ProxyRelation.GUARDIAN,
-            can_see_visits=True,
-            consent_id=consent.id,
-        )
-    )
-    # Lars is god man for one more client, so signing in as him asks whom he helps today;
-    # this client also lets him book and get copies of the reminders.
-    ward = clients[2]
-    consent_two = Consent(
-        client_id=ward.id,
-        kind=ConsentKind.PROXY_ACCESS,
-        scope="Min gode man Lars får se och boka mina besök och få mina påminnelser.",
-        recorded_by_id=anna.id,
-    )
-    session.add(consent_two)
-    session.flush()
-    session.add(
-        Proxy(
-            client_id=ward.id,
-            name="Lars Nilsson",
-            phone="+46700000003",
-            relation=ProxyRelation.GUARDIAN,
-            can_see_visits=True,
-            can_book=True,
-            gets_reminders=True,
-            consent_id=consent_two.id,
-        )
+    # Lars is god man for Sandra and for one more client, so signing in as him asks whom he
+    # helps today; the second client also lets him book and get copies of the reminders.
+    _lars_for(session, sandra, anna, "Min gode man Lars får se mina besök.")
+    _lars_for(
+        session,
+        clients[2],
+        anna,
+        "Min gode man Lars får se och boka mina besök och få mina påminnelser.",
+        can_book=True,
+        gets_reminders=True,
     )
 
     for client, category, channel, text in [
@@ -482,3 +452,28 @@ def _week_of_visits(
                     )
                 )
         session.add(visit)
+
+
+def _lars_for(
+    session: Session, client: Client, recorded_by: Staff, scope: str, **may: bool
+) -> None:
+    """Lars Nilsson, god man, acting for ``client`` under the consent the client gave."""
+    consent = Consent(
+        client_id=client.id,
+        kind=ConsentKind.PROXY_ACCESS,
+        scope=scope,
+        recorded_by_id=recorded_by.id,
+    )
+    session.add(consent)
+    session.flush()
+    session.add(
+        Proxy(
+            client_id=client.id,
+            name="Lars Nilsson",
+            phone="+46700000003",
+            relation=ProxyRelation.GUARDIAN,
+            can_see_visits=True,
+            consent_id=consent.id,
+            **may,
+        )
+    )
