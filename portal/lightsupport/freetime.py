@@ -244,12 +244,11 @@ _HOMES = select(Client.id, Client.lat, Client.lon).where(
 def homes(
     session: Session, client_ids: Iterable[int]
 ) -> dict[int, tuple[float | None, float | None]]:
-    """Where these clients live."""
-    rows = (
-        session.connection()
-        .execute(select(Client.id, Client.lat, Client.lon).where(Client.id.in_(set(client_ids))))
-        .all()
-    )
+    """Where these clients live (through the statement built once above, not a new one)."""
+    wanted = list(set(client_ids))
+    if not wanted:
+        return {}
+    rows = session.connection().execute(_HOMES, {"ids": wanted}).all()
     return {client_id: (lat, lon) for client_id, lat, lon in rows}
 
 
