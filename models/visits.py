@@ -42,6 +42,9 @@ class Availability(Base):
     """An exception to a worker's weekly hours: extra time or an absence."""
 
     __tablename__ = "availability"
+    #: Matching reads every worker's exceptions that touch a few days: those ending after the
+    #: first day's start, a short range of this index (past exceptions are most of the table).
+    __table_args__ = (Index("ix_availability_period", "ends_at", "starts_at", "staff_id", "kind"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)

@@ -6,6 +6,7 @@ the continuity cap hold), tells the client by SMS and stores the score and reaso
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -34,9 +35,10 @@ from ..booking.rules import BookingRefused, BookingRules
 from ..errors import DomainError
 from ..events import REQUEST_ASSIGNED, announce
 from ..tasks import create_task
-from .candidates import candidates_for, wanted_for
+from .candidates import find, wanted_for
 from .planner import BLOCKS, plan
-from .scoring import Suggestion, Weights, rank
+from .ranking import Ranking
+from .scoring import Suggestion, Weights
 
 
 class AssignmentRefused(DomainError):
@@ -46,11 +48,11 @@ class AssignmentRefused(DomainError):
 @dataclass
 class Ranked:
     request: SupportRequest
-    suggestions: list[Suggestion]
+    suggestions: Sequence[Suggestion]
 
     @property
     def has_free_worker(self) -> bool:
-        return any(s.feasible for s in self.suggestions)
+        return bool(self.suggestions) and self.suggestions[0].feasible  # feasible ones first
 
 
 def open_queue(session: Session, coordinator: Staff) -> list[SupportRequest]:
@@ -78,11 +80,11 @@ def suggestions(
     only: list[int] | None = None,
     *,
     starts: int = 1,
-) -> list[Suggestion]:
+) -> Ranking:
     """Ranked workers for one request, with their reasons (and up to ``starts`` free starts
     each: the console needs only the first)."""
-    found = candidates_for(session, request, now, zone, rules, only, starts=starts)
-    return rank(wanted_for(session, request), found, weights, lambda t: _hour(t, zone))
+    found = find(session, request, now, zone, rules, only, starts=starts)
+    return Ranking(wanted_for(session, request), found, weights, lambda t: _hour(t, zone))
 
 
 def _hour(moment: datetime, zone: ZoneInfo) -> str:
@@ -116,7 +118,7 @@ def assign(
     rules: BookingRules,
     weights: Weights,
     portal_link: str,
-    ranked: list[Suggestion] | None = None,
+    ranked: Sequence[Suggestion] | None = None,
 ) -> Assignment:
     """Give the request to ``staff_id``: book the time, tell the client, keep the why."""
     request = session.get(SupportRequest, request_id, with_for_update=True)

@@ -1,12 +1,21 @@
-"""Who could take a request: each worker's free time, continuity, travel and load, from the
-database in a handful of indexed queries (not one per worker)."""
+"""Who could take a request: each worker's free time, continuity, travel and load.
+
+Read from the database in a handful of indexed queries (not one per worker), then worked out
+for all the workers of a day at once: the day's possible starts (the local step grid inside
+support hours) form one axis of a workers × starts array, each visit blocks a run of starts,
+each distinct set of working hours allows a run, and the first free start is where both agree.
+``tests/portal/test_matching_speedups.py`` checks the result against the straightforward
+reference (booking's slot functions, one worker and one day at a time).
+"""
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from models import Channel, SupportRequest
@@ -17,20 +26,19 @@ from .freetime import (
     MINUTE,
     Clock,
     Day,
-    Place,
+    VisitArrays,
     availability_ms,
     ceil_ms,
     client_visits_ms,
     homes,
     local_days,
-    subtract,
     to_moment,
     to_ms,
-    visits_ms,
+    visit_arrays,
     weekly_hours_on,
     working,
 )
-from .freetime import starts as free_starts_in
+from .grid import WORKER_KEY
 from .people import Person, active_workers, others, people, regular_workers_of
 from .scoring import Candidate, Wanted
 
@@ -40,16 +48,59 @@ FREE_STARTS = 12
 
 def wanted_for(session: Session, request: SupportRequest) -> Wanted:
     client = request.client
-    category = catalogue.by_key(session, request.category)
     return Wanted(
         client_name=client.first_name if client else (request.contact_name or ""),
         needs=tuple(client.needs) if client else (),
-        category_skill=category.skill if category else None,
+        category_skill=catalogue.skill_of(session, request.category),
         language=client.language if client else "sv",
         home_visit=request.channel is Channel.HOME and client is not None,
         lat=client.lat if client else None,
         lon=client.lon if client else None,
     )
+
+
+@dataclass
+class Found:
+    """Every worker who could be asked, in the order asked (the client's regular workers first),
+    with what matching needs of each; ``candidate(i)`` is one of them as a record."""
+
+    people: list[Person]
+    regular: np.ndarray
+    seen_lately: np.ndarray
+    capped: np.ndarray
+    #: The first free starts (milliseconds), and the end of the free time around the first.
+    starts: list[list[int]]
+    free_until: list[int | None]
+    #: Where each worker comes from: the previous visit's home, else their own home base.
+    came_from: list[tuple[float | None, float | None]]
+    booked_minutes: np.ndarray
+
+    @classmethod
+    def nobody(cls) -> Found:
+        empty = np.zeros(0, dtype=bool)
+        return cls([], empty, empty, empty, [], [], [], np.zeros(0, dtype=np.int64))
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    def candidate(self, i: int) -> Candidate:
+        person, starts, until = self.people[i], self.starts[i], self.free_until[i]
+        moments = tuple(to_moment(t) for t in starts)
+        return Candidate(
+            staff_id=person.id,
+            first_name=person.first_name,
+            skills=person.skills,
+            languages=person.languages,
+            regular=bool(self.regular[i]),
+            seen_lately=bool(self.seen_lately[i]),
+            breaks_continuity_cap=bool(self.capped[i]),
+            free_start=moments[0] if moments else None,
+            free_until=to_moment(until) if until is not None else None,
+            free_starts=moments,
+            from_lat=self.came_from[i][0],
+            from_lon=self.came_from[i][1],
+            booked_minutes_today=int(self.booked_minutes[i]),
+        )
 
 
 def candidates_for(
@@ -62,11 +113,26 @@ def candidates_for(
     *,
     starts: int = 1,
 ) -> list[Candidate]:
-    """Every worker who could be asked (``only`` narrows it), with what matching needs.
+    """Every worker who could be asked (``only`` narrows it), as records."""
+    found = find(session, request, now, zone, rules, only, starts=starts)
+    return [found.candidate(i) for i in range(len(found))]
 
-    Each worker's days are scanned in order and the scan stops once ``starts`` free starts are
-    found (the console needs only the first); each day's visits are loaded for all the workers
-    still looking, in one query.
+
+def find(
+    session: Session,
+    request: SupportRequest,
+    now: datetime,
+    zone: ZoneInfo,
+    rules: BookingRules,
+    only: list[int] | None = None,
+    *,
+    starts: int = 1,
+) -> Found:
+    """Every worker who could be asked (``only`` narrows it), with up to ``starts`` free starts.
+
+    The days of the window are scanned in order, each day's visits read for all the workers
+    still looking in one query; a worker stops looking once ``starts`` free starts are found
+    (the console needs only the first).
     """
     client = request.client
     start, end = max(request.wanted_from, now), request.wanted_to
@@ -76,12 +142,10 @@ def candidates_for(
     if only is not None:
         staff_ids = [s for s in staff_ids if s in only]
     if not staff_ids or start >= end:
-        return []
+        return Found.nobody()
     staff = {w.id: w for w in workers}
     staff.update(people(session, [s for s in staff_ids if s not in staff]))
     days = local_days(start.astimezone(zone).date(), end.astimezone(zone).date(), zone, rules)
-    # Grid starts at or after ``start``; ``end`` bounds the visit's end.
-    window_start, window_end = ceil_ms(start), to_ms(end)
     first_day, last_day = to_moment(days[0].start), to_moment(days[-1].end)
     extras, absences = availability_ms(session, staff_ids, first_day, last_day)
     history: list[tuple[int, int]] = []
@@ -95,107 +159,224 @@ def candidates_for(
         )[client.id]
         lo, hi = ceil_ms(start - window), ceil_ms(start + window)
         history = [(s, staff_id) for s, _, staff_id in visits if lo <= s < hi]
-        client_busy = [
+        client_busy = sorted(
             (s, e)
             for s, e, _ in visits
             if to_ms(busy_from) <= s < days[-1].end and e > days[0].start
-        ]
+        )
     seen = {s for t, s in history if t < ceil_ms(now)}
-    clock = Clock(zone)
-    found: dict[int, list[int]] = {s: [] for s in staff_ids}
-    free_until: dict[int, int] = {}
-    places: dict[int, list[Place]] = {}
-    where: dict[int, Day] = {}
-    looking = list(staff_ids)
-    for number, day in enumerate(days):
-        if not looking:
-            break
-        hours = weekly_hours_on(session, looking, [day.day.weekday()])
-        visits = visits_ms(
-            session, looking, to_moment(day.start), to_moment(day.end), ending_at_start=number > 0
-        )
-        still = []
-        for staff_id in looking:
-            mine = visits.get(staff_id, [])
-            if number == 0:
-                places[staff_id], where[staff_id] = mine, day
-            windows = working(day, hours[staff_id], extras[staff_id], absences[staff_id], clock)
-            busy = [(s, e) for s, e, _ in mine]  # by start (the query's order)
-            if client_busy:
-                busy = sorted([*busy, *client_busy])
-            free = [
-                (max(s, window_start), min(e, window_end))
-                for s, e in subtract(windows, busy)
-                if s < window_end and e > window_start
-            ]
-            before = len(found[staff_id])
-            found[staff_id] += free_starts_in(
-                free, request.minutes, day, rules.slot_step_minutes, starts - before
-            )
-            if before == 0 and found[staff_id]:
-                first = found[staff_id][0]
-                free_until[staff_id] = next(e for s, e in free if s <= first < e)
-                places[staff_id], where[staff_id] = mine, day
-            if len(found[staff_id]) < starts:
-                still.append(staff_id)
-        looking = still
-    moments = {s: found[s][0] if found[s] else to_ms(start) for s in staff_ids}
-    came_from = {s: _before(moments[s], places[s], where[s]) for s in staff_ids}
-    home = homes(session, [p[2] for p in came_from.values() if p is not None])
-    capped = ContinuityCap(history, rules) if client else None
-    return [
-        _candidate(
-            staff[staff_id],
-            found[staff_id],
-            free_until.get(staff_id),
-            places[staff_id],
-            where[staff_id],
-            home.get(came_from[staff_id][2]) if came_from[staff_id] else None,
-            regular=staff_id in regular,
-            seen_lately=staff_id in seen,
-            capped=capped is not None and capped.breaks(moments[staff_id], staff_id),
-        )
-        for staff_id in staff_ids
-    ]
 
-
-def _before(moment: int, places: list[Place], day: Day) -> Place | None:
-    """The worker's last visit that day that ends by ``moment``."""
-    before = [p for p in places if p[1] <= moment and day.start <= p[1] < day.end]
-    return before[-1] if before else None
-
-
-def _candidate(
-    person: Person,
-    found: list[int],
-    free_until: int | None,
-    places: list[Place],
-    day: Day,
-    came_from: tuple[float | None, float | None] | None,
-    *,
-    regular: bool,
-    seen_lately: bool,
-    capped: bool,
-) -> Candidate:
-    """One worker as matching sees them, at their first free start (else the window's start)."""
-    from_lat, from_lon = came_from or (person.home_lat, person.home_lon)
-    booked = sum(e - s for s, e, _ in places if day.start <= s < day.end)
-    starts = tuple(to_moment(t) for t in found)
-    return Candidate(
-        staff_id=person.id,
-        first_name=person.first_name,
-        skills=person.skills,
-        languages=person.languages,
-        regular=regular,
-        seen_lately=seen_lately,
-        breaks_continuity_cap=capped,
-        free_start=starts[0] if starts else None,
-        free_until=to_moment(free_until) if free_until is not None else None,
-        free_starts=starts,
-        from_lat=from_lat,
-        from_lon=from_lon,
-        booked_minutes_today=booked // MINUTE,
+    search = _Search(
+        staff_ids,
+        request.minutes * MINUTE,
+        rules.slot_step_minutes * MINUTE,
+        (ceil_ms(start), to_ms(end)),  # grid starts at or after the start; the end bounds a visit
+        client_busy,
+        starts,
+        Clock(zone),
     )
+    for number, day in enumerate(days):
+        looking = search.looking()
+        if not len(looking):
+            break
+        hours = weekly_hours_on(session, [staff_ids[i] for i in looking], [day.day.weekday()])
+        visits = visit_arrays(
+            session, to_moment(day.start), to_moment(day.end), ending_at_start=number > 0
+        )
+        day_visits = _Visits(day, visits, search.columns(visits.staff_id), len(staff_ids))
+        search.scan(day_visits, looking, hours, extras, absences)
+    # Where a worker with no free start is, and how loaded: at the window's start, first day.
+    search.place_the_rest(to_ms(start))
+    home = homes(session, [c for c in search.came_from_client if c is not None])
+    persons = [staff[s] for s in staff_ids]
+    came_from = [
+        home.get(c, (p.home_lat, p.home_lon)) if c is not None else (p.home_lat, p.home_lon)
+        for p, c in zip(persons, search.came_from_client, strict=True)
+    ]
+    capped = np.zeros(len(staff_ids), dtype=bool)
+    if len({s for _, s in history}) >= rules.max_workers:  # else no window can be full
+        cap = ContinuityCap(history, rules)
+        capped[:] = [cap.breaks(t, s) for t, s in zip(search.moments, staff_ids, strict=True)]
+    return Found(
+        people=persons,
+        regular=np.array([s in regular for s in staff_ids], dtype=bool),
+        seen_lately=np.array([s in seen for s in staff_ids], dtype=bool),
+        capped=capped,
+        starts=search.found,
+        free_until=search.free_until,
+        came_from=came_from,
+        booked_minutes=search.booked // MINUTE,
+    )
+
+
+class _Visits:
+    """One day's visits of the workers asked, by column: sorted by worker, then start (and
+    separately by worker, then end), and the milliseconds booked per worker that day."""
+
+    def __init__(self, day: Day, visits: VisitArrays, columns: np.ndarray, workers: int) -> None:
+        asked = columns >= 0
+        column, start, end = columns[asked], visits.start[asked], visits.end[asked]
+        client = visits.client_id[asked]
+        self.day = day
+        by_start = np.argsort(column * WORKER_KEY + start, kind="stable")
+        self.column, self.start, self.end = column[by_start], start[by_start], end[by_start]
+        self.start_keys = self.column * WORKER_KEY + self.start
+        end_keys = column * WORKER_KEY + end
+        by_end = np.argsort(end_keys, kind="stable")
+        self.end_keys, self.client_by_end = end_keys[by_end], client[by_end]
+        counted = (start >= day.start) & (start < day.end)  # a visit counts on the day it starts
+        booked = np.bincount(column[counted], weights=(end - start)[counted], minlength=workers)
+        self.booked = booked.astype(np.int64)  # sums of whole milliseconds, exact in a float
+
+    def next_start(self, rows: np.ndarray, after: np.ndarray) -> np.ndarray:
+        """For each worker, the start of their next visit after ``after`` (``_NEVER`` if none)."""
+        if not len(self.start_keys):
+            return np.full(len(rows), _NEVER, dtype=np.int64)
+        at = np.searchsorted(self.start_keys, rows * WORKER_KEY + after, side="right")
+        key = self.start_keys[np.minimum(at, len(self.start_keys) - 1)]
+        mine = (at < len(self.start_keys)) & (key // WORKER_KEY == rows)
+        return np.where(mine, key - rows * WORKER_KEY, _NEVER)
+
+    def last_client(self, rows: np.ndarray, moments: np.ndarray) -> list[int | None]:
+        """For each worker, the client of their last visit that ends by the moment on this day
+        (one worker's visits never overlap, so the last to end is the last to start)."""
+        if not len(self.end_keys):
+            return [None] * len(rows)
+        at = np.searchsorted(self.end_keys, rows * WORKER_KEY + moments, side="right") - 1
+        key = self.end_keys[np.maximum(at, 0)]
+        mine = (at >= 0) & (key // WORKER_KEY == rows) & (key - rows * WORKER_KEY >= self.day.start)
+        clients = self.client_by_end[np.maximum(at, 0)]
+        return [
+            int(c) if ok else None for c, ok in zip(clients.tolist(), mine.tolist(), strict=True)
+        ]
+
+
+_NEVER = np.iinfo(np.int64).max
+
+
+class _Search:
+    """The free starts found so far for each worker (by column), and where each is placed."""
+
+    def __init__(
+        self,
+        staff_ids: list[int],
+        length: int,
+        step: int,
+        window: tuple[int, int],
+        client_busy: list[tuple[int, int]],
+        starts: int,
+        clock: Clock,
+    ) -> None:
+        n = len(staff_ids)
+        self.staff_ids, self.length, self.step, self.wanted = staff_ids, length, step, starts
+        self.window_start, self.window_end = window
+        self.client_starts = np.array([s for s, _ in client_busy], dtype=np.int64)
+        self.client_ends = np.array([e for _, e in client_busy], dtype=np.int64)
+        self.clock = clock
+        self.found: list[list[int]] = [[] for _ in range(n)]
+        self.free_until: list[int | None] = [None] * n
+        self.moments: list[int] = [0] * n
+        self.came_from_client: list[int | None] = [None] * n
+        self.booked = np.zeros(n, dtype=np.int64)
+        self.placed = np.zeros(n, dtype=bool)
+        self.first_day: _Visits | None = None
+        ids = np.array(staff_ids, dtype=np.int64)
+        self._by_id = np.argsort(ids)
+        self._sorted_ids = ids[self._by_id]
+
+    def looking(self) -> np.ndarray:
+        return np.flatnonzero([len(f) < self.wanted for f in self.found])
+
+    def columns(self, staff_ids: np.ndarray) -> np.ndarray:
+        """The column of each staff id, -1 for workers not asked."""
+        at = np.minimum(np.searchsorted(self._sorted_ids, staff_ids), len(self._sorted_ids) - 1)
+        return np.where(self._sorted_ids[at] == staff_ids, self._by_id[at], -1)
+
+    def scan(self, visits: _Visits, looking: np.ndarray, hours, extras, absences) -> None:  # type: ignore[no-untyped-def]
+        """Look for free starts on one day for the workers still looking."""
+        if self.first_day is None:
+            self.first_day = visits
+        day = visits.day
+        grid = _grid(day, self.step)
+        usable = (grid >= self.window_start) & (grid + self.length <= self.window_end)
+        if not usable.any():
+            return
+        # Working time: most workers share their hours, so each distinct day is laid on the
+        # grid once (``working`` hands back the same list for the same hours).
+        ids = [self.staff_ids[i] for i in looking.tolist()]
+        windows = [working(day, hours[s], extras[s], absences[s], self.clock) for s in ids]
+        distinct: dict[int, int] = {}
+        kinds = np.array([distinct.setdefault(id(w), len(distinct)) for w in windows])
+        fits = np.zeros((len(distinct), len(grid)), dtype=bool)
+        ends = np.zeros((len(distinct), len(grid)), dtype=np.int64)
+        laid: set[int] = set()
+        for kind, w in zip(kinds.tolist(), windows, strict=True):
+            if kind in laid:
+                continue
+            laid.add(kind)
+            for w_start, w_end in w:
+                lo = np.searchsorted(grid, w_start, side="left")
+                fits[kind, lo : np.searchsorted(grid, w_end - self.length, side="right")] = True
+                ends[kind, lo : np.searchsorted(grid, w_end, side="left")] = w_end
+        free = fits[kinds] & usable
+        # Busy time: a visit [s, e) blocks every start g with s - length < g < e.
+        row_of = np.full(len(self.staff_ids), -1, dtype=np.int64)
+        row_of[looking] = np.arange(len(looking))
+        rows = row_of[visits.column]
+        mine = rows >= 0
+        blocked = np.zeros((len(looking), len(grid) + 1), dtype=np.int32)
+        lo = np.searchsorted(grid, visits.start[mine] - self.length, side="right")
+        hi = np.searchsorted(grid, visits.end[mine], side="left")
+        np.add.at(blocked, (rows[mine], lo), 1)
+        np.add.at(blocked, (rows[mine], hi), -1)
+        free &= np.cumsum(blocked, axis=1)[:, :-1] == 0
+        if len(self.client_starts):
+            theirs = np.zeros(len(grid) + 1, dtype=np.int32)
+            np.add.at(theirs, np.searchsorted(grid, self.client_starts - self.length, "right"), 1)
+            np.add.at(theirs, np.searchsorted(grid, self.client_ends, side="left"), -1)
+            free &= np.cumsum(theirs)[:-1] == 0
+        self._keep(visits, looking, grid, free, kinds, ends)
+
+    def _keep(self, visits, looking, grid, free, kinds, ends) -> None:  # type: ignore[no-untyped-def]
+        """Take each worker's first free starts; place the workers found for the first time."""
+        rows, points = np.nonzero(free)
+        order = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
+        before = np.array([len(self.found[i]) for i in looking.tolist()], dtype=np.int64)
+        take = order < (self.wanted - before)[rows]
+        for row, moment in zip(rows[take].tolist(), grid[points[take]].tolist(), strict=True):
+            self.found[looking[row]].append(moment)
+        new = np.flatnonzero(free.any(axis=1) & (before == 0))
+        if not len(new):
+            return
+        first = np.argmax(free[new], axis=1)
+        columns, moments = looking[new], grid[first]
+        # The free time around the first start ends at the working time's end, the worker's
+        # next visit, the client's next visit or the window's end, whichever comes first.
+        until = np.minimum(ends[kinds[new], first], visits.next_start(columns, moments))
+        after = np.searchsorted(self.client_starts, moments, side="right")
+        until = np.minimum(until, np.append(self.client_starts, _NEVER)[after])
+        until = np.minimum(until, self.window_end)
+        for column, value in zip(columns.tolist(), until.tolist(), strict=True):
+            self.free_until[column] = value
+        self._place(visits, columns, moments)
+
+    def _place(self, visits: _Visits, columns: np.ndarray, moments: np.ndarray) -> None:
+        clients = visits.last_client(columns, moments)
+        self.booked[columns] = visits.booked[columns]
+        self.placed[columns] = True
+        for column, moment, client in zip(columns.tolist(), moments.tolist(), clients, strict=True):
+            self.moments[column], self.came_from_client[column] = moment, client
+
+    def place_the_rest(self, moment: int) -> None:
+        rest = np.flatnonzero(~self.placed)
+        if len(rest) and self.first_day is not None:
+            self._place(self.first_day, rest, np.full(len(rest), moment, dtype=np.int64))
+
+
+def _grid(day: Day, step: int) -> np.ndarray:
+    """Every start on the day's local step grid inside support hours."""
+    first = -(-(day.opens - day.grid_origin) // step) * step + day.grid_origin
+    return np.arange(first, day.closes, step, dtype=np.int64)
 
 
 class ContinuityCap:

@@ -24,6 +24,11 @@ def by_key(session: Session, key: str) -> LightSupportCategory | None:
     return session.scalar(select(LightSupportCategory).where(LightSupportCategory.key == key))
 
 
+def skill_of(session: Session, key: str) -> str | None:
+    """The skill matching looks for when a request is of this kind (None: none, or no entry)."""
+    return session.scalar(select(LightSupportCategory.skill).where(LightSupportCategory.key == key))
+
+
 def ensure_defaults(session: Session) -> None:
     """Fill an empty catalogue with the defaults (the migration does this for a new database)."""
     if session.scalar(select(func.count(LightSupportCategory.id))):

@@ -14,8 +14,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import chain
 from zoneinfo import ZoneInfo
 
+import numpy as np
 from sqlalchemy import BigInteger, String, bindparam, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -157,7 +159,6 @@ _AVAILABILITY = select(
     epoch_ms(Availability.starts_at),
     epoch_ms(Availability.ends_at),
 ).where(
-    Availability.staff_id.in_(bindparam("staff_ids", expanding=True)),
     Availability.starts_at < bindparam("end", type_=Availability.starts_at.type),
     Availability.ends_at > bindparam("start", type_=Availability.ends_at.type),
 )
@@ -166,16 +167,17 @@ _AVAILABILITY = select(
 def availability_ms(
     session: Session, staff_ids: Sequence[int], start: datetime, end: datetime
 ) -> tuple[dict[int, list[Span]], dict[int, list[Span]]]:
-    """Extra time and absences of these workers that touch [start, end)."""
-    rows = (
-        session.connection()
-        .execute(_AVAILABILITY, {"staff_ids": list(staff_ids), "start": start, "end": end})
-        .all()
-    )
+    """Extra time and absences of these workers that touch [start, end).
+
+    Read for everyone and kept for ``staff_ids`` in Python, as the hours.
+    """
+    rows = session.connection().execute(_AVAILABILITY, {"start": start, "end": end}).all()
+    wanted = set(staff_ids)
     extras: dict[int, list[Span]] = defaultdict(list)
     absences: dict[int, list[Span]] = defaultdict(list)
     for staff_id, kind, s, e in rows:
-        (absences if kind is AvailabilityKind.ABSENT else extras)[staff_id].append((s, e))
+        if staff_id in wanted:
+            (absences if kind is AvailabilityKind.ABSENT else extras)[staff_id].append((s, e))
     return extras, absences
 
 
@@ -220,7 +222,16 @@ def visits_ms(
     ``ending_at_start`` also keeps visits that end exactly at ``start`` (they tell where a
     worker comes from, though they take none of the time).
     """
-    rows = (
+    wanted = set(staff_ids)
+    places: dict[int, list[Place]] = defaultdict(list)
+    for staff_id, s, e, client_id in _visit_rows(session, start, end, ending_at_start):
+        if staff_id in wanted:
+            places[staff_id].append((s, e, client_id))
+    return places
+
+
+def _visit_rows(session: Session, start: datetime, end: datetime, ending_at_start: bool):  # type: ignore[no-untyped-def]
+    return (
         session.connection()
         .execute(
             _VISITS[ending_at_start],
@@ -228,12 +239,26 @@ def visits_ms(
         )
         .all()
     )
-    wanted = set(staff_ids)
-    places: dict[int, list[Place]] = defaultdict(list)
-    for staff_id, s, e, client_id in rows:
-        if staff_id in wanted:
-            places[staff_id].append((s, e, client_id))
-    return places
+
+
+@dataclass(frozen=True)
+class VisitArrays:
+    """Every worker's active visits touching a period, by start: one array per column."""
+
+    staff_id: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    client_id: np.ndarray
+
+
+def visit_arrays(
+    session: Session, start: datetime, end: datetime, *, ending_at_start: bool = False
+) -> VisitArrays:
+    """``visits_ms`` for all workers at once, as arrays (no tuple per visit in Python)."""
+    rows = _visit_rows(session, start, end, ending_at_start)
+    table = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=4 * len(rows))
+    staff_id, s, e, client_id = table.reshape(-1, 4).T
+    return VisitArrays(staff_id, s, e, client_id)
 
 
 _HOMES = select(Client.id, Client.lat, Client.lon).where(

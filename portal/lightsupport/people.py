@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import String, bindparam, select, type_coerce
+from sqlalchemy import String, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from models import ClientWorker, Role, Staff, StaffRole
@@ -27,27 +27,18 @@ class Person:
     home_lon: float | None
 
 
-_lists: dict[str, tuple[str, ...]] = {}
-
-
-def _strings(value: object) -> tuple[str, ...]:
-    """A stored JSON list (text on SQLite, already a list on PostgreSQL), parsed once per text."""
-    if isinstance(value, list | tuple):
-        return tuple(value)
-    if value is None:
-        return ()
-    text = str(value)
-    if text not in _lists:
-        _lists[text] = tuple(json.loads(text) or ())
-    return _lists[text]
+def _strings(value: str | None) -> tuple[str, ...]:
+    """A stored JSON list, read as text."""
+    return tuple(json.loads(value) or ()) if value is not None else ()
 
 
 _COLUMNS = (
     Staff.id,
     Staff.unit_id,
     Staff.first_name,
-    type_coerce(Staff.skills, String),
-    type_coerce(Staff.languages, String),
+    # As text on both databases (PostgreSQL would hand back lists), so rows can be keys.
+    cast(Staff.skills, String),
+    cast(Staff.languages, String),
     Staff.home_lat,
     Staff.home_lon,
 )
@@ -66,9 +57,21 @@ _REGULAR = (
 )
 
 
+_persons: dict[tuple[object, ...], Person] = {}
+
+
 def _person(row) -> Person:  # type: ignore[no-untyped-def]
-    staff_id, unit_id, first_name, skills, languages, lat, lon = row
-    return Person(staff_id, unit_id, first_name, _strings(skills), _strings(languages), lat, lon)
+    """The worker a row describes; built once per distinct row (a changed worker is a new row,
+    so nothing is ever stale)."""
+    key = tuple(row)
+    if key not in _persons:
+        if len(_persons) > 10_000:  # workers edited many times over in a long-running process
+            _persons.clear()
+        staff_id, unit_id, first_name, skills, languages, lat, lon = key
+        _persons[key] = Person(
+            staff_id, unit_id, first_name, _strings(skills), _strings(languages), lat, lon
+        )
+    return _persons[key]
 
 
 def active_workers(session: Session) -> list[Person]:

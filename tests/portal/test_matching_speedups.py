@@ -72,6 +72,36 @@ def test_candidates_are_the_same_as_the_straightforward_code_gives(db: Database,
         s.rollback()
 
 
+@pytest.mark.db
+@pytest.mark.parametrize("seed", range(10))
+def test_the_console_ranking_is_the_straightforward_one(db: Database, seed: int) -> None:
+    """Ordered on the vectorised scores, built through the scalar one: the same list, reasons
+    and all, as ranking the reference's candidates."""
+    rnd = random.Random(200 + seed)
+    now = NOWS[seed % len(NOWS)]
+    with db.transaction() as s:
+        ensure_defaults(s)
+        for request_id in random_world(s, rnd, now, STOCKHOLM):
+            request = s.get(SupportRequest, request_id)
+            ranked = assigning.suggestions(s, request, now, STOCKHOLM, DEFAULT_RULES, Weights())
+            straight = rank(
+                wanted_for(s, request),
+                reference_candidates(s, request, now, STOCKHOLM, DEFAULT_RULES, 1),
+                Weights(),
+                lambda t: t.astimezone(STOCKHOLM).strftime("%H"),
+            )
+            assert [x.staff_id for x in ranked] == [x.staff_id for x in straight]
+            for mine, theirs in zip(ranked, straight, strict=True):
+                assert mine.score == pytest.approx(theirs.score, abs=1e-9)
+                assert (mine.feasible, mine.start, mine.lightest, mine.reasons) == (
+                    theirs.feasible,
+                    theirs.start,
+                    theirs.lightest,
+                    theirs.reasons,
+                )
+        s.rollback()
+
+
 SKILLS = ["autism", "adhd", "psychiatric", "mi", "esl"]
 wanted_st = st.builds(
     Wanted,

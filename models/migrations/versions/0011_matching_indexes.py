@@ -1,4 +1,4 @@
-"""visits: the report index also holds the planned end, so matching reads free time from it
+"""visits and availability: indexes that let matching read a day from the index alone
 
 Revision ID: 0011
 Revises: 0010
@@ -8,6 +8,10 @@ Ranking workers for a request reads every active visit of a day (start, end, wor
 status). The report index of 0010 held all of those but the planned end, so each of the day's
 ~1,700 rows was also looked up in the table. With the end appended as the last column the
 same index covers both; its order, and so the reports' plans, is unchanged.
+
+Matching also reads every worker's exceptions (extra time, absence) that touch the days it
+looks at. Availability had only its worker index, so that meant every exception the workers
+ever had; the new index starts at the end time, where the period's range begins.
 """
 
 from alembic import op
@@ -26,8 +30,15 @@ REPORT_COLUMNS = [
 def upgrade() -> None:
     op.drop_index("ix_visits_report", table_name="visits")
     op.create_index("ix_visits_report", "visits", [*REPORT_COLUMNS, "planned_end"], unique=False)
+    op.create_index(
+        "ix_availability_period",
+        "availability",
+        ["ends_at", "starts_at", "staff_id", "kind"],
+        unique=False,
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_availability_period", table_name="availability")
     op.drop_index("ix_visits_report", table_name="visits")
     op.create_index("ix_visits_report", "visits", REPORT_COLUMNS, unique=False)
