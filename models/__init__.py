@@ -32,6 +32,7 @@ from .people import (
     Unit,
     WorkingHours,
 )
+from .schedule import ScheduleChange, prune_schedule_changes, schedule_stamp
 from .support import (
     DEFAULT_LIGHT_SUPPORT,
     Assignment,
@@ -109,6 +110,7 @@ __all__ = [
     "ReminderRule",
     "RequestStatus",
     "Role",
+    "ScheduleChange",
     "SessionStatus",
     "Staff",
     "StaffRole",
@@ -122,5 +124,7 @@ __all__ = [
     "VisitStatus",
     "WorkingHours",
     "on_commit",
+    "prune_schedule_changes",
+    "schedule_stamp",
     "utcnow",
 ]

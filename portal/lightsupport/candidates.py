@@ -30,17 +30,15 @@ from .freetime import (
     availability_ms,
     ceil_ms,
     client_visits_ms,
-    homes,
     local_days,
     to_moment,
     to_ms,
-    visit_arrays,
-    weekly_hours_on,
     working,
 )
 from .grid import WORKER_KEY
-from .people import Person, active_workers, others, people, regular_workers_of
+from .people import Person, others, people, regular_workers_of
 from .scoring import Candidate, Wanted
+from .snapshot import Snapshot
 
 #: How many free starts per worker a request keeps when assigning several at once.
 FREE_STARTS = 12
@@ -136,7 +134,8 @@ def find(
     """
     client = request.client
     start, end = max(request.wanted_from, now), request.wanted_to
-    workers = active_workers(session)
+    schedule = Snapshot(session)
+    workers = schedule.workers()
     regular = regular_workers_of(session, [client.id])[client.id] if client else []
     staff_ids = [*regular, *others(workers, client.unit_id if client else None, regular)]
     if only is not None:
@@ -179,15 +178,15 @@ def find(
         looking = search.looking()
         if not len(looking):
             break
-        hours = weekly_hours_on(session, [staff_ids[i] for i in looking], [day.day.weekday()])
-        visits = visit_arrays(
-            session, to_moment(day.start), to_moment(day.end), ending_at_start=number > 0
+        hours = schedule.hours(day.day.weekday())
+        visits = schedule.visits(
+            to_moment(day.start), to_moment(day.end), ending_at_start=number > 0
         )
         day_visits = _Visits(day, visits, search.columns(visits.staff_id), len(staff_ids))
         search.scan(day_visits, looking, hours, extras, absences)
     # Where a worker with no free start is, and how loaded: at the window's start, first day.
     search.place_the_rest(to_ms(start))
-    home = homes(session, [c for c in search.came_from_client if c is not None])
+    home = schedule.homes(c for c in search.came_from_client if c is not None)
     persons = [staff[s] for s in staff_ids]
     came_from = [
         home.get(c, (p.home_lat, p.home_lon)) if c is not None else (p.home_lat, p.home_lon)

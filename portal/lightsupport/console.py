@@ -13,7 +13,7 @@ from ..booking.rules import DEFAULT_RULES
 from ..database import session
 from ..errors import DomainError
 from . import assign as assigning
-from . import catalogue
+from . import catalogue, snapshot
 from .scoring import Weights
 
 bp = Blueprint("console", __name__, url_prefix="/personal/samordning")
@@ -111,3 +111,7 @@ def _link() -> str:
 
 def init_app(app) -> None:  # type: ignore[no-untyped-def]
     app.config["MATCH_WEIGHTS"] = Weights.from_env()
+    db = app.extensions["boendestod.db"]
+    app.extensions["boendestod.dispatcher"].every(
+        3600, lambda: snapshot.prune(db), "schedule-prune"
+    )

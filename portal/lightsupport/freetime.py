@@ -139,17 +139,20 @@ _HOURS = select(
 def weekly_hours_on(
     session: Session, staff_ids: Sequence[int], weekdays: Iterable[int]
 ) -> dict[int, list[tuple[int, time, time]]]:
-    """Each worker's own hours on these weekdays.
-
-    Read for everyone and kept for ``staff_ids`` in Python: a list of 300 ids costs more to
-    send than the few rows of other workers.
-    """
-    rows = session.connection().execute(_HOURS, {"weekdays": sorted(set(weekdays))}).all()
+    """Each of these workers' own hours on these weekdays."""
     wanted = set(staff_ids)
+    return defaultdict(
+        list, {s: hours for s, hours in hours_on(session, weekdays).items() if s in wanted}
+    )
+
+
+def hours_on(session: Session, weekdays: Iterable[int]) -> dict[int, list[tuple[int, time, time]]]:
+    """Every worker's own hours on these weekdays (read for everyone: a list of 300 ids costs
+    more to send than the few rows of other workers)."""
+    rows = session.connection().execute(_HOURS, {"weekdays": sorted(set(weekdays))}).all()
     hours: dict[int, list[tuple[int, time, time]]] = defaultdict(list)
     for staff_id, weekday, starts, ends in rows:
-        if staff_id in wanted:
-            hours[staff_id].append((weekday, _time(starts), _time(ends)))
+        hours[staff_id].append((weekday, _time(starts), _time(ends)))
     return hours
 
 
