@@ -63,6 +63,19 @@ def has_video_consent(session: Session, client_id: int) -> bool:
     )
 
 
+def said_no_to_video(session: Session, client_id: int) -> bool:
+    """The client took back their consent to video and has not given it again (a client who
+    was never asked may still choose video: the worker asks before the first call)."""
+    if has_video_consent(session, client_id):
+        return False
+    withdrawn = select(Consent.id).where(
+        Consent.client_id == client_id,
+        Consent.kind == ConsentKind.VIDEO,
+        Consent.withdrawn_at.is_not(None),
+    )
+    return session.scalar(withdrawn.limit(1)) is not None
+
+
 def record_video_consent(session: Session, client: Client, staff: Staff, now: datetime) -> Consent:
     """Record that the client agreed to video with their support (once; later calls reuse it)."""
     existing = session.scalar(

@@ -28,6 +28,7 @@ from models import (
 )
 from models.visits import ACTIVE_STATUSES
 from reminders.outbox import queue_sms
+from video.services import said_no_to_video
 
 from ..casework.decisions import in_force
 from ..tasks import create_task
@@ -174,6 +175,13 @@ def _check_all(
 _DAY = timedelta(days=1)
 _MIDNIGHT = datetime.min.time()
 SLOT_TAKEN = _l("Någon hann boka den tiden nyss. Välj en annan tid.")
+NO_VIDEO = _l("Du har sagt nej till video. Vill du ha video? Säg det till din personal.")
+
+
+def check_channel(session: Session, client_id: int, channel: Channel) -> None:
+    """No video for a client who has said no to it, until they say yes again."""
+    if channel is Channel.VIDEO and said_no_to_video(session, client_id):
+        raise BookingRefused(NO_VIDEO, "no_video")
 
 
 def _write(session: Session, change: object) -> None:
@@ -208,6 +216,7 @@ def book(
     existing = same_booking(session, client.id, staff_id, start)
     if existing is not None:
         return existing
+    check_channel(session, client.id, channel)
     end = start + timedelta(minutes=minutes)
     _check_all(
         session, client, staff_id, start, end, now, zone, rules,
@@ -262,6 +271,7 @@ def switch_channel(session: Session, visit: Visit, channel: Channel, now: dateti
     if visit.channel is channel:
         return visit
     _editable(visit, now)
+    check_channel(session, visit.client_id, channel)
     visit.channel = channel
     session.flush()
     return visit
@@ -284,6 +294,7 @@ def take_alternative(
     if kind is Alternative.PHONE:
         visit.channel = Channel.PHONE
     elif kind is Alternative.VIDEO:
+        check_channel(session, visit.client_id, Channel.VIDEO)
         visit.channel = Channel.VIDEO
     elif kind is Alternative.SHORTER:
         shorter = min(rules.shorter_visit_minutes, visit.planned_minutes)

@@ -21,6 +21,7 @@ from flask import (
 from flask_login import current_user
 
 from models import Client, utcnow
+from video.services import said_no_to_video
 
 from ..auth.principal import client_required
 from ..database import session
@@ -88,9 +89,13 @@ def days():  # type: ignore[no-untyped-def]
 @bp.get("/boka/hur")
 @client_required
 def how():  # type: ignore[no-untyped-def]
-    _client()
+    client = _client()
     day = parse_day(request.args.get("dag"), local_today(utcnow()), rules().horizon_days)
-    return render_template("booking/how.html", day=day)
+    return render_template("booking/how.html", day=day, video_ok=_video_ok(client.id))
+
+
+def _video_ok(client_id: int) -> bool:
+    return not said_no_to_video(session(), client_id)
 
 
 def _times_for(client, day, channel, visit):  # type: ignore[no-untyped-def]
@@ -122,6 +127,7 @@ def times():  # type: ignore[no-untyped-def]
         channel = visit.channel
     else:
         channel = parse_channel(request.args.get("satt"))
+        actions.check_channel(session(), client.id, channel)
     slots, strangers = _times_for(client, day, channel, visit)
     shown = slots if request.args.get("alla") else short_list(slots, 5)
     return render_template(
@@ -186,7 +192,12 @@ def more_help():  # type: ignore[no-untyped-def]
 @client_required
 def visit(visit_id: int):  # type: ignore[no-untyped-def]
     found = queries.client_visit(session(), _client().id, visit_id)
-    return render_template("booking/visit.html", visit=found, done=request.args.get("klart"))
+    return render_template(
+        "booking/visit.html",
+        visit=found,
+        done=request.args.get("klart"),
+        video_ok=_video_ok(found.client_id),
+    )
 
 
 @bp.post("/boka/besok/<int:visit_id>/satt")
@@ -208,7 +219,9 @@ def move(visit_id: int):  # type: ignore[no-untyped-def]
 @client_required
 def cancel_offer(visit_id: int):  # type: ignore[no-untyped-def]
     found = queries.client_visit(session(), _client().id, visit_id)
-    return render_template("booking/cancel_offer.html", visit=found)
+    return render_template(
+        "booking/cancel_offer.html", visit=found, video_ok=_video_ok(found.client_id)
+    )
 
 
 @bp.post("/boka/besok/<int:visit_id>/i-stallet")

@@ -151,6 +151,10 @@ def assign(
                 notice=False,
             )
         except BookingRefused as exc:
+            if exc.code == "no_video":
+                raise AssignmentRefused(
+                    _l("Klienten har sagt nej till video. Ring och föreslå telefon eller hembesök.")
+                ) from exc
             raise AssignmentRefused(exc.message) from exc
         visit.request_id = request.id
         visit_id = visit.id

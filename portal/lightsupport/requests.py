@@ -19,6 +19,8 @@ from models import (
     SupportRequest,
 )
 
+from ..booking.actions import check_channel
+from ..booking.rules import BookingRefused
 from ..errors import DomainError
 from ..escalations import raise_escalation
 from ..events import REQUEST_CREATED, announce
@@ -97,6 +99,10 @@ def ask_for_help(
     category = catalogue.by_key(session, category_key)
     if category is None or not category.active:
         raise RequestRefused(_l("Den hjälpen finns inte längre. Välj en annan."))
+    try:
+        check_channel(session, client.id, channel)
+    except BookingRefused as exc:
+        raise RequestRefused(exc.message) from exc
     start, end = wanted_window(when, day, now, zone)
     this_month, weeks = history_counts(session, client.id, now, zone, scope.consecutive_weeks)
     reasons = beyond_scope(

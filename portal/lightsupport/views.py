@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import Channel, utcnow
+from video.services import said_no_to_video
 
 from ..auth import codes
 from ..auth.forms import CodeForm
@@ -51,8 +52,10 @@ def start():  # type: ignore[no-untyped-def]
         chosen["nar"] == "dag" and not _day(chosen.get("dag"))
     ):
         return render_template("lightsupport/when.html", chosen=chosen)
-    if chosen.get("hur") not in CHANNELS:
-        return render_template("lightsupport/how.html", chosen=chosen)
+    video_ok = not said_no_to_video(session(), current_user.client.id)
+    if chosen.get("hur") not in CHANNELS or (chosen["hur"] == "video" and not video_ok):
+        chosen.pop("hur", None)
+        return render_template("lightsupport/how.html", chosen=chosen, video_ok=video_ok)
     form = HelpForm(formdata=None, data={**chosen, "key": uuid.uuid4().hex})
     return render_template(
         "lightsupport/confirm.html", form=form, chosen=chosen, item=items[chosen["vad"]]

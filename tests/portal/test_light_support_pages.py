@@ -9,12 +9,14 @@ from sqlalchemy import select
 
 from models import (
     Channel,
+    Client,
     Database,
     LightSupportCategory,
     Proxy,
     ProxyRelation,
     RequestStatus,
     Role,
+    Staff,
     SupportRequest,
     utcnow,
 )
@@ -22,6 +24,7 @@ from portal.lightsupport.catalogue import ensure_defaults
 from tests.conftest import https_client, post_form, sms_to
 from tests.factories import make_client, make_staff
 from tests.portal.helpers import client_web, staff_client
+from video.services import record_video_consent, withdraw_video_consent
 
 pytestmark = pytest.mark.db
 OLLE = "+46700000002"
@@ -63,6 +66,28 @@ def test_olle_asks_for_a_talk_by_video_this_week_in_four_steps(
         [request] = list(s.scalars(select(SupportRequest)))
     assert (request.category, request.channel, request.in_scope) == ("talk", Channel.VIDEO, True)
     assert request.wanted_to > request.wanted_from >= utcnow() - timedelta(minutes=1)
+
+
+def test_olle_who_said_no_to_video_is_offered_home_or_phone_and_told_why(
+    app: Flask, db: Database, olle: int
+) -> None:
+    with db.transaction() as s:
+        record_video_consent(s, s.get(Client, olle), s.scalar(select(Staff)), utcnow())
+        withdraw_video_consent(s, olle, utcnow())
+    no_video = "Du har sagt nej till video. Vill du ha video? Säg det till din personal."
+    web = client_web(app, OLLE)
+    how = web.get("/hjalp?vad=talk&nar=veckan").text
+    assert "Hem till mig" in how and "hur=video" not in how and no_video in how
+    assert no_video in web.get("/hjalp?vad=talk&nar=veckan&hur=video").text  # an old link
+    sent = post_form(
+        web,
+        "/hjalp",
+        {"vad": "talk", "nar": "veckan", "hur": "video", "key": "k1", "text": "Hej"},
+        page="/hjalp?vad=talk&nar=veckan&hur=hem",
+    )
+    assert sent.status_code == 400 and no_video in sent.text and "Hej" in sent.text
+    with db.transaction() as s:
+        assert s.scalar(select(SupportRequest)) is None
 
 
 def test_a_too_long_text_is_shown_again_with_what_was_typed(

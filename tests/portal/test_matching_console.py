@@ -13,9 +13,11 @@ from models import (
     Availability,
     AvailabilityKind,
     Channel,
+    Client,
     Database,
     RequestStatus,
     Role,
+    Staff,
     SupportRequest,
     Task,
     Visit,
@@ -30,6 +32,7 @@ from portal.lightsupport.scoring import Weights
 from tests.conftest import post_form, sms_to
 from tests.factories import make_client, make_staff
 from tests.portal.helpers import staff_client
+from video.services import record_video_consent, withdraw_video_consent
 
 pytestmark = pytest.mark.db
 OLLE = "+46700000002"
@@ -169,6 +172,28 @@ def test_a_worker_who_became_unavailable_since_the_suggestion_is_refused(
     page = web.get("/personal/samordning").text
     assert "inte ledig längre" in page
     assert "Tilldela Omar" not in page and "Tilldela Eva" in page
+
+
+def test_a_video_request_from_a_client_who_since_said_no_to_video_is_not_booked(
+    app: Flask, db: Database, world: dict[str, int]
+) -> None:
+    with db.transaction() as s:
+        s.get(SupportRequest, world["request"]).channel = Channel.VIDEO
+        olle, omar = s.get(Client, world["olle"]), s.get(Staff, world["omar"])
+        record_video_consent(s, olle, omar, utcnow())
+        withdraw_video_consent(s, olle.id, utcnow())
+    web = staff_client(app, db, "cecilia")
+    response = post_form(
+        web,
+        f"/personal/samordning/{world['request']}/tilldela",
+        {"staff_id": str(world["omar"])},
+        page="/personal/samordning",
+    )
+    assert response.status_code == 303
+    assert "Klienten har sagt nej till video." in web.get("/personal/samordning").text
+    with db.transaction() as s:
+        assert s.get(SupportRequest, world["request"]).status is RequestStatus.NEW
+        assert s.scalar(select(func.count(Visit.id))) == 0
 
 
 def test_a_request_nobody_can_take_is_flagged_for_the_coordinator(

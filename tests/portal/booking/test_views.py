@@ -14,6 +14,7 @@ from models import Channel, Client, Database, Role, Staff, Task, Visit, VisitSta
 from tests.conftest import csrf_from, https_client, post_form, sms_to
 from tests.factories import make_client, make_decision, make_staff, make_visit
 from tests.portal.helpers import staff_client
+from video.services import record_video_consent, withdraw_video_consent
 
 pytestmark = pytest.mark.db
 STHLM = ZoneInfo("Europe/Stockholm")
@@ -181,3 +182,40 @@ def test_the_manager_sees_charts_and_downloads_csv(app: Flask, db: Database) -> 
     assert page.status_code == 200 and "<svg" in page.text and "Utförandegrad" in page.text
     csv = web.get("/personal/rapport.csv?first=2026-05-01&last=2026-05-31")
     assert csv.mimetype == "text/csv" and "klient,Sandra Nilsson" in csv.text
+
+
+def test_after_saying_no_to_video_sandra_is_not_offered_video_until_she_says_yes_again(
+    sandra_web: FlaskClient, db: Database
+) -> None:
+    with db.transaction() as s:
+        sandra, anna = s.scalar(select(Client)), s.scalar(select(Staff))
+        visit_id = make_visit(s, sandra, anna, at("2026-05-05T10:00")).id
+        record_video_consent(s, sandra, anna, NOW)
+        withdraw_video_consent(s, sandra.id, NOW)
+        sandra_id, anna_id = sandra.id, anna.id
+    no_video = "Du har sagt nej till video. Vill du ha video? Säg det till din personal."
+    with time_machine.travel(NOW, tick=False):
+        how = sandra_web.get("/boka/hur?dag=imorgon")
+        assert "Hembesök" in how.text and "Telefon" in how.text
+        assert "satt=video" not in how.text and no_video in how.text
+        assert no_video in sandra_web.get("/boka/tider?dag=imorgon&satt=video").text
+        start = int(at("2026-05-05T13:00").timestamp())
+        url = f"/boka/bekrafta?start={start}&personal={anna_id}&satt=video"
+        refused = post_form(sandra_web, url, {}, page=url)
+        assert refused.status_code == 400 and no_video in refused.text
+        visit_page = sandra_web.get(f"/boka/besok/{visit_id}").text
+        assert "Byt till telefon" in visit_page and "Byt till video" not in visit_page
+        page = f"/boka/besok/{visit_id}"
+        switched = post_form(sandra_web, f"{page}/satt", {"satt": "video"}, page)
+        assert switched.status_code == 400 and no_video in switched.text
+        offer = sandra_web.get(f"/boka/besok/{visit_id}/avboka").text
+        assert "Ring mig i stället" in offer and "Video i stället" not in offer
+        instead = post_form(sandra_web, f"{page}/i-stallet", {"val": "video"}, page)
+        assert instead.status_code == 400
+    with db.transaction() as s:
+        assert s.get(Visit, visit_id).channel is Channel.HOME
+        assert len(s.scalars(select(Visit)).all()) == 1
+        record_video_consent(s, s.get(Client, sandra_id), s.get(Staff, anna_id), NOW)
+    with time_machine.travel(NOW, tick=False):  # she said yes again to her worker
+        how = sandra_web.get("/boka/hur?dag=imorgon")
+        assert "satt=video" in how.text and no_video not in how.text
