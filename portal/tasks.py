@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import Role, Staff, Task, TaskKind
+from models import ClientWorker, Role, Staff, Task, TaskKind
 
 from .errors import DomainError
 from .events import TASK_CREATED, announce
@@ -52,6 +52,43 @@ def create_task(
     session.flush()
     announce(session, TASK_CREATED, task.id)
     return task
+
+
+def primary_worker(session: Session, client_id: int) -> Staff | None:
+    """The client's first contact worker who still works here, if any."""
+    return session.scalar(
+        select(Staff)
+        .join(ClientWorker, ClientWorker.staff_id == Staff.id)
+        .where(ClientWorker.client_id == client_id, Staff.active)
+        .order_by(ClientWorker.position, ClientWorker.id)
+        .limit(1)
+    )
+
+
+def create_client_task(
+    session: Session,
+    *,
+    client_id: int | None,
+    kind: TaskKind,
+    text: str,
+    now: datetime,
+    due_at: datetime | None = None,
+    ref: str | None = None,
+) -> Task:
+    """A task about a client for their contact worker, or for whoever coordinates when they
+    have none (or it is not about a client yet)."""
+    worker = primary_worker(session, client_id) if client_id is not None else None
+    return create_task(
+        session,
+        kind=kind,
+        text=text,
+        now=now,
+        client_id=client_id,
+        staff_id=worker.id if worker else None,
+        for_role=None if worker else Role.COORDINATOR,
+        due_at=due_at,
+        ref=ref,
+    )
 
 
 def open_tasks_for(session: Session, staff: Staff) -> list[Task]:

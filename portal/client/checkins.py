@@ -22,7 +22,6 @@ from sqlalchemy.orm import Session
 from models import (
     CheckIn,
     Client,
-    ClientWorker,
     Database,
     EscalationType,
     Mood,
@@ -48,17 +47,6 @@ class LadderTimes:
     escalate_after: timedelta = timedelta(minutes=60)
 
 
-def primary_worker(session: Session, client_id: int) -> Staff | None:
-    """The client's first contact worker, if they have one."""
-    return session.scalar(
-        select(Staff)
-        .join(ClientWorker, ClientWorker.staff_id == Staff.id)
-        .where(ClientWorker.client_id == client_id, Staff.active)
-        .order_by(ClientWorker.position)
-        .limit(1)
-    )
-
-
 def record_check_in(
     session: Session,
     client: Client,
@@ -80,19 +68,17 @@ def record_check_in(
             session.flush()
     except IntegrityError:  # the same form arrived twice at once; the first one counts
         return session.scalar(select(CheckIn).where(CheckIn.nonce == nonce))
-    worker = primary_worker(session, client.id)
+    worker = tasks.primary_worker(session, client.id)
     if mood is Mood.RED:
         _alert_worker(session, check_in, client, worker, now, public_url, times)
     elif mood is Mood.YELLOW and _yellows_in_a_row(session, client.id) >= YELLOWS_IN_A_ROW:
-        tasks.create_task(
+        tasks.create_client_task(
             session,
+            client_id=client.id,
             kind=TaskKind.CHECK_IN_FOLLOW_UP,
             text=f"{client.first_name} har svarat ”Sådär” {YELLOWS_IN_A_ROW} gånger i rad. "
             "Hör av dig.",
             now=now,
-            client_id=client.id,
-            staff_id=worker.id if worker else None,
-            for_role=None if worker else Role.COORDINATOR,
             due_at=now + timedelta(days=1),
             ref=f"yellows:{client.id}",
         )
@@ -267,7 +253,7 @@ class NextStep:
 
 
 def next_step(session: Session, check_in: CheckIn) -> NextStep:
-    worker = primary_worker(session, check_in.client_id)
+    worker = tasks.primary_worker(session, check_in.client_id)
     seen_by = None
     if check_in.acknowledged_by_id:
         staff = session.get(Staff, check_in.acknowledged_by_id)

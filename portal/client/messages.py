@@ -13,13 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from models import MESSAGE_MAX_LENGTH, Client, Message, Role, Staff, TaskKind
+from models import MESSAGE_MAX_LENGTH, Client, Message, Staff, TaskKind
 from reminders.outbox import queue_sms
 from reminders.texts import render
 
 from .. import tasks
 from ..errors import DomainError
-from .checkins import primary_worker
 
 
 class MessageRefused(DomainError):
@@ -67,7 +66,7 @@ def send_from_client(
 ) -> Message:
     """Send the client's message to their worker; a repeated form sends it once."""
     body = clean(text)
-    worker = primary_worker(session, client.id)
+    worker = tasks.primary_worker(session, client.id)
     message, new = _add_once(
         session,
         Message(
@@ -81,14 +80,12 @@ def send_from_client(
     )
     if not new:
         return message  # already sent by the first press
-    tasks.create_task(
+    tasks.create_client_task(
         session,
+        client_id=client.id,
         kind=TaskKind.MESSAGE,
         text=f"Nytt meddelande från {client.first_name}.",
         now=now,
-        client_id=client.id,
-        staff_id=worker.id if worker else None,
-        for_role=None if worker else Role.COORDINATOR,
         ref=f"message:{client.id}",  # one open task per thread, however many messages
     )
     if worker is not None and worker.phone:

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from models import MESSAGE_MAX_LENGTH, CheckIn, utcnow
 
+from .. import tasks
 from ..auth.codes import clients_of
 from ..auth.principal import client_required
 from ..database import session
@@ -209,7 +210,7 @@ def write():  # type: ignore[no-untyped-def]
             return redirect(url_for("client.write"), 303)
     thread = messages.thread(session(), client.id)
     messages.mark_read(thread, from_client=False, now=now)
-    worker = checkins.primary_worker(session(), client.id)
+    worker = tasks.primary_worker(session(), client.id)
     return render_template(
         "client/write.html",
         thread=thread,

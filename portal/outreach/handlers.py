@@ -17,12 +17,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import (
     Client,
-    ClientWorker,
     EscalationType,
     InboundMessage,
     Outbox,
     ReminderRule,
-    Role,
     TaskKind,
     Visit,
     VisitStatus,
@@ -33,7 +31,7 @@ from reminders.texts import render
 
 from ..escalations import raise_escalation
 from ..i18n import TRANSLATIONS
-from ..tasks import create_task
+from ..tasks import create_client_task
 
 TASK_TEXTS = {
     "undeliverable": _l("Sms eller samtal till %(name)s gick inte fram (%(error)s). Kolla numret."),
@@ -77,29 +75,11 @@ def translate(language: str, message_id: str) -> str:
     return _catalogue(language).gettext(message_id)
 
 
-def primary_worker_id(session: Session, client_id: int) -> int | None:
-    """The client's first contact worker, who gets their tasks (None: whoever coordinates)."""
-    return session.scalar(
-        select(ClientWorker.staff_id)
-        .where(ClientWorker.client_id == client_id)
-        .order_by(ClientWorker.position, ClientWorker.id)
-        .limit(1)
-    )
-
-
 def _task(
     session: Session, kind: TaskKind, client: Client | None, text: str, now: datetime, ref: str
 ) -> int:
-    staff_id = primary_worker_id(session, client.id) if client else None
-    task = create_task(
-        session,
-        kind=kind,
-        text=text,
-        now=now,
-        client_id=client.id if client else None,
-        staff_id=staff_id,
-        for_role=None if staff_id else Role.COORDINATOR,
-        ref=ref,
+    task = create_client_task(
+        session, client_id=client.id if client else None, kind=kind, text=text, now=now, ref=ref
     )
     return task.id
 

@@ -8,7 +8,7 @@ import pytest
 from models import Database, EscalationType, Role, TaskKind
 from portal.escalations import due_time, raise_escalation
 from portal.events import ESCALATION_RAISED, listen
-from portal.tasks import acknowledge, complete, create_task, open_tasks_for
+from portal.tasks import acknowledge, complete, create_client_task, create_task, open_tasks_for
 from tests.factories import make_client, make_staff
 
 pytestmark = pytest.mark.db
@@ -63,6 +63,31 @@ def test_a_task_with_the_same_ref_is_not_created_twice_while_open(db: Database) 
             s, kind=TaskKind.UNDELIVERABLE, text="x", now=now, staff_id=anna.id, ref="outbox:1"
         )
         assert later.id != first.id
+
+
+def test_a_task_about_a_client_goes_to_their_worker_who_is_still_here_else_the_coordinator(
+    db: Database,
+) -> None:
+    with db.transaction() as s:
+        anna, omar = make_staff(s, "anna"), make_staff(s, "omar")
+        cecilia = make_staff(s, "cecilia", roles=[Role.COORDINATOR])
+        sandra = make_client(s, "Sandra", workers=[anna, omar])
+        olle = make_client(s, "Olle", workers=[anna])
+        anna.active = False  # Anna has left; Sandra's next worker is Omar, Olle has nobody
+        now = at("2026-11-23T10:00")
+        for client in (sandra, olle, None):
+            create_client_task(
+                s,
+                client_id=client.id if client else None,
+                kind=TaskKind.UNDELIVERABLE,
+                text=f"Sms kom inte fram till {client.first_name if client else 'ny kontakt'}",
+                now=now,
+            )
+        assert [t.text for t in open_tasks_for(s, omar)] == ["Sms kom inte fram till Sandra"]
+        assert [t.text for t in open_tasks_for(s, cecilia)] == [
+            "Sms kom inte fram till Olle",
+            "Sms kom inte fram till ny kontakt",
+        ]
 
 
 def test_only_the_person_asked_can_acknowledge_a_task(db: Database) -> None:
