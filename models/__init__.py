@@ -32,7 +32,7 @@ from .people import (
     Unit,
     WorkingHours,
 )
-from .schedule import ScheduleChange, prune_schedule_changes, schedule_stamp
+from .schedule import ScheduleChange, prune_schedule_changes, schedule_stamps
 from .support import (
     DEFAULT_LIGHT_SUPPORT,
     Assignment,
@@ -125,6 +125,6 @@ __all__ = [
     "WorkingHours",
     "on_commit",
     "prune_schedule_changes",
-    "schedule_stamp",
+    "schedule_stamps",
     "utcnow",
 ]

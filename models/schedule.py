@@ -7,12 +7,15 @@ in any process. The database itself records every such write, through triggers (
 client), ``availability``, ``working_hours``, ``staff_roles``, the matched fields of ``staff``,
 or a client's home adds a row with a random token to ``schedule_changes``.
 
-The stamp is the number of rows and the sum of their tokens. Any change of the set of rows a
-transaction can see (a commit anywhere, its own uncommitted write, rows pruned) changes the
-stamp, and a rolled-back write's random token never comes back, so a stamp is never reused for
-a different schedule (but with odds of about one in a trillion). On SQLite, where writers take
-turns, the triggers keep a single row and replace its token; on PostgreSQL each statement adds
-a row (no row every writer must lock), and ``prune`` removes old ones.
+Each row names the table written (``source``). A table's stamp is the number of its rows and
+the sum of their tokens: any change of the set of rows a transaction can see (a commit
+anywhere, its own uncommitted write, rows pruned) changes it, and a rolled-back write's random
+token never comes back, so a stamp is never reused for a different state of the table (but
+with odds of about one in a trillion). What is kept in memory is checked against the stamps of
+the tables it came from only, so a booked visit leaves the workers and their hours in memory.
+On SQLite, where writers take turns, the triggers keep one row per table and replace its
+token; on PostgreSQL each statement adds a row (no row every writer must lock), and
+``prune_schedule_changes`` removes old ones.
 
 A migration that rebuilds one of these tables on SQLite (``batch_alter_table``) drops its
 triggers: recreate them (``tests/models/test_schedule_stamp.py`` notices).
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Connection, delete, func, select
+from sqlalchemy import BigInteger, Connection, String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base
@@ -30,31 +33,35 @@ from .base import Base
 #: Tokens below 2**40, so millions of them sum without overflow.
 TOKEN_RANGE = 2**40
 
-Stamp = tuple[int, int]
+#: Each watched table's (number of rows, sum of tokens); a table never written is absent.
+Stamps = dict[str, tuple[int, int]]
 
 
 class ScheduleChange(Base):
     __tablename__ = "schedule_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The table written.
+    source: Mapped[str] = mapped_column(String(40))
     token: Mapped[int] = mapped_column(BigInteger)
     #: When the row was written (set by the triggers from the database's clock, in UTC).
     at: Mapped[datetime]
 
 
-_STAMP = select(func.count(ScheduleChange.id), func.coalesce(func.sum(ScheduleChange.token), 0))
+_STAMPS = select(
+    ScheduleChange.source, func.count(ScheduleChange.id), func.sum(ScheduleChange.token)
+).group_by(ScheduleChange.source)
 
 
-def schedule_stamp(connection: Connection) -> Stamp:
-    count, total = connection.execute(_STAMP).one()
-    return int(count), int(total)
+def schedule_stamps(connection: Connection) -> Stamps:
+    return {source: (int(n), int(total)) for source, n, total in connection.execute(_STAMPS)}
 
 
 def prune_schedule_changes(connection: Connection, before: datetime) -> int:
-    """Remove rows written before ``before``, always keeping the newest, so the table stays
-    short and never becomes empty again once anything changed."""
-    newest = select(func.max(ScheduleChange.id)).scalar_subquery()
+    """Remove rows written before ``before``, always keeping each table's newest, so the table
+    stays short and a table's stamp never goes back to "never written"."""
+    newest = select(func.max(ScheduleChange.id)).group_by(ScheduleChange.source)
     result = connection.execute(
-        delete(ScheduleChange).where(ScheduleChange.at < before, ScheduleChange.id < newest)
+        delete(ScheduleChange).where(ScheduleChange.at < before, ScheduleChange.id.not_in(newest))
     )
     return result.rowcount

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text, update
+from sqlalchemy import select, text, update
 from sqlalchemy.orm import Session
 
 from models import (
@@ -20,7 +20,7 @@ from models import (
     VisitStatus,
     WorkingHours,
     prune_schedule_changes,
-    schedule_stamp,
+    schedule_stamps,
     utcnow,
 )
 from tests.factories import make_client, make_staff, make_visit
@@ -39,7 +39,7 @@ def ids(db: Database) -> dict[str, int]:
 
 def _stamp(db: Database):  # type: ignore[no-untyped-def]
     with db.transaction() as s:
-        return schedule_stamp(s.connection())
+        return schedule_stamps(s.connection())
 
 
 CHANGES: dict[str, Callable[[Session, dict[str, int]], object]] = {
@@ -71,6 +71,15 @@ CHANGES: dict[str, Callable[[Session, dict[str, int]], object]] = {
     "a worker's new skills": lambda s, ids: setattr(s.get(Staff, ids["anna"]), "skills", ["mi"]),
     "a client moved house": lambda s, ids: setattr(s.get(Client, ids["sandra"]), "lat", 59.4),
 }
+#: The table whose stamp each change moves (the others keep theirs).
+TABLE = dict.fromkeys([k for k in CHANGES if "visit " in k], "visits") | {
+    "an absence": "availability",
+    "new weekly hours": "working_hours",
+    "a new role": "staff_roles",
+    "a worker made inactive": "staff",
+    "a worker's new skills": "staff",
+    "a client moved house": "clients",
+}
 UNRELATED: dict[str, Callable[[Session, dict[str, int]], object]] = {
     "a visit's deviation reason": lambda s, ids: setattr(
         s.get(Visit, ids["visit"]), "deviation_reason", "bussen var sen"
@@ -90,7 +99,11 @@ def test_every_write_matching_depends_on_changes_the_stamp(
     with db.transaction() as s:
         CHANGES[change](s, ids)
         s.flush()
-    assert _stamp(db) != before
+    after = _stamp(db)
+    assert after[TABLE[change]] != before.get(TABLE[change])
+    assert {t: v for t, v in after.items() if t != TABLE[change]} == {
+        t: v for t, v in before.items() if t != TABLE[change]
+    }
 
 
 @pytest.mark.parametrize("change", UNRELATED)
@@ -111,7 +124,7 @@ def test_a_rolled_back_change_leaves_a_stamp_nobody_sees_again(
     with db.transaction() as s:
         CHANGES["a visit moved"](s, ids)
         s.flush()
-        inside = schedule_stamp(s.connection())  # the transaction sees its own write
+        inside = schedule_stamps(s.connection())  # the transaction sees its own write
         s.rollback()
     assert inside != before
     assert _stamp(db) == before
@@ -120,16 +133,16 @@ def test_a_rolled_back_change_leaves_a_stamp_nobody_sees_again(
     assert _stamp(db) not in (before, inside)
 
 
-def test_pruning_keeps_the_newest_change(db: Database, ids: dict[str, int]) -> None:
+def test_pruning_keeps_each_tables_newest_change(db: Database, ids: dict[str, int]) -> None:
     for minutes in (1, 2, 3):
         with db.transaction() as s:
-            CHANGES["a visit moved"](s, ids)
             s.get(Visit, ids["visit"]).planned_end += timedelta(minutes=minutes)
     before = _stamp(db)
     with db.transaction() as s:
         prune_schedule_changes(s.connection(), utcnow() + timedelta(hours=1))
-        left = s.scalar(select(func.count(ScheduleChange.id)))
-    assert left == 1
-    assert _stamp(db) != (0, 0)
-    if left != before[0]:  # PostgreSQL keeps a row per change; SQLite one row throughout
-        assert _stamp(db) != before
+        left = s.scalars(select(ScheduleChange.source)).all()
+    assert sorted(left) == sorted(before)  # one row per table written, none forgotten
+    after = _stamp(db)
+    for table, (count, _) in before.items():
+        # PostgreSQL kept a row per change (now pruned: a new stamp); SQLite one per table.
+        assert (after[table] != before[table]) == (count > 1)

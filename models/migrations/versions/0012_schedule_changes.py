@@ -5,8 +5,8 @@ Revises: 0011
 Create Date: 2026-11-22 10:10:00
 
 See ``models.schedule``: triggers on the tables matching reads add a random token to
-``schedule_changes`` on every write that could change a suggestion; the count and sum of the
-tokens tell a process whether what it keeps in memory is still the schedule.
+``schedule_changes`` on every write that could change a suggestion, naming the table; the count
+and sum of each table's tokens tell a process whether what it keeps in memory is still true.
 """
 
 import sqlalchemy as sa
@@ -17,7 +17,8 @@ down_revision = "0011"
 branch_labels = None
 depends_on = None
 
-#: What each watched table's triggers fire on (UPDATE OF these columns; None: any update).
+#: What each watched table's triggers fire on: insert, delete, and an update of these columns
+#: (None: of any).
 WATCHED: dict[str, tuple[str, ...] | None] = {
     "visits": ("staff_id", "client_id", "planned_start", "planned_end", "status"),
     "availability": None,
@@ -26,8 +27,6 @@ WATCHED: dict[str, tuple[str, ...] | None] = {
     "staff": ("active", "unit_id", "first_name", "skills", "languages", "home_lat", "home_lon"),
     "clients": ("lat", "lon"),
 }
-#: Which of them a new or removed row changes (a client without visits changes nothing).
-INSERTS_AND_DELETES = ("visits", "availability", "working_hours", "staff_roles", "staff")
 
 SQLITE_TOKEN = "abs(random()) % 1099511627776"
 POSTGRES_TOKEN = "floor(random() * 1099511627776)::bigint"
@@ -37,16 +36,15 @@ def _events(table: str) -> list[tuple[str, str]]:
     """(name suffix, event clause) for each trigger of a table."""
     columns = WATCHED[table]
     update = f"UPDATE OF {', '.join(columns)}" if columns else "UPDATE"
-    events = [("update", update)]
-    if table in INSERTS_AND_DELETES:
-        events += [("insert", "INSERT"), ("delete", "DELETE")]
-    return events
+    # A new or removed row counts too: the homes kept in memory are looked up by client id.
+    return [("update", update), ("insert", "INSERT"), ("delete", "DELETE")]
 
 
 def upgrade() -> None:
     op.create_table(
         "schedule_changes",
         sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=40), nullable=False),
         sa.Column("token", sa.BigInteger(), nullable=False),
         sa.Column("at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_schedule_changes")),
@@ -54,7 +52,8 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
             "CREATE FUNCTION schedule_changed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-            f"INSERT INTO schedule_changes (token, at) VALUES ({POSTGRES_TOKEN}, "
+            "INSERT INTO schedule_changes (source, token, at) VALUES (TG_TABLE_NAME, "
+            f"{POSTGRES_TOKEN}, "
             "now() AT TIME ZONE 'utc'); RETURN NULL; END $$"
         )
         for table in WATCHED:
@@ -69,13 +68,14 @@ def upgrade() -> None:
                 "FOR EACH STATEMENT EXECUTE FUNCTION schedule_changed()"
             )
     else:
-        # Writers take turns on SQLite: one row, its token replaced, is enough.
-        for table in WATCHED:
+        # Writers take turns on SQLite: one row per table, its token replaced, is enough.
+        for number, table in enumerate(WATCHED, start=1):
             for suffix, clause in _events(table):
                 op.execute(
                     f"CREATE TRIGGER tr_{table}_schedule_{suffix} AFTER {clause} ON {table} "
-                    "FOR EACH ROW BEGIN INSERT OR REPLACE INTO schedule_changes (id, token, at) "
-                    f"VALUES (1, {SQLITE_TOKEN}, strftime('%Y-%m-%d %H:%M:%f000', 'now')); END"
+                    "FOR EACH ROW BEGIN INSERT OR REPLACE INTO schedule_changes "
+                    f"(id, source, token, at) VALUES ({number}, '{table}', {SQLITE_TOKEN}, "
+                    "strftime('%Y-%m-%d %H:%M:%f000', 'now')); END"
                 )
 
 
