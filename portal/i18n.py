@@ -15,6 +15,8 @@ from .extensions import babel
 TRANSLATIONS = Path(__file__).with_name("translations")
 RTL = {"ar", "fa", "he", "ur"}
 COOKIE = "lang"
+#: Each language's name in itself (for choosing one).
+NAMES = {"sv": "Svenska", "en": "English", "ar": "العربية"}
 log = logging.getLogger(__name__)
 
 bp = Blueprint("i18n", __name__)
@@ -76,4 +78,9 @@ def init_app(app: Flask, languages: tuple[str, ...]) -> None:
         from flask_babel import get_locale
 
         locale = str(get_locale() or languages[0])
-        return {"lang": locale, "dir": text_direction(locale), "languages": languages}
+        return {
+            "lang": locale,
+            "dir": text_direction(locale),
+            "languages": languages,
+            "language_names": NAMES,
+        }

@@ -234,8 +234,10 @@ def invite_guest(
     secret: str,
     public_url: str,
     proxy_id: int | None = None,
+    language: str = "sv",
 ) -> tuple[Participant, str]:
-    """Let the session's worker invite a third person; returns them and their join link."""
+    """Let the session's worker invite a third person; returns them and their join link (sent
+    by SMS in ``language`` when there is a phone number)."""
     if vs.visit.staff_id != by.id:
         raise Refused("not_worker")
     if vs.status is SessionStatus.ENDED:
@@ -255,7 +257,7 @@ def invite_guest(
     session.flush()
     link = f"{public_url}/ring/l/{token_for(guest, secret)}"
     if phone:
-        body = render("video_invite_guest", worker=by.first_name, link=link)
+        body = render("video_invite_guest", language, worker=by.first_name, link=link)
         queue_sms(session, phone, body, purpose="video_invite_guest")
     return guest, link
 

@@ -169,10 +169,21 @@ def invite(visit_id: int):  # type: ignore[no-untyped-def]
             secret=_settings().secret_key,
             public_url=_settings().public_url,
             proxy_id=proxy_id or None,
+            language=_language(request.form.get("language"), visit.client.language),
         )
     except video.Refused as exc:
         return _invited(visit, services.refused(exc).message, ok=False, status=409)
     return _invited(visit, _l("%(name)s är inbjuden. Länken: %(link)s", name=name, link=link))
+
+
+def _language(chosen: str | None, client_language: str) -> str:
+    """The invitation's language: the worker's choice, else the client's (a relative often
+    shares it), else Swedish."""
+    languages = current_app.config["LANGUAGES"]
+    for language in (chosen, client_language):
+        if language in languages:
+            return language
+    return languages[0]
 
 
 def _invited(visit, message, ok: bool = True, status: int = 400):  # type: ignore[no-untyped-def]

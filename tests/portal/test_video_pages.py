@@ -25,8 +25,9 @@ from models import (
 )
 from portal.app import create_app
 from portal.config import Settings
+from portal.phones import normalise
 from reminders.providers import TwilioSettings
-from tests.conftest import csrf_from, https_client, post_form
+from tests.conftest import csrf_from, https_client, post_form, sms_to
 from tests.factories import make_client, make_staff, make_visit
 from tests.portal.helpers import client_client, staff_client
 from video import services
@@ -137,6 +138,31 @@ def test_the_worker_records_that_sandra_no_longer_wants_video(app: Flask, db: Da
     assert "Sandra har sagt ja till video. Vi spelar aldrig in." in page  # asked again next time
     with db.transaction() as s:
         assert s.get(VideoSession, vs.id).status is SessionStatus.ENDED
+
+
+def test_a_guest_is_invited_by_sms_in_the_language_the_worker_picks_else_the_clients(
+    app: Flask, db: Database
+) -> None:
+    first = seed(db)
+    with db.transaction() as s:
+        visit = s.get(Visit, first)
+        visit.client.language = "ar"
+        later = make_visit(s, visit.client, visit.staff, start=utcnow() + timedelta(hours=2)).id
+    web = staff_client(app, db, "anna")
+    invited = {}
+    for visit_id, name, phone, language in (
+        (first, "Amal", "070-111 22 33", None),  # the form's default: the client's language
+        (later, "Eva", "070-444 55 66", "sv"),
+    ):
+        post_form(web, f"/personal/video/{visit_id}/starta", {}, page="/personal/video")
+        room = f"/personal/video/{visit_id}"
+        page = web.get(room).text
+        assert '<option value="ar" lang="ar" selected>العربية</option>' in page
+        form = {"name": name, "phone": phone, **({"language": language} if language else {})}
+        assert post_form(web, f"{room}/bjud-in", form, page=room).status_code == 302
+        [invited[name]] = sms_to(web, normalise(phone))
+    assert invited["Amal"].startswith("مرحبًا! يدعوك Anna إلى مكالمة فيديو الآن.")
+    assert invited["Eva"].startswith("Hej! Anna bjuder in dig till ett videosamtal nu.")
 
 
 def test_inviting_a_third_person_answers_the_rooms_script_or_a_plain_form(
