@@ -43,11 +43,24 @@ def _names() -> dict[str, str]:
     return {c.key: c.name("sv") for c in catalogue.categories(session(), active_only=False)}
 
 
+#: Requests shown with their ranked workers on one page (urgent and oldest first).
+PAGE = 20
+
+
 @bp.get("")
 @staff_required(Role.COORDINATOR)
 def queue():  # type: ignore[no-untyped-def]
-    items = _ranked(assigning.open_queue(session(), current_user.staff))
-    return render_template("lightsupport/console.html", items=items, names=_names(), now=utcnow())
+    waiting = assigning.open_queue(session(), current_user.staff)
+    first = max(0, min(request.args.get("fran", 0, type=int), len(waiting) - 1))
+    return render_template(
+        "lightsupport/console.html",
+        items=_ranked(waiting[first : first + PAGE]),
+        first=first,
+        waiting=len(waiting),
+        page=PAGE,
+        names=_names(),
+        now=utcnow(),
+    )
 
 
 @bp.get("/forfragan/<int:request_id>")

@@ -196,6 +196,38 @@ def test_a_video_request_from_a_client_who_since_said_no_to_video_is_not_booked(
         assert s.scalar(select(func.count(Visit.id))) == 0
 
 
+def test_a_long_queue_is_shown_twenty_at_a_time_urgent_and_oldest_first(
+    app: Flask, db: Database, world: dict[str, int]
+) -> None:
+    with db.transaction() as s:
+        now = utcnow()
+        for i in range(24):  # with Olle's, 25 wait; the last one is urgent
+            client = make_client(s, f"Klient{i:02d}", phone=f"+4670900{i:04d}")
+            s.add(
+                SupportRequest(
+                    client_id=client.id,
+                    category="talk",
+                    channel=Channel.PHONE,
+                    wanted_from=now,
+                    wanted_to=now + timedelta(days=2),
+                    urgent=i == 23,
+                    created_at=now - timedelta(minutes=100 - i),
+                    status=RequestStatus.NEW,
+                )
+            )
+    web = staff_client(app, db, "cecilia")
+    first = web.get("/personal/samordning").text
+    cards = re.findall(r'<h2 id="request-\d+-title">([^ :]+)', first)
+    assert len(cards) == 20 and cards[0] == "Klient23"  # urgent first
+    assert cards[1:4] == ["Klient00", "Klient01", "Klient02"]  # then the longest waiting
+    assert "25 förfrågningar väntar. Här är nummer 1–20." in first
+    assert "Nästa 5" in first and "Föregående" not in first
+    rest = web.get("/personal/samordning?fran=20").text
+    assert len(re.findall(r'<h2 id="request-\d+-title">', rest)) == 5
+    assert "Här är nummer 21–25." in rest and "Föregående 20" in rest
+    assert "Fördela alla" in rest  # still for the whole queue
+
+
 def test_a_request_nobody_can_take_is_flagged_for_the_coordinator(
     app: Flask, db: Database, world: dict[str, int]
 ) -> None:
