@@ -86,8 +86,7 @@ def plan(
     chosen = solve(scores)
     solved = clock.perf_counter()
     result = Plan(list(queue), [(s, to_moment(t)) for s, t in columns], scores, chosen)
-    for row, column in chosen.items():
-        result.ranked[row] = kept_suggestions(world, row, scored, weights, keep, columns[column])
+    result.ranked = kept_suggestions(world, scored, weights, keep, chosen, columns)
     done = clock.perf_counter()
     result.timings = {
         "load": loaded - began,
