@@ -39,7 +39,7 @@ from .freetime import (
     visits_ms,
     weekly_hours_on,
 )
-from .grid import WORKER_KEY, FreeTimeGrid
+from .grid import WORKER_KEY, Fits, FreeTimeGrid
 from .people import active_workers, others, people, regular_workers_of
 from .planresult import kept_suggestions
 from .scoring import Suggestion, Wanted, Weights
@@ -47,8 +47,6 @@ from .vectorised import Pairs, Workers, score_table
 
 #: Separate free times each worker offers the batch (one column each).
 BLOCKS = 4
-#: Requests scored together in one 3-D array (bounds the memory: requests × workers × starts).
-_CHUNK = 64
 
 
 @dataclass
@@ -128,6 +126,7 @@ class _World(FreeTimeGrid):
         self = cls()
         self.queue, self.now, self.zone, self.rules = queue, now, zone, rules
         clients = [r.client for r in queue]
+        self.client_ids = [c.id if c is not None else None for c in clients]
         client_ids = [c.id for c in clients if c is not None]
         workers = active_workers(session)
         regular = regular_workers_of(session, client_ids)
@@ -191,23 +190,22 @@ class _World(FreeTimeGrid):
         self._places(visits, home)
         return self
 
-    def _client_cap(self, row: int) -> np.ndarray | None:
-        """Per grid start: free milliseconds before the client's own next visit (0 inside one);
-        None when no visit of the client touches the request's window."""
-        client = self.queue[row].client
-        start, end = self.starts[row], self.ends[row]
-        busy = [
-            (s, e)
-            for s, e, _ in (self.history.get(client.id, []) if client else [])
-            if s < end and e > start
-        ]
-        if not busy:
-            return None
-        begins = np.array([s for s, _ in busy], dtype=np.int64)[:, None]
-        ends = np.array([e for _, e in busy], dtype=np.int64)[:, None]
-        inside = ((begins <= self.grid) & (self.grid < ends)).any(axis=0)
+    def _client_caps(self, busy: list[tuple[int, int, int]]) -> np.ndarray:
+        """Requests × grid: free milliseconds before the client's own next visit (0 inside one),
+        the int64 maximum for requests with no visit of the client touching the window
+        (``busy``: those visits as (row, start, end), by row). ``caps`` keeps the rows with one."""
+        caps = np.full((len(self.queue), len(self.grid)), np.iinfo(np.int64).max, dtype=np.int64)
+        self.caps: dict[int, np.ndarray] = {}
+        if not busy or not len(self.grid):
+            return caps
+        row, begins, ends = (np.array(x, dtype=np.int64) for x in zip(*busy, strict=True))
+        begins, ends = begins[:, None], ends[:, None]
+        has, group = np.unique(row, return_index=True)
+        inside = np.logical_or.reduceat((begins <= self.grid) & (self.grid < ends), group, axis=0)
         ahead = np.where(begins > self.grid, begins - self.grid, np.iinfo(np.int64).max)
-        return np.where(inside, 0, ahead.min(axis=0))
+        caps[has] = np.where(inside, 0, np.minimum.reduceat(ahead, group, axis=0))
+        self.caps = {r: caps[r] for r in has.tolist()}
+        return caps
 
     def score(self, weights: Weights) -> _Scored:
         rows, cols, points = len(self.queue), len(self.staff_ids), len(self.grid)
@@ -226,43 +224,29 @@ class _World(FreeTimeGrid):
         first = np.zeros((rows, cols), dtype=np.int64)
         last = np.full((rows, cols), -1, dtype=np.int64)
         offered = np.zeros(self.run.shape, dtype=bool)
-        self.caps: dict[int, np.ndarray] = {}
         self.fits: dict[int, np.ndarray] = {}
         histories: dict[int, list[tuple[int, int]]] = {}
+        busy: list[tuple[int, int, int]] = []
         window = self.rules.continuity_window // timedelta(milliseconds=1)
         before_now = ceil_ms(self.now)  # visited before now
-        for row in np.flatnonzero(live):
+        for row in np.flatnonzero(live).tolist():
             eligible[row, self.asked[row]] = True
             regular[row, [self.column[s] for s in self.regular[row]]] = True
-            client, start = self.queue[row].client, self.starts[row]
-            history = [
-                (t, s)
-                for t, _, s in (self.history.get(client.id, []) if client else [])
-                if start - window <= t < start + window
-            ]
+            client_id, start, end = self.client_ids[row], self.starts[row], self.ends[row]
+            visits = self.history.get(client_id, []) if client_id is not None else []
+            history = [(t, s) for t, _, s in visits if start - window <= t < start + window]
             histories[row] = history
             seen_ids = [self.column[s] for t, s in history if t < before_now and s in self.column]
             seen[row, seen_ids] = True
-            cap = self._client_cap(row)
-            if cap is not None:
-                self.caps[row] = cap
+            # The client's own visits touching the window (the client cannot be in two places).
+            busy += [(row, s, e) for s, e, _ in visits if s < end and e > start]
+        caps = self._client_caps(busy)
         if points:
-            for length in np.unique(lengths[live]):
+            for length in np.unique(lengths[live]).tolist():
                 todo = np.flatnonzero(live & (lengths == length))
-                # Requests with windows of about the same width together: little padding.
-                todo = todo[np.argsort(self.gb[todo] - self.ga[todo], kind="stable")]
-                for chunk in np.array_split(todo, max(1, len(todo) // _CHUNK)):
-                    self._free_starts(
-                        chunk,
-                        int(length),
-                        histories,
-                        eligible,
-                        has_free,
-                        capped,
-                        first,
-                        last,
-                        offered,
-                    )
+                self._free_starts(
+                    todo, length, caps, histories, eligible, has_free, capped, first, last, offered
+                )
         # Where each worker comes from and how loaded their day is: at the first free start,
         # else at the window's start (which may fall between grid starts).
         at_grid = np.minimum(first, max(points - 1, 0))
@@ -310,32 +294,24 @@ class _World(FreeTimeGrid):
         )
 
     def _free_starts(  # type: ignore[no-untyped-def]
-        self, chunk, length, histories, eligible, has_free, capped, first, last, offered
+        self, todo, length, caps, histories, eligible, has_free, capped, first, last, offered
     ) -> None:
-        """For some requests asking for the same length: each worker's first free start, the
-        last of the first ``FREE_STARTS``, the continuity cap, and the starts offered to the
-        batch. Requests × workers × grid starts of the window, as one 3-D array."""
+        """For the requests asking for one length: each worker's first free start, the last of
+        the first ``FREE_STARTS``, the continuity cap, and the starts offered to the batch.
+
+        Counted per stretch of the grid the request allows (its window, less the client's own
+        visits) from each worker's running count of starts that fit (``grid.Fits``)."""
         points = len(self.grid)
-        ga, gb = self.ga[chunk], self.gb[chunk]
-        span = max(1, int((gb - ga).max()))
-        index = np.minimum(ga[:, None] + np.arange(span), points - 1)
-        usable = np.arange(span) < (gb - ga)[:, None]
-        for i, row in enumerate(chunk):
-            if row in self.caps:
-                usable[i] &= self.caps[row][index[i]] >= length
-        fits = self._fits(length).T[index].transpose(0, 2, 1) & usable[:, None, :]
-        small = np.uint8 if span < 255 else np.int32  # a week has about 210 starts
-        count = np.cumsum(fits.view(np.uint8), axis=2, dtype=small)
-        free = (count[:, :, -1] > 0) & eligible[chunk]
-        at = np.argmax(fits, axis=2)
-        enough = count[:, :, -1] >= FREE_STARTS
-        end = np.where(enough, np.argmax(count >= FREE_STARTS, axis=2), (gb - ga - 1)[:, None])
-        has_free[chunk] = free
-        first[chunk] = ga[:, None] + at
-        last[chunk] = ga[:, None] + end
-        moments = self.grid[np.minimum(first[chunk], points - 1)]
+        fits = Fits(self._fits(length))
+        ga, gb = self.ga[todo], self.gb[todo]
+        grid = np.arange(points)
+        allowed = (grid >= ga[:, None]) & (grid < gb[:, None]) & (caps[todo] >= length)
+        count, first_, last_, stretches = fits.first_starts(allowed, ga, gb, FREE_STARTS)
+        free = (count > 0) & eligible[todo]
+        has_free[todo], first[todo], last[todo] = free, first_, last_
+        moments = self.grid[np.minimum(first_, points - 1)]
         staff_ids = self.staff_array
-        for i, row in enumerate(chunk):
+        for i, row in enumerate(todo.tolist()):
             history = histories[row]
             if len({s for _, s in history}) < self.rules.max_workers:
                 continue
@@ -348,17 +324,12 @@ class _World(FreeTimeGrid):
             ) + np.searchsorted(times, when, side="right")
             for key in np.unique(keys):
                 these = keys == key
-                nobody, allowed = rule.blocks(int(when[np.argmax(these)]))
+                nobody, allowed_ = rule.blocks(int(when[np.argmax(these)]))
                 if nobody:
                     capped[row] |= these
-                elif allowed is not None:
-                    capped[row] |= these & ~np.isin(staff_ids, list(allowed))
-        keep = free & ~capped[chunk]
-        kept = fits & (count <= FREE_STARTS) & keep[:, :, None]
-        for i in range(len(chunk)):
-            if keep[i].any():
-                width = int(gb[i] - ga[i])
-                offered[:, ga[i] : ga[i] + width] |= kept[i, :, :width]
+                elif allowed_ is not None:
+                    capped[row] |= these & ~np.isin(staff_ids, list(allowed_))
+        offered |= fits.offered(stretches, free & ~capped[todo], last_)
 
     def matrix(self, scored: _Scored) -> tuple[list[tuple[int, int]], np.ndarray]:
         """Columns (up to ``BLOCKS`` starts per worker, far enough apart for the longest request)
