@@ -210,7 +210,7 @@ class _World(FreeTimeGrid):
     def score(self, weights: Weights) -> _Scored:
         rows, cols, points = len(self.queue), len(self.staff_ids), len(self.grid)
         starts = np.array(self.starts, dtype=np.int64)
-        lengths = np.array([r.minutes * MINUTE for r in self.queue], dtype=np.int64)
+        lengths = self.lengths = np.array([r.minutes * MINUTE for r in self.queue], dtype=np.int64)
         live = (starts < np.array(self.ends, dtype=np.int64)) & np.array(
             [len(a) > 0 for a in self.asked], dtype=bool
         )
@@ -240,7 +240,7 @@ class _World(FreeTimeGrid):
             seen[row, seen_ids] = True
             # The client's own visits touching the window (the client cannot be in two places).
             busy += [(row, s, e) for s, e, _ in visits if s < end and e > start]
-        caps = self._client_caps(busy)
+        caps = self.capmat = self._client_caps(busy)
         if points:
             for length in np.unique(lengths[live]).tolist():
                 todo = np.flatnonzero(live & (lengths == length))
@@ -334,36 +334,40 @@ class _World(FreeTimeGrid):
     def matrix(self, scored: _Scored) -> tuple[list[tuple[int, int]], np.ndarray]:
         """Columns (up to ``BLOCKS`` starts per worker, far enough apart for the longest request)
         and each request's score for each, NaN where the pair breaks a hard rule."""
-        longest = max((r.minutes for r in self.queue), default=60) * MINUTE
-        columns: list[tuple[int, int]] = []
-        where: list[tuple[int, int]] = []
-        for i, staff_id in enumerate(self.staff_ids):
-            kept: list[int] = []
-            for g in np.flatnonzero(scored.offered[i]):
-                if not kept or self.grid[g] >= self.grid[kept[-1]] + longest:
-                    kept.append(int(g))
-                if len(kept) == BLOCKS:
-                    break
-            columns += [(staff_id, int(self.grid[g])) for g in kept]
-            where += [(i, g) for g in kept]
-        scores = np.full((len(self.queue), len(columns)), np.nan)
+        rows, points = len(self.queue), len(self.grid)
+        longest = int(self.lengths.max(initial=60 * MINUTE))
+        workers = len(self.staff_ids)
+        # Each worker's first offered start, then the first offered at least ``longest`` later.
+        ahead = np.full((workers, points + 1), points, dtype=np.int64)
+        ahead[:, :points] = np.where(scored.offered, np.arange(points), points)
+        ahead = np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1]
+        everyone = np.arange(workers)
+        picks = [ahead[:, 0]]
+        far = np.append(self.grid, np.iinfo(np.int64).min)
+        for _ in range(BLOCKS - 1):
+            later = np.searchsorted(self.grid, far[picks[-1]] + longest, side="left")
+            picks.append(np.where(picks[-1] < points, ahead[everyone, later], points))
+        worker, block = np.nonzero(np.stack(picks, axis=1) < points)
+        point = np.stack(picks, axis=1)[worker, block]
+        columns = list(
+            zip(self.staff_array[worker].tolist(), self.grid[point].tolist(), strict=True)
+        )
         if not columns:
-            return columns, scores
-        worker = np.array([i for i, _ in where], dtype=np.int64)
-        point = np.array([g for _, g in where], dtype=np.int64)
-        run = np.broadcast_to(self.run[worker, point], scores.shape).copy()
-        for row, cap in self.caps.items():
-            run[row] = np.minimum(run[row], cap[point])
-        length = np.array([r.minutes * MINUTE for r in self.queue], dtype=np.int64)[:, None]
+            return columns, np.full((rows, 0), np.nan)
+        grid = np.arange(points)
+        # Requests × grid: the start is in the window and the client is free long enough.
+        fits = (
+            (grid >= self.ga[:, None])
+            & (grid < self.gb[:, None])
+            & (self.capmat >= self.lengths[:, None])
+        )
         usable = (
             scored.feasible[:, worker]
-            & (point >= self.ga[:, None])
-            & (point < self.gb[:, None])
-            & (run >= length)
-            & (point <= scored.last[:, worker])
+            & fits[:, point]
+            & (self.run[worker, point] >= self.lengths[:, None])
+            & (point <= scored.last.astype(np.int32)[:, worker])
         )
-        scores[usable] = scored.total[:, worker][usable]
-        return columns, scores
+        return columns, np.where(usable, scored.total[:, worker], np.nan)
 
 
 def _wanted(request: SupportRequest, category_skill: str | None) -> Wanted:

@@ -72,10 +72,8 @@ def kept_suggestions(
     g = np.where(has_free, scored.first[pr, pc], 0)
     at = world.grid[g] if len(world.grid) else np.zeros(len(pr), dtype=np.int64)
     run = world.run[pc, g] if world.run.size else np.zeros(len(pr), dtype=np.int64)
-    for n in np.flatnonzero(has_free).tolist():
-        cap = world.caps.get(int(pr[n]))
-        if cap is not None:
-            run[n] = min(run[n], cap[g[n]])
+    if world.capmat.size:
+        run = np.where(has_free, np.minimum(run, world.capmat[pr, g]), run)
     until = np.minimum(at + run, np.array(world.ends, dtype=np.int64)[pr])
     from_lat, from_lon = pairs.from_lat[pr, pc], pairs.from_lon[pr, pc]
     columns_ = zip(
