@@ -7,12 +7,10 @@ last visit that day, else home), and the minutes booked per local day.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-
 import numpy as np
 
 from ..booking.rules import BookingRules
-from .freetime import MINUTE, Clock, Span, subtract, working
+from .freetime import MINUTE, Clock, working
 
 #: Keys worker index × this + milliseconds order visits by worker, then time (ms < 2**42).
 WORKER_KEY = 2**42
@@ -52,74 +50,108 @@ class FreeTimeGrid:
         self.grid_day = np.array(day_of, dtype=np.int64)
         self.day_starts = np.array([d.start for d in self.days], dtype=np.int64)
 
-    def _free(self, hours, extras, absences, visits, clock_: Clock) -> None:  # type: ignore[no-untyped-def]
-        """Workers × grid: free milliseconds from each grid start (0 when busy or off)."""
-        self.run = np.zeros((len(self.staff_ids), len(self.grid)), dtype=np.int64)
-        self.booked = np.zeros((len(self.staff_ids), len(self.days)), dtype=np.int64)
-        for i, staff_id in enumerate(self.staff_ids):
-            busy = [(s, e) for s, e, _ in visits.get(staff_id, [])]
-            # One worker's visits never overlap: sorted by start, they are sorted by end too.
-            busy_starts, busy_ends = [s for s, _ in busy], [e for _, e in busy]
-            free: list[Span] = []
-            for day in self.days:
-                windows = working(
-                    day, hours[staff_id], extras[staff_id], absences[staff_id], clock_
+    def _visits(self, visits) -> None:  # type: ignore[no-untyped-def]
+        """Every visit as arrays by worker (column), then start: ``visit_col``, ``visit_start``,
+        ``visit_end``, ``visit_client`` (one worker's visits never overlap: by start is by end)."""
+        counts = [len(visits[s]) if s in visits else 0 for s in self.staff_ids]
+        total = sum(counts)
+        flat = np.fromiter(
+            (x for s in self.staff_ids if s in visits for v in visits[s] for x in v),
+            dtype=np.int64,
+            count=3 * total,
+        ).reshape(total, 3)
+        self.visit_col = np.repeat(np.arange(len(self.staff_ids)), counts)
+        self.visit_start, self.visit_end, self.visit_client = flat.T
+
+    def _free(self, hours, extras, absences, clock_: Clock) -> None:  # type: ignore[no-untyped-def]
+        """Workers × grid: free milliseconds from each grid start (0 when busy or off).
+
+        Free time is the working windows less the visits: a start is free when it lies in a
+        window and in no visit, and runs to the window's end or the next visit's start."""
+        workers, points = len(self.staff_ids), len(self.grid)
+        # Workers with the same hours, extra time and absences share their windows.
+        kinds: dict[tuple[object, ...], int] = {}
+        kind = np.array(
+            [
+                kinds.setdefault(
+                    (tuple(hours[s]), tuple(extras[s]), tuple(absences[s])), len(kinds)
                 )
-                that_day = busy[
-                    bisect_right(busy_ends, day.opens) : bisect_left(busy_starts, day.closes)
-                ]
-                free += subtract(windows, that_day)
-            if free:
-                starts = np.array([s for s, _ in free], dtype=np.int64)
-                ends = np.array([e for _, e in free], dtype=np.int64)
-                at = np.searchsorted(ends, self.grid, side="right")
-                inside = at < len(ends)
-                at = np.minimum(at, len(ends) - 1)
-                inside &= starts[at] <= self.grid
-                self.run[i] = np.where(inside, ends[at] - self.grid, 0)
+                for s in self.staff_ids
+            ],
+            dtype=np.int64,
+        ).reshape(workers)
+        window_end = np.zeros((len(kinds), points), dtype=np.int64)
+        for (own, extra, absent), k in kinds.items():
+            spans = [
+                span
+                for day in self.days
+                for span in working(day, list(own), list(extra), list(absent), clock_)
+            ]
+            if spans:
+                starts = np.array([a for a, _ in spans], dtype=np.int64)
+                ends = np.array([b for _, b in spans], dtype=np.int64)
+                at = np.minimum(np.searchsorted(ends, self.grid, side="right"), len(ends) - 1)
+                inside = (starts[at] <= self.grid) & (self.grid < ends[at])
+                window_end[k] = np.where(inside, ends[at], 0)
+        until = window_end[kind]
+        if len(self.visit_col):
+            worker = np.arange(workers)[:, None] * WORKER_KEY
+            keys = self.visit_col * WORKER_KEY + self.visit_start
+            # The last visit starting at or before each start, and the next one after it.
+            at = np.searchsorted(keys, worker + self.grid, side="right") - 1
+            reach = np.maximum.accumulate(self.visit_col * WORKER_KEY + self.visit_end)
+            busy = (at >= 0) & (reach[np.maximum(at, 0)] > worker + self.grid)
+            after = np.minimum(at + 1, len(keys) - 1)
+            mine = (at + 1 < len(keys)) & (self.visit_col[after] == np.arange(workers)[:, None])
+            until = np.where(
+                busy, 0, np.where(mine, np.minimum(until, self.visit_start[after]), until)
+            )
+        self.run = np.where(until > self.grid, until - self.grid, 0)
         # Minutes booked per worker and local day (by the visit's start).
-        mine = [(self.column[w], s, e) for w, vs in visits.items() for s, e, _ in vs]
-        if mine:
-            worker, begins, ends = (np.array(x, dtype=np.int64) for x in zip(*mine, strict=True))
+        self.booked = np.zeros((workers, len(self.days)), dtype=np.int64)
+        if len(self.visit_col):
+            begins, ends = self.visit_start, self.visit_end
             day = np.searchsorted(self.day_starts, begins, side="right") - 1
             ends_of_day = np.array([d.end for d in self.days], dtype=np.int64)
             inside = (day >= 0) & (begins < ends_of_day[np.maximum(day, 0)])
-            np.add.at(self.booked, (worker[inside], day[inside]), (ends - begins)[inside])
+            np.add.at(self.booked, (self.visit_col[inside], day[inside]), (ends - begins)[inside])
         self.booked //= MINUTE
 
-    def _places(self, visits, home) -> None:  # type: ignore[no-untyped-def]
+    def _places(self, home) -> None:  # type: ignore[no-untyped-def]
         """Workers × grid: where each worker comes from (their last visit that day, else home)."""
-        shape = (len(self.staff_ids), len(self.grid))
-        self.from_lat, self.from_lon = np.full(shape, np.nan), np.full(shape, np.nan)
-        day_start = self.day_starts[self.grid_day]
-        keys, places = [], []
-        for i, person in enumerate(self.people):
-            mine = visits.get(person.id, [])
-            lat = np.nan if person.home_lat is None else person.home_lat
-            lon = np.nan if person.home_lon is None else person.home_lon
-            self.from_lat[i], self.from_lon[i] = lat, lon
-            # Visits of one worker never overlap, so the last to end is the last to start.
-            ends = np.array([e for _, e, _ in mine], dtype=np.int64)
-            where = np.array([home.get(c, (None, None)) for _, _, c in mine], dtype=float).reshape(
-                -1, 2
-            )
-            keys += [i * WORKER_KEY + e for _, e, _ in mine]
-            places.append(where)
-            if not mine:
-                continue
-            at = np.searchsorted(ends, self.grid, side="right") - 1
-            that_day = (at >= 0) & (ends[np.maximum(at, 0)] >= day_start)
-            self.from_lat[i] = np.where(that_day, where[np.maximum(at, 0), 0], lat)
-            self.from_lon[i] = np.where(that_day, where[np.maximum(at, 0), 1], lon)
-        # Every visit keyed by (worker, end), to look up many workers at once.
-        self.visit_keys = np.array(keys, dtype=np.int64)
-        self.visit_where = np.concatenate(places) if places else np.zeros((0, 2))
         self.home_lat = np.array(
             [np.nan if p.home_lat is None else p.home_lat for p in self.people]
         )
         self.home_lon = np.array(
             [np.nan if p.home_lon is None else p.home_lon for p in self.people]
         )
+        shape = (len(self.staff_ids), len(self.grid))
+        # Every visit keyed by (worker, end), to look up many workers at once.
+        self.visit_keys = self.visit_col * WORKER_KEY + self.visit_end
+        clients = np.array(sorted(home), dtype=np.int64)
+        lat = np.array([home[c][0] for c in clients.tolist()], dtype=float)
+        lon = np.array([home[c][1] for c in clients.tolist()], dtype=float)
+        at = np.minimum(np.searchsorted(clients, self.visit_client), max(len(clients) - 1, 0))
+        if len(clients):
+            known = clients[at] == self.visit_client
+            where = [np.where(known, lat[at], np.nan), np.where(known, lon[at], np.nan)]
+        else:
+            where = [np.full(len(self.visit_client), np.nan)] * 2
+        self.visit_where = np.stack(where, axis=1).reshape(-1, 2)
+        self.from_lat = np.broadcast_to(self.home_lat[:, None], shape).copy()
+        self.from_lon = np.broadcast_to(self.home_lon[:, None], shape).copy()
+        if not len(self.visit_keys):
+            return
+        worker = np.arange(len(self.staff_ids))
+        at = np.searchsorted(self.visit_keys, worker[:, None] * WORKER_KEY + self.grid, "right") - 1
+        last = np.maximum(at, 0)
+        that_day = (
+            (at >= 0)
+            & (self.visit_col[last] == worker[:, None])
+            & (self.visit_end[last] >= self.day_starts[self.grid_day])
+        )
+        self.from_lat = np.where(that_day, self.visit_where[last, 0], self.from_lat)
+        self.from_lon = np.where(that_day, self.visit_where[last, 1], self.from_lon)
 
     def _fits(self, length: int) -> np.ndarray:
         """Workers × grid: a visit of ``length`` fits in the worker's own free time there."""

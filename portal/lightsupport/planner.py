@@ -184,10 +184,11 @@ class _World(FreeTimeGrid):
             max(to_moment(self.starts[i]) for i in open_) + window,
         )
         self.history = history
-        home = homes(session, {v[2] for vs in visits.values() for v in vs})
         self._grid(rules)
-        self._free(hours, extras, absences, visits, Clock(zone))
-        self._places(visits, home)
+        self._visits(visits)
+        home = homes(session, np.unique(self.visit_client).tolist())
+        self._free(hours, extras, absences, Clock(zone))
+        self._places(home)
         return self
 
     def _client_caps(self, busy: list[tuple[int, int, int]]) -> np.ndarray:
