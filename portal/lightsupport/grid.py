@@ -167,73 +167,61 @@ _NONE = np.iinfo(np.int64).max
 class Fits:
     """Where a visit of one length fits, indexed for counting over any range of the grid.
 
-    Workers × grid (+1): ``before[w, g]``, how many starts before grid index ``g`` fit worker
-    ``w``; ``next[w, g]``, the first start at or after ``g`` that fits (the grid's length when
-    none); and ``at[w, j]``, the ``j``-th start that fits. Small integers (int32): the arrays
-    over requests' stretches × workers below are the batch's largest.
+    Grid (+1) × workers: ``before[g, w]``, how many starts before grid index ``g`` fit worker
+    ``w``; ``next[g, w]``, the first start at or after ``g`` that fits (the grid's length when
+    none). Workers × n: ``at[w, j]``, the ``j``-th start that fits worker ``w``.
     """
 
     def __init__(self, fits: np.ndarray) -> None:
         workers, points = fits.shape
         self.fits = fits
-        self.before = np.zeros((workers, points + 1), dtype=np.int32)
-        np.cumsum(fits, axis=1, dtype=np.int32, out=self.before[:, 1:])
-        ahead = np.full((workers, points + 1), points, dtype=np.int32)
-        ahead[:, :points] = np.where(fits, np.arange(points, dtype=np.int32), points)
-        self.next = np.ascontiguousarray(np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1])
+        before = np.zeros((workers, points + 1), dtype=np.int64)
+        np.cumsum(fits, axis=1, out=before[:, 1:])
+        self.before = np.ascontiguousarray(before.T)
+        ahead = np.full((workers, points + 1), points, dtype=np.int64)
+        ahead[:, :points] = np.where(fits, np.arange(points), points)
+        self.next = np.ascontiguousarray(np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1].T)
         who, where = np.nonzero(fits)
-        totals = self.before[:, -1]
-        self.width = int(totals.max(initial=0))
-        self.at = np.full((workers, self.width + 1), points, dtype=np.int32)
-        offset = np.concatenate(([0], np.cumsum(totals, dtype=np.int64)[:-1]))
-        self.at[who, np.arange(len(who)) - offset[who]] = where
+        totals = before[:, -1]
+        self.width = int(totals.max(initial=0)) + 1
+        self.at = np.full(workers * self.width, points, dtype=np.int64)
+        offset = np.concatenate(([0], np.cumsum(totals)[:-1]))
+        self.at[who * self.width + np.arange(len(who)) - offset[who]] = where
+        self.row_of = np.arange(workers) * self.width
 
     def first_starts(self, allowed: np.ndarray, ga: np.ndarray, gb: np.ndarray, most: int):
         """For requests (rows of ``allowed``, requests × grid: the starts their window and the
         client's own visits leave) × workers: how many starts fit, the first (``ga`` when none)
         and the ``most``-th (``gb - 1`` when fewer fit); and the allowed stretches of the grid
         (row, first index, end index), each request's in order."""
-        rows, workers = allowed.shape[0], self.before.shape[0]
+        rows, workers = allowed.shape[0], self.before.shape[1]
         edges = np.diff(allowed.view(np.int8), axis=1, prepend=0, append=0)
         row, where = np.nonzero(edges)
         opening = edges[row, where] == 1
         row, a, b = row[opening], where[opening], where[~opening]
         count = np.zeros((rows, workers), dtype=np.int64)
-        first = np.broadcast_to(ga[:, None], (rows, workers)).copy()
-        last = np.broadcast_to(gb[:, None] - 1, (rows, workers)).copy()
-        if not len(row):
-            return count, first, last, (row, a, b)
-        # Workers × stretches; a request's stretches are consecutive and in grid order, so a
-        # running sum over all stretches, less its value before the request's first, sums
-        # over the request.
-        has, group = np.unique(row, return_index=True)
-        ends = np.append(group[1:], len(row)) - 1
-        sizes = ends - group + 1
-
-        def per_request(values: np.ndarray) -> np.ndarray:
-            running = np.cumsum(values, axis=1, dtype=np.int32)
-            total = running[:, ends]
-            total[:, 1:] -= running[:, ends[:-1]]
-            return total
-
-        inside = self.before[:, b] - self.before[:, a]
-        earlier = np.cumsum(inside, axis=1, dtype=np.int32)
-        ahead = earlier[:, ends]
-        ahead[:, 1:] -= earlier[:, ends[:-1]]
-        earlier -= inside
-        if len(has) > 1:
-            earlier -= np.repeat(earlier[:, group], sizes, axis=1)
-        else:
-            earlier -= earlier[:, :1]
-        count[has] = ahead.T
-        # The first start that fits is in the first stretch with any; the ``most``-th in the
-        # stretch where the count reaches it (one stretch per request and worker, or none).
-        found = per_request(np.where((earlier == 0) & (inside > 0), self.next[:, a], 0))
-        first[has] = np.where(ahead > 0, found, ga[has]).T
-        j = np.minimum(self.before[:, a] + (most - 1) - earlier, self.width)
-        nth = np.take_along_axis(self.at, np.maximum(j, 0), axis=1)
-        found = per_request(np.where((earlier < most) & (earlier + inside >= most), nth, 0))
-        last[has] = np.where(ahead >= most, found, gb[has] - 1).T
+        first = np.zeros((rows, workers), dtype=np.int64)
+        last = np.zeros((rows, workers), dtype=np.int64)
+        # The k-th stretch of every request that has one, k = 0, 1, …: a running count per
+        # request and worker; the first start is in the stretch where the count leaves 0, the
+        # ``most``-th where it reaches ``most``.
+        nth = np.zeros(len(row), dtype=np.int64)
+        if len(row):
+            starts = np.flatnonzero(np.diff(row, prepend=-1))
+            nth = np.arange(len(row)) - np.repeat(starts, np.diff(starts, append=len(row)))
+        for k in range(int(nth.max(initial=-1)) + 1):
+            these = nth == k
+            r, lo, hi = row[these], a[these], b[these]
+            seen = count[r]
+            inside = self.before[hi] - self.before[lo]
+            new = (seen == 0) & (inside > 0)
+            first[r] = np.where(new, self.next[lo], first[r])
+            reach = (seen < most) & (seen + inside >= most)
+            j = np.where(reach, self.before[lo] + (most - 1) - seen, 0) + self.row_of
+            last[r] = np.where(reach, self.at[j], last[r])
+            count[r] = seen + inside
+        first = np.where(count > 0, first, ga[:, None])
+        last = np.where(count >= most, last, gb[:, None] - 1)
         return count, first, last, (row, a, b)
 
     def offered(self, stretches, keep: np.ndarray, last: np.ndarray) -> np.ndarray:
