@@ -75,6 +75,11 @@ def plan(
     keep: int = 5,
 ) -> Plan:
     """The optimal assignment of ``queue``, with the ``keep`` best suggestions per request."""
+    with batch.collecting_later():
+        return _plan(session, queue, now, zone, rules, weights, solve, keep)
+
+
+def _plan(session, queue, now, zone, rules, weights, solve, keep) -> Plan:  # type: ignore[no-untyped-def]
     began = clock.perf_counter()
     world = _World.load(session, list(queue), now, zone, rules)
     loaded = clock.perf_counter()
