@@ -14,7 +14,7 @@ from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager
 
 from models import (
     Assignment,
@@ -54,11 +54,13 @@ class Ranked:
 
 
 def open_queue(session: Session, coordinator: Staff) -> list[SupportRequest]:
-    """New requests from clients the coordinator may see, and first contacts; urgent first."""
+    """New requests from clients the coordinator may see, and first contacts; urgent first.
+
+    The clients come from the join the scope needs (not a second join of their own)."""
     query = (
         select(SupportRequest)
         .outerjoin(Client, SupportRequest.client_id == Client.id)
-        .options(joinedload(SupportRequest.client))
+        .options(contains_eager(SupportRequest.client))
         .where(
             SupportRequest.status == RequestStatus.NEW,
             SupportRequest.client_id.is_(None) | client_scope(coordinator),

@@ -1,10 +1,20 @@
-"""The batch's counting of free starts over stretches equals counting start by start."""
+"""The batch's arithmetic on the grid equals the straightforward way."""
+
+import random
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from models import Database, SupportRequest
+from portal.booking.rules import DEFAULT_RULES
+from portal.lightsupport import planner
+from portal.lightsupport.catalogue import ensure_defaults
 from portal.lightsupport.grid import Fits
+from portal.lightsupport.scoring import Weights
+from tests.portal.matching_reference import random_world
+from tests.portal.test_matching_speedups import NOWS, STOCKHOLM, reference_batch
 
 MOST = 3
 
@@ -48,3 +58,28 @@ def test_stretches_count_first_and_last_starts_as_a_walk_over_the_grid_does(case
                 for g in usable[:MOST]:
                     offered[w, g] = True
     np.testing.assert_array_equal(index.offered(stretches, keep, last), offered)
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("seed", range(3))
+def test_a_queue_of_half_hour_requests_gets_the_columns_the_straightforward_way_gives(
+    db: Database, seed: int
+) -> None:
+    """Columns are spaced by the longest request asked for, here 30 minutes, not an hour."""
+    rnd = random.Random(300 + seed)
+    now = NOWS[seed % len(NOWS)]
+    with db.transaction() as s:
+        ensure_defaults(s)
+        ids = random_world(s, rnd, now, STOCKHOLM) + random_world(s, rnd, now, STOCKHOLM)
+        queue = [s.get(SupportRequest, i) for i in ids]
+        for request in queue:
+            request.minutes = 30
+        s.flush()
+        _, columns, matrix = reference_batch(s, queue, now)
+        planned = planner.plan(s, queue, now, STOCKHOLM, DEFAULT_RULES, Weights())
+        assert sorted(planned.columns) == sorted(columns)
+        mine = {key: planned.scores[:, c] for c, key in enumerate(planned.columns)}
+        for c, key in enumerate(columns):
+            theirs = np.array([np.nan if row[c] is None else row[c] for row in matrix])
+            np.testing.assert_allclose(mine[key], theirs, rtol=0, atol=1e-9)
+        s.rollback()
