@@ -153,6 +153,39 @@ class FreeTimeGrid:
         self.from_lat = np.where(that_day, self.visit_where[last, 0], self.from_lat)
         self.from_lon = np.where(that_day, self.visit_where[last, 1], self.from_lon)
 
+    def _origins(self, floors, days, has_free, first):  # type: ignore[no-untyped-def]
+        """Requests × workers: where each worker comes from and the minutes booked that day, at
+        the first free start where there is one, else at the window's start (``floors``, which
+        may fall between grid starts; ``days``, its local day)."""
+        rows, workers, points = len(floors), len(self.staff_ids), len(self.grid)
+        lat = np.broadcast_to(self.home_lat, (rows, workers))
+        lon = np.broadcast_to(self.home_lon, (rows, workers))
+        if len(self.visit_keys):
+            # Each worker's last visit ending by each window's start: how many of the worker's
+            # visits have ended by each start, the starts taken in order.
+            order = np.argsort(floors, kind="stable")
+            by = np.searchsorted(floors[order], self.visit_end, side="left")
+            ended = np.bincount(self.visit_col * (rows + 1) + by, minlength=workers * (rows + 1))
+            ended = np.cumsum(ended.reshape(workers, rows + 1), axis=1)[:, :rows]
+            mine = np.bincount(self.visit_col, minlength=workers)
+            before = np.cumsum(mine) - mine
+            at = np.empty((rows, workers), dtype=np.int64)
+            at[order] = (before[:, None] + ended - 1).T
+            last = np.maximum(at, 0)
+            found = (at >= before) & (self.visit_end[last] >= self.day_starts[days][:, None])
+            lat = np.where(found, self.visit_where[last, 0], lat)
+            lon = np.where(found, self.visit_where[last, 1], lon)
+        if not points:
+            return np.array(lat), np.array(lon), np.zeros((rows, workers), dtype=np.int64)
+        at_grid = np.minimum(first, points - 1)
+        cell = np.arange(workers) * points + at_grid
+        day = np.arange(workers) * len(self.days) + self.grid_day[at_grid]
+        return (
+            np.where(has_free, self.from_lat.ravel()[cell], lat),
+            np.where(has_free, self.from_lon.ravel()[cell], lon),
+            np.where(has_free, self.booked.ravel()[day], self.booked.T[days]),
+        )
+
     def _fits(self, length: int) -> np.ndarray:
         """Workers × grid: a visit of ``length`` fits in the worker's own free time there."""
         if length not in self.fits:

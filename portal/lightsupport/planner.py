@@ -39,7 +39,7 @@ from .freetime import (
     visits_ms,
     weekly_hours_on,
 )
-from .grid import WORKER_KEY, Fits, FreeTimeGrid
+from .grid import Fits, FreeTimeGrid
 from .people import active_workers, others, people, regular_workers_of
 from .planresult import kept_suggestions
 from .scoring import Suggestion, Wanted, Weights
@@ -251,36 +251,7 @@ class _World(FreeTimeGrid):
                 self._free_starts(
                     todo, length, caps, histories, eligible, has_free, capped, first, last, offered
                 )
-        # Where each worker comes from and how loaded their day is: at the first free start,
-        # else at the window's start (which may fall between grid starts).
-        at_grid = np.minimum(first, max(points - 1, 0))
-        workers = np.arange(cols)
-        if len(self.visit_keys):
-            keys = workers[None, :] * WORKER_KEY + floors[:, None]
-            at = np.searchsorted(self.visit_keys, keys, side="right") - 1
-            key = self.visit_keys[np.maximum(at, 0)]
-            found = (
-                (at >= 0)
-                & (key // WORKER_KEY == workers)
-                & (key % WORKER_KEY >= self.day_starts[days][:, None])
-            )
-            where = self.visit_where[np.maximum(at, 0)]
-            lat0 = np.where(found, where[..., 0], self.home_lat)
-            lon0 = np.where(found, where[..., 1], self.home_lon)
-        else:
-            lat0 = np.broadcast_to(self.home_lat, (rows, cols))
-            lon0 = np.broadcast_to(self.home_lon, (rows, cols))
-        if points:
-            from_lat = np.where(has_free, self.from_lat[workers, at_grid], lat0)
-            from_lon = np.where(has_free, self.from_lon[workers, at_grid], lon0)
-            booked = np.where(
-                has_free,
-                self.booked[workers, self.grid_day[at_grid]],
-                self.booked[workers[None, :], days[:, None]],
-            )
-        else:
-            from_lat, from_lon = np.array(lat0), np.array(lon0)
-            booked = np.zeros((rows, cols), dtype=np.int64)
+        from_lat, from_lon, booked = self._origins(floors, days, has_free, first)
         pairs = Pairs(regular, seen, from_lat, from_lon, booked)
         table = Workers([p.skills for p in self.people], [p.languages for p in self.people])
         total_score, parts = score_table(self.wanted, table, pairs, weights)
