@@ -38,10 +38,7 @@ def kept_suggestions(
         return {}
     rows = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
     eligible = scored.eligible[rows]
-    # lexsort is stable and columns are in staff id order, so ties go to the lower staff id.
-    order = np.lexsort((-scored.total[rows], ~scored.feasible[rows], ~eligible), axis=1)
-    top = order[:, :keep]
-    top_eligible = np.take_along_axis(eligible, top, axis=1).tolist()
+    top, top_eligible = _best(scored.total[rows], scored.feasible[rows], eligible, keep)
     free = eligible & scored.has_free[rows]
     booked = scored.pairs.booked_minutes[rows]
     lightest = np.where(free, booked, np.iinfo(np.int64).max).min(
@@ -53,9 +50,7 @@ def kept_suggestions(
     pair_k: list[int] = []
     pair_cols: list[int] = []
     starts: list[int | None] = []
-    for k, (row, top_row, ok) in enumerate(
-        zip(rows.tolist(), top.tolist(), top_eligible, strict=True)
-    ):
+    for k, (row, top_row, ok) in enumerate(zip(rows.tolist(), top, top_eligible, strict=True)):
         staff_id, start = columns[chosen[row]]
         mine = world.column[staff_id]
         picked = [i for i, good in zip(top_row, ok, strict=True) if good]
@@ -133,6 +128,33 @@ def kept_suggestions(
             suggestion.start = _moment(moments, start)
         found.setdefault(row, []).append(suggestion)
     return found
+
+
+def _best(total: np.ndarray, feasible: np.ndarray, eligible: np.ndarray, keep: int):  # type: ignore[no-untyped-def]
+    """Per row, the first ``keep`` columns in the console's order (eligible first, then
+    feasible, then best score, then lowest column, which is the lowest staff id), and whether
+    each is eligible.
+
+    Usually at least ``keep`` are eligible and feasible: those within the ``keep``-th best
+    score (ties included) are sorted; other rows get a full sort."""
+    rows, cols = total.shape
+    if not rows or not cols:
+        return [[] for _ in range(rows)], [[] for _ in range(rows)]
+    good = eligible & feasible
+    key = np.where(good, -total, np.inf)
+    k = min(keep, cols) - 1
+    bound = np.partition(key, k, axis=1)[:, k]
+    enough = np.isfinite(bound)
+    row, col = np.nonzero((key <= bound[:, None]) & enough[:, None])
+    order = np.lexsort((col, key[row, col], row))
+    row, col = row[order], col[order]
+    starts = np.searchsorted(row, np.arange(rows))
+    top = [col[a : a + keep].tolist() for a in starts.tolist()]
+    ok = [[True] * len(t) for t in top]
+    for r in np.flatnonzero(~enough).tolist():
+        order = np.lexsort((-total[r], ~feasible[r], ~eligible[r]))[:keep]
+        top[r], ok[r] = order.tolist(), eligible[r, order].tolist()
+    return top, ok
 
 
 def _moment(moments: dict[int, datetime], value: int) -> datetime:
