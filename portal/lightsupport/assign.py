@@ -34,6 +34,7 @@ from ..booking.rules import BookingRefused, BookingRules
 from ..errors import DomainError
 from ..events import REQUEST_ASSIGNED, announce
 from ..tasks import create_task
+from .batch import collecting_later
 from .candidates import candidates_for, wanted_for
 from .planner import BLOCKS, plan
 from .scoring import Suggestion, Weights, rank
@@ -67,7 +68,8 @@ def open_queue(session: Session, coordinator: Staff) -> list[SupportRequest]:
         )
         .order_by(SupportRequest.urgent.desc(), SupportRequest.created_at)
     )
-    return list(session.scalars(query))
+    with collecting_later():  # a thousand requests and their clients: see ``batch``
+        return list(session.scalars(query))
 
 
 def suggestions(

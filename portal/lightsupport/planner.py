@@ -16,6 +16,7 @@ import time as clock
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -194,15 +195,15 @@ class _World(FreeTimeGrid):
         self._places(home)
         return self
 
-    def _client_caps(self, busy: list[tuple[int, int, int]]) -> np.ndarray:
+    def _client_caps(self, busy: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
         """Requests × grid: free milliseconds before the client's own next visit (0 inside one),
         the int64 maximum for requests with no visit of the client touching the window
         (``busy``: those visits as (row, start, end), by row). ``caps`` keeps the rows with one."""
         caps = np.full((len(self.queue), len(self.grid)), np.iinfo(np.int64).max, dtype=np.int64)
         self.caps: dict[int, np.ndarray] = {}
-        if not busy or not len(self.grid):
+        row, begins, ends = busy
+        if not len(row) or not len(self.grid):
             return caps
-        row, begins, ends = (np.array(x, dtype=np.int64) for x in zip(*busy, strict=True))
         begins, ends = begins[:, None], ends[:, None]
         has, group = np.unique(row, return_index=True)
         inside = np.logical_or.reduceat((begins <= self.grid) & (self.grid < ends), group, axis=0)
@@ -210,6 +211,51 @@ class _World(FreeTimeGrid):
         caps[has] = np.where(inside, 0, np.minimum.reduceat(ahead, group, axis=0))
         self.caps = {r: caps[r] for r in has.tolist()}
         return caps
+
+    def _clients_visits(self, live, eligible, regular, seen):  # type: ignore[no-untyped-def]
+        """Mark who may be asked and who the client knows (regular, seen lately), for the live
+        requests; return the clients' visits near each window for the continuity cap (only
+        where the client already has ``max_workers`` workers: fewer cannot break it) and the
+        client's own visits touching each window, (row, start, end), by row."""
+        rows = np.flatnonzero(live).tolist()
+        by_array: dict[int, tuple[np.ndarray, list[int]]] = {}
+        for row in rows:
+            by_array.setdefault(id(self.asked[row]), (self.asked[row], []))[1].append(row)
+        for asked, these in by_array.values():
+            eligible[np.array(these)[:, None], asked] = True
+        pairs = [(row, self.column[s]) for row in rows for s in self.regular[row]]
+        if pairs:
+            regular[tuple(np.array(pairs).T)] = True
+        # Every live request's client's visits, one after another (row, start, end, worker).
+        empty: list[tuple[int, int, int]] = []
+        visits = [
+            self.history.get(c, empty) if c is not None else empty
+            for c in (self.client_ids[row] for row in rows)
+        ]
+        counts = [len(v) for v in visits]
+        total = sum(counts)
+        flat = np.fromiter(
+            chain.from_iterable(chain.from_iterable(visits)), dtype=np.int64, count=3 * total
+        ).reshape(total, 3)
+        begins, ends, staff = flat.T
+        row = np.repeat(np.array(rows, dtype=np.int64), counts)
+        start = np.array(self.starts, dtype=np.int64)[row]
+        window = self.rules.continuity_window // timedelta(milliseconds=1)
+        near = (start - window <= begins) & (begins < start + window)
+        at = np.minimum(np.searchsorted(self.staff_array, staff), len(self.staff_array) - 1)
+        known = self.staff_array[at] == staff
+        lately = near & (begins < ceil_ms(self.now)) & known  # visited before now
+        seen[row[lately], at[lately]] = True
+        histories: dict[int, list[tuple[int, int]]] = {}
+        if near.any():
+            pairs_ = np.unique(np.stack([row[near], staff[near]], axis=1), axis=0)
+            who, many = np.unique(pairs_[:, 0], return_counts=True)
+            for r in who[many >= self.rules.max_workers].tolist():
+                mine = near & (row == r)
+                histories[r] = list(zip(begins[mine].tolist(), staff[mine].tolist(), strict=True))
+        # The client's own visits touching the window (the client cannot be in two places).
+        touch = (begins < np.array(self.ends, dtype=np.int64)[row]) & (ends > start)
+        return histories, (row[touch], begins[touch], ends[touch])
 
     def score(self, weights: Weights) -> _Scored:
         rows, cols, points = len(self.queue), len(self.staff_ids), len(self.grid)
@@ -229,21 +275,7 @@ class _World(FreeTimeGrid):
         last = np.full((rows, cols), -1, dtype=np.int64)
         offered = np.zeros(self.run.shape, dtype=bool)
         self.fits: dict[int, np.ndarray] = {}
-        histories: dict[int, list[tuple[int, int]]] = {}
-        busy: list[tuple[int, int, int]] = []
-        window = self.rules.continuity_window // timedelta(milliseconds=1)
-        before_now = ceil_ms(self.now)  # visited before now
-        for row in np.flatnonzero(live).tolist():
-            eligible[row, self.asked[row]] = True
-            regular[row, [self.column[s] for s in self.regular[row]]] = True
-            client_id, start, end = self.client_ids[row], self.starts[row], self.ends[row]
-            visits = self.history.get(client_id, []) if client_id is not None else []
-            history = [(t, s) for t, _, s in visits if start - window <= t < start + window]
-            histories[row] = history
-            seen_ids = [self.column[s] for t, s in history if t < before_now and s in self.column]
-            seen[row, seen_ids] = True
-            # The client's own visits touching the window (the client cannot be in two places).
-            busy += [(row, s, e) for s, e, _ in visits if s < end and e > start]
+        histories, busy = self._clients_visits(live, eligible, regular, seen)
         caps = self.capmat = self._client_caps(busy)
         if points:
             for length in np.unique(lengths[live]).tolist():
@@ -287,10 +319,9 @@ class _World(FreeTimeGrid):
         moments = self.grid[np.minimum(first_, points - 1)]
         staff_ids = self.staff_array
         for i, row in enumerate(todo.tolist()):
-            history = histories[row]
-            if len({s for _, s in history}) < self.rules.max_workers:
+            if row not in histories:
                 continue
-            rule = ContinuityCap(history, self.rules)
+            rule = ContinuityCap(histories[row], self.rules)
             when = np.where(free[i], moments[i], self.floors[row])
             # Starts with the same visits in (start - window, start] share the answer.
             times = np.array(rule.times, dtype=np.int64)
