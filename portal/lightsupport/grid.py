@@ -7,6 +7,8 @@ last visit that day, else home), and the minutes booked per local day.
 
 from __future__ import annotations
 
+from itertools import chain
+
 import numpy as np
 
 from ..booking.rules import BookingRules
@@ -53,12 +55,11 @@ class FreeTimeGrid:
     def _visits(self, visits) -> None:  # type: ignore[no-untyped-def]
         """Every visit as arrays by worker (column), then start: ``visit_col``, ``visit_start``,
         ``visit_end``, ``visit_client`` (one worker's visits never overlap: by start is by end)."""
-        counts = [len(visits[s]) if s in visits else 0 for s in self.staff_ids]
+        mine = [visits.get(s, ()) for s in self.staff_ids]
+        counts = [len(v) for v in mine]
         total = sum(counts)
         flat = np.fromiter(
-            (x for s in self.staff_ids if s in visits for v in visits[s] for x in v),
-            dtype=np.int64,
-            count=3 * total,
+            chain.from_iterable(chain.from_iterable(mine)), dtype=np.int64, count=3 * total
         ).reshape(total, 3)
         self.visit_col = np.repeat(np.arange(len(self.staff_ids)), counts)
         self.visit_start, self.visit_end, self.visit_client = flat.T
