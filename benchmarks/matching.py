@@ -218,8 +218,8 @@ def time_suggestions(
 
 
 def time_batch(db: Database, now: datetime, solve, runs: int):  # type: ignore[no-untyped-def]
-    """Median seconds of each part of one "Fördela alla" (without the booking), the plan, and
-    every run's end to end seconds."""
+    """Median seconds of each part of one "Fördela alla" (without the booking), and the plan;
+    ``runs`` holds every run's end to end seconds."""
     samples: dict[str, list[float]] = {}
     for _ in range(runs):
         with db.transaction() as s:
@@ -241,7 +241,7 @@ def time_batch(db: Database, now: datetime, solve, runs: int):  # type: ignore[n
             samples.setdefault(name, []).append(value)
     assert len(queue) == 1000
     medians = {name: statistics.median(values) for name, values in samples.items()}
-    return medians, result, samples["total"]
+    return {**medians, "runs": samples["total"]}, result
 
 
 def main() -> None:
@@ -270,8 +270,8 @@ def main() -> None:
             f"median of {args.runs} (CPU {cpu * 1000:.1f} ms; target <= 20 ms); "
             f"load average {_load()}"
         )
-        best_t, best, best_runs = time_batch(db, now, batch.optimal, args.batch_runs)
-        greedy_t, first_come, greedy_runs = time_batch(db, now, batch.greedy, args.batch_runs)
+        best_t, best = time_batch(db, now, batch.optimal, args.batch_runs)
+        greedy_t, first_come = time_batch(db, now, batch.greedy, args.batch_runs)
         db.dispose()
     assert np.array_equal(best.scores, first_come.scores, equal_nan=True)  # the same matrix
     scores = best.scores
@@ -280,10 +280,7 @@ def main() -> None:
         f"batch: {scores.shape[0]} open requests x 300 workers "
         f"({scores.shape[1]} worker times), median of {args.batch_runs}; load average {_load()}"
     )
-    for name, figures, runs in (
-        ("optimal", best_t, best_runs),
-        ("greedy first-come", greedy_t, greedy_runs),
-    ):
+    for name, figures in (("optimal", best_t), ("greedy first-come", greedy_t)):
         parts = ", ".join(
             f"{part} {figures[part] * 1000:.0f} ms"
             for part in ("queue", "load", "score", "solve", "result")
@@ -291,7 +288,7 @@ def main() -> None:
         print(
             f"  {name}: end to end {figures['total'] * 1000:.0f} ms "
             f"(CPU {figures['cpu'] * 1000:.0f} ms; {parts}); "
-            f"runs {', '.join(f'{t * 1000:.0f}' for t in runs)} ms"
+            f"runs {', '.join(f'{t * 1000:.0f}' for t in figures['runs'])} ms"
         )
     print(f"  optimal: {len(best.chosen)} assigned, total score {q_best:.1f} (target <= 1 s)")
     print(f"  greedy first-come: {len(first_come.chosen)} assigned, total score {q_greedy:.1f}")
