@@ -353,27 +353,35 @@ class _World(FreeTimeGrid):
         for _ in range(BLOCKS - 1):
             later = np.searchsorted(self.grid, far[picks[-1]] + longest, side="left")
             picks.append(np.where(picks[-1] < points, ahead[everyone, later], points))
-        worker, block = np.nonzero(np.stack(picks, axis=1) < points)
-        point = np.stack(picks, axis=1)[worker, block]
+        picked = np.stack(picks, axis=1)  # workers × blocks; ``points`` where none
+        valid = picked < points
+        worker, block = np.nonzero(valid)
+        point = picked[worker, block]
         columns = list(
             zip(self.staff_array[worker].tolist(), self.grid[point].tolist(), strict=True)
         )
         if not columns:
             return columns, np.full((rows, 0), np.nan)
+        # Requests × workers × blocks, then the blocks that exist (usually all of them).
+        at = np.where(valid, picked, 0)
         grid = np.arange(points)
-        # Requests × grid: the start is in the window and the client is free long enough.
         fits = (
             (grid >= self.ga[:, None])
             & (grid < self.gb[:, None])
             & (self.capmat >= self.lengths[:, None])
         )
-        usable = (
-            scored.feasible[:, worker]
-            & fits[:, point]
-            & (self.run[worker, point] >= self.lengths[:, None])
-            & (point <= scored.last.astype(np.int32)[:, worker])
-        )
-        return columns, np.where(usable, scored.total[:, worker], np.nan)
+        enough = self.run[np.arange(workers)[:, None], at]  # workers × blocks
+        scores = np.full((rows, workers, BLOCKS), np.nan)
+        for k in range(BLOCKS):
+            usable = (
+                scored.feasible
+                & fits[:, at[:, k]]
+                & (enough[:, k] >= self.lengths[:, None])
+                & (at[:, k] <= scored.last)
+            )
+            np.copyto(scores[:, :, k], scored.total, where=usable)
+        scores = scores.reshape(rows, -1)
+        return columns, scores if valid.all() else scores[:, np.flatnonzero(valid)]
 
 
 def _facts(request: SupportRequest, now: datetime):  # type: ignore[no-untyped-def]
