@@ -209,16 +209,17 @@ class Fits:
     def __init__(self, fits: np.ndarray) -> None:
         workers, points = fits.shape
         self.fits = fits
-        before = np.zeros((workers, points + 1), dtype=np.int64)
-        np.cumsum(fits, axis=1, out=before[:, 1:])
+        small = np.int32  # grid indices and counts (a week has about 210 starts)
+        before = np.zeros((workers, points + 1), dtype=small)
+        np.cumsum(fits, axis=1, dtype=small, out=before[:, 1:])
         self.before = np.ascontiguousarray(before.T)
-        ahead = np.full((workers, points + 1), points, dtype=np.int64)
-        ahead[:, :points] = np.where(fits, np.arange(points), points)
+        ahead = np.full((workers, points + 1), points, dtype=small)
+        ahead[:, :points] = np.where(fits, np.arange(points, dtype=small), points)
         self.next = np.ascontiguousarray(np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1].T)
         who, where = np.nonzero(fits)
-        totals = before[:, -1]
+        totals = before[:, -1].astype(np.int64)
         self.width = int(totals.max(initial=0)) + 1
-        self.at = np.full(workers * self.width, points, dtype=np.int64)
+        self.at = np.full(workers * self.width, points, dtype=small)
         offset = np.concatenate(([0], np.cumsum(totals)[:-1]))
         self.at[who * self.width + np.arange(len(who)) - offset[who]] = where
         self.row_of = np.arange(workers) * self.width
@@ -233,9 +234,9 @@ class Fits:
         row, where = np.nonzero(edges)
         opening = edges[row, where] == 1
         row, a, b = row[opening], where[opening], where[~opening]
-        count = np.zeros((rows, workers), dtype=np.int64)
-        first = np.zeros((rows, workers), dtype=np.int64)
-        last = np.zeros((rows, workers), dtype=np.int64)
+        count = np.zeros((rows, workers), dtype=np.int32)
+        first = np.zeros((rows, workers), dtype=np.int32)
+        last = np.zeros((rows, workers), dtype=np.int32)
         # The k-th stretch of every request that has one, k = 0, 1, …: a running count per
         # request and worker; the first start is in the stretch where the count leaves 0, the
         # ``most``-th where it reaches ``most``.
@@ -266,9 +267,9 @@ class Fits:
         if not len(row):
             return np.zeros((workers, points), dtype=bool)
         # +1 where a run of offered starts opens, -1 where it closes (nothing where it is empty).
-        offset = np.arange(workers) * (points + 1)
-        lo = offset + a[:, None]
-        hi = offset + np.minimum(b[:, None], last[row] + 1)
+        offset = np.arange(workers, dtype=np.int32) * (points + 1)
+        lo = offset + a[:, None].astype(np.int32)
+        hi = offset + np.minimum(b[:, None], last.astype(np.int32)[row] + 1)
         hi = np.where(keep[row] & (hi > lo), hi, lo)
         size = workers * (points + 1)
         marks = np.bincount(lo.ravel(), minlength=size) - np.bincount(hi.ravel(), minlength=size)
