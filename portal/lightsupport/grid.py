@@ -2,7 +2,9 @@
 
 Built from what ``freetime`` loads: for every worker and every grid start (…:00, …:30 inside
 support hours) how many milliseconds are free from there, where the worker comes from (their
-last visit that day, else home), and the minutes booked per local day.
+last visit that day, else home), and the minutes booked per local day, all workers at once.
+``Fits`` counts the starts where a visit fits over any stretch of the grid, for many requests
+and workers at once.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ class FreeTimeGrid:
     """``grid`` (UTC ms of each start) and ``grid_day``; ``run``, ``from_lat``/``from_lon``
     (workers × grid); ``booked`` (workers × days); ``visit_keys``/``visit_where`` (every visit
     by worker and end, with where it was); ``home_lat``/``home_lon`` (per worker). Subclasses
-    set ``days``, ``staff_ids``, ``people`` and ``column`` first."""
+    set ``days``, ``staff_ids``, ``people`` and ``column`` first (and ``queue`` for the
+    clients' own visits)."""
 
     def _empty(self):  # type: ignore[no-untyped-def]
         """Nothing to plan: no request with a window left, or nobody to ask."""
@@ -153,6 +156,23 @@ class FreeTimeGrid:
         )
         self.from_lat = np.where(that_day, self.visit_where[last, 0], self.from_lat)
         self.from_lon = np.where(that_day, self.visit_where[last, 1], self.from_lon)
+
+    def _client_caps(self, busy: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+        """Requests × grid: free milliseconds before the client's own next visit (0 inside one),
+        the int64 maximum for requests with no visit of the client touching the window
+        (``busy``: those visits as (row, start, end), by row). ``caps`` keeps the rows with one."""
+        caps = np.full((len(self.queue), len(self.grid)), np.iinfo(np.int64).max, dtype=np.int64)
+        self.caps: dict[int, np.ndarray] = {}
+        row, begins, ends = busy
+        if not len(row) or not len(self.grid):
+            return caps
+        begins, ends = begins[:, None], ends[:, None]
+        has, group = np.unique(row, return_index=True)
+        inside = np.logical_or.reduceat((begins <= self.grid) & (self.grid < ends), group, axis=0)
+        ahead = np.where(begins > self.grid, begins - self.grid, np.iinfo(np.int64).max)
+        caps[has] = np.where(inside, 0, np.minimum.reduceat(ahead, group, axis=0))
+        self.caps = {r: caps[r] for r in has.tolist()}
+        return caps
 
     def _origins(self, floors, days, has_free, first):  # type: ignore[no-untyped-def]
         """Requests × workers: where each worker comes from and the minutes booked that day, at

@@ -195,23 +195,6 @@ class _World(FreeTimeGrid):
         self._places(home)
         return self
 
-    def _client_caps(self, busy: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
-        """Requests × grid: free milliseconds before the client's own next visit (0 inside one),
-        the int64 maximum for requests with no visit of the client touching the window
-        (``busy``: those visits as (row, start, end), by row). ``caps`` keeps the rows with one."""
-        caps = np.full((len(self.queue), len(self.grid)), np.iinfo(np.int64).max, dtype=np.int64)
-        self.caps: dict[int, np.ndarray] = {}
-        row, begins, ends = busy
-        if not len(row) or not len(self.grid):
-            return caps
-        begins, ends = begins[:, None], ends[:, None]
-        has, group = np.unique(row, return_index=True)
-        inside = np.logical_or.reduceat((begins <= self.grid) & (self.grid < ends), group, axis=0)
-        ahead = np.where(begins > self.grid, begins - self.grid, np.iinfo(np.int64).max)
-        caps[has] = np.where(inside, 0, np.minimum.reduceat(ahead, group, axis=0))
-        self.caps = {r: caps[r] for r in has.tolist()}
-        return caps
-
     def _clients_visits(self, live, eligible, regular, seen):  # type: ignore[no-untyped-def]
         """Mark who may be asked and who the client knows (regular, seen lately), for the live
         requests; return the clients' visits near each window for the continuity cap (only
