@@ -15,7 +15,7 @@ from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager
 
 from models import (
     Assignment,
@@ -35,6 +35,7 @@ from ..booking.rules import BookingRefused, BookingRules
 from ..errors import DomainError
 from ..events import REQUEST_ASSIGNED, announce
 from ..tasks import create_task
+from .batch import collecting_later
 from .candidates import find, wanted_for
 from .planner import BLOCKS, plan
 from .ranking import Ranking
@@ -56,18 +57,21 @@ class Ranked:
 
 
 def open_queue(session: Session, coordinator: Staff) -> list[SupportRequest]:
-    """New requests from clients the coordinator may see, and first contacts; urgent first."""
+    """New requests from clients the coordinator may see, and first contacts; urgent first.
+
+    The clients come from the join the scope needs (not a second join of their own)."""
     query = (
         select(SupportRequest)
         .outerjoin(Client, SupportRequest.client_id == Client.id)
-        .options(joinedload(SupportRequest.client))
+        .options(contains_eager(SupportRequest.client))
         .where(
             SupportRequest.status == RequestStatus.NEW,
             SupportRequest.client_id.is_(None) | client_scope(coordinator),
         )
         .order_by(SupportRequest.urgent.desc(), SupportRequest.created_at)
     )
-    return list(session.scalars(query))
+    with collecting_later():  # a thousand requests and their clients: see ``batch``
+        return list(session.scalars(query))
 
 
 def suggestions(

@@ -9,7 +9,9 @@ those, the highest total score.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -18,6 +20,29 @@ INFEASIBLE = 1e6
 
 
 Scores = Sequence[Sequence[float | None]] | np.ndarray
+
+
+@contextmanager
+def collecting_later() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while a batch is planned.
+
+    Planning builds tens of thousands of short-lived, acyclic objects (rows, tuples, small
+    lists) that reference counting frees as soon as they go. Left on, the collector counts
+    them as new and scans the whole heap (every loaded module, the session's objects) once or
+    twice per batch, about 0.1 s each on the slow host, finding nothing to free; worse, it
+    moves the short-lived objects into older generations, which makes the next full scan come
+    sooner. Collection resumes afterwards with only the objects that survive the batch left
+    to look at. (Process-wide: another thread planning at the same time may see it resumed
+    early, which only costs it the scans.)
+    """
+    pausing = gc.isenabled()
+    if pausing:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if pausing:
+            gc.enable()
 
 
 def as_array(scores: Scores) -> np.ndarray:

@@ -2,17 +2,19 @@
 
 Built from what ``freetime`` loads: for every worker and every grid start (…:00, …:30 inside
 support hours) how many milliseconds are free from there, where the worker comes from (their
-last visit that day, else home), and the minutes booked per local day.
+last visit that day, else home), and the minutes booked per local day, all workers at once.
+``Fits`` counts the starts where a visit fits over any stretch of the grid, for many requests
+and workers at once.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from itertools import chain
 
 import numpy as np
 
 from ..booking.rules import BookingRules
-from .freetime import MINUTE, Clock, Span, subtract, working
+from .freetime import MINUTE, Clock, working
 
 #: Keys worker index × this + milliseconds order visits by worker, then time (ms < 2**42).
 WORKER_KEY = 2**42
@@ -22,7 +24,8 @@ class FreeTimeGrid:
     """``grid`` (UTC ms of each start) and ``grid_day``; ``run``, ``from_lat``/``from_lon``
     (workers × grid); ``booked`` (workers × days); ``visit_keys``/``visit_where`` (every visit
     by worker and end, with where it was); ``home_lat``/``home_lon`` (per worker). Subclasses
-    set ``days``, ``staff_ids``, ``people`` and ``column`` first."""
+    set ``days``, ``staff_ids``, ``people`` and ``column`` first (and ``queue`` for the
+    clients' own visits)."""
 
     def _empty(self):  # type: ignore[no-untyped-def]
         """Nothing to plan: no request with a window left, or nobody to ask."""
@@ -52,73 +55,156 @@ class FreeTimeGrid:
         self.grid_day = np.array(day_of, dtype=np.int64)
         self.day_starts = np.array([d.start for d in self.days], dtype=np.int64)
 
-    def _free(self, hours, extras, absences, visits, clock_: Clock) -> None:  # type: ignore[no-untyped-def]
-        """Workers × grid: free milliseconds from each grid start (0 when busy or off)."""
-        self.run = np.zeros((len(self.staff_ids), len(self.grid)), dtype=np.int64)
-        self.booked = np.zeros((len(self.staff_ids), len(self.days)), dtype=np.int64)
-        for i, staff_id in enumerate(self.staff_ids):
-            busy = [(s, e) for s, e, _ in visits.get(staff_id, [])]
-            # One worker's visits never overlap: sorted by start, they are sorted by end too.
-            busy_starts, busy_ends = [s for s, _ in busy], [e for _, e in busy]
-            free: list[Span] = []
-            for day in self.days:
-                windows = working(
-                    day, hours[staff_id], extras[staff_id], absences[staff_id], clock_
+    def _visits(self, visits) -> None:  # type: ignore[no-untyped-def]
+        """Every visit as arrays by worker (column), then start: ``visit_col``, ``visit_start``,
+        ``visit_end``, ``visit_client`` (one worker's visits never overlap: by start is by end)."""
+        mine = [visits.get(s, ()) for s in self.staff_ids]
+        counts = [len(v) for v in mine]
+        total = sum(counts)
+        flat = np.fromiter(
+            chain.from_iterable(chain.from_iterable(mine)), dtype=np.int64, count=3 * total
+        ).reshape(total, 3)
+        self.visit_col = np.repeat(np.arange(len(self.staff_ids)), counts)
+        self.visit_start, self.visit_end, self.visit_client = flat.T
+
+    def _free(self, hours, extras, absences, clock_: Clock) -> None:  # type: ignore[no-untyped-def]
+        """Workers × grid: free milliseconds from each grid start (0 when busy or off).
+
+        Free time is the working windows less the visits: a start is free when it lies in a
+        window and in no visit, and runs to the window's end or the next visit's start."""
+        workers, points = len(self.staff_ids), len(self.grid)
+        # Workers with the same hours, extra time and absences share their windows.
+        kinds: dict[tuple[object, ...], int] = {}
+        kind = np.array(
+            [
+                kinds.setdefault(
+                    (tuple(hours[s]), tuple(extras[s]), tuple(absences[s])), len(kinds)
                 )
-                that_day = busy[
-                    bisect_right(busy_ends, day.opens) : bisect_left(busy_starts, day.closes)
-                ]
-                free += subtract(windows, that_day)
-            if free:
-                starts = np.array([s for s, _ in free], dtype=np.int64)
-                ends = np.array([e for _, e in free], dtype=np.int64)
-                at = np.searchsorted(ends, self.grid, side="right")
-                inside = at < len(ends)
-                at = np.minimum(at, len(ends) - 1)
-                inside &= starts[at] <= self.grid
-                self.run[i] = np.where(inside, ends[at] - self.grid, 0)
+                for s in self.staff_ids
+            ],
+            dtype=np.int64,
+        ).reshape(workers)
+        window_end = np.zeros((len(kinds), points), dtype=np.int64)
+        for (own, extra, absent), k in kinds.items():
+            spans = [
+                span
+                for day in self.days
+                for span in working(day, list(own), list(extra), list(absent), clock_)
+            ]
+            if spans:
+                starts = np.array([a for a, _ in spans], dtype=np.int64)
+                ends = np.array([b for _, b in spans], dtype=np.int64)
+                at = np.minimum(np.searchsorted(ends, self.grid, side="right"), len(ends) - 1)
+                inside = (starts[at] <= self.grid) & (self.grid < ends[at])
+                window_end[k] = np.where(inside, ends[at], 0)
+        until = window_end[kind]
+        if len(self.visit_col):
+            worker = np.arange(workers)[:, None] * WORKER_KEY
+            keys = self.visit_col * WORKER_KEY + self.visit_start
+            # The last visit starting at or before each start, and the next one after it.
+            at = np.searchsorted(keys, worker + self.grid, side="right") - 1
+            reach = np.maximum.accumulate(self.visit_col * WORKER_KEY + self.visit_end)
+            busy = (at >= 0) & (reach[np.maximum(at, 0)] > worker + self.grid)
+            after = np.minimum(at + 1, len(keys) - 1)
+            mine = (at + 1 < len(keys)) & (self.visit_col[after] == np.arange(workers)[:, None])
+            until = np.where(
+                busy, 0, np.where(mine, np.minimum(until, self.visit_start[after]), until)
+            )
+        self.run = np.where(until > self.grid, until - self.grid, 0)
         # Minutes booked per worker and local day (by the visit's start).
-        mine = [(self.column[w], s, e) for w, vs in visits.items() for s, e, _ in vs]
-        if mine:
-            worker, begins, ends = (np.array(x, dtype=np.int64) for x in zip(*mine, strict=True))
+        self.booked = np.zeros((workers, len(self.days)), dtype=np.int64)
+        if len(self.visit_col):
+            begins, ends = self.visit_start, self.visit_end
             day = np.searchsorted(self.day_starts, begins, side="right") - 1
             ends_of_day = np.array([d.end for d in self.days], dtype=np.int64)
             inside = (day >= 0) & (begins < ends_of_day[np.maximum(day, 0)])
-            np.add.at(self.booked, (worker[inside], day[inside]), (ends - begins)[inside])
+            np.add.at(self.booked, (self.visit_col[inside], day[inside]), (ends - begins)[inside])
         self.booked //= MINUTE
 
-    def _places(self, visits, home) -> None:  # type: ignore[no-untyped-def]
+    def _places(self, home) -> None:  # type: ignore[no-untyped-def]
         """Workers × grid: where each worker comes from (their last visit that day, else home)."""
-        shape = (len(self.staff_ids), len(self.grid))
-        self.from_lat, self.from_lon = np.full(shape, np.nan), np.full(shape, np.nan)
-        day_start = self.day_starts[self.grid_day]
-        keys, places = [], []
-        for i, person in enumerate(self.people):
-            mine = visits.get(person.id, [])
-            lat = np.nan if person.home_lat is None else person.home_lat
-            lon = np.nan if person.home_lon is None else person.home_lon
-            self.from_lat[i], self.from_lon[i] = lat, lon
-            # Visits of one worker never overlap, so the last to end is the last to start.
-            ends = np.array([e for _, e, _ in mine], dtype=np.int64)
-            where = np.array([home.get(c, (None, None)) for _, _, c in mine], dtype=float).reshape(
-                -1, 2
-            )
-            keys += [i * WORKER_KEY + e for _, e, _ in mine]
-            places.append(where)
-            if not mine:
-                continue
-            at = np.searchsorted(ends, self.grid, side="right") - 1
-            that_day = (at >= 0) & (ends[np.maximum(at, 0)] >= day_start)
-            self.from_lat[i] = np.where(that_day, where[np.maximum(at, 0), 0], lat)
-            self.from_lon[i] = np.where(that_day, where[np.maximum(at, 0), 1], lon)
-        # Every visit keyed by (worker, end), to look up many workers at once.
-        self.visit_keys = np.array(keys, dtype=np.int64)
-        self.visit_where = np.concatenate(places) if places else np.zeros((0, 2))
         self.home_lat = np.array(
             [np.nan if p.home_lat is None else p.home_lat for p in self.people]
         )
         self.home_lon = np.array(
             [np.nan if p.home_lon is None else p.home_lon for p in self.people]
+        )
+        shape = (len(self.staff_ids), len(self.grid))
+        # Every visit keyed by (worker, end), to look up many workers at once.
+        self.visit_keys = self.visit_col * WORKER_KEY + self.visit_end
+        clients = np.array(sorted(home), dtype=np.int64)
+        lat = np.array([home[c][0] for c in clients.tolist()], dtype=float)
+        lon = np.array([home[c][1] for c in clients.tolist()], dtype=float)
+        at = np.minimum(np.searchsorted(clients, self.visit_client), max(len(clients) - 1, 0))
+        if len(clients):
+            known = clients[at] == self.visit_client
+            where = [np.where(known, lat[at], np.nan), np.where(known, lon[at], np.nan)]
+        else:
+            where = [np.full(len(self.visit_client), np.nan)] * 2
+        self.visit_where = np.stack(where, axis=1).reshape(-1, 2)
+        self.from_lat = np.broadcast_to(self.home_lat[:, None], shape).copy()
+        self.from_lon = np.broadcast_to(self.home_lon[:, None], shape).copy()
+        if not len(self.visit_keys):
+            return
+        worker = np.arange(len(self.staff_ids))
+        at = np.searchsorted(self.visit_keys, worker[:, None] * WORKER_KEY + self.grid, "right") - 1
+        last = np.maximum(at, 0)
+        that_day = (
+            (at >= 0)
+            & (self.visit_col[last] == worker[:, None])
+            & (self.visit_end[last] >= self.day_starts[self.grid_day])
+        )
+        self.from_lat = np.where(that_day, self.visit_where[last, 0], self.from_lat)
+        self.from_lon = np.where(that_day, self.visit_where[last, 1], self.from_lon)
+
+    def _client_caps(self, busy: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+        """Requests × grid: free milliseconds before the client's own next visit (0 inside one),
+        the int64 maximum for requests with no visit of the client touching the window
+        (``busy``: those visits as (row, start, end), by row). ``caps`` keeps the rows with one."""
+        caps = np.full((len(self.queue), len(self.grid)), np.iinfo(np.int64).max, dtype=np.int64)
+        self.caps: dict[int, np.ndarray] = {}
+        row, begins, ends = busy
+        if not len(row) or not len(self.grid):
+            return caps
+        begins, ends = begins[:, None], ends[:, None]
+        has, group = np.unique(row, return_index=True)
+        inside = np.logical_or.reduceat((begins <= self.grid) & (self.grid < ends), group, axis=0)
+        ahead = np.where(begins > self.grid, begins - self.grid, np.iinfo(np.int64).max)
+        caps[has] = np.where(inside, 0, np.minimum.reduceat(ahead, group, axis=0))
+        self.caps = {r: caps[r] for r in has.tolist()}
+        return caps
+
+    def _origins(self, floors, days, has_free, first):  # type: ignore[no-untyped-def]
+        """Requests × workers: where each worker comes from and the minutes booked that day, at
+        the first free start where there is one, else at the window's start (``floors``, which
+        may fall between grid starts; ``days``, its local day)."""
+        rows, workers, points = len(floors), len(self.staff_ids), len(self.grid)
+        lat = np.broadcast_to(self.home_lat, (rows, workers))
+        lon = np.broadcast_to(self.home_lon, (rows, workers))
+        if len(self.visit_keys):
+            # Each worker's last visit ending by each window's start: how many of the worker's
+            # visits have ended by each start, the starts taken in order.
+            order = np.argsort(floors, kind="stable")
+            by = np.searchsorted(floors[order], self.visit_end, side="left")
+            ended = np.bincount(self.visit_col * (rows + 1) + by, minlength=workers * (rows + 1))
+            ended = np.cumsum(ended.reshape(workers, rows + 1), axis=1)[:, :rows]
+            mine = np.bincount(self.visit_col, minlength=workers)
+            before = np.cumsum(mine) - mine
+            at = np.empty((rows, workers), dtype=np.int64)
+            at[order] = (before[:, None] + ended - 1).T
+            last = np.maximum(at, 0)
+            found = (at >= before) & (self.visit_end[last] >= self.day_starts[days][:, None])
+            lat = np.where(found, self.visit_where[last, 0], lat)
+            lon = np.where(found, self.visit_where[last, 1], lon)
+        if not points:
+            return np.array(lat), np.array(lon), np.zeros((rows, workers), dtype=np.int64)
+        at_grid = np.minimum(first, points - 1)
+        cell = np.arange(workers) * points + at_grid
+        day = np.arange(workers) * len(self.days) + self.grid_day[at_grid]
+        return (
+            np.where(has_free, self.from_lat.ravel()[cell], lat),
+            np.where(has_free, self.from_lon.ravel()[cell], lon),
+            np.where(has_free, self.booked.ravel()[day], self.booked.T[days]),
         )
 
     def _fits(self, length: int) -> np.ndarray:
@@ -126,3 +212,86 @@ class FreeTimeGrid:
         if length not in self.fits:
             self.fits[length] = np.ascontiguousarray(self.run >= length)
         return self.fits[length]
+
+
+#: Larger than any grid index.
+_NONE = np.iinfo(np.int64).max
+
+
+class Fits:
+    """Where a visit of one length fits, indexed for counting over any range of the grid.
+
+    Grid (+1) × workers: ``before[g, w]``, how many starts before grid index ``g`` fit worker
+    ``w``; ``next[g, w]``, the first start at or after ``g`` that fits (the grid's length when
+    none). Workers × n: ``at[w, j]``, the ``j``-th start that fits worker ``w``.
+    """
+
+    def __init__(self, fits: np.ndarray) -> None:
+        workers, points = fits.shape
+        self.fits = fits
+        small = np.int32  # grid indices and counts (a week has about 210 starts)
+        before = np.zeros((workers, points + 1), dtype=small)
+        np.cumsum(fits, axis=1, dtype=small, out=before[:, 1:])
+        self.before = np.ascontiguousarray(before.T)
+        ahead = np.full((workers, points + 1), points, dtype=small)
+        ahead[:, :points] = np.where(fits, np.arange(points, dtype=small), points)
+        self.next = np.ascontiguousarray(np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1].T)
+        who, where = np.nonzero(fits)
+        totals = before[:, -1].astype(np.int64)
+        self.width = int(totals.max(initial=0)) + 1
+        self.at = np.full(workers * self.width, points, dtype=small)
+        offset = np.concatenate(([0], np.cumsum(totals)[:-1]))
+        self.at[who * self.width + np.arange(len(who)) - offset[who]] = where
+        self.row_of = np.arange(workers) * self.width
+
+    def first_starts(self, allowed: np.ndarray, ga: np.ndarray, gb: np.ndarray, most: int):
+        """For requests (rows of ``allowed``, requests × grid: the starts their window and the
+        client's own visits leave) × workers: how many starts fit, the first (``ga`` when none)
+        and the ``most``-th (``gb - 1`` when fewer fit); and the allowed stretches of the grid
+        (row, first index, end index), each request's in order."""
+        rows, workers = allowed.shape[0], self.before.shape[1]
+        edges = np.diff(allowed.view(np.int8), axis=1, prepend=0, append=0)
+        row, where = np.nonzero(edges)
+        opening = edges[row, where] == 1
+        row, a, b = row[opening], where[opening], where[~opening]
+        count = np.zeros((rows, workers), dtype=np.int32)
+        first = np.zeros((rows, workers), dtype=np.int32)
+        last = np.zeros((rows, workers), dtype=np.int32)
+        # The k-th stretch of every request that has one, k = 0, 1, …: a running count per
+        # request and worker; the first start is in the stretch where the count leaves 0, the
+        # ``most``-th where it reaches ``most``.
+        nth = np.zeros(len(row), dtype=np.int64)
+        if len(row):
+            starts = np.flatnonzero(np.diff(row, prepend=-1))
+            nth = np.arange(len(row)) - np.repeat(starts, np.diff(starts, append=len(row)))
+        for k in range(int(nth.max(initial=-1)) + 1):
+            these = nth == k
+            r, lo, hi = row[these], a[these], b[these]
+            seen = count[r]
+            inside = self.before[hi] - self.before[lo]
+            new = (seen == 0) & (inside > 0)
+            first[r] = np.where(new, self.next[lo], first[r])
+            reach = (seen < most) & (seen + inside >= most)
+            j = np.where(reach, self.before[lo] + (most - 1) - seen, 0) + self.row_of
+            last[r] = np.where(reach, self.at[j], last[r])
+            count[r] = seen + inside
+        first = np.where(count > 0, first, ga[:, None])
+        last = np.where(count >= most, last, gb[:, None] - 1)
+        return count, first, last, (row, a, b)
+
+    def offered(self, stretches, keep: np.ndarray, last: np.ndarray) -> np.ndarray:
+        """Workers × grid: the starts that fit, inside a stretch of a request the worker is kept
+        for (``keep``, requests × workers) and not after that pair's ``last``."""
+        row, a, b = stretches
+        workers, points = self.fits.shape
+        if not len(row):
+            return np.zeros((workers, points), dtype=bool)
+        # +1 where a run of offered starts opens, -1 where it closes (nothing where it is empty).
+        offset = np.arange(workers, dtype=np.int32) * (points + 1)
+        lo = offset + a[:, None].astype(np.int32)
+        hi = offset + np.minimum(b[:, None], last.astype(np.int32)[row] + 1)
+        hi = np.where(keep[row] & (hi > lo), hi, lo)
+        size = workers * (points + 1)
+        marks = np.bincount(lo.ravel(), minlength=size) - np.bincount(hi.ravel(), minlength=size)
+        inside = np.cumsum(marks.reshape(workers, points + 1), axis=1)[:, :points] > 0
+        return inside & self.fits

@@ -16,6 +16,7 @@ import time as clock
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import chain
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -39,7 +40,7 @@ from .freetime import (
     visits_ms,
     weekly_hours_on,
 )
-from .grid import WORKER_KEY, FreeTimeGrid
+from .grid import Fits, FreeTimeGrid
 from .people import active_workers, others, people, regular_workers_of
 from .planresult import kept_suggestions
 from .scoring import Suggestion, Wanted, Weights
@@ -47,8 +48,6 @@ from .vectorised import Pairs, Workers, score_table
 
 #: Separate free times each worker offers the batch (one column each).
 BLOCKS = 4
-#: Requests scored together in one 3-D array (bounds the memory: requests × workers × starts).
-_CHUNK = 64
 
 
 @dataclass
@@ -77,6 +76,11 @@ def plan(
     keep: int = 5,
 ) -> Plan:
     """The optimal assignment of ``queue``, with the ``keep`` best suggestions per request."""
+    with batch.collecting_later():
+        return _plan(session, queue, now, zone, rules, weights, solve, keep)
+
+
+def _plan(session, queue, now, zone, rules, weights, solve, keep) -> Plan:  # type: ignore[no-untyped-def]
     began = clock.perf_counter()
     world = _World.load(session, list(queue), now, zone, rules)
     loaded = clock.perf_counter()
@@ -86,8 +90,7 @@ def plan(
     chosen = solve(scores)
     solved = clock.perf_counter()
     result = Plan(list(queue), [(s, to_moment(t)) for s, t in columns], scores, chosen)
-    for row, column in chosen.items():
-        result.ranked[row] = kept_suggestions(world, row, scored, weights, keep, columns[column])
+    result.ranked = kept_suggestions(world, scored, weights, keep, chosen, columns)
     done = clock.perf_counter()
     result.timings = {
         "load": loaded - began,
@@ -128,12 +131,17 @@ class _World(FreeTimeGrid):
     ) -> _World:
         self = cls()
         self.queue, self.now, self.zone, self.rules = queue, now, zone, rules
-        clients = [r.client for r in queue]
-        client_ids = [c.id for c in clients if c is not None]
+        # Each request's attributes read once (ORM attribute access is not free at 1,000).
+        facts = [_facts(r, now) for r in queue]
+        self.client_ids = [f[0] for f in facts]
+        units_of = [f[1] for f in facts]
+        self.starts, self.floors, self.ends = ([f[k] for f in facts] for k in (2, 3, 4))
+        self.lengths = np.array([f[5] for f in facts], dtype=np.int64) * MINUTE
+        client_ids = [c for c in self.client_ids if c is not None]
         workers = active_workers(session)
         regular = regular_workers_of(session, client_ids)
-        self.regular = [regular[c.id] if c else [] for c in clients]
-        units = {c.unit_id if c else None for c in clients}
+        self.regular = [regular[c] if c is not None else [] for c in self.client_ids]
+        units = set(units_of)
         # Who may be asked: the client's regular workers and the unit's (any unit's) workers.
         of_unit = {unit: others(workers, unit, []) for unit in units}
         staff = {w.id: w for w in workers}
@@ -150,29 +158,23 @@ class _World(FreeTimeGrid):
         }
         unit_sets = {unit: set(ids) for unit, ids in of_unit.items()}
         self.asked = [
-            unit_columns[c.unit_id if c else None]
-            if unit_sets[c.unit_id if c else None].issuperset(ids)
+            unit_columns[unit]
+            if unit_sets[unit].issuperset(ids)
             else np.union1d(
-                unit_columns[c.unit_id if c else None],
-                np.array([self.column[s] for s in ids], dtype=np.int64),
+                unit_columns[unit], np.array([self.column[s] for s in ids], dtype=np.int64)
             )
-            for c, ids in zip(clients, self.regular, strict=True)
+            for unit, ids in zip(units_of, self.regular, strict=True)
         ]
-        # Grid starts at or after each window's start (rounded up), where a worker is then
-        # (rounded down), and each window's end (rounded down).
-        self.starts = [ceil_ms(max(r.wanted_from, now)) for r in queue]
-        self.floors = [to_ms(max(r.wanted_from, now)) for r in queue]
-        self.ends = [to_ms(r.wanted_to) for r in queue]
         categories = {c.key: c.skill for c in catalogue.categories(session, active_only=False)}
-        self.wanted = [_wanted(r, categories.get(r.category)) for r in queue]
+        self.wanted = [Wanted(**f[7], category_skill=categories.get(f[6])) for f in facts]
         open_ = [
             i for i in range(len(queue)) if self.starts[i] < self.ends[i] and len(self.asked[i])
         ]
         if not open_ or not self.staff_ids:
             self.days, self.grid = [], np.zeros(0, dtype=np.int64)
             return self._empty()
-        first = min(to_moment(self.starts[i]) for i in open_).astimezone(zone).date()
-        last = max(to_moment(self.ends[i]) for i in open_).astimezone(zone).date()
+        first = to_moment(min(self.starts[i] for i in open_)).astimezone(zone).date()
+        last = to_moment(max(self.ends[i] for i in open_)).astimezone(zone).date()
         self.days = local_days(first, last, zone, rules)
         begin, end = to_moment(self.days[0].start), to_moment(self.days[-1].end)
         hours = weekly_hours_on(session, self.staff_ids, {d.day.weekday() for d in self.days})
@@ -182,38 +184,66 @@ class _World(FreeTimeGrid):
         history = client_visits_ms(
             session,
             client_ids,
-            min(to_moment(self.starts[i]) for i in open_) - window,
-            max(to_moment(self.starts[i]) for i in open_) + window,
+            to_moment(min(self.starts[i] for i in open_)) - window,
+            to_moment(max(self.starts[i] for i in open_)) + window,
         )
         self.history = history
-        home = homes(session, {v[2] for vs in visits.values() for v in vs})
         self._grid(rules)
-        self._free(hours, extras, absences, visits, Clock(zone))
-        self._places(visits, home)
+        self._visits(visits)
+        home = homes(session, np.unique(self.visit_client).tolist())
+        self._free(hours, extras, absences, Clock(zone))
+        self._places(home)
         return self
 
-    def _client_cap(self, row: int) -> np.ndarray | None:
-        """Per grid start: free milliseconds before the client's own next visit (0 inside one);
-        None when no visit of the client touches the request's window."""
-        client = self.queue[row].client
-        start, end = self.starts[row], self.ends[row]
-        busy = [
-            (s, e)
-            for s, e, _ in (self.history.get(client.id, []) if client else [])
-            if s < end and e > start
+    def _clients_visits(self, live, eligible, regular, seen):  # type: ignore[no-untyped-def]
+        """Mark who may be asked and who the client knows (regular, seen lately), for the live
+        requests; return the clients' visits near each window for the continuity cap (only
+        where the client already has ``max_workers`` workers: fewer cannot break it) and the
+        client's own visits touching each window, (row, start, end), by row."""
+        rows = np.flatnonzero(live).tolist()
+        by_array: dict[int, tuple[np.ndarray, list[int]]] = {}
+        for row in rows:
+            by_array.setdefault(id(self.asked[row]), (self.asked[row], []))[1].append(row)
+        for asked, these in by_array.values():
+            eligible[np.array(these)[:, None], asked] = True
+        pairs = [(row, self.column[s]) for row in rows for s in self.regular[row]]
+        if pairs:
+            regular[tuple(np.array(pairs).T)] = True
+        # Every live request's client's visits, one after another (row, start, end, worker).
+        empty: list[tuple[int, int, int]] = []
+        visits = [
+            self.history.get(c, empty) if c is not None else empty
+            for c in (self.client_ids[row] for row in rows)
         ]
-        if not busy:
-            return None
-        begins = np.array([s for s, _ in busy], dtype=np.int64)[:, None]
-        ends = np.array([e for _, e in busy], dtype=np.int64)[:, None]
-        inside = ((begins <= self.grid) & (self.grid < ends)).any(axis=0)
-        ahead = np.where(begins > self.grid, begins - self.grid, np.iinfo(np.int64).max)
-        return np.where(inside, 0, ahead.min(axis=0))
+        counts = [len(v) for v in visits]
+        total = sum(counts)
+        flat = np.fromiter(
+            chain.from_iterable(chain.from_iterable(visits)), dtype=np.int64, count=3 * total
+        ).reshape(total, 3)
+        begins, ends, staff = flat.T
+        row = np.repeat(np.array(rows, dtype=np.int64), counts)
+        start = np.array(self.starts, dtype=np.int64)[row]
+        window = self.rules.continuity_window // timedelta(milliseconds=1)
+        near = (start - window <= begins) & (begins < start + window)
+        at = np.minimum(np.searchsorted(self.staff_array, staff), len(self.staff_array) - 1)
+        known = self.staff_array[at] == staff
+        lately = near & (begins < ceil_ms(self.now)) & known  # visited before now
+        seen[row[lately], at[lately]] = True
+        histories: dict[int, list[tuple[int, int]]] = {}
+        if near.any():
+            pairs_ = np.unique(np.stack([row[near], staff[near]], axis=1), axis=0)
+            who, many = np.unique(pairs_[:, 0], return_counts=True)
+            for r in who[many >= self.rules.max_workers].tolist():
+                mine = near & (row == r)
+                histories[r] = list(zip(begins[mine].tolist(), staff[mine].tolist(), strict=True))
+        # The client's own visits touching the window (the client cannot be in two places).
+        touch = (begins < np.array(self.ends, dtype=np.int64)[row]) & (ends > start)
+        return histories, (row[touch], begins[touch], ends[touch])
 
     def score(self, weights: Weights) -> _Scored:
         rows, cols, points = len(self.queue), len(self.staff_ids), len(self.grid)
         starts = np.array(self.starts, dtype=np.int64)
-        lengths = np.array([r.minutes * MINUTE for r in self.queue], dtype=np.int64)
+        lengths = self.lengths
         live = (starts < np.array(self.ends, dtype=np.int64)) & np.array(
             [len(a) > 0 for a in self.asked], dtype=bool
         )
@@ -227,73 +257,16 @@ class _World(FreeTimeGrid):
         first = np.zeros((rows, cols), dtype=np.int64)
         last = np.full((rows, cols), -1, dtype=np.int64)
         offered = np.zeros(self.run.shape, dtype=bool)
-        self.caps: dict[int, np.ndarray] = {}
         self.fits: dict[int, np.ndarray] = {}
-        histories: dict[int, list[tuple[int, int]]] = {}
-        window = self.rules.continuity_window // timedelta(milliseconds=1)
-        before_now = ceil_ms(self.now)  # visited before now
-        for row in np.flatnonzero(live):
-            eligible[row, self.asked[row]] = True
-            regular[row, [self.column[s] for s in self.regular[row]]] = True
-            client, start = self.queue[row].client, self.starts[row]
-            history = [
-                (t, s)
-                for t, _, s in (self.history.get(client.id, []) if client else [])
-                if start - window <= t < start + window
-            ]
-            histories[row] = history
-            seen_ids = [self.column[s] for t, s in history if t < before_now and s in self.column]
-            seen[row, seen_ids] = True
-            cap = self._client_cap(row)
-            if cap is not None:
-                self.caps[row] = cap
+        histories, busy = self._clients_visits(live, eligible, regular, seen)
+        caps = self.capmat = self._client_caps(busy)
         if points:
-            for length in np.unique(lengths[live]):
+            for length in np.unique(lengths[live]).tolist():
                 todo = np.flatnonzero(live & (lengths == length))
-                # Requests with windows of about the same width together: little padding.
-                todo = todo[np.argsort(self.gb[todo] - self.ga[todo], kind="stable")]
-                for chunk in np.array_split(todo, max(1, len(todo) // _CHUNK)):
-                    self._free_starts(
-                        chunk,
-                        int(length),
-                        histories,
-                        eligible,
-                        has_free,
-                        capped,
-                        first,
-                        last,
-                        offered,
-                    )
-        # Where each worker comes from and how loaded their day is: at the first free start,
-        # else at the window's start (which may fall between grid starts).
-        at_grid = np.minimum(first, max(points - 1, 0))
-        workers = np.arange(cols)
-        if len(self.visit_keys):
-            keys = workers[None, :] * WORKER_KEY + floors[:, None]
-            at = np.searchsorted(self.visit_keys, keys, side="right") - 1
-            key = self.visit_keys[np.maximum(at, 0)]
-            found = (
-                (at >= 0)
-                & (key // WORKER_KEY == workers)
-                & (key % WORKER_KEY >= self.day_starts[days][:, None])
-            )
-            where = self.visit_where[np.maximum(at, 0)]
-            lat0 = np.where(found, where[..., 0], self.home_lat)
-            lon0 = np.where(found, where[..., 1], self.home_lon)
-        else:
-            lat0 = np.broadcast_to(self.home_lat, (rows, cols))
-            lon0 = np.broadcast_to(self.home_lon, (rows, cols))
-        if points:
-            from_lat = np.where(has_free, self.from_lat[workers, at_grid], lat0)
-            from_lon = np.where(has_free, self.from_lon[workers, at_grid], lon0)
-            booked = np.where(
-                has_free,
-                self.booked[workers, self.grid_day[at_grid]],
-                self.booked[workers[None, :], days[:, None]],
-            )
-        else:
-            from_lat, from_lon = np.array(lat0), np.array(lon0)
-            booked = np.zeros((rows, cols), dtype=np.int64)
+                self._free_starts(
+                    todo, length, caps, histories, eligible, has_free, capped, first, last, offered
+                )
+        from_lat, from_lon, booked = self._origins(floors, days, has_free, first)
         pairs = Pairs(regular, seen, from_lat, from_lon, booked)
         table = Workers([p.skills for p in self.people], [p.languages for p in self.people])
         total_score, parts = score_table(self.wanted, table, pairs, weights)
@@ -311,36 +284,27 @@ class _World(FreeTimeGrid):
         )
 
     def _free_starts(  # type: ignore[no-untyped-def]
-        self, chunk, length, histories, eligible, has_free, capped, first, last, offered
+        self, todo, length, caps, histories, eligible, has_free, capped, first, last, offered
     ) -> None:
-        """For some requests asking for the same length: each worker's first free start, the
-        last of the first ``FREE_STARTS``, the continuity cap, and the starts offered to the
-        batch. Requests × workers × grid starts of the window, as one 3-D array."""
+        """For the requests asking for one length: each worker's first free start, the last of
+        the first ``FREE_STARTS``, the continuity cap, and the starts offered to the batch.
+
+        Counted per stretch of the grid the request allows (its window, less the client's own
+        visits) from each worker's running count of starts that fit (``grid.Fits``)."""
         points = len(self.grid)
-        ga, gb = self.ga[chunk], self.gb[chunk]
-        span = max(1, int((gb - ga).max()))
-        index = np.minimum(ga[:, None] + np.arange(span), points - 1)
-        usable = np.arange(span) < (gb - ga)[:, None]
-        for i, row in enumerate(chunk):
-            if row in self.caps:
-                usable[i] &= self.caps[row][index[i]] >= length
-        fits = self._fits(length).T[index].transpose(0, 2, 1) & usable[:, None, :]
-        small = np.uint8 if span < 255 else np.int32  # a week has about 210 starts
-        count = np.cumsum(fits.view(np.uint8), axis=2, dtype=small)
-        free = (count[:, :, -1] > 0) & eligible[chunk]
-        at = np.argmax(fits, axis=2)
-        enough = count[:, :, -1] >= FREE_STARTS
-        end = np.where(enough, np.argmax(count >= FREE_STARTS, axis=2), (gb - ga - 1)[:, None])
-        has_free[chunk] = free
-        first[chunk] = ga[:, None] + at
-        last[chunk] = ga[:, None] + end
-        moments = self.grid[np.minimum(first[chunk], points - 1)]
+        fits = Fits(self._fits(length))
+        ga, gb = self.ga[todo], self.gb[todo]
+        grid = np.arange(points)
+        allowed = (grid >= ga[:, None]) & (grid < gb[:, None]) & (caps[todo] >= length)
+        count, first_, last_, stretches = fits.first_starts(allowed, ga, gb, FREE_STARTS)
+        free = (count > 0) & eligible[todo]
+        has_free[todo], first[todo], last[todo] = free, first_, last_
+        moments = self.grid[np.minimum(first_, points - 1)]
         staff_ids = self.staff_array
-        for i, row in enumerate(chunk):
-            history = histories[row]
-            if len({s for _, s in history}) < self.rules.max_workers:
+        for i, row in enumerate(todo.tolist()):
+            if row not in histories:
                 continue
-            rule = ContinuityCap(history, self.rules)
+            rule = ContinuityCap(histories[row], self.rules)
             when = np.where(free[i], moments[i], self.floors[row])
             # Starts with the same visits in (start - window, start] share the answer.
             times = np.array(rule.times, dtype=np.int64)
@@ -349,62 +313,82 @@ class _World(FreeTimeGrid):
             ) + np.searchsorted(times, when, side="right")
             for key in np.unique(keys):
                 these = keys == key
-                nobody, allowed = rule.blocks(int(when[np.argmax(these)]))
+                nobody, allowed_ = rule.blocks(int(when[np.argmax(these)]))
                 if nobody:
                     capped[row] |= these
-                elif allowed is not None:
-                    capped[row] |= these & ~np.isin(staff_ids, list(allowed))
-        keep = free & ~capped[chunk]
-        kept = fits & (count <= FREE_STARTS) & keep[:, :, None]
-        for i in range(len(chunk)):
-            if keep[i].any():
-                width = int(gb[i] - ga[i])
-                offered[:, ga[i] : ga[i] + width] |= kept[i, :, :width]
+                elif allowed_ is not None:
+                    capped[row] |= these & ~np.isin(staff_ids, list(allowed_))
+        offered |= fits.offered(stretches, free & ~capped[todo], last_)
 
     def matrix(self, scored: _Scored) -> tuple[list[tuple[int, int]], np.ndarray]:
         """Columns (up to ``BLOCKS`` starts per worker, far enough apart for the longest request)
         and each request's score for each, NaN where the pair breaks a hard rule."""
-        longest = max((r.minutes for r in self.queue), default=60) * MINUTE
-        columns: list[tuple[int, int]] = []
-        where: list[tuple[int, int]] = []
-        for i, staff_id in enumerate(self.staff_ids):
-            kept: list[int] = []
-            for g in np.flatnonzero(scored.offered[i]):
-                if not kept or self.grid[g] >= self.grid[kept[-1]] + longest:
-                    kept.append(int(g))
-                if len(kept) == BLOCKS:
-                    break
-            columns += [(staff_id, int(self.grid[g])) for g in kept]
-            where += [(i, g) for g in kept]
-        scores = np.full((len(self.queue), len(columns)), np.nan)
-        if not columns:
-            return columns, scores
-        worker = np.array([i for i, _ in where], dtype=np.int64)
-        point = np.array([g for _, g in where], dtype=np.int64)
-        run = np.broadcast_to(self.run[worker, point], scores.shape).copy()
-        for row, cap in self.caps.items():
-            run[row] = np.minimum(run[row], cap[point])
-        length = np.array([r.minutes * MINUTE for r in self.queue], dtype=np.int64)[:, None]
-        usable = (
-            scored.feasible[:, worker]
-            & (point >= self.ga[:, None])
-            & (point < self.gb[:, None])
-            & (run >= length)
-            & (point <= scored.last[:, worker])
+        rows, points = len(self.queue), len(self.grid)
+        longest = int(self.lengths.max()) if len(self.lengths) else 60 * MINUTE
+        workers = len(self.staff_ids)
+        # Each worker's first offered start, then the first offered at least ``longest`` later.
+        ahead = np.full((workers, points + 1), points, dtype=np.int64)
+        ahead[:, :points] = np.where(scored.offered, np.arange(points), points)
+        ahead = np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1]
+        everyone = np.arange(workers)
+        picks = [ahead[:, 0]]
+        far = np.append(self.grid, np.iinfo(np.int64).min)
+        for _ in range(BLOCKS - 1):
+            later = np.searchsorted(self.grid, far[picks[-1]] + longest, side="left")
+            picks.append(np.where(picks[-1] < points, ahead[everyone, later], points))
+        picked = np.stack(picks, axis=1)  # workers × blocks; ``points`` where none
+        valid = picked < points
+        worker, block = np.nonzero(valid)
+        point = picked[worker, block]
+        columns = list(
+            zip(self.staff_array[worker].tolist(), self.grid[point].tolist(), strict=True)
         )
-        scores[usable] = scored.total[:, worker][usable]
-        return columns, scores
+        if not columns:
+            return columns, np.full((rows, 0), np.nan)
+        # Requests × workers × blocks, then the blocks that exist (usually all of them).
+        at = np.where(valid, picked, 0)
+        grid = np.arange(points)
+        fits = (
+            (grid >= self.ga[:, None])
+            & (grid < self.gb[:, None])
+            & (self.capmat >= self.lengths[:, None])
+        )
+        enough = self.run[np.arange(workers)[:, None], at]  # workers × blocks
+        scores = np.full((rows, workers, BLOCKS), np.nan)
+        for k in range(BLOCKS):
+            usable = (
+                scored.feasible
+                & fits[:, at[:, k]]
+                & (enough[:, k] >= self.lengths[:, None])
+                & (at[:, k] <= scored.last)
+            )
+            np.copyto(scores[:, :, k], scored.total, where=usable)
+        scores = scores.reshape(rows, -1)
+        return columns, scores if valid.all() else scores[:, np.flatnonzero(valid)]
 
 
-def _wanted(request: SupportRequest, category_skill: str | None) -> Wanted:
-    """As ``candidates.wanted_for``, with the catalogue read once for the whole queue."""
+def _facts(request: SupportRequest, now: datetime):  # type: ignore[no-untyped-def]
+    """What the batch reads of one request: client id, unit, the grid start at or after the
+    window's start (rounded up), where a worker is then (rounded down), the window's end
+    (rounded down), minutes, category, and what ``Wanted`` holds but the category's skill
+    (as ``candidates.wanted_for``, with the catalogue read once for the whole queue)."""
     client = request.client
-    return Wanted(
-        client_name=client.first_name if client else (request.contact_name or ""),
-        needs=tuple(client.needs) if client else (),
-        category_skill=category_skill,
-        language=client.language if client else "sv",
-        home_visit=request.channel is Channel.HOME and client is not None,
-        lat=client.lat if client else None,
-        lon=client.lon if client else None,
+    opens = max(request.wanted_from, now)
+    wanted = {
+        "client_name": client.first_name if client else (request.contact_name or ""),
+        "needs": tuple(client.needs) if client else (),
+        "language": client.language if client else "sv",
+        "home_visit": request.channel is Channel.HOME and client is not None,
+        "lat": client.lat if client else None,
+        "lon": client.lon if client else None,
+    }
+    return (
+        client.id if client is not None else None,
+        client.unit_id if client is not None else None,
+        ceil_ms(opens),
+        to_ms(opens),
+        to_ms(request.wanted_to),
+        request.minutes,
+        request.category,
+        wanted,
     )

@@ -1,10 +1,17 @@
 """What "Fördela alla" keeps with each assignment: the best few suggestions for the request
 (as the console would rank them) and the chosen one, built from the planner's arrays through
 the scalar ``scoring.score`` so the stored scores, parts and reasons read exactly as the
-console's."""
+console's.
+
+Every assigned request is ranked at once (one sort over assigned requests × workers), the
+(request, worker) pairs kept are gathered first and each array is read once for all of them
+(``tolist``), so the loop that builds the suggestions touches only Python numbers.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,58 +24,154 @@ if TYPE_CHECKING:
 
 
 def kept_suggestions(
-    world: _World, row: int, scored: _Scored, weights: Weights, keep: int, column: tuple[int, int]
-) -> list[Suggestion]:
-    """The ``keep`` best workers for one request (as the console ranks them) and the one
-    chosen, at the chosen start; their reasons are written when first read."""
-    who = np.flatnonzero(scored.eligible[row])
-    order = np.lexsort(
-        (world.staff_array[who], -scored.total[row, who], ~scored.feasible[row, who])
+    world: _World,
+    scored: _Scored,
+    weights: Weights,
+    keep: int,
+    chosen: dict[int, int],
+    columns: list[tuple[int, int]],
+) -> dict[int, list[Suggestion]]:
+    """Per assigned row: the ``keep`` best workers for the request (as the console ranks them:
+    feasible first, best score, then staff id) and the one chosen, at the chosen start; their
+    reasons are written when first read."""
+    if not chosen:
+        return {}
+    rows = np.fromiter(chosen, dtype=np.int64, count=len(chosen))
+    eligible = scored.eligible[rows]
+    top, top_eligible = _best(scored.total[rows], scored.feasible[rows], eligible, keep)
+    free = eligible & scored.has_free[rows]
+    booked = scored.pairs.booked_minutes[rows]
+    lightest = np.where(free, booked, np.iinfo(np.int64).max).min(
+        axis=1, initial=np.iinfo(np.int64).max
     )
-    picked = [int(who[o]) for o in order[:keep]]
-    staff_id, start = column
-    if world.column[staff_id] not in picked:
-        picked.append(world.column[staff_id])
-    free = who[scored.has_free[row, who]]
-    lightest = scored.pairs.booked_minutes[row, free].min() if len(free) else None
-    found = []
-    for i in picked:
-        suggestion = _suggestion(world, row, i, scored, weights)
-        suggestion.lightest = bool(
-            scored.has_free[row, i] and scored.pairs.booked_minutes[row, i] == lightest
+    lightest_at = free & (booked == lightest[:, None])
+
+    # The (row, worker) pairs kept, in order, and the chosen start where it is the chosen one.
+    pair_k: list[int] = []
+    pair_cols: list[int] = []
+    starts: list[int | None] = []
+    for k, (row, top_row, ok) in enumerate(zip(rows.tolist(), top, top_eligible, strict=True)):
+        staff_id, start = columns[chosen[row]]
+        mine = world.column[staff_id]
+        picked = [i for i, good in zip(top_row, ok, strict=True) if good]
+        if mine not in picked:
+            picked.append(mine)
+        pair_k += [k] * len(picked)
+        pair_cols += picked
+        starts += [start if i == mine else None for i in picked]
+    pk = np.array(pair_k, dtype=np.int64)
+    pc = np.array(pair_cols, dtype=np.int64)
+    pr = rows[pk]
+    pairs = scored.pairs
+    has_free = scored.has_free[pr, pc]
+    g = np.where(has_free, scored.first[pr, pc], 0)
+    at = world.grid[g] if len(world.grid) else np.zeros(len(pr), dtype=np.int64)
+    run = world.run[pc, g] if world.run.size else np.zeros(len(pr), dtype=np.int64)
+    if world.capmat.size:
+        run = np.where(has_free, np.minimum(run, world.capmat[pr, g]), run)
+    until = np.minimum(at + run, np.array(world.ends, dtype=np.int64)[pr])
+    from_lat, from_lon = pairs.from_lat[pr, pc], pairs.from_lon[pr, pc]
+    columns_ = zip(
+        pr.tolist(),
+        pair_cols,
+        starts,
+        has_free.tolist(),
+        at.tolist(),
+        until.tolist(),
+        pairs.regular[pr, pc].tolist(),
+        pairs.seen_lately[pr, pc].tolist(),
+        scored.capped[pr, pc].tolist(),
+        np.where(np.isnan(from_lat), None, from_lat).tolist(),
+        np.where(np.isnan(from_lon), None, from_lon).tolist(),
+        pairs.booked_minutes[pr, pc].tolist(),
+        lightest_at[pk, pc].tolist(),
+        strict=True,
+    )
+    hour = _hours(world.zone)
+    moments: dict[int, datetime] = {}
+    found: dict[int, list[Suggestion]] = {}
+    for (
+        row,
+        i,
+        start,
+        free_,
+        at_,
+        until_,
+        regular,
+        seen,
+        capped,
+        lat,
+        lon,
+        minutes,
+        light,
+    ) in columns_:
+        person = world.people[i]
+        free_start = _moment(moments, at_) if free_ else None
+        candidate = Candidate(
+            staff_id=person.id,
+            first_name=person.first_name,
+            skills=person.skills,
+            languages=person.languages,
+            regular=regular,
+            seen_lately=seen,
+            breaks_continuity_cap=capped,
+            free_start=free_start,
+            free_until=_moment(moments, until_) if free_ else None,
+            free_starts=(free_start,) if free_start else (),
+            from_lat=lat,
+            from_lon=lon,
+            booked_minutes_today=minutes,
         )
-        if world.staff_ids[i] == staff_id:
-            suggestion.start = to_moment(start)
-        found.append(suggestion)
+        suggestion = score(world.wanted[row], candidate, weights, hour)
+        suggestion.lightest = light
+        if start is not None:
+            suggestion.start = _moment(moments, start)
+        found.setdefault(row, []).append(suggestion)
     return found
 
 
-def _suggestion(world: _World, row: int, i: int, scored: _Scored, weights: Weights) -> Suggestion:
-    person, pairs = world.people[i], scored.pairs
-    free_start = free_until = None
-    if scored.has_free[row, i]:
-        g = int(scored.first[row, i])
-        run = int(world.run[i, g])
-        if row in world.caps:
-            run = min(run, int(world.caps[row][g]))
-        free_start = to_moment(int(world.grid[g]))
-        free_until = to_moment(min(int(world.grid[g]) + run, world.ends[row]))
-    lat, lon = pairs.from_lat[row, i], pairs.from_lon[row, i]
-    candidate = Candidate(
-        staff_id=person.id,
-        first_name=person.first_name,
-        skills=person.skills,
-        languages=person.languages,
-        regular=bool(pairs.regular[row, i]),
-        seen_lately=bool(pairs.seen_lately[row, i]),
-        breaks_continuity_cap=bool(scored.capped[row, i]),
-        free_start=free_start,
-        free_until=free_until,
-        free_starts=(free_start,) if free_start else (),
-        from_lat=None if np.isnan(lat) else float(lat),
-        from_lon=None if np.isnan(lon) else float(lon),
-        booked_minutes_today=int(pairs.booked_minutes[row, i]),
-    )
-    return score(
-        world.wanted[row], candidate, weights, lambda t: t.astimezone(world.zone).strftime("%H")
-    )
+def _best(total: np.ndarray, feasible: np.ndarray, eligible: np.ndarray, keep: int):  # type: ignore[no-untyped-def]
+    """Per row, the first ``keep`` columns in the console's order (eligible first, then
+    feasible, then best score, then lowest column, which is the lowest staff id), and whether
+    each is eligible.
+
+    Usually at least ``keep`` are eligible and feasible: those within the ``keep``-th best
+    score (ties included) are sorted; other rows get a full sort."""
+    rows, cols = total.shape
+    if not rows or not cols:
+        return [[] for _ in range(rows)], [[] for _ in range(rows)]
+    good = eligible & feasible
+    key = np.where(good, -total, np.inf)
+    k = min(keep, cols) - 1
+    bound = np.partition(key, k, axis=1)[:, k]
+    enough = np.isfinite(bound)
+    row, col = np.nonzero((key <= bound[:, None]) & enough[:, None])
+    order = np.lexsort((col, key[row, col], row))
+    row, col = row[order], col[order]
+    starts = np.searchsorted(row, np.arange(rows))
+    top = [col[a : a + keep].tolist() for a in starts.tolist()]
+    ok = [[True] * len(t) for t in top]
+    for r in np.flatnonzero(~enough).tolist():
+        order = np.lexsort((-total[r], ~feasible[r], ~eligible[r]))[:keep]
+        top[r], ok[r] = order.tolist(), eligible[r, order].tolist()
+    return top, ok
+
+
+def _moment(moments: dict[int, datetime], value: int) -> datetime:
+    found = moments.get(value)
+    if found is None:
+        found = moments[value] = to_moment(value)
+    return found
+
+
+def _hours(zone) -> Callable[[datetime], str]:  # type: ignore[no-untyped-def]
+    """Local HH of a moment, each moment formatted once (the reasons name a few hours)."""
+    seen: dict[datetime, str] = {}
+
+    def hour(moment: datetime) -> str:
+        found = seen.get(moment)
+        if found is None:
+            found = seen[moment] = moment.astimezone(zone).strftime("%H")
+        return found
+
+    return hour

@@ -36,15 +36,6 @@ class Pairs:
     booked_minutes: np.ndarray
 
 
-def _has(rows: Sequence[Sequence[str]], words: dict[str, int]) -> np.ndarray:
-    """0/1 matrix: word × row."""
-    has = np.zeros((len(words), len(rows)))
-    for col, row in enumerate(rows):
-        for word in row:
-            has[words[word], col] = 1.0
-    return has
-
-
 def km_between(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
     """``scoring.km_between`` on arrays."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
@@ -56,47 +47,63 @@ def km_between(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
 def score_table(
     wanted: Sequence[Wanted], workers: Workers, pairs: Pairs, weights: Weights
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Total score and its parts, requests × workers (feasibility is the caller's)."""
-    skill_words: dict[str, int] = {}
-    for skills in [*workers.skills, *(w.needs for w in wanted)]:
-        for skill in skills:
-            skill_words.setdefault(skill, len(skill_words))
-    for w in wanted:
-        if w.category_skill:
-            skill_words.setdefault(w.category_skill, len(skill_words))
-    asked = np.zeros((len(wanted), len(skill_words)))
-    for row, w in enumerate(wanted):
-        for skill in (*w.needs, *((w.category_skill,) if w.category_skill else ())):
-            asked[row, skill_words[skill]] += 1
-    matched = asked @ _has(workers.skills, skill_words)
-    count = asked.sum(axis=1, keepdims=True)
-    needs = np.divide(matched, count, out=np.zeros_like(matched), where=count > 0)
+    """Total score and its parts, requests × workers (feasibility is the caller's).
 
-    language_words: dict[str, int] = {}
-    for languages in [*workers.languages, *((w.language,) for w in wanted)]:
-        for language in languages:
-            language_words.setdefault(language, len(language_words))
-    speaks = _has([(w.language,) for w in wanted], language_words).T @ _has(
-        workers.languages, language_words
-    )
-
-    home = np.array([w.home_visit and None not in (w.lat, w.lon) for w in wanted], dtype=bool)[
-        :, None
+    Parts that depend only on what is asked (needs, language) are worked out once per distinct
+    ask and repeated for its requests; travel only for home visits (others travel nothing);
+    each element is the same arithmetic on the same numbers as pair by pair.
+    """
+    rows, cols = len(wanted), len(workers.skills)
+    asks: dict[tuple[str, ...], int] = {}
+    ask = [
+        asks.setdefault((*w.needs, *((w.category_skill,) if w.category_skill else ())), len(asks))
+        for w in wanted
     ]
-    lat = np.array([np.nan if w.lat is None else w.lat for w in wanted], dtype=float)[:, None]
-    lon = np.array([np.nan if w.lon is None else w.lon for w in wanted], dtype=float)[:, None]
-    with np.errstate(invalid="ignore"):
-        minutes = km_between(pairs.from_lat, pairs.from_lon, lat, lon) / weights.speed_kmh * 60
-    counts = home & ~np.isnan(minutes)
-    travel = np.where(counts, np.maximum(0.0, 1 - np.where(counts, minutes, 0.0) / 60), 1.0)
+    needs = np.zeros((len(asks), cols))
+    for skills, k in asks.items():
+        # How many of the asked skills (an asked skill counted as often as asked) each has.
+        matched = np.array(
+            [sum(1 for s in skills if s in have) for have in workers.skills], dtype=float
+        )
+        if skills:
+            needs[k] = matched / len(skills)
+    speakers: dict[str, int] = {}
+    language = [speakers.setdefault(w.language, len(speakers)) for w in wanted]
+    speaks = np.array(
+        [[1.0 if said in spoken else 0.0 for spoken in workers.languages] for said in speakers]
+    ).reshape(len(speakers), cols)
+
+    home = np.flatnonzero([w.home_visit and None not in (w.lat, w.lon) for w in wanted])
+    travel = np.ones((rows, cols))
+    if len(home):
+        lat = np.array([wanted[r].lat for r in home], dtype=float)[:, None]
+        lon = np.array([wanted[r].lon for r in home], dtype=float)[:, None]
+        with np.errstate(invalid="ignore"):
+            minutes = (
+                km_between(pairs.from_lat[home], pairs.from_lon[home], lat, lon)
+                / weights.speed_kmh
+                * 60
+            )
+        counts = ~np.isnan(minutes)
+        travel[home] = np.where(
+            counts, np.maximum(0.0, 1 - np.where(counts, minutes, 0.0) / 60), 1.0
+        )
+    # Minutes booked are whole minutes: each value's part worked out once.
+    booked = np.asarray(pairs.booked_minutes)
+    top = int(booked.max(initial=0)) + 1
+    whole = np.issubdtype(booked.dtype, np.integer)
+    if whole and booked.size and booked.min() >= 0 and top <= 100_000:
+        workload = (np.maximum(0.0, 1 - np.arange(top) / 480) * weights.workload)[booked]
+    else:
+        workload = np.maximum(0.0, 1 - booked / 480) * weights.workload
 
     parts = {
         "continuity": np.where(pairs.regular, 1.0, np.where(pairs.seen_lately, 0.6, 0.0))
         * weights.continuity,
-        "needs": needs * weights.needs,
-        "language": np.where(speaks > 0, 1.0, 0.0) * weights.language,
+        "needs": (needs * weights.needs)[ask],
+        "language": (np.where(speaks > 0, 1.0, 0.0) * weights.language)[language],
         "travel": travel * weights.travel,
-        "workload": np.maximum(0.0, 1 - pairs.booked_minutes / 480) * weights.workload,
+        "workload": workload,
     }
     total = (parts["continuity"] + parts["needs"] + parts["language"] + parts["travel"]) + parts[
         "workload"
