@@ -262,9 +262,12 @@ def assign_all(
 # (and is tested against these).
 
 
-def blocks(ranked: list[list[Suggestion]], minutes: int = 60) -> dict[int, list[datetime]]:
-    """Up to ``BLOCKS`` start times per worker, taken from the requests' free starts and far
-    enough apart (``minutes``) that no two assignments to one worker can overlap."""
+def blocks(
+    ranked: list[list[Suggestion]], zone: ZoneInfo, minutes: int = 60
+) -> dict[int, list[datetime]]:
+    """Up to ``BLOCKS`` start times per worker and local day, taken from the requests' free
+    starts and far enough apart (``minutes``) that no two assignments to one worker can
+    overlap."""
     starts: dict[int, set[datetime]] = {}
     for suggestions_ in ranked:
         for s in suggestions_:
@@ -274,10 +277,10 @@ def blocks(ranked: list[list[Suggestion]], minutes: int = 60) -> dict[int, list[
     for staff, times in starts.items():
         kept: list[datetime] = []
         for t in sorted(times):
-            if not kept or t >= kept[-1] + timedelta(minutes=minutes):
+            day = t.astimezone(zone).date()
+            that_day = [k for k in kept if k.astimezone(zone).date() == day]
+            if len(that_day) < BLOCKS and (not kept or t >= kept[-1] + timedelta(minutes=minutes)):
                 kept.append(t)
-            if len(kept) == BLOCKS:
-                break
         blocks[staff] = kept
     return blocks
 

@@ -46,7 +46,7 @@ from .planresult import kept_suggestions
 from .scoring import Suggestion, Wanted, Weights
 from .vectorised import Pairs, Workers, score_table
 
-#: Separate free times each worker offers the batch (one column each).
+#: Separate free times each worker offers the batch per local day (one column each).
 BLOCKS = 4
 
 
@@ -321,50 +321,62 @@ class _World(FreeTimeGrid):
         offered |= fits.offered(stretches, free & ~capped[todo], last_)
 
     def matrix(self, scored: _Scored) -> tuple[list[tuple[int, int]], np.ndarray]:
-        """Columns (up to ``BLOCKS`` starts per worker, far enough apart for the longest request)
-        and each request's score for each, NaN where the pair breaks a hard rule."""
+        """Columns (up to ``BLOCKS`` starts per worker and local day, far enough apart for the
+        longest request) and each request's score for each, NaN where the pair breaks a hard
+        rule."""
         rows, points = len(self.queue), len(self.grid)
         longest = int(self.lengths.max()) if len(self.lengths) else 60 * MINUTE
         workers = len(self.staff_ids)
-        # Each worker's first offered start, then the first offered at least ``longest`` later.
+        # Each worker's next offered start from each grid start on.
         ahead = np.full((workers, points + 1), points, dtype=np.int64)
         ahead[:, :points] = np.where(scored.offered, np.arange(points), points)
         ahead = np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1]
         everyone = np.arange(workers)
-        picks = [ahead[:, 0]]
-        far = np.append(self.grid, np.iinfo(np.int64).min)
-        for _ in range(BLOCKS - 1):
-            later = np.searchsorted(self.grid, far[picks[-1]] + longest, side="left")
-            picks.append(np.where(picks[-1] < points, ahead[everyone, later], points))
-        picked = np.stack(picks, axis=1)  # workers × blocks; ``points`` where none
-        valid = picked < points
-        worker, block = np.nonzero(valid)
+        day_first = np.searchsorted(self.grid_day, np.arange(len(self.days)), side="left")
+        free_from = np.full(workers, np.iinfo(np.int64).min)  # the last pick's end
+        picks = []
+        for day, first in enumerate(day_first.tolist()):
+            for _ in range(BLOCKS):
+                start = np.maximum(first, np.searchsorted(self.grid, free_from, side="left"))
+                pick = ahead[everyone, np.minimum(start, points)]
+                found = pick < points
+                found[found] = self.grid_day[pick[found]] == day
+                picks.append(np.where(found, pick, points))
+                free_from = np.where(found, self.grid[np.minimum(pick, points - 1)] + longest,
+                                     free_from)  # fmt: skip
+                if not found.any():
+                    break
+        picked = np.stack(picks, axis=1) if picks else np.zeros((workers, 0), dtype=np.int64)
+        valid = picked < points  # workers × blocks
+        # Block by block (each block's workers in order), so each block fills whole rows of
+        # the columns × requests array below.
+        block, worker = np.nonzero(valid.T)
         point = picked[worker, block]
         columns = list(
             zip(self.staff_array[worker].tolist(), self.grid[point].tolist(), strict=True)
         )
+        scores = np.full((len(columns), rows), np.nan)
         if not columns:
-            return columns, np.full((rows, 0), np.nan)
-        # Requests × workers × blocks, then the blocks that exist (usually all of them).
-        at = np.where(valid, picked, 0)
+            return columns, scores.T
         grid = np.arange(points)
         fits = (
-            (grid >= self.ga[:, None])
-            & (grid < self.gb[:, None])
-            & (self.capmat >= self.lengths[:, None])
-        )
-        enough = self.run[np.arange(workers)[:, None], at]  # workers × blocks
-        scores = np.full((rows, workers, BLOCKS), np.nan)
-        for k in range(BLOCKS):
+            (grid[:, None] >= self.ga) & (grid[:, None] < self.gb) & (self.capmat.T >= self.lengths)
+        )  # grid × requests
+        feasible, total = scored.feasible.T.copy(), scored.total.T.copy()  # workers × requests
+        last = scored.last.T.copy()
+        done = 0
+        for k in range(picked.shape[1]):
+            these = np.flatnonzero(valid[:, k])  # the workers with a k-th block
+            at = picked[these, k]
             usable = (
-                scored.feasible
-                & fits[:, at[:, k]]
-                & (enough[:, k] >= self.lengths[:, None])
-                & (at[:, k] <= scored.last)
+                feasible[these]
+                & fits[at]
+                & (self.run[these, at][:, None] >= self.lengths)
+                & (at[:, None] <= last[these])
             )
-            np.copyto(scores[:, :, k], scored.total, where=usable)
-        scores = scores.reshape(rows, -1)
-        return columns, scores if valid.all() else scores[:, np.flatnonzero(valid)]
+            scores[done : done + len(these)] = np.where(usable, total[these], np.nan)
+            done += len(these)
+        return columns, scores.T
 
 
 def _facts(request: SupportRequest, now: datetime):  # type: ignore[no-untyped-def]

@@ -185,7 +185,9 @@ def reference_batch(session, queue, now):  # type: ignore[no-untyped-def]
         for request in queue
     ]
     longest = max(r.minutes for r in queue)
-    columns = [(w, t) for w, times in assigning.blocks(ranked, longest).items() for t in times]
+    columns = [
+        (w, t) for w, times in assigning.blocks(ranked, STOCKHOLM, longest).items() for t in times
+    ]
     return ranked, columns, assigning.score_matrix(ranked, columns)
 
 
