@@ -38,6 +38,8 @@ from models import (
     Client,
     ClientWorker,
     Database,
+    Decision,
+    GrantPeriod,
     RequestStatus,
     Role,
     Staff,
@@ -124,6 +126,22 @@ def build(db: Database, now: datetime) -> int:
             ],
         )
         today = now.astimezone(ZONE).date()
+        # Every client has a decision that covers their visits (ten hours a week), as they
+        # would: booking a light-support time checks the grant.
+        s.execute(
+            insert(Decision),
+            [
+                {
+                    "client_id": c,
+                    "starts_on": today - timedelta(days=30),
+                    "ends_on": today + timedelta(days=335),
+                    "granted_minutes": 600,
+                    "granted_per": GrantPeriod.WEEK,
+                    "created_at": now,
+                }
+                for c in range(1, 2501)
+            ],
+        )
         # Each visit goes to a client of the worker's own (the regular workers above), so no
         # client has more than the allowed workers in 30 days: booking never lets that happen.
         theirs: dict[int, list[int]] = {}
@@ -270,11 +288,33 @@ def time_batch(db: Database, now: datetime, solve, runs: int):  # type: ignore[n
     return {**medians, "runs": samples["total"]}, result
 
 
+def time_pressing(url: str, now: datetime) -> tuple[float, int, int]:
+    """Seconds for one press of "Fördela alla" with the bookings (each through booking's rules,
+    an SMS queued for each client), in the real app; rolled back afterwards."""
+    from portal.app import create_app
+    from portal.config import Settings
+
+    app = create_app(Settings(env="test", database_url=url, secret_key="x" * 32, scheduler=False))
+    db = app.extensions["boendestod.db"]
+    with app.test_request_context(), db.transaction() as s:
+        began = clock.perf_counter()
+        done, left = assigning.assign_all(
+            s, s.get(Staff, 1000), now=now, zone=ZONE, rules=DEFAULT_RULES, weights=Weights(),
+            portal_link="http://127.0.0.1/",
+        )  # fmt: skip
+        seconds = clock.perf_counter() - began
+        s.rollback()
+    return seconds, len(done), len(left)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--runs", type=int, default=50, help="suggestion runs (median)")
     parser.add_argument("--batch-runs", type=int, default=5, help="batch runs (median)")
     parser.add_argument("--now", help="the moment to plan from (ISO, UTC); default: now")
+    parser.add_argument(
+        "--press", action="store_true", help="also time one whole press with the bookings"
+    )
     args = parser.parse_args()
     now = (
         datetime.fromisoformat(args.now).astimezone(UTC)
@@ -300,6 +340,12 @@ def main() -> None:
         best_t, best = time_batch(db, now, batch.optimal, args.batch_runs)
         greedy_t, first_come = time_batch(db, now, batch.greedy, args.batch_runs)
         db.dispose()
+        if args.press:
+            seconds, done, left = time_pressing(url, now)
+            print(
+                f"one press of Fördela alla with the bookings: {seconds:.2f} s, {done} booked, "
+                f"{left} left in the queue; load average {_load()}"
+            )
     assert np.array_equal(best.scores, first_come.scores, equal_nan=True)  # the same matrix
     scores = best.scores
     q_best, q_greedy = batch.total(scores, best.chosen), batch.total(scores, first_come.chosen)

@@ -240,20 +240,26 @@ def assign_all(
             left.append(request)
             continue
         staff_id, _ = planned.columns[planned.chosen[row]]
-        done.append(
-            assign(
-                session,
-                request.id,
-                staff_id,
-                coordinator,
-                now=now,
-                zone=zone,
-                rules=rules,
-                weights=weights,
-                portal_link=portal_link,
-                ranked=planned.ranked[row],
-            )
-        )
+        try:
+            with session.begin_nested():
+                assignment = assign(
+                    session,
+                    request.id,
+                    staff_id,
+                    coordinator,
+                    now=now,
+                    zone=zone,
+                    rules=rules,
+                    weights=weights,
+                    portal_link=portal_link,
+                    ranked=planned.ranked[row],
+                )
+        except AssignmentRefused:
+            # Something changed since the plan (a booking rule, the client's answer about
+            # video, another coordinator): this one waits in the queue, the rest go ahead.
+            left.append(request)
+            continue
+        done.append(assignment)
     return done, left
 
 

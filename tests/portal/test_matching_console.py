@@ -288,3 +288,40 @@ def test_assign_all_gives_every_request_a_time_without_double_booking(
         assert a.staff_id != b.staff_id or a.planned_end <= b.planned_start
     assert len(visits) == 5 and "Eva" in task.text
     assert any("ringer dig" in m for m in sms_to(web, "+46709999999"))
+
+
+def test_assign_all_goes_ahead_when_one_request_can_no_longer_be_booked(
+    app: Flask,
+    db: Database,
+    world: dict[str, int],
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    with db.transaction() as s:
+        sara = make_client(s, "Sara", phone="+46705550009", needs=["autism"])
+        ask_for_help(
+            s,
+            sara,
+            category_key="talk",
+            when=When.THIS_WEEK,
+            day=None,
+            channel=Channel.VIDEO,
+            text=None,
+            submission_key="sara",
+            now=utcnow(),
+            zone=settings.zone,
+            scope=Scope(),
+        )
+        # After asking, Sara says no to video: her request can no longer be booked as asked.
+        record_video_consent(s, sara, s.get(Staff, world["omar"]), utcnow())
+        withdraw_video_consent(s, sara.id, utcnow())
+        sara_id = sara.id
+    web = staff_client(app, db, "cecilia")
+    response = post_form(web, "/personal/samordning/fordela-alla", {}, page="/personal/samordning")
+    assert response.status_code == 302
+    assert "1 förfrågningar tilldelade, 1 kvar" in web.get("/personal/samordning").text
+    with db.transaction() as s:
+        [visit] = s.scalars(select(Visit)).all()
+        assert visit.client_id == world["olle"]
+        waiting = s.scalar(select(SupportRequest).where(SupportRequest.client_id == sara_id))
+        assert waiting.status is RequestStatus.NEW
+        assert s.scalar(select(func.count(Assignment.id))) == 1
