@@ -254,19 +254,7 @@ def test_assign_all_gives_every_request_a_time_without_double_booking(
     with db.transaction() as s:
         for i in range(4):
             client = make_client(s, f"Klient{i}", phone=f"+4670555000{i}", needs=["autism"])
-            ask_for_help(
-                s,
-                client,
-                category_key="talk",
-                when=When.THIS_WEEK,
-                day=None,
-                channel=Channel.PHONE,
-                text=None,
-                submission_key=f"k{i}",
-                now=utcnow(),
-                zone=settings.zone,
-                scope=Scope(),
-            )
+            _asks_for_a_talk(s, client, Channel.PHONE, settings)
         first_contact(
             s,
             name="Eva",
@@ -298,19 +286,7 @@ def test_assign_all_goes_ahead_when_one_request_can_no_longer_be_booked(
 ) -> None:
     with db.transaction() as s:
         sara = make_client(s, "Sara", phone="+46705550009", needs=["autism"])
-        ask_for_help(
-            s,
-            sara,
-            category_key="talk",
-            when=When.THIS_WEEK,
-            day=None,
-            channel=Channel.VIDEO,
-            text=None,
-            submission_key="sara",
-            now=utcnow(),
-            zone=settings.zone,
-            scope=Scope(),
-        )
+        _asks_for_a_talk(s, sara, Channel.VIDEO, settings)
         # After asking, Sara says no to video: her request can no longer be booked as asked.
         record_video_consent(s, sara, s.get(Staff, world["omar"]), utcnow())
         withdraw_video_consent(s, sara.id, utcnow())
@@ -325,3 +301,19 @@ def test_assign_all_goes_ahead_when_one_request_can_no_longer_be_booked(
         waiting = s.scalar(select(SupportRequest).where(SupportRequest.client_id == sara_id))
         assert waiting.status is RequestStatus.NEW
         assert s.scalar(select(func.count(Assignment.id))) == 1
+
+
+def _asks_for_a_talk(s, client, channel: Channel, settings) -> None:  # type: ignore[no-untyped-def]
+    ask_for_help(
+        s,
+        client,
+        category_key="talk",
+        when=When.THIS_WEEK,
+        day=None,
+        channel=channel,
+        text=None,
+        submission_key=f"talk-{client.id}",
+        now=utcnow(),
+        zone=settings.zone,
+        scope=Scope(),
+    )
