@@ -97,12 +97,7 @@ def test_one_click_books_the_visit_tells_olle_and_keeps_the_why(
     web = staff_client(app, db, "cecilia")
     console = web.get("/personal/samordning").text
     assert "Olle" in console and "känner Olle" in console
-    response = post_form(
-        web,
-        f"/personal/samordning/{world['request']}/tilldela",
-        {"staff_id": str(world["omar"])},
-        page="/personal/samordning",
-    )
+    response = _assign(web, world["request"], world["omar"])
     assert response.status_code == 302
     with db.transaction() as s:
         request = s.get(SupportRequest, world["request"])
@@ -162,12 +157,7 @@ def test_a_worker_who_became_unavailable_since_the_suggestion_is_refused(
                 ends_at=utcnow() + timedelta(days=9),
             )
         )
-    response = post_form(
-        web,
-        f"/personal/samordning/{world['request']}/tilldela",
-        {"staff_id": str(world["omar"])},
-        page="/personal/samordning",
-    )
+    response = _assign(web, world["request"], world["omar"])
     assert response.status_code == 303
     page = web.get("/personal/samordning").text
     assert "inte ledig längre" in page
@@ -183,12 +173,7 @@ def test_a_video_request_from_a_client_who_since_said_no_to_video_is_not_booked(
         record_video_consent(s, olle, omar, utcnow())
         withdraw_video_consent(s, olle.id, utcnow())
     web = staff_client(app, db, "cecilia")
-    response = post_form(
-        web,
-        f"/personal/samordning/{world['request']}/tilldela",
-        {"staff_id": str(world["omar"])},
-        page="/personal/samordning",
-    )
+    response = _assign(web, world["request"], world["omar"])
     assert response.status_code == 303
     assert "Klienten har sagt nej till video." in web.get("/personal/samordning").text
     with db.transaction() as s:
@@ -316,4 +301,14 @@ def _asks_for_a_talk(s, client, channel: Channel, settings) -> None:  # type: ig
         now=utcnow(),
         zone=settings.zone,
         scope=Scope(),
+    )
+
+
+def _assign(web, request_id: int, staff_id: int):  # type: ignore[no-untyped-def]
+    """Press "Tilldela" on the console for this worker."""
+    return post_form(
+        web,
+        f"/personal/samordning/{request_id}/tilldela",
+        {"staff_id": str(staff_id)},
+        page="/personal/samordning",
     )

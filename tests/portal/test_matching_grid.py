@@ -14,7 +14,12 @@ from portal.lightsupport.catalogue import ensure_defaults
 from portal.lightsupport.grid import Fits
 from portal.lightsupport.scoring import Weights
 from tests.portal.matching_reference import random_world
-from tests.portal.test_matching_speedups import NOWS, STOCKHOLM, reference_batch
+from tests.portal.test_matching_speedups import (
+    NOWS,
+    STOCKHOLM,
+    assert_same_matrix,
+    reference_batch,
+)
 
 MOST = 3
 
@@ -77,9 +82,5 @@ def test_a_queue_of_half_hour_requests_gets_the_columns_the_straightforward_way_
         s.flush()
         _, columns, matrix = reference_batch(s, queue, now)
         planned = planner.plan(s, queue, now, STOCKHOLM, DEFAULT_RULES, Weights())
-        assert sorted(planned.columns) == sorted(columns)
-        mine = {key: planned.scores[:, c] for c, key in enumerate(planned.columns)}
-        for c, key in enumerate(columns):
-            theirs = np.array([np.nan if row[c] is None else row[c] for row in matrix])
-            np.testing.assert_allclose(mine[key], theirs, rtol=0, atol=1e-9)
+        assert_same_matrix(planned, columns, matrix)
         s.rollback()

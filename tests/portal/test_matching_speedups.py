@@ -191,6 +191,15 @@ def reference_batch(session, queue, now):  # type: ignore[no-untyped-def]
     return ranked, columns, assigning.score_matrix(ranked, columns)
 
 
+def assert_same_matrix(planned, columns, matrix) -> None:  # type: ignore[no-untyped-def]
+    """The planner's columns and scores are the straightforward ones (in any column order)."""
+    assert sorted(planned.columns) == sorted(columns)
+    mine = {key: planned.scores[:, c] for c, key in enumerate(planned.columns)}
+    for c, key in enumerate(columns):
+        theirs = np.array([np.nan if row[c] is None else row[c] for row in matrix])
+        np.testing.assert_allclose(mine[key], theirs, rtol=0, atol=1e-9)
+
+
 @pytest.mark.db
 @pytest.mark.parametrize("seed", range(10))
 def test_the_planned_batch_equals_the_straightforward_one(db: Database, seed: int) -> None:
@@ -202,11 +211,7 @@ def test_the_planned_batch_equals_the_straightforward_one(db: Database, seed: in
         queue = [s.get(SupportRequest, i) for i in ids]
         ranked, columns, matrix = reference_batch(s, queue, now)
         planned = planner.plan(s, queue, now, STOCKHOLM, DEFAULT_RULES, Weights())
-        assert sorted(planned.columns) == sorted(columns)
-        mine = {key: planned.scores[:, c] for c, key in enumerate(planned.columns)}
-        for c, key in enumerate(columns):
-            theirs = np.array([np.nan if row[c] is None else row[c] for row in matrix])
-            np.testing.assert_allclose(mine[key], theirs, rtol=0, atol=1e-9)
+        assert_same_matrix(planned, columns, matrix)
         best = batch.optimal(matrix)
         assert len(planned.chosen) == len(best)
         assert batch.total(planned.scores, planned.chosen) == pytest.approx(
