@@ -69,7 +69,11 @@ def client_record(
         session.scalars(
             select(Visit)
             .options(joinedload(Visit.staff))
-            .where(Visit.client_id == client.id, Visit.planned_start >= now)
+            .where(
+                Visit.client_id == client.id,
+                Visit.planned_start >= now,
+                Visit.status.in_((VisitStatus.PLANNED, VisitStatus.STARTED)),
+            )
             .order_by(Visit.planned_start)
             .limit(10)
         )
