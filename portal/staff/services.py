@@ -81,5 +81,14 @@ def client_record(
     return {"decision": decision, "plan": plan, "upcoming": upcoming}
 
 
+def client_visit(session: Session, client: Client, visit_id: int) -> Visit | None:
+    """A visit of ``client`` (whose record the caller may read), with its worker and notes."""
+    return session.scalar(
+        select(Visit)
+        .options(joinedload(Visit.staff), joinedload(Visit.notes))
+        .where(Visit.id == visit_id, Visit.client_id == client.id)
+    )
+
+
 def all_staff(session: Session) -> list[Staff]:
     return list(session.scalars(select(Staff).order_by(Staff.username)))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -71,6 +71,19 @@ def client(client_id: int):  # type: ignore[no-untyped-def]
         delivered=delivered,
         **details,
     )
+
+
+@bp.get("/klient/<int:client_id>/besok/<int:visit_id>")
+@staff_required()
+def client_visit(client_id: int, visit_id: int):  # type: ignore[no-untyped-def]
+    """One visit of a client, planned against when it really happened, read-only."""
+    record = open_client(
+        session(), current_user.staff, client_id, "client.visit", utcnow(), request.remote_addr
+    )
+    visit = services.client_visit(session(), record, visit_id)
+    if visit is None:
+        abort(404)
+    return render_template("staff/client_visit.html", client=record, visit=visit)
 
 
 @bp.post("/klient/<int:client_id>/enheter/logga-ut")
