@@ -11,6 +11,7 @@ from models import Role, utcnow
 from ..access import open_client, visible_clients
 from ..auth import devices
 from ..auth.principal import staff_required
+from ..booking.reports import monthly_report, percent
 from ..casework.record import delivered_share, timeline
 from ..database import session
 from ..timeutil import day_bounds, local_today, zone
@@ -35,7 +36,10 @@ def manager():  # type: ignore[no-untyped-def]
     start, _ = day_bounds(first, zone())
     _, end = day_bounds(today, zone())
     figures = services.visit_figures(session(), current_user.staff, start, end)
-    return render_template("staff/manager.html", figures=figures, first=first, today=today)
+    total = monthly_report(session(), current_user.staff, first, today, zone()).total
+    return render_template(
+        "staff/manager.html", figures=figures, total=total, pct=percent, first=first, today=today
+    )
 
 
 @bp.get("/admin")
