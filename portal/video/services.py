@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from models import Channel, Proxy, SessionStatus, Staff, VideoSession, Visit
+from models import Channel, Client, Proxy, SessionStatus, Staff, TaskKind, VideoSession, Visit
 from video import services as video
 
 from ..errors import DomainError
+from ..tasks import create_client_task, primary_worker
+from ..timeutil import zone
 from .texts import refusal
 
 
@@ -68,3 +72,16 @@ def client_proxies(session: Session, client_id: int) -> list[Proxy]:
 
 def refused(exc: video.Refused, status: int = 403) -> DomainError:
     return DomainError(refusal(exc.reason), status=status)
+
+
+def ask_to_be_called(session: Session, client: Client, now: datetime) -> Staff | None:
+    """The client asks to be called when no call is running: a task for their worker (or the
+    coordinator), once a day however often they press; return the worker who will call."""
+    with force_locale("sv"):  # staff read tasks in Swedish
+        text = str(_l("%(name)s vill att du ringer upp.", name=client.first_name))
+    day = now.astimezone(zone()).date().isoformat()
+    create_client_task(
+        session, client_id=client.id, kind=TaskKind.CALL_BACK, text=text, now=now,
+        ref=f"call-me:{client.id}:{day}",
+    )  # fmt: skip
+    return primary_worker(session, client.id)

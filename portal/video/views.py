@@ -272,6 +272,15 @@ def no_video():  # type: ignore[no-untyped-def]
     return redirect(url_for("video.start"), 303)
 
 
+@bp.post("/ring/ring-mig")
+@client_required
+@feature_required(Feature.CLIENT_ONLY)
+def call_me():  # type: ignore[no-untyped-def]
+    """Ring mig: no call is running, the client wants one; their worker is asked to call."""
+    worker = services.ask_to_be_called(session(), current_user.client, utcnow())
+    return render_template("video/call_me.html", worker=worker)
+
+
 @bp.get("/ring/l/<token>")
 def link(token: str):  # type: ignore[no-untyped-def]
     me = _by_token(token)
