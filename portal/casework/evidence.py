@@ -62,12 +62,15 @@ def _cancellation(item: Mapping[str, Any], client_id: int, names: dict[str, str]
     if "days_ago" in item:  # the demo's older shape
         return Line(str(_l("Avbokade ett besök för %(n)s dagar sedan.", n=item["days_ago"])))
     reason = CANCEL_REASONS.get(item.get("reason") or "", _l("annat"))
-    text = _l(
-        "Avbokade besöket %(visit)s den %(at)s (%(reason)s).",
-        visit=when(item.get("planned_start")),
-        at=when(item.get("at")),
-        reason=reason,
-    )
+    if item.get("planned_start") and item.get("at"):
+        text = _l(
+            "Avbokade besöket %(visit)s den %(at)s (%(reason)s).",
+            visit=when(item["planned_start"]),
+            at=when(item["at"]),
+            reason=reason,
+        )
+    else:
+        text = _l("Avbokade ett besök (%(reason)s).", reason=reason)
     if item.get("late"):
         text = _l("%(text)s Sent avbokat.", text=text)
     return Line(str(text), _visit_link(item, client_id))

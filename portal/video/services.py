@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session, joinedload
 from models import Channel, Client, Proxy, SessionStatus, Staff, TaskKind, VideoSession, Visit
 from video import services as video
 
+from ..booking.delivery import reason_missing
+from ..booking.rules import BookingRules
 from ..errors import DomainError
 from ..tasks import create_client_task, primary_worker
 from ..timeutil import zone
@@ -24,10 +26,12 @@ class ConsoleRow:
     visit: Visit
     session: VideoSession | None
     consent: bool
+    #: The call ended far from its planned length and the worker has not said why yet.
+    reason_missing: bool = False
 
 
 def todays_calls(
-    session: Session, staff: Staff, start: datetime, end: datetime
+    session: Session, staff: Staff, start: datetime, end: datetime, rules: BookingRules
 ) -> list[ConsoleRow]:
     """The worker's video and phone visits starting in [start, end), with their sessions."""
     visits = session.scalars(
@@ -49,7 +53,8 @@ def todays_calls(
             .order_by(VideoSession.id.desc())
             .limit(1)
         )
-        rows.append(ConsoleRow(visit, latest, video.has_video_consent(session, visit.client_id)))
+        consent = video.has_video_consent(session, visit.client_id)
+        rows.append(ConsoleRow(visit, latest, consent, reason_missing(visit, rules)))
     return rows
 
 

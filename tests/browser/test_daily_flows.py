@@ -112,3 +112,47 @@ def test_a_finished_video_call_shows_as_done_with_its_real_times(
     expect(phone.get_by_text(f"Anna pratade med dig på video {span}.")).to_be_visible()
     expect(phone.get_by_text("Video med Anna.")).to_have_count(0)
     check_easy_read(phone)
+
+
+def test_staff_checkboxes_sit_small_beside_their_label(
+    browser, live: LiveServer, db: Database
+) -> None:
+    from models import EscalationType, Role
+    from portal.escalations import raise_escalation
+    from tests.browser.video_support import staff_page
+
+    with db.transaction() as s:
+        karin = make_staff(s, "karin", roles=[Role.CASEWORKER])
+        sandra = make_client(s, "Sandra", caseworker=karin)
+        escalation = raise_escalation(
+            s, client=sandra, kind=EscalationType.WORKER_CONCERN, reason="Oro", source="worker",
+            now=utcnow(), zone=__import__("zoneinfo").ZoneInfo("Europe/Stockholm"),
+        )  # fmt: skip
+    page = staff_page(browser, live.url, db, "karin")
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"/personal/arenden/{escalation.id}")
+    box = page.get_by_label("Ärendet väntar på något").bounding_box()
+    label = page.locator("label.check").bounding_box()
+    assert box["width"] <= 32 and box["height"] <= 32
+    assert label["height"] < 48  # the box and its words on one line
+
+
+def test_bara_ljud_looks_pressed_only_while_it_is_on(browser, live: LiveServer) -> None:
+    page = browser.new_page(base_url=live.url)
+    page.goto("/tillganglighet")
+    page.set_content(
+        '<link rel="stylesheet" href="/static/app.css"><link rel="stylesheet" href="/static/video.css">'
+        '<div class="controls"><button class="toggle-mic" aria-pressed="true">Mikrofon</button>'
+        '<button class="toggle-cam" aria-pressed="false">Kamera</button>'
+        '<button class="audio-only" aria-pressed="false">Bara ljud</button></div>'
+    )
+    page.wait_for_load_state()
+
+    def background(selector: str) -> str:
+        return page.eval_on_selector(selector, "el => getComputedStyle(el).backgroundColor")
+
+    assert background(".audio-only") == background(".toggle-mic")  # off: like a button at rest
+    assert background(".audio-only") != background(".toggle-cam")  # not like a switched-off one
+    page.eval_on_selector(".audio-only", "el => el.setAttribute('aria-pressed', 'true')")
+    assert background(".audio-only") == background(".toggle-cam")
+    page.close()
