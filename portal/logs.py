@@ -37,6 +37,8 @@ QUIET = (
     "aiohttp",
     "asyncio",
     "geventwebsocket",
+    # Says "The CSRF token is missing." beside our own line about the same refusal.
+    "flask_wtf",
 )
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 JSON_FIELDS = "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s"
@@ -61,6 +63,8 @@ class MaskPhones(logging.Filter):
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
             record.exc_text = mask_phones(record.exc_text)
+            # Formatters format exc_info afresh when they have it; the masked text is what to use.
+            record.exc_info = None
         return True
 
 

@@ -89,10 +89,12 @@ class _Sockets(Collector):
     def collect(self) -> Iterator[Metric]:
         server = getattr(socketio, "server", None)
         sockets = getattr(getattr(server, "eio", None), "sockets", {})
+        # Closed sockets stay in the table until Engine.IO's next sweep of it.
+        open_now = sum(not s.closed for s in list(sockets.values()))
         yield GaugeMetricFamily(
             "boendestod_socketio_connections",
             "Socket.IO (Engine.IO) connections open in this process.",
-            value=len(sockets),
+            value=open_now,
         )
 
 
