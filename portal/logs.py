@@ -68,6 +68,16 @@ class MaskPhones(logging.Filter):
         return True
 
 
+class _NoAlembicContextChatter(logging.Filter):
+    """Drop the two lines Alembic says whenever it looks at a database (each /readyz probe).
+
+    Its lines about migrations it runs (``db upgrade``) are kept.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(("Context impl", "Will assume"))
+
+
 class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
     """Ours, so that configuring twice (tests, the CLI) replaces it instead of adding one."""
 
@@ -95,6 +105,9 @@ def configure(settings: LogSettings, stream: IO[str] | None = None) -> None:
     quiet = logging.DEBUG if settings.level == "DEBUG" else logging.WARNING
     for name in QUIET:
         logging.getLogger(name).setLevel(quiet)
+    alembic = logging.getLogger("alembic.runtime.migration")
+    if not any(isinstance(f, _NoAlembicContextChatter) for f in alembic.filters):
+        alembic.addFilter(_NoAlembicContextChatter())
 
 
 def _take_request_id() -> None:

@@ -112,3 +112,10 @@ def test_sending_an_sms_logs_no_info_lines_from_twilio(output: io.StringIO) -> N
     chatter = [x for x in lines(output) if " twilio" in x]
     assert chatter, "twilio logs nothing even when debugging"
     assert not any("46701234501" in x or "Anna kommer" in x for x in chatter)
+
+
+@pytest.mark.db
+def test_a_readiness_probe_logs_nothing(app: Flask, output: io.StringIO) -> None:
+    logs.configure(LogSettings(level="INFO"), output)
+    assert https_client(app).get("/readyz").status_code == 200
+    assert lines(output) == []
