@@ -270,7 +270,7 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         red_escalation_minutes=env_int(environ, "RED_ESCALATION_MINUTES", 60),
         sms_in_flight=env_int(environ, "SMS_IN_FLIGHT", 32),
         metrics_token=env_secret(environ, "METRICS_TOKEN") or None,
-        sentry_dsn=environ.get("SENTRY_DSN") or None,
+        sentry_dsn=env_secret(environ, "SENTRY_DSN") or None,
     )
     settings.check()
     return settings
