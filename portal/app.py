@@ -9,8 +9,10 @@ from pathlib import Path
 
 from flask import Flask, request
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter, Map
 
 from models import Database
+from models.numbers import MAX_INT
 from reminders.jobs import Dispatcher
 from reminders.outbox import WAKE
 from reminders.providers import make_telephony
@@ -35,6 +37,15 @@ def _configure_session(app: Flask, session: Session) -> None:
         listen(session, topic, listener)
 
 
+class _Id(IntegerConverter):
+    """``<int:…>`` in our routes: a number beyond any row's id is not found (404), never a
+    database overflow."""
+
+    def __init__(self, url_map: Map, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(url_map, *args, **kwargs)  # type: ignore[arg-type]
+
+
 def create_app(settings: Settings, db: Database | None = None) -> Flask:
     """Build the app. ``db`` may be given by tests that share one database across apps."""
     settings.check()
@@ -43,6 +54,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder="static",
     )
+    app.url_map.converters["int"] = _Id
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SETTINGS=settings,

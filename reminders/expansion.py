@@ -36,6 +36,7 @@ from models import (
     Visit,
     VisitStatus,
 )
+from models.numbers import whole_number
 
 from .dispatch import QUIET_FROM, QUIET_UNTIL
 from .outbox import PROXY_PURPOSE
@@ -107,7 +108,8 @@ def clock_occurrences(
 
 
 def parse_weekdays(text: str | None) -> set[int]:
-    return {int(p) for p in (text or "").split(",") if p.strip().isdigit() and int(p) < 7}
+    days = (whole_number(p) for p in (text or "").split(","))
+    return {d for d in days if d is not None and d < 7}
 
 
 def visit_reminder_time(rule: ReminderRule, visit: Visit, zone: ZoneInfo) -> datetime | None:

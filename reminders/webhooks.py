@@ -19,6 +19,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 from twilio.twiml.voice_response import Gather, VoiceResponse
 
 from models import Client, Outbox, OutboxKind, utcnow
+from models.numbers import whole_number
 
 from .delivery import call_back, record_status
 from .outbox import WAKE
@@ -42,7 +43,7 @@ def _transaction() -> Iterator[Session]:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+    return whole_number(value)
 
 
 @bp.post("/sms")

@@ -37,7 +37,7 @@ def read_token(secret: str, token: object, now: datetime) -> int:
     if not isinstance(token, str) or len(token) > 100:
         raise BadToken("malformed")
     parts = token.split(".")
-    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts[:2]):
         raise BadToken("malformed")
     body = f"{parts[0]}.{parts[1]}"
     if not hmac.compare_digest(parts[2], _signature(secret, body)):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Client, LoginCode, Proxy
+from models.numbers import ascii_digits
 from reminders.outbox import queue_sms
 from reminders.texts import render
 
@@ -122,8 +123,8 @@ def verify_code(
 
     With ``anyone``, only the number is checked and the holder may be empty.
     """
-    code = "".join(typed.split())
-    if not (len(code) == 6 and code.isdigit()):
+    code = ascii_digits("".join(typed.split())) or ""
+    if len(code) != 6:
         raise CodeRefused(_l("Koden har 6 siffror. Skriv den igen."))
     if _locked_until(session, phone, now):
         raise CodeRefused(_l("Du har skrivit fel kod för många gånger. Vänta 15 minuter."), 429)

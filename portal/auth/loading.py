@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from models import Staff, utcnow
+from models.numbers import whole_number
 
 from ..database import session
 from ..extensions import login_manager
@@ -31,10 +32,11 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def _load(user_id: str) -> Principal | None:
         kind, _, raw = user_id.partition(":")
-        if kind != "staff" or not raw.isdigit():
+        staff_id = whole_number(raw) if kind == "staff" else None
+        if staff_id is None:
             return None
         try:
-            staff = session().scalar(select(Staff).where(Staff.id == int(raw), Staff.active))
+            staff = session().scalar(select(Staff).where(Staff.id == staff_id, Staff.active))
         except SQLAlchemyError:
             return _unavailable()
         return Principal(kind="staff", staff=staff) if staff else None

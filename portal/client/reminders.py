@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import Client, Recurrence, ReminderChannel, ReminderRule
+from models.numbers import whole_number
 from reminders.expansion import local_moment
 
 from ..errors import DomainError
@@ -69,8 +70,9 @@ class Answers:
     def text(self) -> str:
         if self.what == OWN:
             return self.own_text.strip()
-        if self.what.isdigit() and int(self.what) < len(PRESETS):
-            return str(PRESETS[int(self.what)])
+        preset = whole_number(self.what)
+        if preset is not None and preset < len(PRESETS):
+            return str(PRESETS[preset])
         return ""
 
     def clock_time(self) -> time | None:

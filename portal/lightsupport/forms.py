@@ -3,12 +3,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length
+
+from .requests import When
 
 
 class HelpForm(FlaskForm):
     vad = HiddenField(validators=[DataRequired()])
-    nar = HiddenField(validators=[DataRequired()])
+    #: One of the answers the "when" page offers; anything else re-shows the form.
+    nar = HiddenField(validators=[DataRequired(), AnyOf([w.value for w in When])])
     dag = HiddenField()
     hur = HiddenField(validators=[DataRequired()])
     key = HiddenField()

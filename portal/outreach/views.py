@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import Recurrence, ReminderChannel, Role, utcnow
+from models.numbers import whole_number
 
 from ..access import open_client
 from ..auth.principal import staff_required
@@ -61,7 +62,8 @@ def add(client_id: int):  # type: ignore[no-untyped-def]
         recurrence=Recurrence(form.recurrence.data),
         local_time=form.local_time.data,
         on_date=form.on_date.data,
-        weekdays=tuple(int(d) for d in form.weekdays.data or ()),
+        # An empty box posted on its own is no day at all (the rule then asks for one).
+        weekdays=tuple(d for d in map(whole_number, form.weekdays.data or ()) if d is not None),
         ask_reply=form.ask_reply.data,
         important=form.important.data,
         reply_within_minutes=form.reply_within_minutes.data,
