@@ -15,6 +15,9 @@ from models.visits import ACTIVE_STATUSES
 from ..errors import DomainError
 from .rules import BookingRefused, local_moment
 
+#: Longer absences (a leave, a move) are handled by changing the worker's hours or account.
+MAX_AVAILABILITY = timedelta(days=366)
+
 
 def add_availability(
     session: Session,
@@ -37,6 +40,8 @@ def add_availability(
     )
     if end <= start:
         raise BookingRefused(_l("Slutet måste komma efter början."))
+    if end - start > MAX_AVAILABILITY:
+        raise BookingRefused(_l("Det går att lägga in högst ett år i taget."))
     row = Availability(
         staff_id=worker.id, kind=kind, starts_at=start, ends_at=end, reason=(reason or None)
     )

@@ -69,7 +69,7 @@ class DecisionForm(FlaskForm):
     starts_on = DateField(_l("Gäller från"), validators=[DataRequired()])
     ends_on = DateField(_l("Gäller till och med"), validators=[DataRequired()])
     granted_minutes = IntegerField(
-        _l("Beviljad tid (minuter)"), validators=[DataRequired(), NumberRange(1, 3600)]
+        _l("Beviljad tid (minuter)"), validators=[InputRequired(), NumberRange(1, 3600)]
     )
     granted_per = SelectField(
         _l("Per"),

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 #: Twilio's limit on one SMS body it hands us (ten segments).
 MAX_REPLY = 1600
@@ -21,7 +21,7 @@ class ReplyForm(FlaskForm):
 
 
 class KeyForm(FlaskForm):
-    message = IntegerField(validators=[DataRequired(), NumberRange(min=1, max=2**31 - 1)])
+    message = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
     digit = SelectField(
         choices=[("1", _l("1")), ("2", _l("2")), ("", _l("Ingen knapp"))], validate_choice=True
     )

@@ -48,7 +48,7 @@ def figures():  # type: ignore[no-untyped-def]
 @bp.route("/admin/katalog", methods=["GET", "POST"])
 @staff_required(Role.ADMIN)
 def catalogue_page():  # type: ignore[no-untyped-def]
-    status = 200
+    status, typed = 200, None
     if request.method == "POST":
         form = request.form
         try:
@@ -62,9 +62,9 @@ def catalogue_page():  # type: ignore[no-untyped-def]
             )
         except DomainError as exc:
             flash(exc.message)
-            status = 400
+            status, typed = 400, form.to_dict()  # shown again as typed
         else:
             flash(_l("Katalogen är sparad."))
             return redirect(url_for("lightsupport_staff.catalogue_page"))
     items = catalogue.categories(session(), active_only=False)
-    return render_template("lightsupport/catalogue.html", items=items), status
+    return render_template("lightsupport/catalogue.html", items=items, typed=typed), status

@@ -110,3 +110,57 @@ def test_a_sign_in_code_typed_in_arabic_indic_digits_signs_in(app, db, people) -
     arabic = code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
     response = post_form(web, "/logga-in/kod", {"code": arabic})
     assert response.status_code == 302, response.text
+
+
+@pytest.fixture
+def office(db, people) -> dict[str, int]:
+    from models import Role
+
+    with db.transaction() as s:
+        karin = make_staff(s, "karin", roles=[Role.CASEWORKER])
+        make_staff(s, "cecilia", roles=[Role.COORDINATOR])
+        make_staff(s, "admin", roles=[Role.ADMIN])
+        from models import Client, Staff
+
+        s.get(Client, people["olle"]).caseworker_id = karin.id
+        return {**people, "kim": s.scalar(select(Staff.id).where(Staff.username == "kim"))}
+
+
+def test_zero_minutes_in_a_decision_says_how_much_is_allowed_not_that_it_is_empty(
+    app, db, office
+) -> None:
+    web = staff_client(app, db, "karin")
+    url = f"/personal/klient/{office['olle']}/beslut"
+    response = post_form(
+        web, url,
+        {"starts_on": "2026-01-01", "ends_on": "2026-12-31", "granted_minutes": "0",
+         "granted_per": "week"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert "obligatoriskt" not in response.text
+    assert "3600" in response.text
+
+
+def test_an_absence_over_centuries_is_refused_with_a_reason(app, db, office) -> None:
+    from models import Availability
+
+    web = staff_client(app, db, "cecilia")
+    url = f"/personal/planering/personal/{office['kim']}"
+    response = post_form(
+        web, url, {"kind": "absent", "first": "1900-01-01", "last": "2999-12-31", "reason": "x"}
+    )
+    assert response.status_code == 400 and "högst ett år" in response.text
+    assert count(db, Availability) == 0
+
+
+def test_a_refused_catalogue_entry_is_shown_again_as_typed(app, db, office) -> None:
+    web = staff_client(app, db, "admin")
+    response = post_form(
+        web, "/personal/admin/katalog",
+        {"key": "städa hemma!", "name_sv": "Städa tillsammans", "name_en": "Clean together"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    assert 'value="städa hemma!"' in response.text
+    assert (
+        'value="Städa tillsammans"' in response.text and 'value="Clean together"' in response.text
+    )
