@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(INSTALL_INPUTS) 2>/dev/null | cksum | 
 # Message catalogues: compiled by the build step on install, and again here after a .po changes.
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard portal/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: demo test install lint lock
+.PHONY: demo test install lint lock system-packages
 
 # The lock is installed with hashes first; the project itself then adds no packages of its own
 # choosing (--no-deps), and `pip check` stops when the lock no longer satisfies pyproject.toml.
@@ -32,8 +32,11 @@ install: $(STAMP) $(CATALOGUES)
 demo: install
 	$(VENV)/bin/boendestod demo
 
-test: install
+# Checked first, so a missing package stops the run before a long install.
+system-packages:
 	scripts/ensure-system-packages
+
+test: system-packages install
 	$(VENV)/bin/pytest
 
 lint: $(STAMP)
