@@ -64,7 +64,10 @@ def init_app(app: Flask, languages: tuple[str, ...]) -> None:
     # an installed package stays read-only.
     missing = missing_catalogues(languages)
     if missing:
-        log.warning("no compiled catalogue for %s: run `make install`", ", ".join(missing))
+        log.warning(
+            "no compiled catalogue for %s (build the package, or run `make` in a checkout)",
+            ", ".join(missing),
+        )
     app.config["LANGUAGES"] = languages
     app.config["BABEL_DEFAULT_LOCALE"] = languages[0]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
