@@ -50,17 +50,23 @@ def _run(*args: str | Path, **kwargs: object) -> str:
     return result.stdout
 
 
-def _postgres_url() -> str:
-    """A fresh database on the tests' PostgreSQL, or on one started with .ci/start-postgres."""
+def _postgres_server() -> str:
+    """The tests' PostgreSQL, or one started with .ci/start-postgres (as CI's later run does)."""
     server = os.environ.get("TEST_DATABASE_URL", "")
-    if not server.startswith("postgresql"):
-        server = _run(ROOT / ".ci" / "start-postgres").strip()
+    if server.startswith("postgresql"):
+        return server
+    return _run(ROOT / ".ci" / "start-postgres").strip()
+
+
+def _recreate(server: str, name: str, create: bool = True) -> str:
+    """Drop the database ``name`` on ``server`` (and create it afresh); return its URL."""
     engine = create_engine(server, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS boendestod_install WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE boendestod_install"))
+        conn.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        if create:
+            conn.execute(text(f"CREATE DATABASE {name}"))
     engine.dispose()
-    return make_url(server).set(database="boendestod_install").render_as_string(False)
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
 def _wait_until_healthy(url: str, server: subprocess.Popen, seconds: float = 60) -> None:
@@ -78,7 +84,6 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, seconds: float = 60)
 @dataclass
 class Installed:
     url: str
-    database_url: str
     staff_secret: str
     twilio: FakeTwilio
 
@@ -105,7 +110,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
     where = _run(python, "-c", "import portal; print(portal.__file__)", env=env, cwd=outside)
     assert where.startswith(str(venv)), f"portal imported from {where}, not the new environment"
 
-    database_url = _postgres_url()
+    # Its own database beside the tests' one, which the session's fixtures drop and migrate.
+    postgres = _postgres_server()
+    database_url = _recreate(postgres, "boendestod_install")
     with FakeTwilio() as twilio:
         env |= {
             **PRODUCTION,
@@ -135,7 +142,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
         )
         try:
             _wait_until_healthy(f"http://127.0.0.1:{env['PORT']}", server)
-            yield Installed(f"http://localhost:{env['PORT']}", database_url, secret, twilio)
+            yield Installed(f"http://localhost:{env['PORT']}", secret, twilio)
         finally:
             server.terminate()
             try:
@@ -143,6 +150,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Installed]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=10)
+            _recreate(postgres, "boendestod_install", create=False)
             log.seek(0)
             sys.stdout.write(log.read().decode(errors="replace")[-4000:])
             log.close()
