@@ -2,25 +2,52 @@
 # Both install what they need into .venv first; nothing else is required.
 PYTHON ?= python3
 VENV := .venv
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml package.json | cksum | cut -d' ' -f1)
+# Reinstall when any of these change: exact Python versions (requirements.lock), the npm lock and
+# the build step that vendors from it (setup.py), the project's own metadata.
+INSTALL_INPUTS := pyproject.toml requirements.lock setup.py package.json package-lock.json
+STAMP := $(VENV)/.installed-$(shell cat $(INSTALL_INPUTS) 2>/dev/null | cksum | cut -d' ' -f1)
+# Message catalogues: compiled by the build step on install, and again here after a .po changes.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard portal/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: demo test install lint
+.PHONY: demo test install lint lock system-packages
 
-$(STAMP): pyproject.toml package.json
+# The lock is installed with hashes first; the project itself then adds no packages of its own
+# choosing (--no-deps), and `pip check` stops when the lock no longer satisfies pyproject.toml.
+$(STAMP): $(INSTALL_INPUTS)
+	scripts/ensure-system-packages npm
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet --editable '.[test]'
-	npm install --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --loglevel=error
+	$(VENV)/bin/pip install --quiet --require-hashes -r requirements.lock
+	$(VENV)/bin/pip install --quiet --no-deps --editable .
+	$(VENV)/bin/pip check >/dev/null || { $(VENV)/bin/pip check; \
+	  echo "requirements.lock does not satisfy pyproject.toml: run \`make lock\`" >&2; exit 1; }
 	rm -f $(VENV)/.installed-* && touch $@
 
-install: $(STAMP)
+%.mo: %.po | $(STAMP)
+	$(VENV)/bin/pybabel --quiet compile -i $< -o $@
 
-demo: $(STAMP)
+install: $(STAMP) $(CATALOGUES)
+
+demo: install
 	$(VENV)/bin/boendestod demo
 
-test: $(STAMP)
-	scripts/ensure-chromium
+# Checked first, so a missing package stops the run before a long install.
+system-packages:
+	scripts/ensure-system-packages
+
+test: system-packages install
 	$(VENV)/bin/pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+
+# Exact versions with hashes of everything pyproject.toml asks for, the test extra included.
+# Run after changing dependencies in pyproject.toml, and commit requirements.lock.
+# Needs only uv (in the test extra; installed here when the venv is not there yet), not the
+# old lock, which may no longer satisfy pyproject.toml.
+lock:
+	test -x $(VENV)/bin/uv || { $(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet uv; }
+	$(VENV)/bin/uv pip compile --quiet --generate-hashes --extra test \
+	  --python $(VENV)/bin/python --custom-compile-command "make lock" \
+	  --output-file requirements.lock pyproject.toml

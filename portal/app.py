@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from functools import partial
-from pathlib import Path
 
 from flask import Flask, request
 from sqlalchemy.orm import Session
@@ -17,7 +16,7 @@ from reminders.jobs import Dispatcher
 from reminders.outbox import WAKE
 from reminders.providers import make_telephony
 
-from . import database, errors, i18n, labels, live, logs, metrics, reporting, security
+from . import database, errors, i18n, labels, live, logs, metrics, reporting, resources, security
 from .auth import loading
 from .auth.principal import signed_in
 from .config import Settings
@@ -26,7 +25,6 @@ from .extensions import csrf, socketio
 from .health import package_version
 from .timeutil import hhmm, local_date
 
-ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
 
@@ -51,8 +49,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     settings.check()
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder="static",
+        template_folder=str(resources.TEMPLATES),
+        static_folder=str(resources.STATIC),
     )
     app.url_map.converters["int"] = _Id
     app.config.update(

@@ -5,15 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, current_app, redirect, request
 
 from .auth.principal import signed_in
 from .extensions import babel
 from .redirects import local_target
+from .resources import TRANSLATIONS
 
-TRANSLATIONS = Path(__file__).with_name("translations")
 RTL = {"ar", "fa", "he", "ur"}
 COOKIE = "lang"
 #: Each language's name in itself (for choosing one).
@@ -23,17 +21,13 @@ log = logging.getLogger(__name__)
 bp = Blueprint("i18n", __name__)
 
 
-def compile_catalogues(folder: Path = TRANSLATIONS) -> None:
-    """Compile each .po to .mo when the .mo is missing or older (no build step needed)."""
-    for po in folder.glob("*/LC_MESSAGES/messages.po"):
-        mo = po.with_suffix(".mo")
-        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
-            continue
-        with po.open("rb") as f:
-            catalog = read_po(f)
-        with mo.open("wb") as f:
-            write_mo(f, catalog)
-        log.info("compiled %s", mo)
+def missing_catalogues(languages: tuple[str, ...], folder: Path = TRANSLATIONS) -> list[str]:
+    """Name the languages whose compiled catalogue is absent (they would show Swedish)."""
+    return [
+        code
+        for code in languages[1:]
+        if not (folder / code / "LC_MESSAGES" / "messages.mo").is_file()
+    ]
 
 
 def select_locale() -> str:
@@ -64,7 +58,14 @@ def choose(code: str):  # type: ignore[no-untyped-def]
 
 
 def init_app(app: Flask, languages: tuple[str, ...]) -> None:
-    compile_catalogues()
+    # Catalogues are compiled when the package is built (setup.py) or by `make`; never here, so
+    # an installed package stays read-only.
+    missing = missing_catalogues(languages)
+    if missing:
+        log.warning(
+            "no compiled catalogue for %s (build the package, or run `make` in a checkout)",
+            ", ".join(missing),
+        )
     app.config["LANGUAGES"] = languages
     app.config["BABEL_DEFAULT_LOCALE"] = languages[0]
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)

@@ -1,24 +1,18 @@
-"""Browser libraries installed from npm (``npm ci`` at setup), served from node_modules.
+"""Browser libraries from npm, vendored into the package when it is built (see setup.py).
 
-Only the files listed here are reachable; nothing else in node_modules is exposed.
+Only what the build step copied into ``portal/vendor`` is reachable; node_modules is never served.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from flask import Blueprint, send_from_directory
 
-from flask import Blueprint, abort, send_file
-
-NODE_MODULES = Path(__file__).resolve().parent.parent / "node_modules"
-FILES = {"socket.io.min.js": "socket.io-client/dist/socket.io.min.js"}
+from .resources import VENDOR
 
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 
 
 @bp.get("/<name>")
 def asset(name: str):  # type: ignore[no-untyped-def]
-    relative = FILES.get(name)
-    path = NODE_MODULES / relative if relative else None
-    if path is None or not path.is_file():
-        abort(404)
-    return send_file(path, max_age=86400)
+    # send_from_directory answers 404 for a missing file and refuses paths outside VENDOR.
+    return send_from_directory(VENDOR, name, max_age=86400)
