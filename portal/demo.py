@@ -43,8 +43,11 @@ from models import (
 from models.visits import Channel
 
 from .auth.staff import create_staff
+from .i18n import translate
 
 DEMO_PASSWORD = "demo"
+#: The demo's daily reminder, one of the ready-made texts clients can choose, in their language.
+TAKE_MEDICINE = "Ta din medicin"
 FIRST_NAMES = [
     "Ali",
     "Amina",
@@ -250,7 +253,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
         session.add(
             ReminderRule(
                 client_id=client.id,
-                text="Ta din medicin",
+                text=translate(TAKE_MEDICINE, client.language),
                 channel=ReminderChannel.SMS,
                 recurrence=Recurrence.DAILY,
                 local_time=time(8, 0),

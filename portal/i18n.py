@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from babel.support import Translations
 from flask import Blueprint, Flask, current_app, redirect, request
 
 from .auth.principal import signed_in
@@ -28,6 +29,11 @@ def missing_catalogues(languages: tuple[str, ...], folder: Path = TRANSLATIONS) 
         for code in languages[1:]
         if not (folder / code / "LC_MESSAGES" / "messages.mo").is_file()
     ]
+
+
+def translate(message: str, language: str) -> str:
+    """A catalogue message in ``language`` outside any request (the demo seeder, for one)."""
+    return Translations.load(str(TRANSLATIONS), [language]).gettext(message)
 
 
 def select_locale() -> str:

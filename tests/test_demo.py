@@ -110,3 +110,15 @@ def test_every_demo_worker_has_a_photo_that_is_served(demo_db, settings) -> None
     for worker in workers:
         assert worker.photo, worker.first_name
         assert web.get(f"/static/{worker.photo}").status_code == 200, worker.photo
+
+
+def test_each_demo_clients_daily_reminder_is_in_their_own_language(demo_db) -> None:  # type: ignore[no-untyped-def]
+    expected = {"sv": "Ta din medicin", "en": "Take your medicine", "ar": "خذ دواءك"}
+    with demo_db.transaction() as s:
+        rules = s.execute(
+            select(Client.language, ReminderRule.text).join(ReminderRule.client)
+        ).all()
+    assert {language for language, _ in rules} >= {"sv", "en", "ar"}
+    daily = [(language, text) for language, text in rules if text in expected.values()]
+    assert all(text == expected[language] for language, text in daily), daily
+    assert {language for language, _ in daily} == {"sv", "en", "ar"}
