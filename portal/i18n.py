@@ -50,15 +50,17 @@ def text_direction(locale: str) -> str:
     return "rtl" if locale.split("_")[0] in RTL else "ltr"
 
 
-@bp.get("/sprak/<code>")
+@bp.route("/sprak/<code>", methods=["GET", "POST"])
 def choose(code: str):  # type: ignore[no-untyped-def]
-    response = redirect(local_target(request.args.get("next")) or "/")
+    """Show the pages in another language. Only a form posted from our own page (CSRF-checked)
+    changes a signed-in client's stored language, which their SMS and calls follow too; a link
+    from anywhere else can do no more than set this browser's cookie."""
+    target = request.form.get("next") if request.method == "POST" else request.args.get("next")
+    response = redirect(local_target(target) or "/", 303)
     if code in current_app.config["LANGUAGES"]:
         person = signed_in()
-        if person is not None and person.kind == "client":
-            # Saved on the client (the request's session commits it), so the portal and their
-            # SMS follow on every phone.
-            person.client.language = code
+        if request.method == "POST" and person is not None and person.kind == "client":
+            person.client.language = code  # the request's session commits it
         response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 

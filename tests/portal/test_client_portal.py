@@ -260,11 +260,22 @@ def test_choosing_arabic_turns_the_page_right_to_left_and_is_remembered(
     app: Flask, db: Database, world: dict[str, int]
 ) -> None:
     web = client_client(app, db, world["sandra"])
-    web.get("/sprak/ar?next=/min-dag")
+    post_form(web, "/sprak/ar", {"next": "/min-dag"}, page="/min-dag")
     page = web.get("/min-dag").text
     assert '<html lang="ar" dir="rtl">' in page and "يومي" in page
     with db.transaction() as s:
         assert s.get(Client, world["sandra"]).language == "ar"
+
+
+def test_a_link_from_another_site_cannot_change_a_clients_language(
+    app: Flask, db: Database, world: dict[str, int]
+) -> None:
+    web = client_client(app, db, world["sandra"])
+    assert web.get("/sprak/ar?next=/min-dag").status_code == 303
+    assert web.post("/sprak/ar", data={"next": "/min-dag"}).status_code == 400  # no CSRF token
+    with db.transaction() as s:
+        assert s.get(Client, world["sandra"]).language == "sv"
+    assert '<html lang="sv"' in web.get("/min-dag").text
 
 
 def test_the_accessibility_statement_is_open_to_everyone(app: Flask) -> None:
