@@ -36,7 +36,7 @@ def add_availability(
         else local_moment(last + timedelta(days=1), time(0), zone)
     )
     if end <= start:
-        raise BookingRefused(_l("Slutet måste komma efter början."))
+        raise BookingRefused("end_first")
     row = Availability(
         staff_id=worker.id, kind=kind, starts_at=start, ends_at=end, reason=(reason or None)
     )
