@@ -38,6 +38,7 @@ CLIENT_FILES = (
     "portal/booking/forms.py",
     "portal/booking/ical.py",
     "portal/booking/queries.py",
+    "portal/booking/refusals.py",
     "portal/booking/rules.py",
     "templates/booking/asked.html",
     "templates/booking/calendar.html",
@@ -57,6 +58,7 @@ CLIENT_FILES = (
     # "Jag behöver hjälp" (/hjalp) and a resident's first contact (/fraga).
     "portal/lightsupport/forms.py",
     "portal/lightsupport/requests.py",
+    "portal/lightsupport/unmet.py",
     "portal/lightsupport/views.py",
     "templates/lightsupport/confirm.html",
     "templates/lightsupport/first_contact.html",
@@ -105,9 +107,36 @@ STAFF_TEXTS = {
         "Till",
     },
     "portal/booking/queries.py": {"Den personen finns inte i din enhet."},
-    "portal/booking/rules.py": {  # starting a visit (the worker)
+    "portal/booking/refusals.py": {  # the staff column of every refusal
+        "Tiden finns inte den dagen: klockan ställs om.",
+        "Tiden har redan varit.",
+        "Klienter bokar minst %(hours)s timmar innan.",
+        "Stöd ges mellan 07.00 och 22.00, inom en dag.",
+        "%(worker)s arbetar inte då (arbetstid %(shift)s).",
+        "%(worker)s har redan ett besök %(clash)s då.",
+        "%(client)s har redan ett besök %(clash)s då.",
+        "%(client)s har redan bokat all beviljad tid den perioden (%(booked)s av %(granted)s "
+        "minuter).",
+        "%(client)s skulle få fler än %(most)s olika boendestödjare på 30 dagar. Kryssa i "
+        "undantaget om det behövs.",
+        "%(client)s har sagt nej till video. Ring och föreslå telefon eller hembesök.",
+        "Tiden blev upptagen nyss. Välj en annan tid.",
+        "Besöket har börjat, är slut eller är inställt. Det går inte att ändra.",
+        "Den nya tiden ska vara senare samma dag.",
         "Besöket är för långt fram. Du kan starta två timmar innan.",
         "Besöket skulle ha börjat för mer än två timmar sedan. Be samordnaren rätta det.",
+        "Besöket kan inte startas. Det är redan avslutat eller avbokat.",
+        "Du har inte startat besöket. Starta det först.",
+        "Besöket blev längre eller kortare än planerat. Skriv varför.",
+        "Bara ett planerat besök kan markeras som uteblivet.",
+        "Besöket har inte börjat än.",
+        "Skriv något i anteckningen.",
+        "Skriv anteckningen när besöket har börjat.",
+        "Slutet måste komma efter början.",
+    },
+    "portal/lightsupport/unmet.py": {  # why Fördela alla left a request (the coordinator)
+        "ingen personal är ledig före %(until)s.",
+        "de lediga tiderna gick till andra förfrågningar. Välj själv eller vänta.",
     },
     "portal/outreach/services.py": {  # the SMS log on the worker's outreach page
         "påminnelse",

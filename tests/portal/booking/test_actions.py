@@ -77,7 +77,7 @@ def test_a_time_outside_the_workers_own_hours_is_refused(db: Database) -> None:
         make_decision(s, client)
         with pytest.raises(BookingRefused) as refused:
             book(s, client, bo.id, at("2026-05-05T18:00"))
-        assert refused.value.code == "hours"
+        assert refused.value.code == "worker_off"
 
 
 def test_booking_beyond_the_weekly_grant_is_refused_but_never_light_support(

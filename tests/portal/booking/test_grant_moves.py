@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from flask import Flask
-from sqlalchemy import select
 
 from models import Client, Database, Staff, Visit
 from portal.booking import actions
