@@ -244,9 +244,22 @@ def move(
         session, visit.client, staff_id, start, end, now, zone, rules,
         notice=notice, moving=visit, override_by=override_by,
     )  # fmt: skip
-    visit.staff_id, visit.planned_start, visit.planned_end = staff_id, start, end
-    _write(session, visit)
+    write_move(session, visit, staff_id, start, end)
     return visit
+
+
+def write_move(
+    session: Session, visit: Visit, staff_id: int, start: datetime, end: datetime
+) -> None:
+    """Change the visit inside the savepoint, so a refusal by the database (another booking
+    won the race) leaves it as it was and the page can say so, rather than failing later."""
+    try:
+        with session.begin_nested():
+            visit.staff_id, visit.planned_start, visit.planned_end = staff_id, start, end
+            session.flush()
+    except IntegrityError as exc:
+        session.refresh(visit)
+        raise BookingRefused("taken", status=409) from exc
 
 
 def switch_channel(session: Session, visit: Visit, channel: Channel, now: datetime) -> Visit:

@@ -8,8 +8,10 @@ import pytest
 import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from models import Database, Role, Visit
+from portal.booking import actions
 from portal.booking.refusals import REFUSALS, SAMPLE_DETAILS, BookingRefused
 from tests.conftest import post_form
 from tests.factories import make_client, make_decision, make_staff, make_visit
@@ -103,3 +105,19 @@ def test_every_refusal_reads_as_staff_text_on_a_staff_page(
     assert "%(" not in staff_text  # every detail it names was given
     for phrase in ("Fråga oss", "Välj en av dina vanliga", "din personal"):
         assert phrase not in staff_text
+
+
+def test_a_move_the_database_refuses_leaves_the_visit_as_it_was(
+    db: Database, week: dict[str, int]
+) -> None:
+    """Another booking won the race after the checks: the refusal must not leave the visit
+    changed in the session (the next query would flush it again and fail with a 500)."""
+    with db.transaction() as s:
+        visit = s.get(Visit, week["sandra_visit"])
+        with pytest.raises(BookingRefused) as refused:
+            actions.write_move(
+                s, visit, week["omar"], at("2026-05-05T13:00"), at("2026-05-05T14:00")
+            )
+        assert refused.value.code == "taken"
+        assert visit.planned_start == at("2026-05-05T10:00")
+        assert s.scalar(select(func.count(Visit.id))) == 2
