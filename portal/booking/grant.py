@@ -18,7 +18,7 @@ from models import Client, Visit
 from models.visits import ACTIVE_STATUSES
 
 from ..casework.decisions import in_force
-from .rules import check_within_grant, grant_allows, grant_period
+from .rules import BookingRefused, check_within_grant, grant_allows, grant_period
 
 
 @dataclass(frozen=True)
@@ -29,6 +29,8 @@ class PeriodUse:
     last: date
     granted: int
     booked: int
+    #: False when no decision is in force: nothing is granted, and the client is told so.
+    decided: bool = True
 
     def holds(self, day: date) -> bool:
         return self.first <= day <= self.last
@@ -58,7 +60,9 @@ def period_use(session: Session, client_id: int, day: date, zone: ZoneInfo) -> P
     start = datetime.combine(first, time.min, tzinfo=zone)
     end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
     booked = decision_minutes_between(session, client_id, start, end)
-    return PeriodUse(first, last, decision.granted_minutes if decision else 0, booked)
+    if decision is None:
+        return PeriodUse(first, last, 0, booked, decided=False)
+    return PeriodUse(first, last, decision.granted_minutes, booked)
 
 
 def _freed(use: PeriodUse, moving: Visit | None, zone: ZoneInfo) -> int:
@@ -78,6 +82,8 @@ def check_grant(
 ) -> None:
     """Refuse a booking or move that takes the decision's period beyond the grant."""
     use = period_use(session, client.id, start.astimezone(zone).date(), zone)
+    if not use.decided:
+        raise BookingRefused("no_decision", client=client.full_name)
     adding = minutes - _freed(use, moving, zone)
     check_within_grant(use.booked, adding, use.granted, client=client.full_name)
 
@@ -104,3 +110,8 @@ def days_with_room(
         if grant_allows(use.booked, minutes, use.granted):
             kept.append(day)
     return kept
+
+
+def has_decision(session: Session, client_id: int, days: list[date]) -> bool:
+    """Is a decision in force on any of ``days`` (else the client cannot book at all)?"""
+    return any(in_force(session, client_id, day) is not None for day in days)

@@ -58,6 +58,10 @@ REFUSALS: dict[str, Voices] = {
             "%(granted)s minuter)."
         ),
     ),
+    "no_decision": Voices(
+        _l("Du kan inte boka tid själv än. Vill du ha hjälp? Fråga oss."),
+        _l("%(client)s har inget beslut om boendestöd som gäller då."),
+    ),
     "continuity": Voices(
         _l("Du kan inte få fler nya personer just nu. Välj en av dina vanliga."),
         _l(

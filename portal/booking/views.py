@@ -65,13 +65,14 @@ def start():  # type: ignore[no-untyped-def]
         )
         offer = found[0] if found else None
     today = local_today(now)
-    open_days = set(_bookable([today + timedelta(days=i) for i in range(rules().horizon_days + 1)]))
+    reach = [today + timedelta(days=i) for i in range(rules().horizon_days + 1)]
+    open_days = set(_bookable(reach))
     return render_template(
         "booking/start.html", upcoming=upcoming, cancelled=cancelled, offer=offer,
         staff=queries.staff_by_id(session(), [offer.staff_id] if offer else []),
         today_open=today in open_days, tomorrow_open=today + timedelta(days=1) in open_days,
         later_open=any(d >= today + timedelta(days=2) for d in open_days),
-        used_up=None if open_days else REFUSALS["grant"].client, help_url=_help_url(),
+        used_up=None if open_days else _why_not(reach), help_url=_help_url(),
     )  # fmt: skip
 
 
@@ -91,8 +92,14 @@ def _help_url() -> str | None:
     return url_for("help.start") if "help.start" in current_app.view_functions else None
 
 
-def _used_up():  # type: ignore[no-untyped-def]
-    message = REFUSALS["grant"].client
+def _why_not(days: list):  # type: ignore[no-untyped-def]
+    """Why the client cannot book on ``days``: no decision yet, or its time is used up."""
+    decided = grant.has_decision(session(), _client().id, days)
+    return REFUSALS["grant" if decided else "no_decision"].client
+
+
+def _used_up(days: list):  # type: ignore[no-untyped-def]
+    message = _why_not(days)
     return render_template("booking/refused.html", message=message, help_url=_help_url()), 200
 
 
@@ -105,11 +112,10 @@ def days():  # type: ignore[no-untyped-def]
     offset = max(2, min(parse_int(request.args.get("fran", "2")), rules().horizon_days))
     visit = _moving()
     # Only days the grant still has room for, five at a time.
-    open_days = _bookable(
-        [today + timedelta(days=i) for i in range(offset, rules().horizon_days + 1)], visit
-    )
+    reach = [today + timedelta(days=i) for i in range(offset, rules().horizon_days + 1)]
+    open_days = _bookable(reach, visit)
     if not open_days:
-        return _used_up()
+        return _used_up(reach)
     more = (open_days[5] - today).days if len(open_days) > 5 else None
     return render_template(
         "booking/days.html", shown=open_days[:5], more=more, visit_id=visit.id if visit else None
@@ -129,7 +135,7 @@ def how():  # type: ignore[no-untyped-def]
     client = _client()
     day = parse_day(request.args.get("dag"), local_today(utcnow()), rules().horizon_days)
     if not _bookable([day]):
-        return _used_up()
+        return _used_up([day])
     return render_template("booking/how.html", day=day, video_ok=_video_ok(client.id))
 
 
@@ -167,7 +173,7 @@ def times():  # type: ignore[no-untyped-def]
         channel = parse_channel(request.args.get("satt"))
         actions.check_channel(session(), client.id, channel)
     if not _bookable([day], visit):
-        return _used_up()
+        return _used_up([day])
     slots, strangers = _times_for(client, day, channel, visit)
     shown = slots if request.args.get("alla") else short_list(slots, 5)
     return render_template(

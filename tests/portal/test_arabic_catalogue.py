@@ -120,6 +120,7 @@ STAFF_TEXTS = {
         "%(client)s skulle få fler än %(most)s olika boendestödjare på 30 dagar. Kryssa i "
         "undantaget om det behövs.",
         "%(client)s har sagt nej till video. Ring och föreslå telefon eller hembesök.",
+        "%(client)s har inget beslut om boendestöd som gäller då.",
         "Tiden blev upptagen nyss. Välj en annan tid.",
         "Besöket har börjat, är slut eller är inställt. Det går inte att ändra.",
         "Den nya tiden ska vara senare samma dag.",

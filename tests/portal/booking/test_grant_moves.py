@@ -116,3 +116,15 @@ def test_days_in_a_week_whose_grant_is_used_up_are_not_offered(app: Flask, db: D
         assert "onsdag 6 maj" not in days and "måndag 11 maj" in days
         times = web.get("/boka/tider?dag=2026-05-07&satt=home").text
         assert GRANT_USED_UP in times and "/boka/bekrafta" not in times
+
+
+def test_a_client_without_a_decision_is_told_before_choosing_a_day(
+    app: Flask, db: Database
+) -> None:
+    with db.transaction() as s:
+        sandra = make_client(s, workers=[make_staff(s, "omar")])
+    web = client_client(app, db, sandra.id)
+    with time_machine.travel(NOW, tick=False):
+        start = web.get("/boka").text
+    assert "Du kan inte boka tid själv än." in start and GRANT_USED_UP not in start
+    assert "Annan dag" not in start
