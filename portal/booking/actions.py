@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,7 +25,6 @@ from models import (
     Visit,
     VisitStatus,
 )
-from models.visits import ACTIVE_STATUSES
 from reminders.outbox import queue_sms
 from video.services import said_no_to_video
 
@@ -34,6 +32,7 @@ from ..tasks import create_task
 from . import welfare
 from .clashes import check_worker, span
 from .grant import check_grant
+from .queries import client_visits_between, same_booking
 from .rules import (
     BookingRefused,
     BookingRules,
@@ -55,36 +54,6 @@ class Alternative(enum.Enum):
     SHORTER = "shorter"
     WALK = "walk"
     LATER = "later"
-
-
-# --- Named queries ------------------------------------------------------------------------------
-
-
-def same_booking(session: Session, client_id: int, staff_id: int, start: datetime) -> Visit | None:
-    """An active visit the client already has with this worker at this time (a double click)."""
-    return session.scalar(
-        select(Visit).where(
-            Visit.client_id == client_id,
-            Visit.staff_id == staff_id,
-            Visit.planned_start == start,
-            Visit.status.in_(ACTIVE_STATUSES),
-        )
-    )
-
-
-def client_visits_between(
-    session: Session, client_id: int, start: datetime, end: datetime, ignore: int | None = None
-) -> list[Visit]:
-    """The client's active visits starting in [start, end)."""
-    query = select(Visit).where(
-        Visit.client_id == client_id,
-        Visit.status.in_(ACTIVE_STATUSES),
-        Visit.planned_start >= start,
-        Visit.planned_start < end,
-    )
-    if ignore is not None:
-        query = query.where(Visit.id != ignore)
-    return list(session.scalars(query))
 
 
 # --- Checks shared by book and move -------------------------------------------------------------
