@@ -12,7 +12,6 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -26,25 +25,23 @@ from models import (
     Visit,
     VisitStatus,
 )
-from models.visits import ACTIVE_STATUSES
 from reminders.outbox import queue_sms
 from video.services import said_no_to_video
 
-from ..casework.decisions import in_force
 from ..tasks import create_task
 from . import welfare
+from .clashes import check_worker, span
+from .grant import check_grant
+from .queries import client_visits_between, same_booking
 from .rules import (
     BookingRefused,
     BookingRules,
     check_bookable_time,
-    check_within_grant,
-    grant_period,
     is_late_cancellation,
-    light_support_allowance,
     minutes_between,
     too_many_workers,
 )
-from .slots import _at, available_slots, regular_workers, worker_can_take
+from .slots import available_slots, regular_workers
 
 CANCEL_REASONS = ("not_well", "busy", "other")
 
@@ -59,59 +56,12 @@ class Alternative(enum.Enum):
     LATER = "later"
 
 
-# --- Named queries ------------------------------------------------------------------------------
-
-
-def same_booking(session: Session, client_id: int, staff_id: int, start: datetime) -> Visit | None:
-    """An active visit the client already has with this worker at this time (a double click)."""
-    return session.scalar(
-        select(Visit).where(
-            Visit.client_id == client_id,
-            Visit.staff_id == staff_id,
-            Visit.planned_start == start,
-            Visit.status.in_(ACTIVE_STATUSES),
-        )
-    )
-
-
-def client_visits_between(
-    session: Session, client_id: int, start: datetime, end: datetime, ignore: int | None = None
-) -> list[Visit]:
-    """The client's active visits starting in [start, end)."""
-    query = select(Visit).where(
-        Visit.client_id == client_id,
-        Visit.status.in_(ACTIVE_STATUSES),
-        Visit.planned_start >= start,
-        Visit.planned_start < end,
-    )
-    if ignore is not None:
-        query = query.where(Visit.id != ignore)
-    return list(session.scalars(query))
-
-
 # --- Checks shared by book and move -------------------------------------------------------------
 
 
-def _check_grant(
-    session: Session,
-    client: Client,
-    start: datetime,
-    minutes: int,
-    zone: ZoneInfo,
-    rules: BookingRules,
-    ignore: int | None,
-) -> None:
-    day = start.astimezone(zone).date()
-    decision = in_force(session, client.id, day)
-    first, last = grant_period(day, decision.granted_per) if decision else (day, day)
-    period_start, period_end = _at(first, _MIDNIGHT, zone), _at(last + _DAY, _MIDNIGHT, zone)
-    booked = sum(
-        v.planned_minutes
-        for v in client_visits_between(session, client.id, period_start, period_end, ignore)
-    )
-    granted = decision.granted_minutes if decision else 0
-    allowance = light_support_allowance(session, client.id, first, last, rules)
-    check_within_grant(booked, minutes, granted, allowance)
+def _full_name(session: Session, client_id: int) -> str:
+    client = session.get(Client, client_id)
+    return client.full_name if client else ""
 
 
 def _check_continuity(
@@ -131,9 +81,7 @@ def _check_continuity(
     ):
         return
     if override_by is None:
-        raise BookingRefused(
-            _l("Du kan inte få fler nya personer just nu. Välj en av dina vanliga."), "continuity"
-        )
+        raise BookingRefused("continuity", client=client.full_name, most=rules.max_workers)
     session.add(
         AuditEvent(
             at=now,
@@ -157,31 +105,29 @@ def _check_all(
     rules: BookingRules,
     *,
     notice: bool,
-    ignore: int | None = None,
+    moving: Visit | None = None,
+    light_support: bool = False,
     override_by: Staff | None = None,
 ) -> None:
+    ignore = moving.id if moving is not None else None
     check_bookable_time(start, end, now, zone, rules, notice=notice)
-    if not worker_can_take(session, staff_id, start, end, zone, rules):
-        raise BookingRefused(_l("Den personen arbetar inte då. Välj en annan tid."), "hours")
-    if any(
-        v.planned_start < end and start < v.planned_end
-        for v in client_visits_between(session, client.id, start - _DAY, end, ignore)
-    ):
-        raise BookingRefused(_l("Du har redan en tid då. Välj en annan tid."), "overlap")
-    _check_grant(session, client, start, minutes_between(start, end), zone, rules, ignore)
+    check_worker(session, staff_id, start, end, zone, rules, ignore)
+    for v in client_visits_between(session, client.id, start - _DAY, end, ignore):
+        if v.planned_start < end and start < v.planned_end:
+            clash = span(v.planned_start, v.planned_end, zone)
+            raise BookingRefused("overlap", client=client.full_name, clash=clash)
+    if not light_support and (moving is None or moving.request_id is None):
+        check_grant(session, client, start, minutes_between(start, end), zone, moving)
     _check_continuity(session, client, staff_id, start, rules, ignore, override_by, now)
 
 
 _DAY = timedelta(days=1)
-_MIDNIGHT = datetime.min.time()
-SLOT_TAKEN = _l("Någon hann boka den tiden nyss. Välj en annan tid.")
-NO_VIDEO = _l("Du har sagt nej till video. Vill du ha video? Säg det till din personal.")
 
 
 def check_channel(session: Session, client_id: int, channel: Channel) -> None:
     """No video for a client who has said no to it, until they say yes again."""
     if channel is Channel.VIDEO and said_no_to_video(session, client_id):
-        raise BookingRefused(NO_VIDEO, "no_video")
+        raise BookingRefused("no_video", client=_full_name(session, client_id))
 
 
 def _write(session: Session, change: object) -> None:
@@ -192,7 +138,7 @@ def _write(session: Session, change: object) -> None:
                 session.add(change)
             session.flush()
     except IntegrityError as exc:
-        raise BookingRefused(SLOT_TAKEN, "taken", status=409) from exc
+        raise BookingRefused("taken", status=409) from exc
 
 
 # --- Actions ------------------------------------------------------------------------------------
@@ -211,8 +157,13 @@ def book(
     rules: BookingRules,
     notice: bool = True,
     override_by: Staff | None = None,
+    request_id: int | None = None,
 ) -> Visit:
-    """Book a visit; pressing twice returns the visit the first press made."""
+    """Book a visit; pressing twice returns the visit the first press made.
+
+    A visit for a light-support request (``request_id``) is given without a decision, so the
+    decision's grant neither limits it nor is used up by it.
+    """
     existing = same_booking(session, client.id, staff_id, start)
     if existing is not None:
         return existing
@@ -220,9 +171,10 @@ def book(
     end = start + timedelta(minutes=minutes)
     _check_all(
         session, client, staff_id, start, end, now, zone, rules,
-        notice=notice, override_by=override_by,
+        notice=notice, override_by=override_by, light_support=request_id is not None,
     )  # fmt: skip
     visit = Visit(
+        request_id=request_id,
         client_id=client.id,
         staff_id=staff_id,
         channel=channel,
@@ -236,7 +188,7 @@ def book(
 
 def _editable(visit: Visit, now: datetime) -> None:
     if visit.status is not VisitStatus.PLANNED or visit.planned_end <= now:
-        raise BookingRefused(_l("Det besöket går inte att ändra längre."), "closed", status=409)
+        raise BookingRefused("closed", status=409)
 
 
 def move(
@@ -259,11 +211,24 @@ def move(
     end = start + timedelta(minutes=visit.planned_minutes)
     _check_all(
         session, visit.client, staff_id, start, end, now, zone, rules,
-        notice=notice, ignore=visit.id, override_by=override_by,
+        notice=notice, moving=visit, override_by=override_by,
     )  # fmt: skip
-    visit.staff_id, visit.planned_start, visit.planned_end = staff_id, start, end
-    _write(session, visit)
+    write_move(session, visit, staff_id, start, end)
     return visit
+
+
+def write_move(
+    session: Session, visit: Visit, staff_id: int, start: datetime, end: datetime
+) -> None:
+    """Change the visit inside the savepoint, so a refusal by the database (another booking
+    won the race) leaves it as it was and the page can say so, rather than failing later."""
+    try:
+        with session.begin_nested():
+            visit.staff_id, visit.planned_start, visit.planned_end = staff_id, start, end
+            session.flush()
+    except IntegrityError as exc:
+        session.refresh(visit)
+        raise BookingRefused("taken", status=409) from exc
 
 
 def switch_channel(session: Session, visit: Visit, channel: Channel, now: datetime) -> Visit:
@@ -304,7 +269,7 @@ def take_alternative(
     elif kind is Alternative.LATER:
         same_day = visit.planned_start.astimezone(zone).date()
         if later_start is None or later_start.astimezone(zone).date() != same_day:
-            raise BookingRefused(_l("Välj en tid senare idag."), "later")
+            raise BookingRefused("later")
         move(session, visit, start=later_start, now=now, zone=zone, rules=rules)
     visit.adjustment = kind.value
     session.flush()

@@ -19,8 +19,6 @@ from .rules import needs_length_reason as _needs_reason
 class ReasonNeeded(BookingRefused):
     """The real length differs too much from the plan: say why."""
 
-    code = "reason"
-
 
 def own_visit(session: Session, visit_id: int, staff: Staff) -> Visit:
     """One of the worker's own visits, or a 404 (never someone else's)."""
@@ -39,7 +37,7 @@ def start_visit(visit: Visit, now: datetime, rules: BookingRules) -> Visit:
     if visit.status is VisitStatus.STARTED:
         return visit
     if visit.status is not VisitStatus.PLANNED:
-        raise BookingRefused(_l("Besöket kan inte startas. Det är redan avslutat eller avbokat."))
+        raise BookingRefused("not_startable")
     check_start_window(visit.planned_start, now, rules)
     visit.status, visit.actual_start = VisitStatus.STARTED, now
     return visit
@@ -67,10 +65,10 @@ def end_visit(visit: Visit, now: datetime, rules: BookingRules, reason: str | No
     if visit.status is VisitStatus.DONE:
         return visit
     if visit.status is not VisitStatus.STARTED or visit.actual_start is None:
-        raise BookingRefused(_l("Du har inte startat besöket. Starta det först."), "not_started")
+        raise BookingRefused("not_started")
     reason = (reason or "").strip()
     if length_needs_reason(visit, now, rules) and not reason:
-        raise ReasonNeeded(_l("Besöket blev längre eller kortare än planerat. Skriv varför."))
+        raise ReasonNeeded("reason")
     visit.status, visit.actual_end = VisitStatus.DONE, now
     visit.deviation_reason = reason[:200] or None
     return visit
@@ -81,9 +79,9 @@ def mark_no_show(visit: Visit, now: datetime) -> Visit:
     if visit.status is VisitStatus.NO_SHOW:
         return visit
     if visit.status is not VisitStatus.PLANNED:
-        raise BookingRefused(_l("Bara ett planerat besök kan markeras som uteblivet."))
+        raise BookingRefused("no_show_planned")
     if now < visit.planned_start:
-        raise BookingRefused(_l("Besöket har inte börjat än."))
+        raise BookingRefused("no_show_early")
     visit.status = VisitStatus.NO_SHOW
     return visit
 
@@ -92,9 +90,9 @@ def write_note(session: Session, visit: Visit, staff: Staff, text: str, now: dat
     """Add the day note (daganteckning) for a visit."""
     text = text.strip()
     if not text:
-        raise BookingRefused(_l("Skriv något i anteckningen."))
+        raise BookingRefused("note_empty")
     if visit.status not in (VisitStatus.STARTED, VisitStatus.DONE, VisitStatus.NO_SHOW):
-        raise BookingRefused(_l("Skriv anteckningen när besöket har börjat."))
+        raise BookingRefused("note_early")
     note = VisitNote(visit_id=visit.id, author_id=staff.id, text=text[:4000], created_at=now)
     session.add(note)
     session.flush()

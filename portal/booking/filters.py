@@ -29,6 +29,17 @@ def when_words(moment: datetime) -> str:
     return f"{day_words(moment)} {local(moment):%H:%M}"
 
 
+def later_words(moment: datetime) -> str:
+    """The "later" choice for a visit at ``moment``: later that same day, named as a client
+    says it. A visit nine days away is moved later on its own day, never "today"."""
+    day, today = local(moment).date(), local_today(utcnow())
+    if day == today:
+        return str(_l("Senare idag"))
+    if day == today + timedelta(days=1):
+        return str(_l("Senare i morgon"))
+    return str(_l("Senare samma dag"))
+
+
 def epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
@@ -47,3 +58,4 @@ def register(bp: Blueprint) -> None:
     bp.add_app_template_filter(day_words, "day_words")
     bp.add_app_template_filter(when_words, "when_words")
     bp.add_app_template_filter(epoch, "epoch")
+    bp.add_app_template_filter(later_words, "later_words")

@@ -39,9 +39,9 @@ def add_availability(
         else local_moment(last + timedelta(days=1), time(0), zone)
     )
     if end <= start:
-        raise BookingRefused(_l("Slutet måste komma efter början."))
+        raise BookingRefused("end_first")
     if end - start > MAX_AVAILABILITY:
-        raise BookingRefused(_l("Det går att lägga in högst ett år i taget."))
+        raise BookingRefused("availability_too_long")
     row = Availability(
         staff_id=worker.id, kind=kind, starts_at=start, ends_at=end, reason=(reason or None)
     )

@@ -143,3 +143,30 @@ def planned_worker(session: Session, viewer: Staff, staff_id: int) -> Staff:
     if worker is None:
         raise DomainError(_l("Den personen finns inte i din enhet."), 404)
     return worker
+
+
+def same_booking(session: Session, client_id: int, staff_id: int, start: datetime) -> Visit | None:
+    """An active visit the client already has with this worker at this time (a double click)."""
+    return session.scalar(
+        select(Visit).where(
+            Visit.client_id == client_id,
+            Visit.staff_id == staff_id,
+            Visit.planned_start == start,
+            Visit.status.in_(ACTIVE_STATUSES),
+        )
+    )
+
+
+def client_visits_between(
+    session: Session, client_id: int, start: datetime, end: datetime, ignore: int | None = None
+) -> list[Visit]:
+    """The client's active visits starting in [start, end)."""
+    query = select(Visit).where(
+        Visit.client_id == client_id,
+        Visit.status.in_(ACTIVE_STATUSES),
+        Visit.planned_start >= start,
+        Visit.planned_start < end,
+    )
+    if ignore is not None:
+        query = query.where(Visit.id != ignore)
+    return list(session.scalars(query))

@@ -14,12 +14,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Session
-
 from models import GrantPeriod
 
-from ..errors import DomainError
+from .refusals import BookingRefused
+
+__all__ = ["BookingRefused"]  # where every booking module has found it
 
 
 @dataclass(frozen=True)
@@ -49,47 +48,9 @@ class BookingRules:
     start_late: timedelta = timedelta(hours=2)
     #: A real length further than this from the planned one needs a reason.
     length_margin_minutes: int = 15
-    #: Minutes per grant period that light support adds to the decision when no hook is set.
-    light_support_minutes: int = 0
 
 
 DEFAULT_RULES = BookingRules()
-
-
-class BookingRefused(DomainError):
-    """A booking rule said no; ``code`` lets a page offer the right next step."""
-
-    code = "refused"
-
-    def __init__(self, message: str, code: str | None = None, status: int = 400) -> None:
-        super().__init__(message, status)
-        if code:
-            self.code = code
-
-
-# --- Light support: the hook the light-support part plugs into --------------------------------
-
-
-class LightSupportAllowance(Protocol):
-    def __call__(self, session: Session, client_id: int, first: date, last: date) -> int: ...
-
-
-_light_support_hook: LightSupportAllowance | None = None
-
-
-def register_light_support_allowance(hook: LightSupportAllowance | None) -> None:
-    """Let light support say how many extra minutes a client may book in a grant period."""
-    global _light_support_hook
-    _light_support_hook = hook
-
-
-def light_support_allowance(
-    session: Session, client_id: int, first: date, last: date, rules: BookingRules
-) -> int:
-    """Minutes light support adds to the decision for the period ``first``..``last``."""
-    if _light_support_hook is not None:
-        return _light_support_hook(session, client_id, first, last)
-    return rules.light_support_minutes
 
 
 # --- Time: notice, hours and daylight saving ---------------------------------------------------
@@ -101,7 +62,7 @@ def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
     there = wall.astimezone(UTC)
     other = datetime.combine(day, at, tzinfo=zone).replace(fold=1).astimezone(UTC)
     if there.astimezone(zone).replace(tzinfo=None) != wall.replace(tzinfo=None) or there != other:
-        raise BookingRefused(_l("Den tiden finns inte den dagen. Klockan ställs om."), "dst")
+        raise BookingRefused("dst")
     return there
 
 
@@ -116,14 +77,12 @@ def check_bookable_time(
 ) -> None:
     """Refuse a time in the past, with too little notice, or outside the support hours."""
     if start < now:
-        raise BookingRefused(_l("Den tiden har redan varit. Välj en annan tid."), "past")
+        raise BookingRefused("past")
     if notice and start < now + rules.book_notice:
         hours = int(rules.book_notice.total_seconds() // 3600)
-        raise BookingRefused(
-            _l("Boka minst %(hours)s timmar innan. Välj en senare tid.", hours=hours), "notice"
-        )
+        raise BookingRefused("notice", hours=hours)
     if not within_support_hours(start, end, zone, rules):
-        raise BookingRefused(_l("Vi kan komma mellan 07.00 och 22.00. Välj en annan tid."), "hours")
+        raise BookingRefused("hours")
 
 
 def within_support_hours(
@@ -172,13 +131,21 @@ def grant_period(day: date, per: GrantPeriod) -> tuple[date, date]:
     return day.replace(day=1), day.replace(day=last)
 
 
-def check_within_grant(booked: int, wanted: int, granted: int, allowance: int) -> None:
-    """Refuse a booking that would take the period's minutes beyond the grant plus allowance."""
-    if booked + wanted > granted + allowance:
-        raise BookingRefused(
-            _l("Du har redan bokat all tid du har fått. Vill du ha mer hjälp? Fråga oss."),
-            "grant",
-        )
+def check_within_grant(booked: int, adding: int, granted: int, client: str = "") -> None:
+    """Refuse what adds minutes to a period beyond its grant.
+
+    ``booked`` is every minute the decision's visits take in the period; ``adding`` what the
+    change adds to it: a new visit's length, for a move only the difference (a visit moved
+    within its period adds nothing, even to a period booked beyond the grant). Light support is
+    given without a decision, so its visits are neither counted nor checked here.
+    """
+    if not grant_allows(booked, adding, granted):
+        raise BookingRefused("grant", booked=booked, granted=granted, client=client)
+
+
+def grant_allows(booked: int, adding: int, granted: int) -> bool:
+    """The grant rule as a question (pages ask it before the client chooses a day)."""
+    return adding <= 0 or booked + adding <= granted
 
 
 # --- Continuity ---------------------------------------------------------------------------------
@@ -241,11 +208,9 @@ def welfare_step(
 def check_start_window(planned_start: datetime, now: datetime, rules: BookingRules) -> None:
     """A start is accepted from ``start_early`` before to ``start_late`` after the plan."""
     if now < planned_start - rules.start_early:
-        raise BookingRefused(_l("Besöket är för långt fram. Du kan starta två timmar innan."))
+        raise BookingRefused("too_early")
     if now > planned_start + rules.start_late:
-        raise BookingRefused(
-            _l("Besöket skulle ha börjat för mer än två timmar sedan. Be samordnaren rätta det.")
-        )
+        raise BookingRefused("too_late")
 
 
 def needs_length_reason(planned_minutes: int, actual_minutes: int, rules: BookingRules) -> bool:

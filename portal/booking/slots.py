@@ -256,19 +256,13 @@ def available_slots(
     return slots
 
 
-def worker_can_take(
-    session: Session,
-    staff_id: int,
-    start: datetime,
-    end: datetime,
-    zone: ZoneInfo,
-    rules: BookingRules,
-) -> bool:
-    """True when [start, end) lies inside the worker's own hours (and not in an absence)."""
-    day = start.astimezone(zone).date()
+def worker_windows(
+    session: Session, staff_id: int, day: date, zone: ZoneInfo, rules: BookingRules
+) -> list[Window]:
+    """When the worker works on a local day: own hours and extra time, minus absences."""
     day_start, day_end = _at(day, time(0), zone), _at(day + timedelta(days=1), time(0), zone)
     extras, absences = availability_between(session, [staff_id], day_start, day_end)
-    windows = working_windows(
+    return working_windows(
         day,
         weekly_hours(session, [staff_id])[staff_id],
         extras[staff_id],
@@ -276,4 +270,3 @@ def worker_can_take(
         zone,
         rules,
     )
-    return any(s <= start and end <= e for s, e in windows)

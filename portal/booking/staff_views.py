@@ -12,6 +12,7 @@ from models import AvailabilityKind, Role, utcnow
 
 from ..auth.principal import staff_required
 from ..database import session
+from ..errors import render_error
 from ..timeutil import day_bounds, local_today, zone
 from . import actions, delivery, ical, planning, queries, reports
 from .forms import AbsenceForm, EndForm, MoveForm, NoteForm, PeriodForm, StaffCancelForm
@@ -19,6 +20,12 @@ from .rules import BookingRefused, local_moment
 from .views import rules
 
 bp = Blueprint("schedule", __name__, url_prefix="/personal")
+
+
+@bp.errorhandler(BookingRefused)
+def _refused(exc: BookingRefused):  # type: ignore[no-untyped-def]
+    """A refusal no page below catches still reads as staff text, never the client's."""
+    return render_error(exc.status, exc.staff_message)
 
 
 # --- Worker -------------------------------------------------------------------------------------
@@ -44,7 +51,7 @@ def start_visit(visit_id: int):  # type: ignore[no-untyped-def]
     try:
         delivery.start_visit(found, utcnow(), rules())
     except BookingRefused as exc:
-        flash(exc.message)
+        flash(exc.staff_message)
         return _visit_page(found, 409)
     return redirect(url_for("schedule.visit", visit_id=found.id))
 
@@ -58,9 +65,9 @@ def end_visit(visit_id: int):  # type: ignore[no-untyped-def]
         delivery.end_visit(found, utcnow(), rules(), form.reason.data)
     except BookingRefused as exc:
         if exc.code != "reason":
-            flash(exc.message)
+            flash(exc.staff_message)
             return _visit_page(found, 409)
-        form.reason.errors = [exc.message]
+        form.reason.errors = [exc.staff_message]
         return _visit_page(found, 400, end_form=form)
     flash(_l("Besöket är avslutat."))
     return redirect(url_for("schedule.visit", visit_id=found.id))
@@ -73,7 +80,7 @@ def no_show(visit_id: int):  # type: ignore[no-untyped-def]
     try:
         delivery.mark_no_show(found, utcnow())
     except BookingRefused as exc:
-        flash(exc.message)
+        flash(exc.staff_message)
         return _visit_page(found, 409)
     return redirect(url_for("schedule.visit", visit_id=found.id))
 
@@ -88,7 +95,7 @@ def note(visit_id: int):  # type: ignore[no-untyped-def]
     try:
         delivery.write_note(session(), found, current_user.staff, form.text.data, utcnow())
     except BookingRefused as exc:
-        form.text.errors = [exc.message]
+        form.text.errors = [exc.staff_message]
         return _visit_page(found, 409, note_form=form)
     flash(_l("Anteckningen är sparad."))
     return redirect(url_for("schedule.visit", visit_id=found.id))
@@ -186,7 +193,7 @@ def plan_visit(visit_id: int):  # type: ignore[no-untyped-def]
                 notice=False, override_by=viewer if form.override.data else None,
             )  # fmt: skip
         except BookingRefused as exc:
-            form.start.errors = [exc.message]
+            form.start.errors = [exc.staff_message]
             return render_template(
                 "booking/plan_visit.html", visit=found, form=form, cancel_form=cancel_form
             ), exc.status
@@ -222,7 +229,7 @@ def availability(staff_id: int):  # type: ignore[no-untyped-def]
             flash(_l("Sparat."))
             return redirect(url_for("schedule.availability", staff_id=worker.id))
         except BookingRefused as exc:
-            form.last.errors, status = [exc.message], 400
+            form.last.errors, status = [exc.staff_message], 400
     elif form.is_submitted():
         status = 400
     rows = queries.availability_of(

@@ -27,8 +27,9 @@ from ..auth.principal import client_required
 from ..database import session
 from ..errors import DomainError
 from ..timeutil import local_today, zone
-from . import actions, filters, ical, queries
+from . import actions, filters, grant, ical, queries
 from .forms import BAD_CHOICE, parse_channel, parse_day, parse_int, parse_start
+from .refusals import REFUSALS
 from .rules import DEFAULT_RULES, BookingRefused, BookingRules
 from .slots import available_slots, other_workers, regular_workers, short_list
 
@@ -63,10 +64,43 @@ def start():  # type: ignore[no-untyped-def]
             1,
         )
         offer = found[0] if found else None
+    today = local_today(now)
+    reach = [today + timedelta(days=i) for i in range(rules().horizon_days + 1)]
+    open_days = set(_bookable(reach))
     return render_template(
         "booking/start.html", upcoming=upcoming, cancelled=cancelled, offer=offer,
         staff=queries.staff_by_id(session(), [offer.staff_id] if offer else []),
+        today_open=today in open_days, tomorrow_open=today + timedelta(days=1) in open_days,
+        later_open=any(d >= today + timedelta(days=2) for d in open_days),
+        used_up=None if open_days else _why_not(reach), help_url=_help_url(),
     )  # fmt: skip
+
+
+def _bookable(days: list, visit=None) -> list:  # type: ignore[no-untyped-def]
+    """The days a new visit (or ``visit`` moved) still fits the client's grant, so a client whose
+    time is used up hears it before choosing a day and a time."""
+    client = _client()
+    if visit is not None:
+        if visit.request_id is not None:  # light support: outside the decision's grant
+            return days
+        minutes = visit.planned_minutes
+        return [d for d in days if grant.fits(session(), client.id, d, minutes, zone(), visit)]
+    return grant.days_with_room(session(), client.id, days, rules().visit_minutes, zone())
+
+
+def _help_url() -> str | None:
+    return url_for("help.start") if "help.start" in current_app.view_functions else None
+
+
+def _why_not(days: list):  # type: ignore[no-untyped-def]
+    """Why the client cannot book on ``days``: no decision yet, or its time is used up."""
+    decided = grant.has_decision(session(), _client().id, days)
+    return REFUSALS["grant" if decided else "no_decision"].client
+
+
+def _used_up(days: list):  # type: ignore[no-untyped-def]
+    message = _why_not(days)
+    return render_template("booking/refused.html", message=message, help_url=_help_url()), 200
 
 
 @bp.get("/boka/dag")
@@ -76,14 +110,23 @@ def days():  # type: ignore[no-untyped-def]
     _client()
     today = local_today(utcnow())
     offset = max(2, min(parse_int(request.args.get("fran", "2")), rules().horizon_days))
-    shown = [
-        today + timedelta(days=i) for i in range(offset, min(offset + 5, rules().horizon_days + 1))
-    ]
-    more = offset + 5 <= rules().horizon_days
+    visit = _moving()
+    # Only days the grant still has room for, five at a time.
+    reach = [today + timedelta(days=i) for i in range(offset, rules().horizon_days + 1)]
+    open_days = _bookable(reach, visit)
+    if not open_days:
+        return _used_up(reach)
+    more = (open_days[5] - today).days if len(open_days) > 5 else None
     return render_template(
-        "booking/days.html", shown=shown, more=more, offset=offset,
-        visit_id=request.args.get("besok"),
-    )  # fmt: skip
+        "booking/days.html", shown=open_days[:5], more=more, visit_id=visit.id if visit else None
+    )
+
+
+def _moving():  # type: ignore[no-untyped-def]
+    """The client's own visit being moved (``besok``), or None when booking a new one."""
+    if not request.args.get("besok"):
+        return None
+    return queries.client_visit(session(), _client().id, parse_int(request.args["besok"]))
 
 
 @bp.get("/boka/hur")
@@ -91,6 +134,8 @@ def days():  # type: ignore[no-untyped-def]
 def how():  # type: ignore[no-untyped-def]
     client = _client()
     day = parse_day(request.args.get("dag"), local_today(utcnow()), rules().horizon_days)
+    if not _bookable([day]):
+        return _used_up([day])
     return render_template("booking/how.html", day=day, video_ok=_video_ok(client.id))
 
 
@@ -121,13 +166,14 @@ def _times_for(client, day, channel, visit):  # type: ignore[no-untyped-def]
 def times():  # type: ignore[no-untyped-def]
     client = _client()
     day = parse_day(request.args.get("dag"), local_today(utcnow()), rules().horizon_days)
-    visit = None
-    if request.args.get("besok"):
-        visit = queries.client_visit(session(), client.id, parse_int(request.args["besok"]))
+    visit = _moving()
+    if visit is not None:
         channel = visit.channel
     else:
         channel = parse_channel(request.args.get("satt"))
         actions.check_channel(session(), client.id, channel)
+    if not _bookable([day], visit):
+        return _used_up([day])
     slots, strangers = _times_for(client, day, channel, visit)
     shown = slots if request.args.get("alla") else short_list(slots, 5)
     return render_template(
@@ -173,9 +219,8 @@ def confirm():  # type: ignore[no-untyped-def]
     except BookingRefused as exc:
         status = exc.status
         if exc.code == "grant":
-            help_url = url_for("help.start") if "help.start" in current_app.view_functions else None
             return render_template(
-                "booking/refused.html", message=exc.message, help_url=help_url
+                "booking/refused.html", message=exc.message, help_url=_help_url()
             ), status
         return render_template("booking/confirm.html", error=exc.message, **context), status
     return redirect(url_for("booking.visit", visit_id=visit.id, klart=1))

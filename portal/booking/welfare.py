@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -73,6 +74,31 @@ def _evidence(visits: list[Visit], task: Task | None) -> list[dict[str, object]]
     return items
 
 
+def _escalation_reason(
+    client: Client, count: int, days: int, asked: Task | None, zone: ZoneInfo
+) -> str:
+    """The caseworker's sentence. It says the worker reached the client only when the worker
+    marked the check-in task done: that is what records a contact; an open task is not one."""
+    worker = asked.staff.first_name if asked and asked.staff else "boendestödjaren"
+    with force_locale("sv"):
+        if asked is not None and asked.done_at is not None:
+            return str(
+                _l("%(name)s har avbokat %(count)s gånger på %(days)s dagar, även efter att "
+                   "%(worker)s hört av sig (%(when)s).", name=client.first_name, count=count,
+                   days=days, worker=worker, when=_day(asked.done_at, zone))
+            )  # fmt: skip
+        return str(
+            _l("%(name)s har avbokat %(count)s gånger på %(days)s dagar. %(worker)s ombads höra "
+               "av sig %(when)s men har inte gjort det än.", name=client.first_name, count=count,
+               days=days, worker=worker.capitalize(),
+               when=_day(asked.created_at, zone) if asked else "")
+        )  # fmt: skip
+
+
+def _day(moment: datetime, zone: ZoneInfo) -> str:
+    return format_date(moment.astimezone(zone).date(), "d MMMM", locale="sv")
+
+
 def after_client_cancellation(
     session: Session, client: Client, now: datetime, zone: ZoneInfo, rules: BookingRules
 ) -> WelfareStep:
@@ -105,11 +131,7 @@ def after_client_cancellation(
             ref=f"cancellations:{client.id}:{cancellations[-1].id}",
         )
     elif step is WelfareStep.ESCALATE:
-        with force_locale("sv"):
-            reason = str(
-                _l("%(name)s har avbokat %(count)s gånger på %(days)s dagar, även efter att "
-                   "boendestödjaren hört av sig.", name=client.first_name, count=count, days=days)
-            )  # fmt: skip
+        reason = _escalation_reason(client, count, days, asked, zone)
         raise_escalation(
             session,
             client=client,

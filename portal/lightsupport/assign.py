@@ -40,6 +40,7 @@ from .candidates import find, wanted_for
 from .planner import BLOCKS, plan
 from .ranking import Ranking
 from .scoring import Suggestion, Weights
+from .unmet import Left, nobody_free, tell_client_not_soon, why_left
 
 
 class AssignmentRefused(DomainError):
@@ -153,14 +154,10 @@ def assign(
                 zone=zone,
                 rules=rules,
                 notice=False,
+                request_id=request.id,
             )
         except BookingRefused as exc:
-            if exc.code == "no_video":
-                raise AssignmentRefused(
-                    _l("Klienten har sagt nej till video. Ring och föreslå telefon eller hembesök.")
-                ) from exc
-            raise AssignmentRefused(exc.message) from exc
-        visit.request_id = request.id
+            raise AssignmentRefused(exc.staff_message) from exc
         visit_id = visit.id
         to, client_id = request.client.phone, request.client.id
         sms = (
@@ -226,18 +223,22 @@ def assign_all(
     rules: BookingRules,
     weights: Weights,
     portal_link: str,
-) -> tuple[list[Assignment], list[SupportRequest]]:
-    """Assign the whole queue at once, optimally; return what was assigned and what was not.
+) -> tuple[list[Assignment], list[Left]]:
+    """Assign the whole queue at once, optimally; return what was assigned, and what was not
+    with the reason. A client whose request nobody can take in the time asked for is told.
 
     Each worker offers up to ``BLOCKS`` separate free times (one column each), so a worker can
     take several requests without two of them landing at the same time (``planner.plan``).
     """
     queue = open_queue(session, coordinator)
     planned = plan(session, queue, now, zone, rules, weights)
-    done, left = [], []
+    done: list[Assignment] = []
+    left: list[Left] = []
     for row, request in enumerate(queue):
         if row not in planned.chosen:
-            left.append(request)
+            left.append(Left(request, why_left(planned, row, zone)))
+            if nobody_free(planned, row):
+                tell_client_not_soon(session, request, coordinator, now, portal_link)
             continue
         staff_id, _ = planned.columns[planned.chosen[row]]
         try:
@@ -254,10 +255,10 @@ def assign_all(
                     portal_link=portal_link,
                     ranked=planned.ranked[row],
                 )
-        except AssignmentRefused:
+        except AssignmentRefused as exc:
             # Something changed since the plan (a booking rule, the client's answer about
             # video, another coordinator): this one waits in the queue, the rest go ahead.
-            left.append(request)
+            left.append(Left(request, str(exc.message)))
             continue
         done.append(assignment)
     return done, left

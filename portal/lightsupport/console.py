@@ -115,6 +115,8 @@ def assign_all():  # type: ignore[no-untyped-def]
         portal_link=_link(),
     )
     flash(_l("%(done)s förfrågningar tilldelade, %(left)s kvar.", done=len(done), left=len(left)))
+    for waiting in left[:PAGE]:  # why each is left (the first page's worth; the rest alike)
+        flash(waiting.line)
     return redirect(url_for("console.queue"))
 
 

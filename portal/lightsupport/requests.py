@@ -230,24 +230,3 @@ def requests_of(session: Session, client_id: int, limit: int = 10) -> list[Suppo
         .limit(limit)
     )
     return list(session.scalars(query))
-
-
-def allowance_minutes(
-    session: Session, client_id: int, first: date, last: date, zone: ZoneInfo
-) -> int:
-    """Minutes light support adds to a client's grant for the days ``first`` … ``last``.
-
-    The requests the municipality has answered with light support (waiting or assigned) are
-    booked on top of the decision, so they never use up time the caseworker granted.
-    """
-    start = datetime.combine(first, time.min, tzinfo=zone)
-    end = datetime.combine(last + timedelta(days=1), time.min, tzinfo=zone)
-    minutes = session.scalars(
-        select(SupportRequest.minutes).where(
-            SupportRequest.client_id == client_id,
-            SupportRequest.status.in_([RequestStatus.NEW, RequestStatus.ASSIGNED]),
-            SupportRequest.wanted_from < end,
-            SupportRequest.wanted_to > start,
-        )
-    )
-    return int(sum(minutes))

@@ -16,7 +16,6 @@ from video.services import said_no_to_video
 from ..auth import codes
 from ..auth.forms import CodeForm
 from ..auth.principal import client_required
-from ..booking.rules import register_light_support_allowance
 from ..client.proxies import Feature, may, refuse
 from ..database import session
 from ..phones import InvalidPhone, display, normalise
@@ -192,9 +191,3 @@ def first_contact_code():  # type: ignore[no-untyped-def]
 
 def init_app(app) -> None:  # type: ignore[no-untyped-def]
     app.config["LIGHT_SUPPORT_SCOPE"] = Scope.from_env()
-    zone = app.config["ZONE"]
-    register_light_support_allowance(
-        lambda session, client_id, first, last: requests.allowance_minutes(
-            session, client_id, first, last, zone
-        )
-    )

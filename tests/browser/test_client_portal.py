@@ -28,7 +28,7 @@ from models import (
 from portal.lightsupport.catalogue import ensure_defaults
 from tests.browser.conftest import LiveServer
 from tests.browser.easyread import check_easy_read
-from tests.factories import make_client, make_staff, make_visit
+from tests.factories import make_client, make_decision, make_staff, make_visit
 from tests.portal.helpers import device_token
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -42,6 +42,7 @@ def world(db: Database) -> dict[str, int]:
         omar = make_staff(s, "omar")
         make_staff(s, "cecilia", roles=[Role.COORDINATOR])
         sandra = make_client(s, workers=[anna, omar], phone="+46700000001")
+        make_decision(s, sandra)  # booking needs a decision in force
         make_visit(s, sandra, anna, start=now + timedelta(minutes=30))
         done = make_visit(s, sandra, omar, start=now - timedelta(days=1), status=VisitStatus.DONE)
         done.actual_start, done.actual_end = done.planned_start, done.planned_end

@@ -2,16 +2,20 @@
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
 
 import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from models import Database, Role, SupportRequest, Visit
+from models import Channel, Database, RequestStatus, Role, SupportRequest, Visit, utcnow
 from portal.lightsupport.catalogue import ensure_defaults
+from portal.lightsupport.requests import When, ask_for_help
+from portal.lightsupport.scope import Scope
 from tests.browser.conftest import LiveServer
-from tests.factories import make_client, make_staff
+from tests.factories import make_client, make_decision, make_staff, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 OLLE = "+46700000002"
@@ -75,3 +79,71 @@ def test_olles_request_reaches_the_open_console_at_once_and_is_assigned_in_one_c
     with db.transaction() as s:
         request = s.scalar(select(SupportRequest))
         assert s.scalar(select(Visit.staff_id).where(Visit.request_id == request.id)) == omar.id
+
+
+def _tomorrow_at(hour: int, zone) -> datetime:  # type: ignore[no-untyped-def]
+    day = datetime.now(zone).date() + timedelta(days=1)
+    return datetime.combine(day, dtime(hour), tzinfo=zone).astimezone(UTC)
+
+
+def test_cecilia_moving_a_visit_onto_omars_booked_hour_reads_what_is_in_the_way(
+    browser: Browser,
+    live: LiveServer,
+    db: Database,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    with db.transaction() as s:
+        omar = make_staff(s, "omar")
+        secret = make_staff(s, "cecilia", roles=[Role.COORDINATOR]).totp_secret
+        sandra = make_client(s, "Sandra", workers=[omar])
+        olle = make_client(s, "Olle", workers=[omar])
+        for client in (sandra, olle):
+            make_decision(s, client)
+        visit_id = make_visit(s, sandra, omar, _tomorrow_at(10, settings.zone)).id
+        make_visit(s, olle, omar, _tomorrow_at(13, settings.zone))
+
+    page = browser.new_context(
+        base_url=live.url, viewport={"width": 1280, "height": 800}
+    ).new_page()
+    sign_in_staff(page, "cecilia", secret)
+    page.goto(f"/personal/planering/besok/{visit_id}")
+    page.get_by_label("Tid").fill("13:00")
+    page.get_by_role("button", name="Spara", exact=True).click()
+    expect(page.get_by_role("alert")).to_have_text("Omar har redan ett besök 13:00–14:00 då.")
+    expect(page.get_by_text("Något gick fel hos oss")).to_have_count(0)
+    with db.transaction() as s:
+        assert s.get(Visit, visit_id).planned_start == _tomorrow_at(10, settings.zone)
+
+
+def test_cecilia_assigns_olles_talk_though_his_granted_time_is_used_up(
+    browser: Browser,
+    live: LiveServer,
+    db: Database,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    with db.transaction() as s:
+        ensure_defaults(s)
+        omar = make_staff(s, "omar")
+        secret = make_staff(s, "cecilia", roles=[Role.COORDINATOR]).totp_secret
+        olle = make_client(s, "Olle", phone=OLLE, workers=[omar])
+        make_decision(s, olle, minutes=60)
+        for days in range(0, 21, 7):  # more than his 60 minutes booked, every week in reach
+            make_visit(s, olle, omar, _tomorrow_at(7, settings.zone) + timedelta(days=days),
+                       minutes=120)  # fmt: skip
+        ask_for_help(
+            s, olle, category_key="talk", when=When.DAY, channel=Channel.PHONE,
+            day=_tomorrow_at(12, settings.zone).astimezone(settings.zone).date(),
+            text=None, submission_key="olle-talk", now=utcnow(), zone=settings.zone,
+            scope=Scope(),
+        )  # fmt: skip
+
+    console = browser.new_context(
+        base_url=live.url, viewport={"width": 1280, "height": 800}
+    ).new_page()
+    sign_in_staff(console, "cecilia", secret)
+    card = console.locator(".request").filter(has_text="Olle")
+    card.get_by_role("button", name=re.compile("Tilldela Omar")).click()
+    expect(console.get_by_text("Tilldelad. Klienten får ett sms.")).to_be_visible()
+    expect(console.get_by_text("Du har redan bokat all tid")).to_have_count(0)
+    with db.transaction() as s:
+        assert s.scalar(select(SupportRequest.status)) is RequestStatus.ASSIGNED

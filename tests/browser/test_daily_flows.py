@@ -141,7 +141,8 @@ def test_bara_ljud_looks_pressed_only_while_it_is_on(browser, live: LiveServer) 
     page = browser.new_page(base_url=live.url)
     page.goto("/tillganglighet")
     page.set_content(
-        '<link rel="stylesheet" href="/static/app.css"><link rel="stylesheet" href="/static/video.css">'
+        '<link rel="stylesheet" href="/static/app.css">'
+        '<link rel="stylesheet" href="/static/video.css">'
         '<div class="controls"><button class="toggle-mic" aria-pressed="true">Mikrofon</button>'
         '<button class="toggle-cam" aria-pressed="false">Kamera</button>'
         '<button class="audio-only" aria-pressed="false">Bara ljud</button></div>'

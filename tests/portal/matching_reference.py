@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from models import Client, Staff, SupportRequest, Visit
 from models.visits import ACTIVE_STATUSES
-from portal.booking.actions import client_visits_between
+from portal.booking.queries import client_visits_between
 from portal.booking.rules import BookingRules, too_many_workers
 from portal.booking.slots import (
     Window,

@@ -175,7 +175,7 @@ def test_a_video_request_from_a_client_who_since_said_no_to_video_is_not_booked(
     web = staff_client(app, db, "cecilia")
     response = _assign(web, world["request"], world["omar"])
     assert response.status_code == 303
-    assert "Klienten har sagt nej till video." in web.get("/personal/samordning").text
+    assert "Olle Nilsson har sagt nej till video." in web.get("/personal/samordning").text
     with db.transaction() as s:
         assert s.get(SupportRequest, world["request"]).status is RequestStatus.NEW
         assert s.scalar(select(func.count(Visit.id))) == 0

@@ -18,13 +18,14 @@ from models import (
     Outbox,
     Role,
     Staff,
+    SupportRequest,
     Task,
     TaskKind,
     Visit,
     VisitStatus,
 )
 from portal.booking import actions, delivery
-from portal.booking.rules import DEFAULT_RULES, BookingRefused, register_light_support_allowance
+from portal.booking.rules import DEFAULT_RULES, BookingRefused
 from portal.booking.slots import available_slots
 from tests.factories import make_client, make_decision, make_staff, make_visit
 
@@ -76,10 +77,10 @@ def test_a_time_outside_the_workers_own_hours_is_refused(db: Database) -> None:
         make_decision(s, client)
         with pytest.raises(BookingRefused) as refused:
             book(s, client, bo.id, at("2026-05-05T18:00"))
-        assert refused.value.code == "hours"
+        assert refused.value.code == "worker_off"
 
 
-def test_booking_beyond_the_weekly_grant_is_refused_unless_light_support_allows(
+def test_booking_beyond_the_weekly_grant_is_refused_but_never_light_support(
     db: Database, world: dict[str, int]
 ) -> None:
     with db.transaction() as s:
@@ -90,11 +91,13 @@ def test_booking_beyond_the_weekly_grant_is_refused_unless_light_support_allows(
             book(s, client, world["anna"], at("2026-05-09T10:00"))
         assert refused.value.code == "grant"
         book(s, client, world["anna"], at("2026-05-11T10:00"))  # next week is fresh
-        register_light_support_allowance(lambda session, client_id, first, last: 60)
-        try:
-            book(s, client, world["anna"], at("2026-05-09T10:00"))
-        finally:
-            register_light_support_allowance(None)
+        asked = SupportRequest(
+            client_id=client.id, category="talk", channel=Channel.HOME,
+            wanted_from=at("2026-05-09T07:00"), wanted_to=at("2026-05-09T22:00"),
+        )  # fmt: skip
+        s.add(asked)
+        s.flush()
+        book(s, client, world["anna"], at("2026-05-09T10:00"), request_id=asked.id)
 
 
 def test_a_fourth_worker_in_30_days_needs_a_logged_coordinator_override(

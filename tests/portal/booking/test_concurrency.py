@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from models import Channel, Client, Database, Visit
 from portal.booking import actions
+from portal.booking.refusals import REFUSALS
 from portal.booking.rules import DEFAULT_RULES, BookingRefused
 from tests.factories import make_client, make_decision, make_staff
 
@@ -50,6 +51,10 @@ def test_twenty_concurrent_attempts_at_one_slot_make_exactly_one_booking(db: Dat
         t.start()
     for t in threads:
         t.join(timeout=60)
-    assert sorted(outcomes) == ["booked"] + ["taken"] * 19
+    # A late attempt sees the booking before writing ("worker_busy"), a racing one meets the
+    # database's refusal ("taken"); a client reads the same words for both.
+    assert outcomes.count("booked") == 1
+    assert set(outcomes) - {"booked"} <= {"taken", "worker_busy"} and len(outcomes) == 20
+    assert REFUSALS["worker_busy"].client == REFUSALS["taken"].client
     with db.transaction() as s:
         assert s.scalar(select(func.count(Visit.id))) == 1

@@ -149,10 +149,11 @@ def test_grant_periods_are_monday_to_sunday_or_the_calendar_month() -> None:
     )
 
 
-def test_booking_beyond_the_grant_plus_light_support_is_refused() -> None:
-    check_within_grant(booked=120, wanted=60, granted=180, allowance=0)
-    assert code_of(lambda: check_within_grant(180, 60, 180, 0)) == "grant"
-    check_within_grant(booked=180, wanted=60, granted=180, allowance=60)
+def test_booking_beyond_the_grant_is_refused_and_a_move_counts_only_the_difference() -> None:
+    check_within_grant(booked=120, adding=60, granted=180)
+    assert code_of(lambda: check_within_grant(180, 60, 180)) == "grant"
+    check_within_grant(booked=360, adding=0, granted=240)  # a move within an overbooked week
+    check_within_grant(booked=360, adding=-30, granted=240)  # a move to a shorter place
 
 
 def test_no_more_than_three_distinct_workers_in_any_30_days() -> None:

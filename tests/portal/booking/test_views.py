@@ -102,7 +102,7 @@ def test_cancelling_offers_lighter_alternatives_first_then_asks_why(
     with time_machine.travel(NOW, tick=False):
         offer = sandra_web.get(f"/boka/besok/{visit_id}/avboka")
         for choice in ("Ring mig i stället", "Video i stället", "Kortare besök", "Ta en promenad",
-                       "Senare idag", "Nej, avboka"):  # fmt: skip
+                       "Senare i morgon", "Nej, avboka"):  # fmt: skip
             assert choice in offer.text
         page = f"/boka/besok/{visit_id}/avboka"
         switched = post_form(
