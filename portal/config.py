@@ -43,6 +43,8 @@ class Settings:
     #: round trip, within the account's limit on concurrent requests.
     sms_in_flight: int = 32
     socketio_message_queue: str | None = None
+    #: Reverse proxies in front whose X-Forwarded-* headers are believed (0: believe none).
+    trusted_proxies: int = 0
     cookie_secure: bool = True
     #: Languages offered; the first is the default.
     languages: tuple[str, ...] = ("sv", "en", "ar")
@@ -152,6 +154,7 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         demo_skip_totp=_flag(environ.get("DEMO_SKIP_TOTP"), default=demo),
         scheduler=_flag(environ.get("SCHEDULER"), default=True),
         socketio_message_queue=environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        trusted_proxies=int(environ.get("TRUSTED_PROXIES") or 0),
         cookie_secure=_flag(environ.get("COOKIE_SECURE"), default=not demo),
         red_coordinator_minutes=int(environ.get("RED_COORDINATOR_MINUTES") or 15),
         red_escalation_minutes=int(environ.get("RED_ESCALATION_MINUTES") or 60),
