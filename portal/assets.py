@@ -1,4 +1,4 @@
-"""Cache-busting: every static and vendored file's URL carries a digest of its content.
+"""Cache-busting: every static file's URL carries a digest of its content.
 
 ``url_for('static', filename='app.css')`` becomes ``/static/app.css?v=3f2a9c1e``, so a proxy
 and browsers may keep these files for a year (deploy/nginx) and still fetch a changed file at
@@ -13,8 +13,6 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import vendor
-
 
 @lru_cache(maxsize=256)
 def _digest(path: Path, mtime_ns: int) -> str:
@@ -22,9 +20,9 @@ def _digest(path: Path, mtime_ns: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
-def version_of(path: Path | None) -> str | None:
+def version_of(path: Path) -> str | None:
     """A short digest of the file's content, or None when there is no such file."""
-    if path is None or not path.is_file():
+    if not path.is_file():
         return None
     return _digest(path, path.stat().st_mtime_ns)
 
@@ -34,13 +32,8 @@ def init_app(app: Flask) -> None:
 
     @app.url_defaults
     def _version(endpoint: str, values: dict[str, object]) -> None:
-        if "v" in values:
+        if endpoint != "static" or "v" in values:
             return
-        if endpoint == "static":
-            version = version_of(static / str(values.get("filename", "")))
-        elif endpoint == "vendor.asset":
-            version = version_of(vendor.path_of(str(values.get("name", ""))))
-        else:
-            return
+        version = version_of(static / str(values.get("filename", "")))
         if version:
             values["v"] = version

@@ -15,15 +15,10 @@ FILES = {"socket.io.min.js": "socket.io-client/dist/socket.io.min.js"}
 bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 
 
-def path_of(name: str) -> Path | None:
-    """Where a listed library file lives, or None for a name not in the list."""
-    relative = FILES.get(name)
-    return NODE_MODULES / relative if relative else None
-
-
 @bp.get("/<name>")
 def asset(name: str):  # type: ignore[no-untyped-def]
-    path = path_of(name)
+    relative = FILES.get(name)
+    path = NODE_MODULES / relative if relative else None
     if path is None or not path.is_file():
         abort(404)
     return send_file(path, max_age=86400)

@@ -91,14 +91,8 @@ class Nginx:
     http_url: str
     access_log: Path
 
-    def upstream_of_last(self, method: str, path: str) -> str:
-        """The app address ("127.0.0.1:PORT") that answered the last such request."""
-        for line in reversed(self.access_log.read_text().splitlines()):
-            if f'"{method} {path}"' in line:
-                return line.split()[-2]
-        raise AssertionError(f"{method} {path} is not in the access log")
-
     def upstreams_of(self, method: str, prefix: str) -> set[str]:
+        """The app addresses ("127.0.0.1:PORT") that answered requests for paths so starting."""
         pattern = re.compile(rf'"{method} {re.escape(prefix)}\S*" \d+ \d+ \S+ (\S+) ')
         return set(pattern.findall(self.access_log.read_text()))
 
@@ -211,8 +205,14 @@ def route_keys(server: Nginx, upstreams: list[str]) -> dict[str, str]:
     found: dict[str, str] = {}
     for i in range(200):
         key = f"{i:032x}"
-        get(server.url + "/healthz", {"Cookie": f"boendestod_route={key}"})
-        found.setdefault(server.upstream_of_last("GET", "/healthz"), key)
+        # A path of its own (the app answers 404) finds this request's line in the log, which
+        # nginx may write a moment after the answer.
+        get(f"{server.url}/route-probe-{key}", {"Cookie": f"boendestod_route={key}"})
+        deadline = time.monotonic() + 5
+        while not (answered := server.upstreams_of("GET", f"/route-probe-{key}")):
+            assert time.monotonic() < deadline, f"no log line for probe {key}"
+            time.sleep(0.05)
+        found.setdefault(answered.pop(), key)
         if all(u in found for u in upstreams):
             return {u: found[u] for u in upstreams}
     raise AssertionError(f"nginx sent every browser to {list(found)}")

@@ -131,11 +131,27 @@ def test_the_proxy_redirects_to_https_compresses_pages_and_caches_assets(
     assert status == 200 and "immutable" in headers["Cache-Control"]
 
 
-def test_socketio_through_the_proxy_refuses_a_foreign_origin(production: Production) -> None:
-    handshake = production.nginx.url + "/socket.io/?EIO=4&transport=polling"
-    assert get(handshake, {"Origin": "https://elak.example"})[0] == 400
-    status, _, body = get(handshake, {"Origin": production.nginx.url})
-    assert status == 200 and b'"sid"' in body
+#: Run in a page: open a WebSocket to Socket.IO; true when Engine.IO's open packet arrives.
+OPENS_SOCKET = """(url) => new Promise(done => {
+  const ws = new WebSocket(url);
+  ws.onmessage = (e) => { done(e.data.startsWith("0{")); ws.close(); };
+  ws.onerror = () => done(false);
+  ws.onclose = () => done(false);
+})"""
+
+
+def test_socketio_through_the_proxy_refuses_a_page_from_another_origin(
+    browser: Browser, production: Production
+) -> None:
+    site = production.nginx.url
+    socket_url = site.replace("https://", "wss://") + "/socket.io/?EIO=4&transport=websocket"
+    page = production.page(browser, production.apps[0])
+    page.goto("/logga-in")
+    assert page.evaluate(OPENS_SOCKET, socket_url)
+    # The same nginx and app, but the page's origin is https://127.0.0.1:PORT.
+    page.goto(site.replace("localhost", "127.0.0.1") + "/logga-in")
+    assert not page.evaluate(OPENS_SOCKET, socket_url)
+    page.context.close()
 
 
 def test_a_help_request_reaches_a_coordinator_on_the_other_process_over_https(
