@@ -15,12 +15,13 @@ from reminders.jobs import Dispatcher
 from reminders.outbox import WAKE
 from reminders.providers import make_telephony
 
-from . import assets, database, errors, i18n, labels, live, security
+from . import assets, database, errors, i18n, labels, live, logs, metrics, reporting, security
 from .auth import loading
 from .auth.principal import signed_in
 from .config import Settings
 from .events import listen
 from .extensions import csrf, socketio
+from .health import package_version
 from .timeutil import hhmm, local_date
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,6 +62,9 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         TWILIO_AUTH_TOKEN=settings.twilio.auth_token if settings.twilio else "",
     )
 
+    logs.init_app(app)
+    reporting.init(settings.sentry_dsn, package_version())
+
     db = db or Database(settings.database_url)
     telephony = make_telephony(db, settings.twilio)
     dispatcher = Dispatcher(
@@ -77,6 +81,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     app.extensions["boendestod.listeners"] = []
 
     database.init_app(app, db)
+    metrics.init_app(app, db)
     db.configure_session = partial(_configure_session, app)
     security.init_app(app)
     assets.init_app(app)

@@ -13,16 +13,24 @@ from flask import Flask
 from models import Database, Role, utcnow
 from models.migrate import upgrade
 
-from .config import DEMO_DATABASE, ConfigError, Settings, from_env
+from . import logs
+from .config import (
+    DEMO_DATABASE,
+    ConfigError,
+    Settings,
+    database_url_from_env,
+    from_env,
+    log_settings_from_env,
+)
 
 log = logging.getLogger("boendestod")
 
 
 def _database_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        raise click.ClickException("DATABASE_URL must be set, e.g. postgresql+psycopg://…")
-    return url
+    try:
+        return database_url_from_env(os.environ)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _settings(env: str) -> Settings:
@@ -54,10 +62,10 @@ def _serve(make_app: Callable[[], Flask], host: str, port: int, threads: int) ->
 @click.group()
 def main() -> None:
     """Boendestöd: the digital support and self-service platform."""
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    try:
+        logs.configure(log_settings_from_env(os.environ))
+    except ConfigError as exc:
+        raise click.ClickException(f"refusing to start: {exc}") from exc
 
 
 @main.command()

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from reminders.providers import TwilioSettings
 from video.ice import IceSettings
@@ -17,6 +21,91 @@ DEMO_DATABASE = ROOT / "var" / "demo.db"
 
 class ConfigError(RuntimeError):
     """A setting is missing or unsafe; the app refuses to start."""
+
+
+Environ = Mapping[str, str]
+
+
+def env_int(environ: Environ, name: str, default: int) -> int:
+    """Read a whole number; anything else refuses the start naming the setting."""
+    value = (environ.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}") from None
+
+
+def env_float(environ: Environ, name: str, default: float) -> float:
+    """Read a number (a decimal point is allowed); anything else refuses naming the setting."""
+    value = (environ.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from None
+
+
+def env_secret(environ: Environ, name: str, default: str = "") -> str:
+    """Read ``name`` from the environment, or from the file that ``name``_FILE points at.
+
+    Files keep secrets out of ``ps`` and the unit file (systemd's LoadCredential, Docker
+    secrets); one trailing newline, as editors leave it, is not part of the secret.
+    """
+    value, path = environ.get(name), environ.get(f"{name}_FILE")
+    if value and path:
+        raise ConfigError(f"set {name} or {name}_FILE, not both")
+    if not path:
+        return value or default
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not text"
+        raise ConfigError(f"{name}_FILE {path!r} cannot be read: {reason}") from None
+    secret = text.removesuffix("\n").removesuffix("\r")
+    if not secret:
+        raise ConfigError(f"{name}_FILE {path!r} is empty")
+    return secret
+
+
+def _database_url_checked(url: str) -> str:
+    # The URL itself is never repeated: it usually holds the database password.
+    try:
+        make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        raise ConfigError(
+            "DATABASE_URL is not a database URL SQLAlchemy knows "
+            "(for example postgresql+psycopg://user:password@host/name)"
+        ) from None
+    return url
+
+
+def database_url_from_env(environ: Environ) -> str:
+    """The DATABASE_URL (or DATABASE_URL_FILE) that commands without other settings need."""
+    url = env_secret(environ, "DATABASE_URL")
+    if not url:
+        raise ConfigError("DATABASE_URL must be set (for example postgresql+psycopg://…)")
+    return _database_url_checked(url)
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    level: str = "INFO"
+    #: One JSON object a line (for a log collector) instead of plain text.
+    json: bool = False
+
+
+def log_settings_from_env(environ: Environ) -> LogSettings:
+    """LOG_LEVEL and LOG_FORMAT; read before any other setting, so every command logs alike."""
+    level = (environ.get("LOG_LEVEL") or "INFO").strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}")
+    form = (environ.get("LOG_FORMAT") or "text").strip().lower()
+    if form not in ("text", "json"):
+        raise ConfigError(f"LOG_FORMAT must be 'text' or 'json', not {form!r}")
+    return LogSettings(level=level, json=form == "json")
 
 
 def _flag(value: str | None, default: bool = False) -> bool:
@@ -56,6 +145,10 @@ class Settings:
     ice: IceSettings = field(default_factory=IceSettings)
     #: The municipality's number that bridged calls show (defaults to TWILIO_FROM).
     caller_id: str | None = None
+    #: The bearer token Prometheus sends for /metrics; without one /metrics answers 404.
+    metrics_token: str | None = None
+    #: Where errors are reported (Sentry protocol, which GlitchTip speaks too); None = off.
+    sentry_dsn: str | None = None
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -77,6 +170,18 @@ class Settings:
             raise ConfigError(f"TIMEZONE {self.timezone!r} is not a known time zone") from exc
         if not 1 <= self.sms_in_flight <= 500:
             raise ConfigError("SMS_IN_FLIGHT must be between 1 and 500")
+        if not 0 <= self.trusted_proxies <= 5:
+            raise ConfigError("TRUSTED_PROXIES must be the number of proxies in front, 0 to 5")
+        if self.metrics_token is not None and len(self.metrics_token) < 16:
+            raise ConfigError("METRICS_TOKEN must be at least 16 random characters")
+        if self.sentry_dsn:
+            from sentry_sdk.utils import BadDsn, Dsn
+
+            try:
+                Dsn(self.sentry_dsn)
+            except BadDsn:
+                # Not repeated: a DSN holds the project's key.
+                raise ConfigError("SENTRY_DSN is not a DSN (https://key@host/project)") from None
         if not self.is_production:
             return
         problems = list(self.ice.problems())
@@ -94,20 +199,25 @@ class Settings:
             raise ConfigError("; ".join(problems))
 
 
-def _twilio_from_env(environ: os._Environ[str] | dict[str, str]) -> TwilioSettings | None:
+def _twilio_from_env(environ: Environ) -> TwilioSettings | None:
     provider = environ.get("SMS_PROVIDER", "dev").lower()
     if provider == "dev":
         return None
     if provider != "twilio":
         raise ConfigError(f"SMS_PROVIDER must be 'dev' or 'twilio', not {provider!r}")
-    missing = [k for k in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not environ.get(k)]
+    auth_token = env_secret(environ, "TWILIO_AUTH_TOKEN")
+    given = {
+        "TWILIO_ACCOUNT_SID": environ.get("TWILIO_ACCOUNT_SID"),
+        "TWILIO_AUTH_TOKEN": auth_token,
+    }
+    missing = [name for name, value in given.items() if not value]
     if missing:
         raise ConfigError("SMS_PROVIDER=twilio needs " + ", ".join(missing))
     if not environ.get("TWILIO_FROM") and not environ.get("TWILIO_MESSAGING_SID"):
         raise ConfigError("SMS_PROVIDER=twilio needs TWILIO_FROM or TWILIO_MESSAGING_SID")
     return TwilioSettings(
         account_sid=environ["TWILIO_ACCOUNT_SID"],
-        auth_token=environ["TWILIO_AUTH_TOKEN"],
+        auth_token=auth_token,
         from_number=environ.get("TWILIO_FROM") or None,
         messaging_service_sid=environ.get("TWILIO_MESSAGING_SID") or None,
         public_url=environ.get("PUBLIC_URL", "").rstrip("/"),
@@ -119,12 +229,12 @@ def _urls(value: str | None) -> tuple[str, ...]:
     return tuple(u.strip() for u in (value or "").split(",") if u.strip())
 
 
-def _ice_from_env(environ: dict[str, str]) -> IceSettings:
+def _ice_from_env(environ: Environ) -> IceSettings:
     ice = IceSettings(
         stun_urls=_urls(environ.get("STUN_URLS")),
         turn_urls=_urls(environ.get("TURN_URLS")),
-        turn_secret=environ.get("TURN_SECRET", ""),
-        turn_ttl_seconds=int(environ.get("TURN_TTL_SECONDS") or 6 * 3600),
+        turn_secret=env_secret(environ, "TURN_SECRET"),
+        turn_ttl_seconds=env_int(environ, "TURN_TTL_SECONDS", 6 * 3600),
         transport_policy=environ.get("ICE_TRANSPORT_POLICY", "all"),
     )
     if ice.problems():
@@ -137,11 +247,16 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
     environ = dict(os.environ if environ is None else environ)
     env = env or environ.get("APP_ENV", "production")
     demo = env == "demo"
-    database_url = environ.get("DATABASE_URL") or (f"sqlite:///{DEMO_DATABASE}" if demo else "")
-    if not database_url:
-        raise ConfigError("DATABASE_URL must be set (for example postgresql+psycopg://…)")
-    secret = environ.get("SECRET_KEY") or (secrets.token_hex(32) if demo else "")
-    port = environ.get("PORT", "5000")
+    if demo and not env_secret(environ, "DATABASE_URL"):
+        database_url = f"sqlite:///{DEMO_DATABASE}"
+    else:
+        database_url = database_url_from_env(environ)
+    secret = env_secret(environ, "SECRET_KEY") or (secrets.token_hex(32) if demo else "")
+    port = env_int(environ, "PORT", 5000)
+    public_url = environ.get("PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/")
+    if not public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"PUBLIC_URL must be an https:// address, not {public_url!r}")
+    _check_feature_numbers(environ)
     settings = Settings(
         ice=_ice_from_env(environ),
         caller_id=environ.get("MUNICIPALITY_PHONE") or environ.get("TWILIO_FROM") or None,
@@ -149,16 +264,27 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         database_url=database_url,
         secret_key=secret,
         timezone=environ.get("TIMEZONE", "Europe/Stockholm"),
-        public_url=environ.get("PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/"),
+        public_url=public_url,
         twilio=_twilio_from_env(environ),
         demo_skip_totp=_flag(environ.get("DEMO_SKIP_TOTP"), default=demo),
         scheduler=_flag(environ.get("SCHEDULER"), default=True),
         socketio_message_queue=environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
-        trusted_proxies=int(environ.get("TRUSTED_PROXIES") or 0),
+        trusted_proxies=env_int(environ, "TRUSTED_PROXIES", 0),
         cookie_secure=_flag(environ.get("COOKIE_SECURE"), default=not demo),
-        red_coordinator_minutes=int(environ.get("RED_COORDINATOR_MINUTES") or 15),
-        red_escalation_minutes=int(environ.get("RED_ESCALATION_MINUTES") or 60),
-        sms_in_flight=int(environ.get("SMS_IN_FLIGHT") or 32),
+        red_coordinator_minutes=env_int(environ, "RED_COORDINATOR_MINUTES", 15),
+        red_escalation_minutes=env_int(environ, "RED_ESCALATION_MINUTES", 60),
+        sms_in_flight=env_int(environ, "SMS_IN_FLIGHT", 32),
+        metrics_token=env_secret(environ, "METRICS_TOKEN") or None,
+        sentry_dsn=env_secret(environ, "SENTRY_DSN") or None,
     )
     settings.check()
     return settings
+
+
+def _check_feature_numbers(environ: Environ) -> None:
+    """Parse the numbers that feature modules read at app start, so a typo refuses here."""
+    from .lightsupport.scope import Scope
+    from .lightsupport.scoring import Weights
+
+    Scope.from_env(environ)
+    Weights.from_env(environ)

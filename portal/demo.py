@@ -174,6 +174,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
                 home_lat=area[1],
                 home_lon=area[2],
                 phone=f"+467000002{i:02d}",
+                photo=f"photos/{first.lower()}.svg",
             )
         )
     staff("cecilia", "Cecilia", "Ström", [Role.COORDINATOR], phone="+46700000103")

@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, current_app, redirect, request
 
 from .auth.principal import signed_in
 from .extensions import babel
+from .redirects import local_target
 
 TRANSLATIONS = Path(__file__).with_name("translations")
 RTL = {"ar", "fa", "he", "ur"}
@@ -51,10 +52,7 @@ def text_direction(locale: str) -> str:
 
 @bp.get("/sprak/<code>")
 def choose(code: str):  # type: ignore[no-untyped-def]
-    target = request.args.get("next", "/")
-    if not (target.startswith("/") and not target.startswith("//")):
-        target = "/"
-    response = redirect(target)
+    response = redirect(local_target(request.args.get("next")) or "/")
     if code in current_app.config["LANGUAGES"]:
         person = signed_in()
         if person is not None and person.kind == "client":

@@ -57,6 +57,7 @@ SOURCE = {
     "decisions": _l("beslutsbevakningen"),
     "plans": _l("planbevakningen"),
 }
+MOOD = {"green": _l("mår bra (grön)"), "yellow": _l("sådär (gul)"), "red": _l("mår dåligt (röd)")}
 EVENT = {
     "visit": _l("Besök"),
     "note": _l("Daganteckning"),

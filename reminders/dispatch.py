@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from models import Client, Database, DeliveryEvent, Outbox, OutboxKind, OutboxState, utcnow
 
-from . import hooks
+from . import hooks, metrics
 from .delivery import apply_pending_events
 from .providers import PermanentFailure, ProviderError, Telephony
 
@@ -215,6 +215,7 @@ def _fail(db: Database, claimed: Claimed, now: datetime, error: str, code: int |
             .execution_options(synchronize_session=False)
         )
         if result.rowcount:
+            metrics.count_failure(claimed.kind, code, final=True)
             row = session.get(Outbox, claimed.id)
             if row is not None and row.client_id is not None:
                 hooks.call(hooks.UNDELIVERABLE, session, row, now)
@@ -294,6 +295,7 @@ def _record_sent(db: Database, claimed: Claimed, sid: str, status: str, at: date
         )
         if not result.rowcount:
             return  # taken over by another process after our lease ran out
+        metrics.count_sent(claimed.kind)
         # A status callback may have come before this commit; it waited for us.
         if session.scalar(
             select(DeliveryEvent.id)
@@ -313,6 +315,7 @@ def _retry_later(
         _fail(db, claimed, now, f"gave up after 72 h: {error}", code)
         return "failed"
     log.info("outbox %s will be retried (attempt %s): %s", claimed.id, claimed.attempts, error)
+    metrics.count_failure(claimed.kind, code, final=False)
     _finish(
         db,
         claimed,

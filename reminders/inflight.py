@@ -34,6 +34,7 @@ from sqlalchemy import bindparam, select
 
 from models import Database, DeliveryEvent, Outbox, OutboxKind, OutboxState, utcnow
 
+from . import metrics
 from .delivery import apply_pending_events
 from .dispatch import (
     GIVE_UP_AFTER,
@@ -245,6 +246,7 @@ def record_sent_many(db: Database, group: list[tuple[Claimed, Sent, datetime]]) 
         ours = [(row, sent, at) for row, sent, at in group if tokens.get(row.id) == row.token]
         if not ours:
             return
+        metrics.count_sent(OutboxKind.SMS, len(ours))
         table = Outbox.__table__
         session.execute(
             table.update()

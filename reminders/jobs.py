@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from models import Database, Outbox, OutboxKind, OutboxState
 
-from . import hooks
+from . import hooks, metrics
 from .delivery import call_back
 from .dispatch import IN_FLIGHT, STOCKHOLM, sweep
 from .providers import Telephony
@@ -115,11 +115,15 @@ class Dispatcher:
 
     def sweep(self) -> int:
         try:
-            return self.sweep_once()
+            handed = self.sweep_once()
         except Exception:
             # One bad sweep must not stop the timer; the next one tries again.
             log.exception("outbox sweep failed")
             return 0
+        # Only a sweep that went through: a stale timestamp alerts on a stopped timer and on a
+        # database the sweeps cannot use alike.
+        metrics.LAST_SWEEP.set_to_current_time()
+        return handed
 
     def sweep_once(self, now: datetime | None = None) -> int:
         return sweep(

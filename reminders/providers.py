@@ -355,7 +355,12 @@ def _record(db: Database, kind: OutboxKind, to: str, body: str) -> Sent:
         session.add(message)
         session.flush()
         log.info("dev provider kept %s %s for %s", kind.value, message.id, to)
-        return Sent(provider_id=f"DEV{message.id:08d}", status="delivered")
+        return Sent(provider_id=dev_provider_id(message.id), status="delivered")
+
+
+def dev_provider_id(message_id: int) -> str:
+    """The SID the dev provider gives what it kept (so a reply can find its outbox row)."""
+    return f"DEV{message_id:08d}"
 
 
 def dev_messages(session: Session, limit: int = 200) -> list[DevMessage]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 
 from flask import Blueprint, Response, current_app, request
 from sqlalchemy.orm import Session
@@ -110,15 +111,20 @@ def voice(outbox_id: int) -> Response:
 def voice_key(outbox_id: int) -> Response:
     """The key the client pressed (or none): thank them, and tell the worker if needed."""
     digit = (request.form.get("Digits") or "").strip()[:1]
-    now = utcnow()
     with _transaction() as session:
-        row, language = _call(session, outbox_id)
-        if row is not None and digit == "1" and row.reply is None:
-            row.reply, row.replied_at = "1", now
-        elif row is not None and digit != "1":
-            call_back(session, row, now, "pressed_2" if digit == "2" else "silent")
-    key = {"1": "call_ok", "2": "call_back"}.get(digit, "call_silent")
+        key, language = take_key_press(session, outbox_id, digit, utcnow())
     twiml = VoiceResponse()
     twiml.say(render(key, language), **voice_for(language))
     twiml.hangup()
     return Response(str(twiml), 200, content_type=XML)
+
+
+def take_key_press(session: Session, outbox_id: int, digit: str, now: datetime) -> tuple[str, str]:
+    """Act once on the key pressed in a check-in call; return the text key to answer with and
+    the language to say it in."""
+    row, language = _call(session, outbox_id)
+    if row is not None and digit == "1" and row.reply is None:
+        row.reply, row.replied_at = "1", now
+    elif row is not None and digit != "1":
+        call_back(session, row, now, "pressed_2" if digit == "2" else "silent")
+    return {"1": "call_ok", "2": "call_back"}.get(digit, "call_silent"), language

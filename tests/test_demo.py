@@ -99,3 +99,14 @@ def test_lars_signs_in_and_chooses_whom_he_helps(demo_db, settings) -> None:  # 
     assert post_form(web, "/logga-in/kod", {"code": code}).location.endswith("/vem")
     page = web.get("/vem").text
     assert "Vem vill du hjälpa?" in page and "Sandra Nilsson" in page
+
+
+def test_every_demo_worker_has_a_photo_that_is_served(demo_db, settings) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings, db=demo_db)
+    web = https_client(app)
+    with demo_db.transaction() as s:
+        workers = [st for st in s.scalars(select(Staff)) if st.role_set == {Role.WORKER}]
+    assert len(workers) >= 12
+    for worker in workers:
+        assert worker.photo, worker.first_name
+        assert web.get(f"/static/{worker.photo}").status_code == 200, worker.photo

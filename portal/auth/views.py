@@ -21,6 +21,7 @@ from models import utcnow
 
 from ..database import session
 from ..phones import InvalidPhone, display, normalise
+from ..redirects import local_target
 from . import codes, devices
 from . import staff as staff_auth
 from .forms import CodeForm, PhoneForm, StaffLoginForm
@@ -129,10 +130,7 @@ def staff_login():  # type: ignore[no-untyped-def]
     cookie_session.clear()
     principal = Principal(kind="staff", staff=staff)
     login_user(principal)
-    target = request.args.get("next", "")
-    if not (target.startswith("/") and not target.startswith("//")):
-        target = start_page_for(principal)
-    return redirect(target)
+    return redirect(local_target(request.args.get("next")) or start_page_for(principal))
 
 
 @bp.post("/logga-ut")

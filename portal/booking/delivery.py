@@ -52,6 +52,16 @@ def length_needs_reason(visit: Visit, now: datetime, rules: BookingRules) -> boo
     return _needs_reason(visit.planned_minutes, minutes_between(visit.actual_start, now), rules)
 
 
+def reason_missing(visit: Visit, rules: BookingRules) -> bool:
+    """Did ``visit`` end far from its planned length without anyone saying why (a video call
+    ends when the call does, so its worker is asked afterwards)?"""
+    if visit.status is not VisitStatus.DONE or visit.deviation_reason:
+        return False
+    if visit.actual_start is None or visit.actual_end is None:
+        return False
+    return length_needs_reason(visit, visit.actual_end, rules)
+
+
 def end_visit(visit: Visit, now: datetime, rules: BookingRules, reason: str | None = None) -> Visit:
     """Record the real end; a length far from the plan needs a reason."""
     if visit.status is VisitStatus.DONE:

@@ -14,6 +14,7 @@ from ..database import session
 from ..errors import DomainError
 from ..timeutil import local_today, zone
 from . import concerns, decisions, plans, queue
+from .evidence import describe
 from .forms import CloseForm, ConcernForm, DecisionForm, FollowUpForm, NoteForm, PlanForm
 
 bp = Blueprint("casework", __name__, url_prefix="/personal")
@@ -48,7 +49,11 @@ def _escalation_page(escalation_id: int, status: int = 200, **forms):  # type: i
         "close_form": CloseForm(formdata=None),
         **forms,
     }
-    return render_template("casework/escalation.html", e=escalation, **forms), status
+    evidence = describe(session(), escalation.evidence or [], escalation.client_id)
+    return (
+        render_template("casework/escalation.html", e=escalation, evidence=evidence, **forms),
+        status,
+    )
 
 
 @bp.get("/arenden/<int:escalation_id>")

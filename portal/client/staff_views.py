@@ -14,6 +14,7 @@ from .. import tasks
 from ..access import open_client
 from ..auth.principal import signed_in, staff_required
 from ..database import session
+from ..redirects import local_target
 from . import checkins, messages
 
 bp = Blueprint("client_staff", __name__, url_prefix="/personal")
@@ -32,10 +33,7 @@ def _todo() -> dict[str, object]:
 
 
 def _back() -> str:
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("staff.worker")
+    return local_target(request.form.get("next")) or url_for("staff.worker")
 
 
 @bp.post("/att-gora/<int:task_id>/ta")

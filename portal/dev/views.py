@@ -1,13 +1,27 @@
-"""The dev outbox: every SMS and call the dev provider "sent", as a simple phone inbox."""
+"""The dev outbox: every SMS and call the dev provider "sent", as a simple phone inbox.
+
+A person trying the demo can answer any message, or press a key in a call, as the phone it went
+to. The answer goes through the same functions a signed Twilio webhook calls, so "1", "2" or
+"STOPP" does in the demo exactly what it does in service.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template
+import secrets
+from itertools import groupby
 
-from reminders.providers import dev_messages
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from models import DevMessage, Outbox, OutboxKind, utcnow
+from reminders.providers import dev_messages, dev_provider_id
+from reminders.replies import receive_sms
+from reminders.webhooks import take_key_press
 
 from ..database import session
 from ..phones import display
+from .forms import KeyForm, ReplyForm
 
 bp = Blueprint("dev", __name__, url_prefix="/dev")
 
@@ -18,10 +32,56 @@ def _only_with_dev_provider():  # type: ignore[no-untyped-def]
         abort(404)
 
 
+def _threads(messages: list[DevMessage]) -> list[tuple[str, list[DevMessage], ReplyForm]]:
+    """Messages by the phone they went to, the phone with the newest message first."""
+    by_phone = sorted(messages, key=lambda m: (m.to_phone, -m.id))
+    threads = []
+    for phone, group in groupby(by_phone, key=lambda m: m.to_phone):
+        form = ReplyForm(formdata=None, phone=phone, sid=f"DEVIN{secrets.token_hex(12)}")
+        threads.append((phone, list(group), form))
+    return sorted(threads, key=lambda t: -t[1][0].id)
+
+
 @bp.get("/outbox")
 def outbox():  # type: ignore[no-untyped-def]
-    messages = dev_messages(session())
-    return render_template("dev/outbox.html", messages=messages, display=display)
+    return render_template(
+        "dev/outbox.html",
+        threads=_threads(dev_messages(session())),
+        display=display,
+    )
+
+
+@bp.post("/outbox/svar")
+def reply():  # type: ignore[no-untyped-def]
+    form = ReplyForm()
+    if not form.validate():
+        flash(_("Skriv ett svar."))
+        return redirect(url_for(".outbox"))
+    settings = current_app.config["SETTINGS"]
+    receive_sms(
+        session(),
+        form.sid.data,
+        form.phone.data,
+        settings.caller_id or "",
+        form.body.data,
+        utcnow(),
+    )
+    return redirect(url_for(".outbox"))
+
+
+@bp.post("/outbox/knapp")
+def key():  # type: ignore[no-untyped-def]
+    form = KeyForm()
+    message = session().get(DevMessage, form.message.data) if form.validate() else None
+    if message is None or message.kind is not OutboxKind.CALL:
+        abort(404)
+    outbox_id = session().scalar(
+        select(Outbox.id).where(Outbox.provider_id == dev_provider_id(message.id))
+    )
+    if outbox_id is None:
+        abort(404)
+    take_key_press(session(), outbox_id, form.digit.data, utcnow())
+    return redirect(url_for(".outbox"))
 
 
 @bp.get("/outbox.json")

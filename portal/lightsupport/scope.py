@@ -7,6 +7,7 @@ client is never left without a reply — but also goes to the caseworker as "nee
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -15,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import RequestStatus, SupportRequest
+
+from ..config import env_int
 
 
 @dataclass(frozen=True)
@@ -27,14 +30,12 @@ class Scope:
     consecutive_weeks: int = 6
 
     @classmethod
-    def from_env(cls) -> Scope:
-        def number(name: str, default: int) -> int:
-            return int(os.environ.get(name, default))
-
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Scope:
+        env = os.environ if environ is None else environ
         return cls(
-            per_month=number("LIGHT_SUPPORT_PER_MONTH", cls.per_month),
-            minutes_each=number("LIGHT_SUPPORT_MINUTES_EACH", cls.minutes_each),
-            consecutive_weeks=number("LIGHT_SUPPORT_WEEKS", cls.consecutive_weeks),
+            per_month=env_int(env, "LIGHT_SUPPORT_PER_MONTH", cls.per_month),
+            minutes_each=env_int(env, "LIGHT_SUPPORT_MINUTES_EACH", cls.minutes_each),
+            consecutive_weeks=env_int(env, "LIGHT_SUPPORT_WEEKS", cls.consecutive_weeks),
         )
 
 

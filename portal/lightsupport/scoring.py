@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+
+from ..config import env_float
 
 SKILL_WORDS = {
     "autism": "autism-kunnig",
@@ -46,13 +48,12 @@ class Weights:
     speed_kmh: float = 25.0
 
     @classmethod
-    def from_env(cls) -> Weights:
-        values = {
-            name: float(os.environ[f"MATCH_WEIGHT_{name.upper()}"])
-            for name in ("continuity", "needs", "language", "travel", "workload", "speed_kmh")
-            if os.environ.get(f"MATCH_WEIGHT_{name.upper()}")
-        }
-        return cls(**values)
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Weights:
+        env = os.environ if environ is None else environ
+        names = ("continuity", "needs", "language", "travel", "workload", "speed_kmh")
+        return cls(
+            **{n: env_float(env, f"MATCH_WEIGHT_{n.upper()}", getattr(cls, n)) for n in names}
+        )
 
 
 @dataclass(frozen=True)

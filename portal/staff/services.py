@@ -69,12 +69,25 @@ def client_record(
         session.scalars(
             select(Visit)
             .options(joinedload(Visit.staff))
-            .where(Visit.client_id == client.id, Visit.planned_start >= now)
+            .where(
+                Visit.client_id == client.id,
+                Visit.planned_start >= now,
+                Visit.status.in_((VisitStatus.PLANNED, VisitStatus.STARTED)),
+            )
             .order_by(Visit.planned_start)
             .limit(10)
         )
     )
     return {"decision": decision, "plan": plan, "upcoming": upcoming}
+
+
+def client_visit(session: Session, client: Client, visit_id: int) -> Visit | None:
+    """A visit of ``client`` (whose record the caller may read), with its worker and notes."""
+    return session.scalar(
+        select(Visit)
+        .options(joinedload(Visit.staff), joinedload(Visit.notes))
+        .where(Visit.id == visit_id, Visit.client_id == client.id)
+    )
 
 
 def all_staff(session: Session) -> list[Staff]:

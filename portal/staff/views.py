@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -11,6 +11,7 @@ from models import Role, utcnow
 from ..access import open_client, visible_clients
 from ..auth import devices
 from ..auth.principal import staff_required
+from ..booking.reports import monthly_report, percent
 from ..casework.record import delivered_share, timeline
 from ..database import session
 from ..timeutil import day_bounds, local_today, zone
@@ -35,7 +36,10 @@ def manager():  # type: ignore[no-untyped-def]
     start, _ = day_bounds(first, zone())
     _, end = day_bounds(today, zone())
     figures = services.visit_figures(session(), current_user.staff, start, end)
-    return render_template("staff/manager.html", figures=figures, first=first, today=today)
+    total = monthly_report(session(), current_user.staff, first, today, zone()).total
+    return render_template(
+        "staff/manager.html", figures=figures, total=total, pct=percent, first=first, today=today
+    )
 
 
 @bp.get("/admin")
@@ -71,6 +75,19 @@ def client(client_id: int):  # type: ignore[no-untyped-def]
         delivered=delivered,
         **details,
     )
+
+
+@bp.get("/klient/<int:client_id>/besok/<int:visit_id>")
+@staff_required()
+def client_visit(client_id: int, visit_id: int):  # type: ignore[no-untyped-def]
+    """One visit of a client, planned against when it really happened, read-only."""
+    record = open_client(
+        session(), current_user.staff, client_id, "client.visit", utcnow(), request.remote_addr
+    )
+    visit = services.client_visit(session(), record, visit_id)
+    if visit is None:
+        abort(404)
+    return render_template("staff/client_visit.html", client=record, visit=visit)
 
 
 @bp.post("/klient/<int:client_id>/enheter/logga-ut")

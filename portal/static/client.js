@@ -13,10 +13,12 @@
     button.addEventListener("click", function () {
       if (speech.speaking) { speech.cancel(); reset(); return; }
       var main = document.getElementById("main");
-      var text = Array.prototype.map.call(
-        main.querySelectorAll("h1, h2, p, li, label, button:not(.readaloud), a.button"),
-        function (el) { return el.innerText.trim(); }
-      ).filter(Boolean).join(". ");
+      var parts = "h1, h2, p, li, label, button:not(.readaloud), a.button";
+      // A part inside another part (a line's text inside its list item) is read with it, once.
+      var text = Array.prototype.filter.call(main.querySelectorAll(parts), function (el) {
+        var outer = el.parentElement && el.parentElement.closest(parts);
+        return !(outer && main.contains(outer));
+      }).map(function (el) { return el.innerText.trim(); }).filter(Boolean).join(". ");
       var words = new SpeechSynthesisUtterance(text);
       words.lang = document.documentElement.lang || "sv";
       words.rate = 0.9;

@@ -25,6 +25,9 @@ from video.webhooks import bp as webhooks_bp
 
 from ..access import open_client
 from ..auth.principal import client_required, staff_required
+from ..booking import delivery
+from ..booking.forms import EndForm
+from ..booking.views import rules as booking_rules
 from ..client.proxies import Feature, feature_required
 from ..database import get_db, session
 from ..extensions import csrf
@@ -53,7 +56,7 @@ def _namespace():  # type: ignore[no-untyped-def]
 @staff_required(Role.WORKER)
 def console():  # type: ignore[no-untyped-def]
     start, end = day_bounds(local_today(utcnow()), zone())
-    rows = services.todays_calls(session(), current_user.staff, start, end)
+    rows = services.todays_calls(session(), current_user.staff, start, end, booking_rules())
     return render_template("video/console.html", rows=rows)
 
 
@@ -220,7 +223,25 @@ def end(visit_id: int):  # type: ignore[no-untyped-def]
 
         on_commit(session(), lambda: namespace.announce_end(session_id))
     flash(_l("Samtalet är avslutat."))
+    if delivery.reason_missing(visit, booking_rules()):
+        return redirect(url_for("video.why_short", visit_id=visit.id))
     return redirect(url_for("video.console"))
+
+
+@bp.route("/personal/video/<int:visit_id>/varfor", methods=["GET", "POST"])
+@staff_required(Role.WORKER)
+def why_short(visit_id: int):  # type: ignore[no-untyped-def]
+    """A call far from its planned length: the worker says why, as for a home visit."""
+    visit = _my_visit(visit_id)
+    form = EndForm()
+    if request.method == "POST" and form.validate_on_submit() and form.reason.data.strip():
+        visit.deviation_reason = form.reason.data.strip()[:200]
+        flash(_l("Tack. Anledningen är sparad."))
+        return redirect(url_for("video.console"))
+    if request.method == "POST":
+        form.reason.errors = [_l("Skriv varför samtalet blev längre eller kortare.")]
+    status = 400 if request.method == "POST" else 200
+    return render_template("video/why_short.html", visit=visit, form=form), status
 
 
 def _bridge(visit):  # type: ignore[no-untyped-def]
@@ -270,6 +291,15 @@ def no_video():  # type: ignore[no-untyped-def]
     video.withdraw_video_consent(session(), current_user.client.id, utcnow())
     flash(_l("Nu blir det inga videosamtal. Vi ringer dig istället."))
     return redirect(url_for("video.start"), 303)
+
+
+@bp.post("/ring/ring-mig")
+@client_required
+@feature_required(Feature.CLIENT_ONLY)
+def call_me():  # type: ignore[no-untyped-def]
+    """Ring mig: no call is running, the client wants one; their worker is asked to call."""
+    worker = services.ask_to_be_called(session(), current_user.client, utcnow())
+    return render_template("video/call_me.html", worker=worker)
 
 
 @bp.get("/ring/l/<token>")

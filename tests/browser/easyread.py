@@ -2,7 +2,9 @@
 
 - ``axe_violations``: axe-core (from npm, injected by the test, never shipped) with all WCAG
   2.0/2.1/2.2 A and AA rules plus the AAA rule ``color-contrast-enhanced``.
-- ``small_targets``: every visible tap target is at least 48×48 CSS pixels.
+- ``small_targets``: every visible tap target is at least 48×48 CSS pixels, the skip link
+  included once it has focus.
+- ``small_text``: every piece of visible text is at least 20 CSS pixels.
 - ``lix`` / ``page_lix``: Swedish readability of the visible text (at most 30).
 - ``page_weight``: the page's HTML plus CSS, gzip-compressed (at most 14 KB), and any request
   that left our own origin.
@@ -26,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 MIN_TARGET = 48
+MIN_TEXT_PX = 20
 MAX_LIX = 30
 MAX_GZIP_BYTES = 14 * 1024
 
@@ -94,6 +97,40 @@ def small_targets(page: Page, minimum: int = MIN_TARGET) -> list[str]:
     )
 
 
+def small_text(page: Page, minimum: int = MIN_TEXT_PX) -> list[str]:
+    """Visible text set smaller than ``minimum`` px: one line per element, with its size."""
+    return page.evaluate(
+        """(minimum) => {
+            const small = [];
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const el = node.parentElement;
+                if (!node.textContent.trim() || !el.getClientRects().length) continue;
+                const style = getComputedStyle(el);
+                if (style.visibility === "hidden") continue;
+                const size = parseFloat(style.fontSize);
+                if (size < minimum) {
+                    small.push(`${el.tagName.toLowerCase()}.${el.className} ` +
+                               `"${node.textContent.trim().slice(0, 30)}" ${size}px`);
+                }
+            }
+            return small;
+        }""",
+        minimum,
+    )
+
+
+def focused_skip_link(page: Page) -> list[str]:
+    """Tab to the skip link (the first stop) and measure it as a tap target."""
+    if not page.locator("a.skip").count():
+        return []
+    page.locator("a.skip").focus()
+    try:
+        return small_targets(page)
+    finally:
+        page.locator("a.skip").blur()
+
+
 def visible_swedish_text(page: Page) -> str:
     """The page's visible text, leaving out parts marked as another language."""
     return page.evaluate(
@@ -150,6 +187,10 @@ def check_easy_read(page: Page, *, swedish: bool = True) -> dict[str, object]:
     assert violations == [], f"axe on {where}:\n" + "\n".join(violations)
     small = small_targets(page)
     assert small == [], f"tap targets under {MIN_TARGET} px on {where}: {small}"
+    skip = focused_skip_link(page)
+    assert skip == [], f"tap targets under {MIN_TARGET} px on {where} with the skip link: {skip}"
+    tiny = small_text(page)
+    assert tiny == [], f"text under {MIN_TEXT_PX} px on {where}: {tiny}"
     weight = page_weight(page)
     assert weight.total <= MAX_GZIP_BYTES, f"{where} weighs {weight.total} B gzip (HTML+CSS)"
     assert weight.foreign_requests == [], f"{where} loaded {weight.foreign_requests}"

@@ -49,7 +49,9 @@ def test_karin_sees_the_escalation_arrive_then_takes_and_closes_it(
     live_link.click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Sandra")
-    expect(page.get_by_text("visit_id: 12")).to_be_visible()
+    expect(page.locator(f'.evidence a[href="/personal/klient/{sandra_id}/besok/12"]')).to_have_text(
+        "Avbokade ett besök (annat)."
+    )
     page.get_by_role("button", name="Ta ärendet").click()
     expect(page.locator(".facts")).to_contain_text("tagen")
     page.get_by_label("Utfall").select_option("follow_up_meeting")

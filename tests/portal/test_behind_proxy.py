@@ -14,7 +14,7 @@ from sqlalchemy import select
 from models import AuditEvent, Database, Staff
 from portal.app import create_app
 from portal.assets import version_of
-from portal.config import Settings
+from portal.config import ConfigError, Settings, from_env
 from tests.conftest import csrf_from
 from tests.factories import make_client, make_staff
 from tests.portal.helpers import PASSWORD, client_client
@@ -124,8 +124,8 @@ def test_a_calendar_link_is_on_public_url_whatever_address_the_request_came_to(
     page = web.post("/boka/kalender", data={"csrf_token": token})
     assert page.status_code == 200
     # The address to copy is https; the button opens the same address as webcal://.
-    assert re.search(r'value="https://boendestod\.example\.se/kalender/\w+\.ics"', page.text)
-    assert re.search(r'href="webcal://boendestod\.example\.se/kalender/\w+\.ics"', page.text)
+    assert re.search(r'value="https://boendestod\.example\.se/kalender/[\w-]+\.ics"', page.text)
+    assert re.search(r'href="webcal://boendestod\.example\.se/kalender/[\w-]+\.ics"', page.text)
     assert "localhost" not in page.text
 
 
@@ -155,3 +155,10 @@ def test_static_addresses_change_when_the_file_changes(app_for, tmp_path: Path) 
     before = version_of(css)
     css.write_text("body{color:navy}")
     assert version_of(css) != before
+
+
+@pytest.mark.parametrize("value", ["nginx", "-1", "1.5"])
+def test_a_bad_trusted_proxies_refuses_the_start_naming_the_setting(value: str) -> None:
+    environ = {"APP_ENV": "demo", "DATABASE_URL": "sqlite://", "TRUSTED_PROXIES": value}
+    with pytest.raises(ConfigError, match="^TRUSTED_PROXIES must be"):
+        from_env(environ=environ)

@@ -107,3 +107,24 @@ def test_visit_reminders_default_to_the_evening_before_and_an_hour_before(app, d
     post_form(web, url, {"text": "Besök", "channel": "sms", "recurrence": "visit"})
     page = web.get(url).text
     assert "Dagen före besöket kl 18:00" in page and "1 timme före besöket" in page
+
+
+def test_the_workers_client_record_links_to_the_reminders_and_hides_a_cancelled_visit(
+    app, db, people
+) -> None:
+    from datetime import timedelta
+
+    from models import Client, Staff, VisitStatus
+    from tests.factories import make_visit
+
+    with db.transaction() as s:
+        client = s.get(Client, people["client"])
+        kim = s.scalar(select(Staff).where(Staff.username == "kim"))
+        start = utcnow().replace(microsecond=0) + timedelta(days=2)
+        make_visit(s, client, kim, start=start)
+        cancelled = make_visit(s, client, kim, start=start + timedelta(days=1))
+        cancelled.status = VisitStatus.CANCELLED_BY_CLIENT
+    page = staff_client(app, db, "kim").get(f"/personal/klient/{people['client']}").text
+    upcoming = page[page.index("Kommande besök") : page.index("Händelser")]
+    assert upcoming.count("<li>") == 1
+    assert f'href="/personal/klient/{people["client"]}/paminnelser"' in page

@@ -309,3 +309,23 @@ def test_a_call_nobody_answered_keeps_the_session_open(twilio_app: Flask, db: Da
     with db.transaction() as s:
         assert s.get(VideoSession, session_id).status is SessionStatus.OPEN
         assert s.get(Visit, visit_id).status is VisitStatus.PLANNED
+
+
+def test_a_twenty_second_call_asks_the_worker_why_it_was_short(app: Flask, db: Database) -> None:
+    visit_id = seed(db)
+    with db.transaction() as s:
+        vs = services.open_session(s, s.get(Visit, visit_id), Channel.VIDEO, utcnow())
+        vs.started_at = utcnow() - timedelta(seconds=20)
+    web = staff_client(app, db, "anna")
+    ended = post_form(web, f"/personal/video/{visit_id}/avsluta", {}, page="/personal/video")
+    assert ended.location.endswith(f"/personal/video/{visit_id}/varfor")
+    assert "Skriv varför samtalet blev kort" in web.get("/personal/video").text
+    url = f"/personal/video/{visit_id}/varfor"
+    assert post_form(web, url, {"reason": "  "}).status_code == 400
+    saved = post_form(web, url, {"reason": "Sandra ville inte prata i dag."})
+    assert saved.location.endswith("/personal/video")
+    with db.transaction() as s:
+        visit = s.get(Visit, visit_id)
+        assert visit.status is VisitStatus.DONE
+        assert visit.deviation_reason == "Sandra ville inte prata i dag."
+    assert "Skriv varför samtalet blev kort" not in web.get("/personal/video").text

@@ -75,3 +75,23 @@ def test_report_figures_match_the_hand_computed_fixture(db: Database) -> None:
     lines = report_csv(report).splitlines()
     assert lines[1].startswith("total,Totalt,")
     assert "klient,Sandra Nilsson,6.00,2.50,0.417," in report_csv(report)
+
+
+def test_the_managers_start_page_shows_delivery_rate_and_direct_client_time(app, db) -> None:
+    import time_machine
+
+    from tests.portal.helpers import staff_client
+
+    with db.transaction() as s:
+        make_staff(s, "maria", roles=[Role.MANAGER])
+        # Anna works every day 08–16: 1 March–3 March local is 3 × 480 = 1,440 min.
+        anna = make_staff(s, "anna", weekdays=range(7), hours=(time(8), time(16)))
+        sandra = make_client(s, workers=[anna])
+        # 310 min a month → 310 × 3/31 = 30 min granted for the three days.
+        make_decision(s, sandra, 310, GrantPeriod.MONTH, date(2026, 1, 1), date(2026, 12, 31))
+        delivered(s, sandra, anna, "2026-03-02T10:00", 30, "2026-03-02T10:00", 24)
+    with time_machine.travel(at("2026-03-03T18:00"), tick=False):
+        page = staff_client(app, db, "maria").get("/personal/nyckeltal").text
+    figures = page[page.index("Utförandegrad") :]
+    assert "80 %" in figures  # 24 of 30 granted minutes
+    assert "Direkt klienttid</dt><dd>2 %" in figures  # 24 of 1,440 worked minutes

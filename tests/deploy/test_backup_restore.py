@@ -1,0 +1,97 @@
+"""Backup and restore as docs/backup.md tells it: the restored database serves the same day."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
+
+from models import Base, Client, Database, utcnow
+from models.migrate import upgrade
+from portal.app import create_app
+from portal.demo import seed
+from tests.conftest import settings_for_tests
+from tests.deploy.conftest import todays_visits
+from tests.portal.helpers import client_client
+
+pytestmark = pytest.mark.db
+
+
+def libpq(url: str) -> str:
+    """The same database as a libpq address, which pg_dump and pg_restore take."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def back_up(url: str, to: Path) -> None:
+    if url.startswith("sqlite"):
+        # SQLite's online backup: consistent while the app writes (WAL).
+        command = ["sqlite3", make_url(url).database, f".backup '{to}'"]
+    else:
+        command = ["pg_dump", "--format=custom", f"--file={to}", libpq(url)]
+    subprocess.run(command, check=True, capture_output=True)
+
+
+def restore(backup: Path, url: str) -> None:
+    if url.startswith("sqlite"):
+        command = ["sqlite3", make_url(url).database, f".restore '{backup}'"]
+    else:
+        command = [
+            "pg_restore",
+            "--no-owner",
+            "--exit-on-error",
+            f"--dbname={libpq(url)}",
+            str(backup),
+        ]
+    subprocess.run(command, check=True, capture_output=True)
+
+
+def row_counts(db: Database) -> dict[str, int]:
+    with db.engine.connect() as conn:
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in Base.metadata.sorted_tables
+        }
+
+
+def served_day(db: Database, url: str) -> tuple[str, list[tuple[str, str]]]:
+    app = create_app(settings_for_tests(url), db=db)
+    try:
+        with db.transaction() as s:
+            sandra_id = s.scalar(select(Client.id).where(Client.phone == "+46700000001"))
+        page = client_client(app, db, sandra_id).get("/min-dag")
+        assert page.status_code == 200
+        return page.text, todays_visits(db, sandra_id)
+    finally:
+        app.extensions["boendestod.dispatcher"].shutdown()
+
+
+def test_a_restored_backup_serves_sandra_the_same_day(
+    database_url: str, empty_database_url: str, tmp_path: Path
+) -> None:
+    source_url = (
+        f"sqlite:///{tmp_path / 'live.db'}" if database_url.startswith("sqlite") else database_url
+    )
+    upgrade(source_url)
+    source = Database(source_url)
+    restored = Database(empty_database_url)
+    try:
+        with source.transaction() as s:
+            seed(s, utcnow(), settings_for_tests(source_url).zone, generated=5)
+        _, visits = served_day(source, source_url)
+        before = row_counts(source)
+
+        backup = tmp_path / "boendestod.backup"
+        back_up(source_url, backup)
+        restore(backup, empty_database_url)
+
+        assert row_counts(restored) == before
+        page, restored_visits = served_day(restored, empty_database_url)
+        assert restored_visits == visits
+        for time, worker in visits:
+            assert time in page and f"{worker} kommer" in page
+    finally:
+        source.dispose()
+        restored.dispose()
