@@ -91,10 +91,17 @@ class Nginx:
     http_url: str
     access_log: Path
 
-    def upstreams_of(self, method: str, prefix: str) -> set[str]:
+    def mark(self) -> int:
+        """Where the access log ends now: pass it as ``since`` to look at later requests only."""
+        return self.access_log.stat().st_size
+
+    def upstreams_of(self, method: str, prefix: str, since: int = 0) -> set[str]:
         """The app addresses ("127.0.0.1:PORT") that answered requests for paths so starting."""
+        with self.access_log.open() as log:
+            log.seek(since)
+            lines = log.read()
         pattern = re.compile(rf'"{method} {re.escape(prefix)}\S*" \d+ \d+ \S+ (\S+) ')
-        return set(pattern.findall(self.access_log.read_text()))
+        return set(pattern.findall(lines))
 
 
 @contextmanager

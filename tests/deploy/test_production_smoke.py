@@ -93,6 +93,7 @@ def production(
             with nginx(tmp, https, http, ports) as server:
                 apps = [f"127.0.0.1:{port}" for port in ports]
                 yield Production(server, twilio, migrated, apps, route_keys(server, apps), totp)
+    wipe(migrated)  # the next tests share this database and expect it empty
 
 
 def wait_for(what: Callable[[], object], seconds: float, page: Page | None = None) -> object:
@@ -158,6 +159,7 @@ def test_a_help_request_reaches_a_coordinator_on_the_other_process_over_https(
     browser: Browser, production: Production
 ) -> None:
     one, two = production.apps
+    since = production.nginx.mark()
     with production.db.transaction() as s:
         ensure_defaults(s)
         omar = make_staff(s, "omar", skills=["autism"], languages=["sv", "ar"])
@@ -197,16 +199,17 @@ def test_a_help_request_reaches_a_coordinator_on_the_other_process_over_https(
     console.context.close()
     phone.context.close()
     log = production.nginx
-    assert log.upstreams_of("POST", "/hjalp") == {two}
+    assert log.upstreams_of("POST", "/hjalp", since) == {two}
     # nginx logs a WebSocket when it has closed, a moment after the page.
-    wait_for(lambda: log.upstreams_of("GET", "/socket.io/"), seconds=10)
-    assert log.upstreams_of("GET", "/socket.io/") == {one}
+    wait_for(lambda: log.upstreams_of("GET", "/socket.io/", since), seconds=10)
+    assert log.upstreams_of("GET", "/socket.io/", since) == {one}
 
 
 def test_a_video_call_connects_through_the_proxy_between_two_processes(
     browser: Browser, production: Production
 ) -> None:
     one, two = production.apps
+    since = production.nginx.mark()
     visit_id = seed_video_visit(production.db)
     # Anna's browser claims another address; nginx appends the real one, which is audited.
     worker = production.page(browser, one, extra_http_headers={"X-Forwarded-For": FORGED})
@@ -229,7 +232,9 @@ def test_a_video_call_connects_through_the_proxy_between_two_processes(
         )
     assert addresses == {"127.0.0.1"}, addresses
     sockets = {one, two}
-    wait_for(lambda: production.nginx.upstreams_of("GET", "/socket.io/") == sockets, seconds=10)
+    wait_for(
+        lambda: production.nginx.upstreams_of("GET", "/socket.io/", since) == sockets, seconds=10
+    )
 
 
 def staff_totp(db: Database, username: str) -> str:
