@@ -16,7 +16,19 @@ from reminders.jobs import Dispatcher
 from reminders.outbox import WAKE
 from reminders.providers import make_telephony
 
-from . import database, errors, i18n, labels, live, logs, metrics, reporting, resources, security
+from . import (
+    assets,
+    database,
+    errors,
+    i18n,
+    labels,
+    live,
+    logs,
+    metrics,
+    reporting,
+    resources,
+    security,
+)
 from .auth import loading
 from .auth.principal import signed_in
 from .config import Settings
@@ -94,6 +106,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     metrics.init_app(app, db)
     db.configure_session = partial(_configure_session, app)
     security.init_app(app)
+    assets.init_app(app)
     errors.init_app(app)
     i18n.init_app(app, settings.languages)
     labels.init_app(app)
@@ -103,9 +116,12 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         app,
         async_mode="threading",
         message_queue=settings.socketio_message_queue,
-        # None = same origin only (python-engineio also honours X-Forwarded-Host/Proto).
-        cors_allowed_origins=None,
+        # Exactly the address people open: python-engineio's own same-origin check would
+        # believe X-Forwarded-Host/Proto from anyone, trusted proxy or not.
+        cors_allowed_origins=[security.origin_of(settings.public_url)],
     )
+    # Outermost, after Socket.IO's middleware, so that sockets see the person's address too.
+    security.trust_proxies(app, settings.trusted_proxies)
 
     live.init_app(app)
     from .casework.jobs import run_checks

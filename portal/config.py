@@ -132,6 +132,8 @@ class Settings:
     #: round trip, within the account's limit on concurrent requests.
     sms_in_flight: int = 32
     socketio_message_queue: str | None = None
+    #: Reverse proxies in front whose X-Forwarded-* headers are believed (0: believe none).
+    trusted_proxies: int = 0
     cookie_secure: bool = True
     #: Languages offered; the first is the default.
     languages: tuple[str, ...] = ("sv", "en", "ar")
@@ -168,6 +170,8 @@ class Settings:
             raise ConfigError(f"TIMEZONE {self.timezone!r} is not a known time zone") from exc
         if not 1 <= self.sms_in_flight <= 500:
             raise ConfigError("SMS_IN_FLIGHT must be between 1 and 500")
+        if not 0 <= self.trusted_proxies <= 5:
+            raise ConfigError("TRUSTED_PROXIES must be the number of proxies in front, 0 to 5")
         if self.metrics_token is not None and len(self.metrics_token) < 16:
             raise ConfigError("METRICS_TOKEN must be at least 16 random characters")
         if self.sentry_dsn:
@@ -265,6 +269,7 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         demo_skip_totp=_flag(environ.get("DEMO_SKIP_TOTP"), default=demo),
         scheduler=_flag(environ.get("SCHEDULER"), default=True),
         socketio_message_queue=environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        trusted_proxies=env_int(environ, "TRUSTED_PROXIES", 0),
         cookie_secure=_flag(environ.get("COOKIE_SECURE"), default=not demo),
         red_coordinator_minutes=env_int(environ, "RED_COORDINATOR_MINUTES", 15),
         red_escalation_minutes=env_int(environ, "RED_ESCALATION_MINUTES", 60),

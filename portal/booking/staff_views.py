@@ -13,6 +13,7 @@ from models import AvailabilityKind, Role, utcnow
 from ..auth.principal import staff_required
 from ..database import session
 from ..errors import render_error
+from ..security import public_url_for
 from ..timeutil import day_bounds, local_today, zone
 from . import actions, delivery, ical, planning, queries, reports
 from .forms import AbsenceForm, EndForm, MoveForm, NoteForm, PeriodForm, StaffCancelForm
@@ -107,7 +108,7 @@ def _cancel_for_staff(found):  # type: ignore[no-untyped-def]
         return None, form
     actions.cancel_by_staff(
         session(), found, current_user.staff, form.reason.data, now=utcnow(), zone=zone(),
-        link=url_for("booking.start", _external=True),
+        link=public_url_for("booking.start"),
     )  # fmt: skip
     flash(_l("Besöket är inställt. Klienten får ett sms och kan välja en ny tid."))
     return found, form
@@ -132,7 +133,7 @@ def calendar():  # type: ignore[no-untyped-def]
             ical.revoke_feeds(session(), utcnow(), staff_id=staff.id)
         else:
             token = ical.new_feed(session(), utcnow(), staff_id=staff.id)
-            url = url_for("booking.feed", token=token, _external=True)
+            url = public_url_for("booking.feed", token=token)
     feed = url or ical.active_feed(session(), staff_id=staff.id)
     return render_template("booking/staff_calendar.html", feed=feed, url=url)
 

@@ -26,6 +26,7 @@ from video.services import said_no_to_video
 from ..auth.principal import client_required
 from ..database import session
 from ..errors import DomainError
+from ..security import public_url_for
 from ..timeutil import local_today, zone
 from . import actions, filters, grant, ical, queries
 from .forms import BAD_CHOICE, parse_channel, parse_day, parse_int, parse_start
@@ -323,7 +324,7 @@ def calendar_change():  # type: ignore[no-untyped-def]
         ical.revoke_feeds(session(), now, client_id=client.id)
         return render_template("booking/calendar.html", feed=None, url=None, closed=True)
     token = ical.new_feed(session(), now, client_id=client.id)
-    url = url_for("booking.feed", token=token, _external=True)
+    url = public_url_for("booking.feed", token=token)
     return render_template("booking/calendar.html", feed=True, url=url)
 
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
-from werkzeug.serving import make_server
+
+from models import Database
+from portal.app import create_app
+from portal.config import Settings
+from tests.browser.video_support import ThreadServer
 
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -44,26 +47,19 @@ def browser() -> Iterator[Browser]:
         instance.close()
 
 
-class LiveServer:
-    def __init__(self, app: Flask) -> None:
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        # "localhost" is a secure context in Chromium, so Secure cookies work over plain http.
-        self.url = f"http://localhost:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> LiveServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.thread.join(timeout=10)
+#: The app on a werkzeug server in this process, built for the address it got.
+LiveServer = ThreadServer
 
 
 @pytest.fixture
-def live(app: Flask) -> Iterator[LiveServer]:
-    with LiveServer(app) as server:
+def live(settings: Settings, db: Database) -> Iterator[LiveServer]:
+    # Socket.IO accepts only PUBLIC_URL's origin, so the app is made for the server's address.
+    def make(url: str) -> Flask:
+        return create_app(settings.with_(public_url=url), db=db)
+
+    with ThreadServer(make) as server:
         yield server
+    server.app.extensions["boendestod.dispatcher"].shutdown()
 
 
 @pytest.fixture

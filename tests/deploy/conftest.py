@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from models import Database, Visit, VisitStatus, utcnow
+from tests.browser.conftest import browser  # noqa: F401  (the smoke test's Chromium)
 
 
 @pytest.fixture
