@@ -76,6 +76,7 @@ CLIENT_FILES = (
     "templates/video/icons.html",
     "templates/video/none.html",
     "templates/video/ringing.html",
+    "templates/video/call_me.html",
     # The client's own reminders page describes rules with these; SMS and call texts.
     "portal/outreach/services.py",
     "reminders/texts.py",
@@ -212,3 +213,26 @@ def test_placeholders_survive_translation() -> None:
         if message.id:
             for name in ("%(name)s", "%(n)s", "%(max)s", "%(phone)s", "%(start)s", "%(end)s"):
                 assert (name in message.id) == (name in message.string), message.id
+
+
+#: Arabic verbs in the masculine third person that a sentence about a worker would need in the
+#: feminine for Anna ("يأتي" / "تأتي"); sentences about workers avoid verbs that mark gender.
+MASCULINE_VERBS = ("يأتي", "سيأتي", "يتصل", "سيتصل", "كتب", "تحدث", "رأى", "يدعوك", "يريد",
+                   "سيُدخلك", "عنده")  # fmt: skip
+
+
+def test_sentences_about_a_worker_do_not_guess_the_workers_gender() -> None:
+    catalogue = read_po((ROOT / "portal/translations/ar/LC_MESSAGES/messages.po").open("rb"))
+    about_worker = [
+        m for m in catalogue
+        if isinstance(m.id, str) and m.string and ("%(worker)s" in m.id or (
+            "%(name)s" in m.id
+            and any(w in m.id for w in ("kommer", "ringer", "pratade", "skrev", "har sett",
+                                        "var här", "var hos", "släpper", "ingen tid")))
+        )
+    ]  # fmt: skip
+    assert len(about_worker) > 15
+    gendered = [
+        (m.id, m.string) for m in about_worker if any(v in m.string for v in MASCULINE_VERBS)
+    ]
+    assert gendered == []
