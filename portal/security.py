@@ -7,21 +7,27 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, current_app, url_for
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-CSP = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "media-src 'self' blob:",
-        "connect-src 'self' ws: wss:",
-        "font-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(public_url: str) -> str:
+    """A strict CSP: nothing from anywhere but here, and WebSockets only to our own address."""
+    parts = urlsplit(public_url)
+    websocket = f"{'wss' if parts.scheme == 'https' else 'ws'}://{parts.netloc}"
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data: blob:",
+            "media-src 'self' blob:",
+            f"connect-src 'self' {websocket}",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
 
 #: "same-origin": our own pages get the full Referer, which Flask-WTF's CSRF check demands on
 #: https (WTF_CSRF_SSL_STRICT: a POST must come from a page of this site); any other site gets
@@ -33,9 +39,11 @@ REFERRER_POLICY = "same-origin"
 
 
 def init_app(app: Flask) -> None:
+    csp = content_security_policy(app.config["PUBLIC_URL"])
+
     @app.after_request
     def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
         response.headers.setdefault(
@@ -45,9 +53,9 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
-        if response.mimetype == "text/html":
-            # Pages carry personal data: never keep them in a shared cache.
-            response.headers.setdefault("Cache-Control", "no-store")
+        # Pages, JSON, CSV and feeds carry personal data: never kept in any cache. Static files
+        # and the vendored libraries set their own long cache and keep it.
+        response.headers.setdefault("Cache-Control", "no-store")
         return response
 
 
