@@ -12,7 +12,7 @@ from flask import Flask
 from flask_login import current_user
 from flask_socketio import join_room
 
-from models import Escalation, Task
+from models import Escalation, SupportRequest, Task
 from reminders.outbox import queue_sms
 
 from .events import ESCALATION_RAISED, REQUEST_ASSIGNED, REQUEST_CREATED, TASK_CREATED
@@ -27,8 +27,15 @@ def staff_room(staff_id: int) -> str:
     return f"staff:{staff_id}"
 
 
-def role_room(role: str) -> str:
-    return f"role:{role}"
+def role_room(role: str, unit_id: int | None | str = "any") -> str:
+    """Everyone with a role (``any``), or those with it who work for one unit; people with no
+    unit see every unit's clients and so join the ``None`` room, which hears every unit."""
+    return f"role:{role}:{unit_id}"
+
+
+def role_rooms_for_client(role: str, unit_id: int | None) -> list[str]:
+    """Where news about a client (of ``unit_id``) for a role goes: that unit, and the unitless."""
+    return [role_room(role, None)] + ([role_room(role, unit_id)] if unit_id is not None else [])
 
 
 def _on_connect(auth: object = None) -> bool:
@@ -37,6 +44,7 @@ def _on_connect(auth: object = None) -> bool:
     join_room(staff_room(current_user.staff.id))
     for role in current_user.staff.role_set:
         join_room(role_room(role.value))
+        join_room(role_room(role.value, current_user.staff.unit_id))
     return True
 
 
@@ -47,8 +55,14 @@ def task_created(app: Flask, task_id: int) -> None:
         if task is None:
             return
         payload = {"id": task.id, "kind": task.kind.value, "text": task.text}
-        room = staff_room(task.staff_id) if task.staff_id else role_room(task.for_role.value)
-    socketio.emit("task", payload, to=room, namespace=NAMESPACE)
+        if task.staff_id:
+            rooms = [staff_room(task.staff_id)]
+        elif task.client is None:
+            rooms = [role_room(task.for_role.value)]
+        else:
+            rooms = role_rooms_for_client(task.for_role.value, task.client.unit_id)
+    for room in rooms:
+        socketio.emit("task", payload, to=room, namespace=NAMESPACE)
 
 
 def escalation_raised(app: Flask, escalation_id: int, urgent: bool) -> None:
@@ -80,13 +94,18 @@ def escalation_raised(app: Flask, escalation_id: int, urgent: bool) -> None:
 
 
 def request_changed(app: Flask, request_id: int, event: str) -> None:
-    """A request arrived or was assigned: every coordinator's console updates at once."""
-    socketio.emit(
-        "request",
-        {"id": request_id, "event": event},
-        to=role_room("coordinator"),
-        namespace=NAMESPACE,
-    )
+    """A request arrived or was assigned: the consoles of the client's unit update at once."""
+    db = app.extensions["boendestod.db"]
+    with db.transaction() as session:
+        request = session.get(SupportRequest, request_id)
+        if request is None:
+            return
+        if request.client is None:  # a resident's first contact: any unit may take it
+            rooms = [role_room("coordinator")]
+        else:
+            rooms = role_rooms_for_client("coordinator", request.client.unit_id)
+    for room in rooms:
+        socketio.emit("request", {"id": request_id, "event": event}, to=room, namespace=NAMESPACE)
 
 
 def init_app(app: Flask) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import ClientWorker, Role, Staff, Task, TaskKind
+from models import Client, ClientWorker, Role, Staff, Task, TaskKind
 
+from .access import client_scope
 from .errors import DomainError
 from .events import TASK_CREATED, announce
 
@@ -91,26 +92,31 @@ def create_client_task(
     )
 
 
+def _addressed_to(staff: Staff) -> ColumnElement[bool]:
+    """Tasks for this person, and tasks for a role they hold about a client they may see (or
+    about no client yet): a coordinator gets their own unit's tasks, not every unit's."""
+    roles = list(staff.role_set)
+    about_visible_client = Task.client_id.is_(None) | exists().where(
+        Client.id == Task.client_id, client_scope(staff)
+    )
+    for_my_role = and_(Task.for_role.in_(roles), about_visible_client) if roles else false()
+    return or_(Task.staff_id == staff.id, for_my_role)
+
+
 def open_tasks_for(session: Session, staff: Staff) -> list[Task]:
     """Open tasks for this person, and for any role they hold, oldest first."""
-    roles = list(staff.role_set)
     query = (
         select(Task)
         .options(joinedload(Task.client))
-        .where(
-            Task.done_at.is_(None),
-            or_(Task.staff_id == staff.id, Task.for_role.in_(roles) if roles else False),
-        )
+        .where(Task.done_at.is_(None), _addressed_to(staff))
         .order_by(Task.created_at)
     )
     return list(session.scalars(query))
 
 
 def _task_for(session: Session, task_id: int, staff: Staff) -> Task:
-    task = session.get(Task, task_id)
-    if task is None or not (
-        task.staff_id == staff.id or (task.for_role and task.for_role in staff.role_set)
-    ):
+    task = session.scalar(select(Task).where(Task.id == task_id, _addressed_to(staff)))
+    if task is None:
         raise DomainError("no such task for you", 404)
     return task
 

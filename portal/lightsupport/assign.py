@@ -75,6 +75,20 @@ def open_queue(session: Session, coordinator: Staff) -> list[SupportRequest]:
         return list(session.scalars(query))
 
 
+def request_for(session: Session, coordinator: Staff, request_id: int) -> SupportRequest | None:
+    """A request the coordinator may handle (a client they may see, or a first contact), locked
+    for the assignment; None otherwise."""
+    return session.scalar(
+        select(SupportRequest)
+        .outerjoin(Client, SupportRequest.client_id == Client.id)
+        .where(
+            SupportRequest.id == request_id,
+            SupportRequest.client_id.is_(None) | client_scope(coordinator),
+        )
+        .with_for_update(of=SupportRequest)
+    )
+
+
 def suggestions(
     session: Session,
     request: SupportRequest,
@@ -126,8 +140,8 @@ def assign(
     ranked: Sequence[Suggestion] | None = None,
 ) -> Assignment:
     """Give the request to ``staff_id``: book the time, tell the client, keep the why."""
-    request = session.get(SupportRequest, request_id, with_for_update=True)
-    if request is None:
+    request = request_for(session, coordinator, request_id)
+    if request is None:  # another unit's request reads exactly like one that does not exist
         raise AssignmentRefused(_l("Förfrågan finns inte."), 404)
     if request.status is not RequestStatus.NEW:
         taken = session.scalar(select(Assignment).where(Assignment.request_id == request.id))

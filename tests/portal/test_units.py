@@ -1,0 +1,83 @@
+"""Units are a boundary: a coordinator handles only their own unit's clients (issue 14, item 1)."""
+
+import pytest
+from sqlalchemy import func, select
+
+from models import Channel, RequestStatus, Role, SupportRequest, Unit, Visit, utcnow
+from portal.lightsupport.catalogue import ensure_defaults
+from portal.lightsupport.requests import When, ask_for_help
+from portal.lightsupport.scope import Scope
+from tests.conftest import post_form, sms_to
+from tests.factories import make_client, make_staff
+from tests.portal.helpers import staff_client
+
+pytestmark = pytest.mark.db
+SOUTH = "+46700000077"
+
+
+@pytest.fixture
+def two_units(db, settings) -> dict[str, int]:
+    with db.transaction() as s:
+        ensure_defaults(s)
+        north, south = Unit(name="Norr"), Unit(name="Söder")
+        s.add_all([north, south])
+        s.flush()
+        make_staff(s, "nora", roles=[Role.COORDINATOR], unit_id=north.id)
+        sune = make_staff(s, "sune", unit_id=south.id)
+        make_staff(s, "nils", unit_id=north.id)
+        client = make_client(s, "Siv", phone=SOUTH, workers=[sune], unit_id=south.id)
+        request = ask_for_help(
+            s, client, category_key="talk", when=When.THIS_WEEK, day=None,
+            channel=Channel.PHONE, text="Jag vill prata", submission_key="siv-1", now=utcnow(),
+            zone=settings.zone, scope=Scope(),
+        )  # fmt: skip
+        return {"request": request.id, "sune": sune.id}
+
+
+def test_a_coordinator_cannot_assign_another_units_request_by_its_id(app, db, two_units) -> None:
+    web = staff_client(app, db, "nora")
+    for worker in ("sune", "nils"):
+        with db.transaction() as s:
+            from models import Staff
+
+            staff_id = s.scalar(select(Staff.id).where(Staff.username == worker))
+        response = post_form(
+            web,
+            f"/personal/samordning/{two_units['request']}/tilldela",
+            {"staff_id": str(staff_id)},
+            page="/personal/samordning",
+        )
+        assert response.status_code == 303
+        page = web.get("/personal/samordning").text
+        assert "Förfrågan finns inte." in page
+        assert "Siv" not in page and "Söder" not in page
+    with db.transaction() as s:
+        assert s.scalar(select(func.count(Visit.id))) == 0
+        assert s.get(SupportRequest, two_units["request"]).status is RequestStatus.NEW
+    assert sms_to(web, SOUTH) == []
+
+
+def test_a_task_for_the_coordinator_reaches_only_the_clients_unit(app, db, two_units) -> None:
+    from sqlalchemy import delete
+
+    from models import Client, ClientWorker, Task, TaskKind, Unit
+    from portal.tasks import create_client_task
+
+    with db.transaction() as s:
+        siv = s.scalar(select(Client).where(Client.first_name == "Siv"))
+        s.execute(delete(ClientWorker))  # no worker of her own: the task is the coordinator's
+        task = create_client_task(
+            s, client_id=siv.id, kind=TaskKind.MESSAGE, text="Siv har skrivit", now=utcnow()
+        )
+        assert task.for_role is Role.COORDINATOR
+        south = s.scalar(select(Unit.id).where(Unit.name == "Söder"))
+        make_staff(s, "sara", roles=[Role.COORDINATOR], unit_id=south)
+        task_id = task.id
+    nora = staff_client(app, db, "nora")
+    assert "Siv har skrivit" not in nora.get("/personal/samordning").text
+    taken = post_form(nora, f"/personal/att-gora/{task_id}/ta", {}, page="/personal/samordning")
+    assert taken.status_code == 404
+    with db.transaction() as s:
+        assert s.get(Task, task_id).acknowledged_at is None
+    sara = staff_client(app, db, "sara")
+    assert "Siv har skrivit" in sara.get("/personal/samordning").text
