@@ -15,7 +15,7 @@ from reminders.jobs import Dispatcher
 from reminders.outbox import WAKE
 from reminders.providers import make_telephony
 
-from . import database, errors, i18n, labels, live, security
+from . import database, errors, i18n, labels, live, security, server
 from .auth import loading
 from .auth.principal import signed_in
 from .config import Settings
@@ -86,11 +86,15 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     loading.init_app(app)
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=server.async_mode(),
         message_queue=settings.socketio_message_queue,
         # None = same origin only (python-engineio also honours X-Forwarded-Host/Proto).
         cors_allowed_origins=None,
+        # A connection is one WebSocket, so it lives on one process: several processes need
+        # no sticky routing (long-polling would spread one session over many requests).
+        transports=["websocket"],
     )
+    server.limit_sockets(app, settings.max_sockets)
 
     live.init_app(app)
     from .casework.jobs import run_checks

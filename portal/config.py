@@ -43,6 +43,8 @@ class Settings:
     #: round trip, within the account's limit on concurrent requests.
     sms_in_flight: int = 32
     socketio_message_queue: str | None = None
+    #: Socket.IO connections one process holds; past it new ones are refused (portal.server).
+    max_sockets: int = 3000
     cookie_secure: bool = True
     #: Languages offered; the first is the default.
     languages: tuple[str, ...] = ("sv", "en", "ar")
@@ -152,6 +154,7 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         demo_skip_totp=_flag(environ.get("DEMO_SKIP_TOTP"), default=demo),
         scheduler=_flag(environ.get("SCHEDULER"), default=True),
         socketio_message_queue=environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        max_sockets=int(environ.get("MAX_SOCKETS") or 3000),
         cookie_secure=_flag(environ.get("COOKIE_SECURE"), default=not demo),
         red_coordinator_minutes=int(environ.get("RED_COORDINATOR_MINUTES") or 15),
         red_escalation_minutes=int(environ.get("RED_ESCALATION_MINUTES") or 60),
