@@ -83,9 +83,11 @@ def demo(port: int, host: str, clients: int) -> None:
     click.echo(f"Demo on http://{host}:{port}  ·  SMS at http://{host}:{port}/dev/outbox")
     click.echo("Clients: Sandra 070-000 00 01, Olle 070-000 00 02  ·  staff password: demo")
 
-    from .server import worker_class
+    from .server import GTHREAD
 
-    _serve(settings, host, port, worker_class(settings.database_url), threads=32)
+    # Threads whatever the database: a demo needs few sockets, and SQLite's lock waits are
+    # harmless there (see portal.server).
+    _serve(settings, host, port, GTHREAD, threads=32)
 
 
 def seed_demo(settings: Settings, clients: int = 20) -> None:

@@ -58,7 +58,10 @@ def socket_cap(max_sockets: int, kind: str, threads: int) -> int:
 def open_sockets(app: Flask) -> int:
     """Engine.IO connections this process holds now (one per WebSocket)."""
     server = app.extensions["socketio"].server
-    return len(server.eio.sockets) if server is not None else 0
+    if server is None:
+        return 0
+    # A closed socket stays listed until its handler or Engine.IO's sweep removes it.
+    return sum(1 for s in list(server.eio.sockets.values()) if not s.closed)
 
 
 class SocketCap:

@@ -42,3 +42,18 @@ def staff_cookie(url: str, db: Database, username: str) -> str:
 def socket_headers(url: str, cookie: str) -> dict[str, str]:
     """What a staff page's browser sends when it opens its socket."""
     return {"Origin": url, "Cookie": f"session={cookie}"}
+
+
+def post_form(url: str, cookie: str, path: str, data: dict[str, str]) -> requests.Response:
+    """GET the form at ``path`` for its CSRF token, then POST ``data`` as the signed-in person."""
+    page = requests.get(f"{url}{path}", cookies={"session": cookie}, timeout=30)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    # The form's CSRF secret now lives in the session the page handed back.
+    cookie = page.cookies.get("session", cookie)
+    return requests.post(
+        f"{url}{path}",
+        data={**data, "csrf_token": token},
+        cookies={"session": cookie},
+        allow_redirects=False,
+        timeout=30,
+    )
