@@ -77,6 +77,10 @@ class EchoService:
     def loop(self) -> asyncio.AbstractEventLoop:
         with self._start_lock:
             if self._loop is None:
+                # Imported here, not first on the loop's thread: under gevent its import runs a
+                # subprocess (ifaddr asks ldconfig), which only the main thread can wait for.
+                import aiortc  # noqa: F401
+
                 created: list[asyncio.AbstractEventLoop] = []
                 ready = threading.Event()
 
