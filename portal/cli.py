@@ -43,6 +43,12 @@ def _serve(
             "for the lock would stop the whole process); use --worker-class gthread"
         )
 
+    if workers > 1 and not settings.socketio_message_queue:
+        raise click.ClickException(
+            "refusing to start: --workers above 1 needs SOCKETIO_MESSAGE_QUEUE (a Redis URL), "
+            "or live updates reach only the sockets of the process that sent them"
+        )
+
     def factory(adjusted: Settings) -> Flask:
         # Imported in the worker, after gevent has patched it (gunicorn patches before load).
         from .app import create_app

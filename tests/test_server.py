@@ -71,6 +71,14 @@ def test_serve_refuses_gevent_on_sqlite_in_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
+def test_serve_refuses_several_workers_without_a_message_queue(tmp_path: Path) -> None:
+    env = {"APP_ENV": "test", "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    result = CliRunner(env=env).invoke(main, ["serve", "--workers", "2"])
+    assert result.exit_code == 1
+    assert "--workers above 1 needs SOCKETIO_MESSAGE_QUEUE" in result.output
+    assert "Traceback" not in result.output
+
+
 def test_at_the_cap_a_new_socket_is_refused_and_pages_still_answer(
     database_url: str, db: Database
 ) -> None:
