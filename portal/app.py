@@ -28,6 +28,7 @@ from . import (
     reporting,
     resources,
     security,
+    server,
 )
 from .auth import loading
 from .auth.principal import signed_in
@@ -114,12 +115,16 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     loading.init_app(app)
     socketio.init_app(
         app,
-        async_mode="threading",
+        async_mode=server.async_mode(),
         message_queue=settings.socketio_message_queue,
         # Exactly the address people open: python-engineio's own same-origin check would
         # believe X-Forwarded-Host/Proto from anyone, trusted proxy or not.
         cors_allowed_origins=[security.origin_of(settings.public_url)],
+        # A connection is one WebSocket, so it lives on one process: several processes need
+        # no sticky routing (long-polling would spread one session over many requests).
+        transports=["websocket"],
     )
+    server.limit_sockets(app, settings.max_sockets)
     # Outermost, after Socket.IO's middleware, so that sockets see the person's address too.
     security.trust_proxies(app, settings.trusted_proxies)
 

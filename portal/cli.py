@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from collections.abc import Callable
 
 import click
 from flask import Flask
@@ -40,23 +39,31 @@ def _settings(env: str) -> Settings:
         raise click.ClickException(f"refusing to start: {exc}") from exc
 
 
-def _serve(make_app: Callable[[], Flask], host: str, port: int, threads: int) -> None:
-    """Run under gunicorn: one process, threads for requests and for Socket.IO connections."""
-    from gunicorn.app.base import BaseApplication
+def _serve(
+    settings: Settings, host: str, port: int, kind: str, workers: int = 1, threads: int = 64
+) -> None:
+    """Run under gunicorn with the worker ``portal.server`` chooses (see there for why)."""
+    from . import server
 
-    class _Server(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            self.cfg.set("bind", f"{host}:{port}")
-            self.cfg.set("workers", 1)
-            self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", threads)
-            self.cfg.set("timeout", 120)
-            self.cfg.set("accesslog", "-")
+    if kind == server.GEVENT and settings.database_url.startswith("sqlite"):
+        raise click.ClickException(
+            "refusing to start: the gevent server needs PostgreSQL (a SQLite writer waiting "
+            "for the lock would stop the whole process); use --worker-class gthread"
+        )
 
-        def load(self) -> Flask:
-            return make_app()
+    if workers > 1 and not settings.socketio_message_queue:
+        raise click.ClickException(
+            "refusing to start: --workers above 1 needs SOCKETIO_MESSAGE_QUEUE (a Redis URL), "
+            "or live updates reach only the sockets of the process that sent them"
+        )
 
-    _Server().run()
+    def factory(adjusted: Settings) -> Flask:
+        # Imported in the worker, after gevent has patched it (gunicorn patches before load).
+        from .app import create_app
+
+        return create_app(adjusted)
+
+    server.run(settings, factory, f"{host}:{port}", kind, workers=workers, threads=threads)
 
 
 @click.group()
@@ -90,9 +97,11 @@ def demo(port: int, host: str, clients: int) -> None:
     click.echo(f"Demo on http://{host}:{port}  ·  SMS at http://{host}:{port}/dev/outbox")
     click.echo("Clients: Sandra 070-000 00 01, Olle 070-000 00 02  ·  staff password: demo")
 
-    from .app import create_app
+    from .server import GTHREAD
 
-    _serve(lambda: create_app(settings), host, port, threads=32)
+    # Threads whatever the database: a demo needs few sockets, and SQLite's lock waits are
+    # harmless there (see portal.server).
+    _serve(settings, host, port, GTHREAD, threads=32)
 
 
 def seed_demo(settings: Settings, clients: int = 20) -> None:
@@ -109,17 +118,40 @@ def seed_demo(settings: Settings, clients: int = 20) -> None:
 @main.command()
 @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))
 @click.option("--host", default=lambda: os.environ.get("HOST", "0.0.0.0"))
-@click.option("--threads", type=int, default=64, show_default=True)
-def serve(port: int, host: str, threads: int) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=lambda: int(os.environ.get("WEB_WORKERS", "1")),
+    help="Processes (about one per core); each runs the scheduler and holds MAX_SOCKETS.",
+)
+@click.option(
+    "--worker-class",
+    type=click.Choice(["auto", "gevent", "gthread"]),
+    default="auto",
+    show_default=True,
+    help="auto: gevent on PostgreSQL, threads on SQLite.",
+)
+@click.option(
+    "--threads", type=int, default=64, show_default=True, help="Threads per gthread worker."
+)
+def serve(port: int, host: str, workers: int, worker_class: str, threads: int) -> None:
     """Serve in production from environment settings (DATABASE_URL, SECRET_KEY, TWILIO_* …).
 
     Refuses to start on a missing secret or an unsafe demo setting. Run `db upgrade` first.
     """
+    from reminders.osthreads import gevent_patched
+
+    from .server import GEVENT
+    from .server import worker_class as choose
+
     settings = _settings(os.environ.get("APP_ENV", "production"))
-
-    from .app import create_app
-
-    _serve(lambda: create_app(settings), host, port, threads)
+    kind = choose(settings.database_url) if worker_class == "auto" else worker_class
+    if kind == GEVENT and not gevent_patched() and not settings.database_url.startswith("sqlite"):
+        # Start again with the standard library patched first (see portal.gevent_main).
+        again = ["serve", f"--port={port}", f"--host={host}", f"--workers={workers}"]
+        again += [f"--worker-class={kind}", f"--threads={threads}"]
+        os.execv(sys.executable, [sys.executable, "-m", "portal.gevent_main", *again])
+    _serve(settings, host, port, kind, workers, threads)
 
 
 @main.group()

@@ -134,6 +134,8 @@ class Settings:
     socketio_message_queue: str | None = None
     #: Reverse proxies in front whose X-Forwarded-* headers are believed (0: believe none).
     trusted_proxies: int = 0
+    #: Socket.IO connections one process holds; past it new ones are refused (portal.server).
+    max_sockets: int = 3000
     cookie_secure: bool = True
     #: Languages offered; the first is the default.
     languages: tuple[str, ...] = ("sv", "en", "ar")
@@ -270,6 +272,7 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         scheduler=_flag(environ.get("SCHEDULER"), default=True),
         socketio_message_queue=environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
         trusted_proxies=env_int(environ, "TRUSTED_PROXIES", 0),
+        max_sockets=env_int(environ, "MAX_SOCKETS", 3000),
         cookie_secure=_flag(environ.get("COOKIE_SECURE"), default=not demo),
         red_coordinator_minutes=env_int(environ, "RED_COORDINATOR_MINUTES", 15),
         red_escalation_minutes=env_int(environ, "RED_ESCALATION_MINUTES", 60),

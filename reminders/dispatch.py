@@ -29,6 +29,7 @@ from models import Client, Database, DeliveryEvent, Outbox, OutboxKind, OutboxSt
 
 from . import hooks, metrics
 from .delivery import apply_pending_events
+from .osthreads import gevent_patched, run_in_os_thread
 from .providers import PermanentFailure, ProviderError, Telephony
 
 log = logging.getLogger(__name__)
@@ -373,12 +374,11 @@ def sweep(
         from .inflight import sweep_in_flight  # imports this module
 
         args = (db, telephony, twiml_url, now, batch, only, concurrency, zone)
-        if not _in_event_loop():
+        if not _in_event_loop() and not gevent_patched():
             return sweep_in_flight(*args)
-        # Called from inside an event loop (a greenlet-driven one, e.g.): the sweep's own loop
-        # runs in a thread of its own.
-        with ThreadPoolExecutor(1, thread_name_prefix="outbox-loop") as own:
-            return own.submit(sweep_in_flight, *args).result()
+        # Inside an event loop, or under gevent (where every greenlet shares one OS thread and
+        # so one running loop), the sweep's own loop runs on a real thread of its own.
+        return run_in_os_thread(sweep_in_flight, *args)
     handled = 0
     pool = ThreadPoolExecutor(workers, thread_name_prefix="outbox") if workers > 1 else None
     try:

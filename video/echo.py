@@ -1,7 +1,8 @@
 """The camera-and-sound check: a server-side WebRTC peer that sends the client's tracks back.
 
-aiortc runs in its own asyncio event loop on its own thread. Flask hands it an offer and waits
-(with a timeout) for the answer; nothing on the loop ever waits for Flask. Each check ends by
+aiortc runs in its own asyncio event loop on its own OS thread (a real one under gevent too:
+``reminders.osthreads``). Flask hands it an offer and waits (with a timeout) for the answer;
+nothing on the loop ever waits for Flask. Each check ends by
 itself after ``MAX_SECONDS``; at most ``max_checks`` run at once so calls keep the CPU.
 """
 
@@ -15,6 +16,8 @@ import time
 from array import array
 from dataclasses import dataclass, field
 from typing import Any
+
+from reminders.osthreads import OsThread
 
 log = logging.getLogger(__name__)
 MAX_SECONDS = 60.0
@@ -67,19 +70,30 @@ class EchoService:
         self.results: dict[str, CheckResult] = {}
         self._pcs: dict[str, Any] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
+        self._thread: OsThread | None = None
         self._start_lock = threading.Lock()
 
     @property
     def loop(self) -> asyncio.AbstractEventLoop:
         with self._start_lock:
             if self._loop is None:
-                loop = asyncio.new_event_loop()
-                self._thread = threading.Thread(
-                    target=loop.run_forever, name="aiortc-echo", daemon=True
-                )
-                self._thread.start()
-                self._loop = loop
+                # Imported here, not first on the loop's thread: under gevent its import runs a
+                # subprocess (ifaddr asks ldconfig), which only the main thread can wait for.
+                import aiortc  # noqa: F401
+
+                created: list[asyncio.AbstractEventLoop] = []
+                ready = threading.Event()
+
+                def run() -> None:
+                    # Made inside its thread: under gevent its selector belongs to that thread.
+                    loop = asyncio.new_event_loop()
+                    created.append(loop)
+                    ready.set()
+                    loop.run_forever()
+
+                self._thread = OsThread(run, "aiortc-echo")
+                ready.wait()
+                self._loop = created[0]
         return self._loop
 
     def answer(self, sdp: str, kind: str = "offer", timeout: float = 15.0) -> tuple[str, str]:

@@ -3,7 +3,9 @@
 (function () {
   "use strict";
   if (typeof io !== "function") { return; }
-  var socket = io("/staff", { transports: ["websocket", "polling"] });
+  // WebSocket only: one connection is one TCP connection on one server process, so several
+  // processes need no sticky routing (the server accepts no long-polling either).
+  var socket = io("/staff", { transports: ["websocket"] });
   var box = document.getElementById("live-escalations") || document.getElementById("live");
 
   function show(text, href, urgent) {

@@ -197,7 +197,8 @@
 
   function connect() {
     if (socket) return;
-    socket = io("/video", { transports: ["websocket", "polling"], reconnectionDelayMax: 3000 });
+    // WebSocket only, as in live.js: one connection stays on one server process.
+    socket = io("/video", { transports: ["websocket"], reconnectionDelayMax: 3000 });
     api.socket = socket;
     // After a dropped socket or a network change the page joins again with the same link.
     socket.on("connect", function () {

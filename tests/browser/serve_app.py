@@ -1,7 +1,10 @@
 """Serve the app from environment settings on an inherited socket, as `boendestod serve` does.
 
-Used by the video tests to run two app processes that share Redis: ``python -m
-tests.browser.serve_app FD``.
+Used by the video tests and the benchmarks to run app processes of their own: ``python -m
+tests.browser.serve_app FD``. The server is the one `serve` picks for the database (gevent on
+PostgreSQL, threads on SQLite); ``SERVER_KIND`` (gevent or gthread), ``BENCH_THREADS`` and
+``WEB_WORKERS`` override it, and ``BENCH_NO_CAP`` lifts the socket cap, for the benchmarks'
+comparisons.
 """
 
 from __future__ import annotations
@@ -9,28 +12,32 @@ from __future__ import annotations
 import os
 import sys
 
-from gunicorn.app.base import BaseApplication
+from portal import server  # imports nothing that holds ssl, so gevent can still patch first
 
-from portal.app import create_app
-from portal.config import from_env
+KIND = os.environ.get("SERVER_KIND") or server.worker_class(os.environ["DATABASE_URL"])
+if KIND == server.GEVENT:
+    from gevent import monkey
+
+    monkey.patch_all()  # as portal.gevent_main does for `boendestod serve`
+
+from portal.config import from_env  # noqa: E402
 
 
-class _Server(BaseApplication):  # type: ignore[misc]
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-        super().__init__()
+def _factory(settings):  # type: ignore[no-untyped-def]
+    from portal.app import create_app
 
-    def load_config(self) -> None:
-        self.cfg.set("bind", f"fd://{self.fd}")
-        self.cfg.set("workers", 1)
-        self.cfg.set("worker_class", "gthread")
-        self.cfg.set("threads", int(os.environ.get("BENCH_THREADS", "32")))
-        self.cfg.set("timeout", 120)
-        self.cfg.set("loglevel", "warning")
-
-    def load(self):  # type: ignore[no-untyped-def]
-        return create_app(from_env())
+    if os.environ.get("BENCH_NO_CAP"):  # the benchmark's "today": no cap on sockets at all
+        settings = settings.with_(max_sockets=1_000_000)
+    return create_app(settings)
 
 
 if __name__ == "__main__":
-    _Server(int(sys.argv[1])).run()
+    server.run(
+        from_env(),
+        _factory,
+        f"fd://{sys.argv[1]}",
+        KIND,
+        workers=int(os.environ.get("WEB_WORKERS", "1")),
+        threads=int(os.environ.get("BENCH_THREADS", "32")),
+        loglevel="warning",
+    )
