@@ -76,8 +76,8 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))
-@click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"))
+@click.option("--port", type=click.IntRange(1, 65535), envvar="PORT", default=5000)
+@click.option("--host", envvar="HOST", default="127.0.0.1")
 @click.option(
     "--clients", default=20, show_default=True, help="Generated clients beside Sandra and Olle."
 )
@@ -116,12 +116,13 @@ def seed_demo(settings: Settings, clients: int = 20) -> None:
 
 
 @main.command()
-@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")))
-@click.option("--host", default=lambda: os.environ.get("HOST", "0.0.0.0"))
+@click.option("--port", type=click.IntRange(1, 65535), envvar="PORT", default=5000)
+@click.option("--host", envvar="HOST", default="0.0.0.0")
 @click.option(
     "--workers",
     type=click.IntRange(1, 64),
-    default=lambda: int(os.environ.get("WEB_WORKERS", "1")),
+    envvar="WEB_WORKERS",
+    default=1,
     help="Processes (about one per core); each runs the scheduler and holds MAX_SOCKETS.",
 )
 @click.option(

@@ -111,6 +111,24 @@ def raise_file_limit(wanted: int) -> int:
     return soft
 
 
+def _our_logs() -> type:
+    from gunicorn.glogging import Logger
+
+    class OurLogs(Logger):  # type: ignore[misc]
+        """gunicorn's own lines go through our handlers (one line each, JSON when asked,
+        phone numbers masked). No access log: the request metrics count requests, and a line
+        per request would put every client's address and path in the logs."""
+
+        def setup(self, cfg: object) -> None:
+            super().setup(cfg)
+            self.error_log.handlers.clear()
+            self.error_log.propagate = True
+            self.access_log.handlers.clear()
+            self.access_log.propagate = False
+
+    return OurLogs
+
+
 def limit_sockets(app: Flask, cap: int) -> None:
     """Install the cap in front of the app (called by the app factory)."""
     app.wsgi_app = SocketCap(app.wsgi_app, app, cap)  # type: ignore[method-assign]
@@ -137,6 +155,8 @@ def run(
     if limit < cap + 256:
         log.warning("only %s open files allowed: fewer sockets than MAX_SOCKETS fit", limit)
 
+    OurLogs = _our_logs()
+
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             self.cfg.set("bind", bind)
@@ -151,8 +171,7 @@ def run(
             self.cfg.set("timeout", 120)
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("loglevel", loglevel)
-            if loglevel in ("debug", "info"):
-                self.cfg.set("accesslog", "-")
+            self.cfg.set("logger_class", OurLogs)
 
         def load(self) -> Flask:
             log.info("serving with %s, at most %s sockets per process", kind, cap)

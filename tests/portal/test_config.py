@@ -150,3 +150,14 @@ def test_db_upgrade_reads_the_database_url_from_a_file(
     result = CliRunner().invoke(main, ["db", "upgrade"], env=env)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "from-file.db").stat().st_size > 0
+
+
+@pytest.mark.parametrize(("name", "value"), [("PORT", "abc"), ("WEB_WORKERS", "two")])
+def test_serve_refuses_a_bad_port_or_worker_count_without_a_traceback(
+    name: str, value: str, restore_logging: None
+) -> None:
+    env = {"APP_ENV": "production", **PRODUCTION, name: value}
+    result = CliRunner().invoke(main, ["serve"], env=env)
+    assert result.exit_code == 2 and isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert f"'{value}'" in result.output and "Invalid value" in result.output
