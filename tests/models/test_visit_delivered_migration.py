@@ -1,13 +1,11 @@
 """Migration 0010 fills the delivered seconds of visits that existed before it, by the same
 rule the model uses for new ones, and leaves the no-double-booking triggers in place."""
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import create_engine, make_url, select, text, update
+from sqlalchemy import select, text, update
 
 from models import Channel, Client, Database, Staff, Visit, VisitStatus
 from models.migrate import alembic_config, schema_differences, upgrade
@@ -76,26 +74,8 @@ def fill_and_refill(url: str) -> None:
         db.dispose()
 
 
-@pytest.fixture
-def empty_url(tmp_path: Path, database_url: str) -> Iterator[str]:
-    """A database of its own (the shared test database must stay at the head)."""
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'backfill.db'}"
-        return
-    url = make_url(database_url)
-    name = f"{url.database}_backfill"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def test_older_visits_get_the_delivered_seconds_the_model_would_give_them(empty_url: str) -> None:
-    upgrade(empty_url)
-    fill_and_refill(empty_url)
+def test_older_visits_get_the_delivered_seconds_the_model_would_give_them(
+    empty_database_url: str,
+) -> None:
+    upgrade(empty_database_url)
+    fill_and_refill(empty_database_url)
