@@ -179,16 +179,38 @@ def staff_cookies(staff_ids: list[int]) -> list[str]:
 
 
 def queue_burst(url: str, client_ids: list[int], count: int) -> None:
-    """``count`` reminder SMS due now, as the 08:00 rules leave them in the outbox."""
-    from models import Client, Database
-    from reminders.outbox import queue_sms
+    """``count`` reminder SMS due now, as the 08:00 rules leave them in the outbox (the row
+    shape of ``benchmarks.reminders_burst``; one bulk insert, since a level may ask 100,000)."""
+    from datetime import UTC, datetime
 
+    from sqlalchemy import insert
+
+    from models import Database, Outbox, OutboxKind, OutboxState
+
+    now = datetime.now(UTC)
     db = Database(url)
-    with db.transaction() as s:
-        phones = {c.id: c.phone for c in s.query(Client).where(Client.id.in_(client_ids))}
-        for n in range(count):
-            c = client_ids[n % len(client_ids)]
-            queue_sms(s, phones[c], "Påminnelse: Ta din medicin.", purpose="reminder", client_id=c)
+    with db.engine.begin() as conn:
+        conn.execute(
+            insert(Outbox),
+            [
+                {
+                    "kind": OutboxKind.SMS,
+                    "to_phone": f"+4670{c:07d}",  # the generator's numbers
+                    "body": "Påminnelse: Ta din medicin.",
+                    "purpose": "reminder",
+                    "client_id": c,
+                    "due_at": now,
+                    "next_attempt_at": now,
+                    "state": OutboxState.QUEUED,
+                    "attempts": 0,
+                    "quiet_hours": False,
+                    "created_at": now,
+                    "reply_window_minutes": 60,
+                }
+                for n in range(count)
+                for c in [client_ids[n % len(client_ids)]]
+            ],
+        )
     db.dispose()
 
 

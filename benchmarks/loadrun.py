@@ -67,10 +67,11 @@ def run_locust(
     workdir: Path,
     cpus: str | None,
     groups: dict[str, list[int]],
+    classes: list[str],
     spawn_rate: float | None = None,
 ) -> LocustRun:
-    """Locust headless for ``seconds`` (statistics from when every user has started); return
-    its per-name statistics and the CPU each process group used meanwhile."""
+    """Locust headless with these user ``classes`` for ``seconds`` (statistics from when every
+    user has started); return its per-name statistics and the CPU each group used meanwhile."""
     prefix = workdir / f"locust-{time.monotonic_ns()}"
     cmd = [
         str(VENV_BIN / "locust"),
@@ -80,6 +81,7 @@ def run_locust(
         "-t", f"{seconds}s", "--stop-timeout", "5",
         "--csv", str(prefix), "--loglevel", "WARNING",
         "--host", "http://127.0.0.1",
+        *classes,
     ]  # fmt: skip
     if cpus:
         cmd = ["taskset", "-c", cpus, *cmd]

@@ -88,6 +88,7 @@ def main() -> None:
                     work,
                     args.locust_cpus or None,
                     {"server": [p.pid for p in group], "postgres": [pg.postmaster_pid()]},
+                    classes=["StartPage"],
                 )
                 results[kind].append(r)
                 report(f"run {run} {kind:4} {path}", r, work)
