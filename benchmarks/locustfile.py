@@ -98,15 +98,13 @@ class Client(_Person):
 
 class _Staff(_Person):
     abstract = True
-    start_page = ""
 
     def on_start(self) -> None:
         self.base = next(_next_host)
         self.sign_in("session", next(_next[self.people]))
         self.socket = None
         if SOCKETS:
-            self.connect()
-        self.page(self.start_page)  # the console is open from 08:00
+            self.connect()  # the console was opened before 08:00 and is listening
         gevent.sleep(random.uniform(0, self.every))
 
     def connect(self) -> None:
@@ -147,7 +145,7 @@ class _Staff(_Person):
 
 class Worker(_Staff):
     people = "workers"
-    start_page = "/personal/idag"
+    fixed_count = len(PEOPLE.get("workers", ()))
     every = WORKER_PAGE_EVERY_S / SCALE
     wait_time = constant_pacing(WORKER_PAGE_EVERY_S / SCALE)
 
@@ -164,7 +162,7 @@ FORM = re.compile(
 
 class Coordinator(_Staff):
     people = "coordinators"
-    start_page = "/personal/samordning"
+    fixed_count = len(PEOPLE.get("coordinators", ()))
     every = COORDINATOR_ASSIGN_EVERY_S / SCALE
     wait_time = constant_pacing(COORDINATOR_ASSIGN_EVERY_S / SCALE)
 
