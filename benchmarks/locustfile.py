@@ -15,18 +15,15 @@ import json
 import os
 import random
 import re
-import time
 from http.cookiejar import Cookie
 
 import gevent
-import socketio
-from locust import FastHttpUser, constant, constant_pacing, events, task
+from locust import FastHttpUser, constant, constant_pacing, task
 
 HOSTS = os.environ.get("LOAD_HOSTS", "http://127.0.0.1:8201").split(",")
 PEOPLE = json.load(open(os.environ["LOAD_PEOPLE"])) if os.environ.get("LOAD_PEOPLE") else {}
 SCALE = float(os.environ.get("LOAD_SCALE", "1"))
 TIMEOUT = float(os.environ.get("LOAD_TIMEOUT", "10"))
-SOCKETS = os.environ.get("LOAD_SOCKETS", "1") == "1"
 
 #: The peak hour at 1×: 500 clients open their day between 08:00 and 08:10; every worker
 #: reloads their day twice in those ten minutes; each coordinator assigns one request every
@@ -38,7 +35,6 @@ CLIENT_USERS = int(os.environ.get("LOAD_CLIENT_USERS", "50"))
 
 _next_host = itertools.cycle(HOSTS)
 _next = {kind: itertools.cycle(values) for kind, values in PEOPLE.items()}
-sockets = {"connected": 0, "refused": 0, "events": 0}
 
 
 def _cookie(name: str, value: str) -> Cookie:
@@ -102,45 +98,8 @@ class _Staff(_Person):
     def on_start(self) -> None:
         self.base = next(_next_host)
         self.sign_in("session", next(_next[self.people]))
-        self.socket = None
-        if SOCKETS:
-            self.connect()  # the console was opened before 08:00 and is listening
+        # The console was opened before 08:00 (its live connection is held by consoles.py).
         gevent.sleep(random.uniform(0, self.every))
-
-    def connect(self) -> None:
-        """The console's live updates: one Socket.IO connection, as live.js opens it."""
-        client = socketio.Client(reconnection=False)
-        client.on("*", lambda *args: sockets.__setitem__("events", sockets["events"] + 1), "/staff")
-        began = time.perf_counter()
-        try:
-            client.connect(
-                self.base,
-                headers={"Cookie": f"session={self.cookie()}"},
-                transports=["websocket"],
-                namespaces=["/staff"],
-                wait_timeout=TIMEOUT,
-            )
-        except Exception as exc:  # noqa: BLE001 - any refusal is one failed connection
-            sockets["refused"] += 1
-            events.request.fire(
-                request_type="WS", name="socket /staff", response_time=0, response_length=0,
-                exception=exc, context={},
-            )  # fmt: skip
-            return
-        sockets["connected"] += 1
-        events.request.fire(
-            request_type="WS", name="socket /staff",
-            response_time=(time.perf_counter() - began) * 1000, response_length=0,
-            exception=None, context={},
-        )  # fmt: skip
-        self.socket = client
-
-    def cookie(self) -> str:
-        return next(c.value for c in self.client.cookiejar if c.name == "session")
-
-    def on_stop(self) -> None:
-        if self.socket is not None:
-            self.socket.disconnect()
 
 
 class Worker(_Staff):
@@ -181,8 +140,3 @@ class Coordinator(_Staff):
             allow_redirects=False,
         )
         self.page("/personal/samordning")
-
-
-@events.test_stop.add_listener
-def _report(**_: object) -> None:
-    print("SOCKETS", json.dumps(sockets), flush=True)

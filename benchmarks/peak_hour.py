@@ -21,7 +21,8 @@ own CPU is printed beside the servers'. Stops everything it started.
 from __future__ import annotations
 
 import argparse
-import re
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -55,7 +56,7 @@ def main() -> None:
     pg = loadkit.postgres(args.pg_port)
     work = Path(tempfile.mkdtemp(prefix="bench-peak-"))
     fake, twilio_url = fake_server()
-    servers = None
+    servers = consoles = None
     try:
         with redis_server(work) as redis_url:
             print(f"seeding the tenant … (load {loadkit.load_average():.2f})", flush=True)
@@ -79,6 +80,22 @@ def main() -> None:
                 f"{'off' if args.no_sockets else 'on'}; logs in {work}",
                 flush=True,
             )
+            if not args.no_sockets:
+                consoles = subprocess.Popen(
+                    [sys.executable, "-m", "benchmarks.consoles", people, ",".join(servers.hosts)],
+                    cwd=loadkit.ROOT,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+                assert consoles.stdout is not None
+                print(f"consoles: {consoles.stdout.readline().strip()}", flush=True)
+            groups = {
+                "servers": [p.pid for p in servers.procs],
+                "postgres": [pg.postmaster_pid()],
+                "twilio fake": [fake.pid],
+                **({"consoles": [consoles.pid]} if consoles else {}),
+            }
             headroom = 0.0
             for k in [float(x) for x in args.levels.split(",")]:
                 burst = min(int(BURST * k), args.max_burst)
@@ -98,16 +115,11 @@ def main() -> None:
                         "LOAD_PEOPLE": people,
                         "LOAD_SCALE": str(k),
                         "LOAD_CLIENT_USERS": str(args.client_users),
-                        "LOAD_SOCKETS": "0" if args.no_sockets else "1",
                         "LOAD_TIMEOUT": str(args.timeout),
                     },
                     work,
                     args.locust_cpus or None,
-                    {
-                        "servers": [p.pid for p in servers.procs],
-                        "postgres": [pg.postmaster_pid()],
-                        "twilio fake": [fake.pid],
-                    },
+                    groups,
                     spawn_rate=100,
                     classes=["Client", "Worker", "Coordinator"],
                 )
@@ -115,12 +127,18 @@ def main() -> None:
                 ok = report(k, burst, r, drained, work)
                 if ok:
                     headroom = k
+            if consoles:
+                consoles.stdin.close()  # type: ignore[union-attr]
+                print(f"consoles: {consoles.stdout.readline().strip()}", flush=True)
+                consoles.wait(30)
             print(
                 f"\nheadroom: {headroom:g}× the peak-hour model with aggregate p95 ≤ {GOAL_MS} ms "
                 "and under 1 % errors",
                 flush=True,
             )
     finally:
+        if consoles and consoles.poll() is None:
+            consoles.terminate()
         if servers:
             servers.stop()
         fake.terminate()
@@ -139,13 +157,10 @@ def _watch_outbox(url: str, began: float, drained: list[float]) -> None:
 def report(k: float, burst: int, r: loadrun.LocustRun, drained: list[float], work: Path) -> bool:
     agg = r.rows["Aggregated"]
     cpu = "  ".join(f"{g} {100 * s / r.seconds:.0f}%" for g, s in r.cpu.items())
-    out = sorted(work.glob("locust-*.out"))[-1].read_text()
-    sockets = re.findall(r"SOCKETS (.*)", out)
     print(
         f"\n== {k:g}× — burst {burst} SMS sent in "
-        f"{f'{drained[0]:.1f} s' if drained else 'more than the run'}; sockets "
-        f"{sockets[-1] if sockets else '?'}; load {r.load[0]:.2f}→{r.load[1]:.2f}; "
-        f"CPU of one core: {cpu}",
+        f"{f'{drained[0]:.1f} s' if drained else 'more than the run'}; "
+        f"load {r.load[0]:.2f}→{r.load[1]:.2f}; CPU of one core: {cpu}",
         flush=True,
     )
     for _, row in sorted(r.rows.items(), key=lambda kv: kv[0] == "Aggregated"):
