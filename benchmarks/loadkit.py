@@ -187,6 +187,8 @@ def queue_burst(url: str, client_ids: list[int], count: int) -> None:
 
     from models import Database, Outbox, OutboxKind, OutboxState
 
+    if not count:
+        return
     now = datetime.now(UTC)
     db = Database(url)
     with db.engine.begin() as conn:
