@@ -21,6 +21,7 @@ import tempfile
 from pathlib import Path
 
 from benchmarks import loadkit, loadrun
+from tests.browser.video_support import redis_server
 
 
 def main() -> None:
@@ -42,72 +43,82 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-start-"))
     servers: list[loadkit.Servers] = []
     try:
-        print(f"seeding the tenant … (load {loadkit.load_average():.2f})", flush=True)
-        tenant = loadkit.seed_stockholm(pg.url)
-        people = loadkit.write_people(
-            work / "people.json",
-            devices=loadkit.device_cookies(pg.url, tenant.clients[: args.users]),
-        )
-        env = loadkit.server_env(pg.url, None, None, scheduler=True)
-        app_port, bare_port = (int(p) for p in args.ports.split(","))
-        cpus = args.server_cpus or None
-        log = work / "server"
-        servers.append(
-            loadkit.start_servers("portal.cli", [app_port], args.serve_args, env, cpus, log)
-        )
-        if not args.skip_bare:
-            servers.append(
-                loadkit.start_servers(
-                    "benchmarks.bare_app", [bare_port], args.serve_args, env, cpus, log
-                )
-            )
-        print(
-            f"server: python -m portal.cli serve {args.serve_args} (taskset {cpus}); "
-            f"Locust taskset {args.locust_cpus or 'none'}; logs in {work}",
-            flush=True,
-        )
-        results: dict[str, list[loadrun.LocustRun]] = {"bare": [], "page": []}
-        for run in range(1, args.runs + 1):
-            for kind, host, path in (
-                ("bare", f"http://127.0.0.1:{bare_port}", "/"),
-                ("page", f"http://127.0.0.1:{app_port}", args.path),
-            ):
-                if kind == "bare" and args.skip_bare:
-                    continue
-                group = servers[0 if kind == "page" else 1].procs
-                r = loadrun.run_locust(
-                    "locustfile.py",
-                    args.users,
-                    args.seconds,
-                    {
-                        "LOAD_HOSTS": host,
-                        "LOAD_PEOPLE": people,
-                        "LOAD_PATH": path,
-                        "LOAD_TIMEOUT": str(args.timeout),
-                    },
-                    work,
-                    args.locust_cpus or None,
-                    {"server": [p.pid for p in group], "postgres": [pg.postmaster_pid()]},
-                    classes=["StartPage"],
-                )
-                results[kind].append(r)
-                report(f"run {run} {kind:4} {path}", r, work)
-        print("\nmedians over runs:")
-        for kind, runs in results.items():
-            if runs:
-                med = {
-                    k: statistics.median(getattr(r.rows["Aggregated"], k) for r in runs)
-                    for k in ("rps", "p50", "p95", "p99", "failures", "count")
-                }
-                print(
-                    f"  {kind:4}  {med['rps']:7.0f} req/s  p50 {med['p50']:.0f}  "
-                    f"p95 {med['p95']:.0f}  p99 {med['p99']:.0f} ms  "
-                    f"errors {med['failures']:.0f} of {med['count']:.0f}"
-                )
+        with redis_server(work) as redis_url:  # production's message queue (--workers needs it)
+            run(args, pg, work, redis_url, servers)
     finally:
         for s in servers:
             s.stop()
         pg.stop()
+
+
+def run(
+    args: argparse.Namespace,
+    pg: loadkit.Postgres,
+    work: Path,
+    redis_url: str,
+    servers: list[loadkit.Servers],
+) -> None:
+    """Seed, start the servers (appended to ``servers`` for the caller to stop), measure."""
+    print(f"seeding the tenant … (load {loadkit.load_average():.2f})", flush=True)
+    tenant = loadkit.seed_stockholm(pg.url)
+    people = loadkit.write_people(
+        work / "people.json",
+        devices=loadkit.device_cookies(pg.url, tenant.clients[: args.users]),
+    )
+    env = loadkit.server_env(pg.url, redis_url, None, scheduler=True)
+    app_port, bare_port = (int(p) for p in args.ports.split(","))
+    cpus = args.server_cpus or None
+    log = work / "server"
+    servers.append(loadkit.start_servers("portal.cli", [app_port], args.serve_args, env, cpus, log))
+    if not args.skip_bare:
+        servers.append(
+            loadkit.start_servers(
+                "benchmarks.bare_app", [bare_port], args.serve_args, env, cpus, log
+            )
+        )
+    print(
+        f"server: python -m portal.cli serve {args.serve_args} (taskset {cpus}); "
+        f"Locust taskset {args.locust_cpus or 'none'}; logs in {work}",
+        flush=True,
+    )
+    results: dict[str, list[loadrun.LocustRun]] = {"bare": [], "page": []}
+    for run in range(1, args.runs + 1):
+        for kind, host, path in (
+            ("bare", f"http://127.0.0.1:{bare_port}", "/"),
+            ("page", f"http://127.0.0.1:{app_port}", args.path),
+        ):
+            if kind == "bare" and args.skip_bare:
+                continue
+            group = servers[0 if kind == "page" else 1].procs
+            r = loadrun.run_locust(
+                "locustfile.py",
+                args.users,
+                args.seconds,
+                {
+                    "LOAD_HOSTS": host,
+                    "LOAD_PEOPLE": people,
+                    "LOAD_PATH": path,
+                    "LOAD_TIMEOUT": str(args.timeout),
+                },
+                work,
+                args.locust_cpus or None,
+                {"server": [p.pid for p in group], "postgres": [pg.postmaster_pid()]},
+                classes=["StartPage"],
+            )
+            results[kind].append(r)
+            report(f"run {run} {kind:4} {path}", r, work)
+    print("\nmedians over runs:")
+    for kind, runs in results.items():
+        if runs:
+            med = {
+                k: statistics.median(getattr(r.rows["Aggregated"], k) for r in runs)
+                for k in ("rps", "p50", "p95", "p99", "failures", "count")
+            }
+            print(
+                f"  {kind:4}  {med['rps']:7.0f} req/s  p50 {med['p50']:.0f}  "
+                f"p95 {med['p95']:.0f}  p99 {med['p99']:.0f} ms  "
+                f"errors {med['failures']:.0f} of {med['count']:.0f}"
+            )
 
 
 def report(label: str, r: loadrun.LocustRun, work: Path) -> None:
