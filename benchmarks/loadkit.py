@@ -39,12 +39,10 @@ class Postgres:
 
     def stop(self) -> None:
         if self.started_here:
-            bin_dir = _pg_bin()
-            subprocess.run(
-                [f"{bin_dir}/pg_ctl", "-D", str(self.data_dir / "data"), "-m", "fast", "stop"],
-                check=False,
-                stdout=subprocess.DEVNULL,
-            )
+            cmd = [f"{_pg_bin()}/pg_ctl", "-D", str(self.data_dir / "data"), "-m", "fast", "stop"]
+            if os.getuid() == 0:  # as .ci/start-postgres started it
+                cmd = ["runuser", "-u", "postgres", "--", *cmd]
+            subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL)
 
     def postmaster_pid(self) -> int:
         return int((self.data_dir / "data" / "postmaster.pid").read_text().split()[0])
