@@ -42,12 +42,12 @@ test: system-packages install
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
-# Exact versions with hashes of everything pyproject.toml asks for, the test extra included.
+# Exact versions with hashes of everything pyproject.toml asks for, the test and bench extras included.
 # Run after changing dependencies in pyproject.toml, and commit requirements.lock.
 # Needs only uv (in the test extra; installed here when the venv is not there yet), not the
 # old lock, which may no longer satisfy pyproject.toml.
 lock:
 	test -x $(VENV)/bin/uv || { $(PYTHON) -m venv $(VENV) && $(VENV)/bin/pip install --quiet uv; }
-	$(VENV)/bin/uv pip compile --quiet --generate-hashes --extra test \
+	$(VENV)/bin/uv pip compile --quiet --generate-hashes --extra test --extra bench \
 	  --python $(VENV)/bin/python --custom-compile-command "make lock" \
 	  --output-file requirements.lock pyproject.toml

@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from models import AuditEvent, Device
 
@@ -44,8 +44,11 @@ def device_for(session: Session, token: str | None, now: datetime) -> Device | N
     """Return the live device behind a cookie token; None if unknown, tampered or revoked."""
     if not token or len(token) > 100:
         return None
+    # Every page asks who the holder is next: one query for the device and them, not three.
     device = session.scalar(
-        select(Device).where(Device.token_hash == _hash(token), Device.revoked_at.is_(None))
+        select(Device)
+        .options(joinedload(Device.client), joinedload(Device.proxy))
+        .where(Device.token_hash == _hash(token), Device.revoked_at.is_(None))
     )
     if device is None:
         return None

@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from models import GoalLevel, Plan, Recurrence, ReminderRule, Visit, VisitStatus
+from models import GoalLevel, Plan, Recurrence, ReminderRule, Staff, Visit, VisitStatus
 
 from ..errors import DomainError
 
@@ -19,7 +19,9 @@ def visits_between(session: Session, client_id: int, start: datetime, end: datet
     """The client's planned and ongoing visits that start in [start, end), in time order."""
     query = (
         select(Visit)
-        .options(joinedload(Visit.staff))
+        # The page shows the worker's name and photo; their roles (loaded with every Staff
+        # by default) would be one more query for nothing.
+        .options(joinedload(Visit.staff).lazyload(Staff.roles))
         .where(
             Visit.client_id == client_id,
             Visit.planned_start >= start,
