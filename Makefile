@@ -42,7 +42,7 @@ test: system-packages install
 lint: $(STAMP)
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
-# Exact versions with hashes of everything pyproject.toml asks for, the test and bench extras included.
+# Exact versions with hashes of everything pyproject.toml asks for, test and bench extras too.
 # Run after changing dependencies in pyproject.toml, and commit requirements.lock.
 # Needs only uv (in the test extra; installed here when the venv is not there yet), not the
 # old lock, which may no longer satisfy pyproject.toml.

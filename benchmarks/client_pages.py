@@ -34,8 +34,8 @@ from models.migrate import upgrade  # noqa: E402
 from portal.app import create_app  # noqa: E402
 from portal.config import Settings  # noqa: E402
 from portal.demo import seed  # noqa: E402
-from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from tests.browser.easyread import gzip_size  # noqa: E402
+from tests.chromium import CHROMIUM_FLAGS, chromium_path  # noqa: E402
 from tests.portal.helpers import device_token  # noqa: E402
 
 TARGET_BYTES, TARGET_TTFB_MS, TARGET_USABLE_S = 14 * 1024, 25.0, 1.5

@@ -62,8 +62,8 @@ AUTO_ADMIT = """() => new MutationObserver(() => {
 def svara_to_first_frame(runs: int) -> list[float]:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM_FLAGS, chromium_path
     from tests.browser.video_support import gunicorn_app, phone_page, staff_page
+    from tests.chromium import CHROMIUM_FLAGS, chromium_path
     from tests.conftest import TEST_SECRET
 
     times = []

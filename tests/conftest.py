@@ -23,6 +23,7 @@ from models import Base, Database
 from models.migrate import upgrade
 from portal.app import create_app
 from portal.config import Settings
+from tests.chromium import browser  # noqa: F401  (a fixture for every folder)
 
 TEST_SECRET = "test-secret-" + "x" * 40
 

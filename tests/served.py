@@ -6,7 +6,11 @@ process must serve plain http with ``COOKIE_SECURE=0``.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import pyotp
 import requests
@@ -14,6 +18,7 @@ from sqlalchemy import select
 
 from models import Database, Staff
 
+T = TypeVar("T")
 PASSWORD = "correct horse battery"  # the factories' default
 
 
@@ -57,3 +62,13 @@ def post_form(url: str, cookie: str, path: str, data: dict[str, str]) -> request
         allow_redirects=False,
         timeout=30,
     )
+
+
+def run_apart(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run ``coroutine`` to the end on a thread of its own and return its result.
+
+    Playwright's sync API (the session's Chromium) keeps an event loop running on the main
+    thread, beside which ``asyncio.run`` refuses to start.
+    """
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()

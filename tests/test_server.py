@@ -28,7 +28,7 @@ from reminders.outbox import queue_sms
 from tests.browser.video_support import gunicorn_app, redis_server
 from tests.factories import make_client, make_staff
 from tests.fakes.twilio_server import FakeTwilio
-from tests.served import post_form, socket_headers, staff_cookie
+from tests.served import post_form, run_apart, socket_headers, staff_cookie
 
 pytestmark = pytest.mark.db
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,7 +111,7 @@ def test_at_the_cap_a_new_socket_is_refused_and_pages_still_answer(
             for s in held:
                 await s.disconnect()
 
-        asyncio.run(go())
+        run_apart(go())
 
 
 def test_a_live_update_from_one_process_reaches_a_console_on_the_other(
@@ -151,7 +151,7 @@ def test_a_live_update_from_one_process_reaches_a_console_on_the_other(
                 finally:
                     await karins.disconnect()
 
-            event = asyncio.run(go())
+            event = run_apart(go())
     assert event["type"] == "worker_concern"
 
 

@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from models import Database, Visit, utcnow
 from models.visits import ACTIVE_STATUSES
-from tests.browser.conftest import browser  # noqa: F401  (the smoke test's Chromium)
 
 
 def todays_visits(db: Database, client_id: int) -> list[tuple[str, str]]:

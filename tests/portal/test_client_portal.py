@@ -134,7 +134,7 @@ def test_my_visits_show_the_real_times_and_who_came(
     assert "Anna var här 13:07 till 13:52." in page
     assert "Måndag 23 november" in page
     assert page.count('class="visit"') == 1  # the cancelled one did not happen
-    assert 'src="/static/photos/anna.svg"' in page
+    assert 'src="/static/photos/anna.svg' in page
 
 
 def test_my_day_shows_todays_visits_with_face_and_todays_reminders(

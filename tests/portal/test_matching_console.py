@@ -110,7 +110,7 @@ def test_one_click_books_the_visit_tells_olle_and_keeps_the_why(
         assert assignment.reasons["ranked"][1]["staff_id"] == world["eva"]
     [sms] = sms_to(web, OLLE)
     # Olle reads Arabic: the day and time come in his language, the worker's name as it is.
-    assert re.match(r"سيأتي Omar \S+ (الساعة )?\d\d:\d\d\. http", sms), sms
+    assert re.match(r"زيارة من Omar \S+ (الساعة )?\d\d:\d\d\. http", sms), sms
     assert "prata" not in sms.lower() and "autism" not in sms.lower()
     assert "Olle" not in web.get("/personal/samordning").text
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -146,19 +145,27 @@ def test_request_latency_is_counted_by_route_name_not_by_path(app: Flask) -> Non
     assert not any("4670000001" in str(key) for key in samples)
 
 
-def test_open_socket_io_connections_are_counted_while_open(app: Flask) -> None:
-    with LiveServer(app) as live:
-        web = https_client(app)
+def test_open_socket_io_connections_are_counted_while_open(database_url: str, db: Database) -> None:
+    import simple_websocket
+
+    with LiveServer(
+        lambda url: make_app(database_url, db, metrics_token=TOKEN, public_url=url)
+    ) as live:
+        web = https_client(live.app)
         before = value(scrape(web), "boendestod_socketio_connections")
-        # An Engine.IO handshake over long-polling, as a browser's first request makes it.
-        with urllib.request.urlopen(f"{live.url}/socket.io/?EIO=4&transport=polling") as answer:
-            sid = answer.read().decode().split('"sid":"')[1].split('"')[0]
-        opened = value(scrape(web), "boendestod_socketio_connections")
-        close = urllib.request.Request(
-            f"{live.url}/socket.io/?EIO=4&transport=polling&sid={sid}", data=b"1", method="POST"
+        # An Engine.IO connection over WebSocket, the only transport the pages use.
+        socket = simple_websocket.Client.connect(
+            live.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
         )
-        urllib.request.urlopen(close).close()
-        closed = value(scrape(web), "boendestod_socketio_connections")
+        assert socket.receive(timeout=5).startswith("0{")  # the server's "open" packet
+        opened = value(scrape(web), "boendestod_socketio_connections")
+        socket.close()
+        for _ in range(50):  # the server notices the close on its own thread
+            closed = value(scrape(web), "boendestod_socketio_connections")
+            if closed == before:
+                break
+            time.sleep(0.1)
+        live.app.extensions["boendestod.dispatcher"].shutdown()
     assert opened - before == 1
     assert closed == before
 

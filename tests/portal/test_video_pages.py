@@ -161,7 +161,7 @@ def test_a_guest_is_invited_by_sms_in_the_language_the_worker_picks_else_the_cli
         form = {"name": name, "phone": phone, **({"language": language} if language else {})}
         assert post_form(web, f"{room}/bjud-in", form, page=room).status_code == 302
         [invited[name]] = sms_to(web, normalise(phone))
-    assert invited["Amal"].startswith("مرحبًا! يدعوك Anna إلى مكالمة فيديو الآن.")
+    assert invited["Amal"].startswith("مرحبًا! دعوة من Anna إلى مكالمة فيديو الآن.")
     assert invited["Eva"].startswith("Hej! Anna bjuder in dig till ett videosamtal nu.")
 
 
