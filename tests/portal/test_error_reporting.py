@@ -48,8 +48,15 @@ class Envelopes(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
         body = self.rfile.read(int(self.headers["Content-Length"]))
-        if self.headers.get("Content-Encoding") == "gzip":
+        # The SDK compresses with brotli when that module is installed (Locust brings it),
+        # with gzip otherwise.
+        encoding = self.headers.get("Content-Encoding")
+        if encoding == "gzip":
             body = gzip.decompress(body)
+        elif encoding == "br":
+            import brotli
+
+            body = brotli.decompress(body)
         assert isinstance(self.server, Envelopes)
         self.server.received.append(body)
         self.send_response(200)
