@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
-    "args", [[], ["demo"], ["serve"], ["db"], ["db", "upgrade"], ["create-staff"]]
+    "args", [[], ["demo"], ["serve"], ["scheduler"], ["db"], ["db", "upgrade"], ["create-staff"]]
 )
 def test_every_command_explains_itself(args: list[str]) -> None:
     result = CliRunner().invoke(main, [*args, "--help"])
@@ -186,3 +186,39 @@ def test_serve_refuses_the_demo_sign_in_setting_in_production(tmp_path: Path) ->
     )
     assert result.returncode != 0
     assert "refusing to start" in result.stderr and "DEMO_SKIP_TOTP" in result.stderr
+
+
+def test_the_scheduler_alone_sends_a_due_reminder_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import signal
+
+    from models import Client, utcnow
+    from models.migrate import upgrade
+    from reminders.outbox import queue_sms
+    from tests.fakes.twilio_server import FakeTwilio
+
+    url = f"sqlite:///{tmp_path / 'prod.db'}"
+    upgrade(url)
+    db = Database(url)
+    with db.transaction() as s:
+        client = Client(first_name="Sandra", last_name="Nilsson", phone="+46700000001")
+        s.add(client)
+        s.flush()
+        queue_sms(s, client.phone, "Påminnelse: Ta din medicin", purpose="reminder",
+                  client_id=client.id, due_at=utcnow())  # fmt: skip
+    db.dispose()
+    with FakeTwilio(account_sid=PRODUCTION["TWILIO_ACCOUNT_SID"], auth_token="token") as fake:
+        env = {**os.environ, **PRODUCTION, "DATABASE_URL": url, "TWILIO_API_URL": fake.url}
+        process = subprocess.Popen(
+            [sys.executable, "-m", "portal.cli", "scheduler"], env=env, cwd=ROOT,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + 60
+            while not fake.messages() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert [m.body for m in fake.messages("+46700000001")] == ["Påminnelse: Ta din medicin"]
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=30)
+    assert process.returncode == 0, output
+    assert "scheduler stopped" in output
