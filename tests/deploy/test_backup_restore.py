@@ -70,22 +70,18 @@ def served_day(db: Database, url: str) -> tuple[str, list[tuple[str, str]]]:
 
 
 def test_a_restored_backup_serves_sandra_the_same_day(
-    database_url: str, empty_database_url: str, tmp_path: Path
+    db: Database, empty_database_url: str, tmp_path: Path
 ) -> None:
-    source_url = (
-        f"sqlite:///{tmp_path / 'live.db'}" if database_url.startswith("sqlite") else database_url
-    )
-    upgrade(source_url)
-    source = Database(source_url)
+    """The suite's own database (emptied by ``db``) is backed up and restored into a new one."""
     restored = Database(empty_database_url)
     try:
-        with source.transaction() as s:
-            seed(s, utcnow(), settings_for_tests(source_url).zone, generated=5)
-        day, visits = served_day(source, source_url)
-        before = row_counts(source)
+        with db.transaction() as s:
+            seed(s, utcnow(), settings_for_tests(db.url).zone, generated=5)
+        day, visits = served_day(db, db.url)
+        before = row_counts(db)
 
         backup = tmp_path / "boendestod.backup"
-        back_up(source_url, backup)
+        back_up(db.url, backup)
         restore(backup, empty_database_url)
 
         assert row_counts(restored) == before
@@ -93,7 +89,5 @@ def test_a_restored_backup_serves_sandra_the_same_day(
         assert restored_visits == visits
         assert day_section(page) == day_section(day)
     finally:
-        if source.is_postgres:
-            wipe(source)  # the suite's own database: leave it empty for the tests after
-        source.dispose()
+        wipe(db)  # leave the suite's database empty for tests that do not empty it themselves
         restored.dispose()
