@@ -40,7 +40,7 @@ def child(mode: str, sms: int, seconds: float) -> None:
     from portal.config import LogSettings
     from reminders.jobs import Dispatcher
     from reminders.outbox import queue_sms
-    from reminders.providers import TwilioSettings, make_telephony
+    from reminders.providers import make_telephony
     from tests.fakes.twilio_server import FakeTwilio
 
     stream = io.StringIO()
@@ -56,13 +56,7 @@ def child(mode: str, sms: int, seconds: float) -> None:
         stream.seek(0)
         stream.truncate()
         db = Database(url)
-        twilio = TwilioSettings(
-            account_sid=fake.account_sid,
-            auth_token=fake.auth_token,
-            from_number="+46850000000",
-            public_url="https://boendestod.example.se",
-            api_base_url=fake.url,
-        )
+        twilio = fake.settings()
         dispatcher = Dispatcher(db, make_telephony(db, twilio), "https://x/twiml", interval=5.0)
         with db.transaction() as s:
             for i in range(sms):

@@ -12,7 +12,7 @@ from flask import Flask
 
 from portal import logs
 from portal.config import LogSettings
-from reminders.providers import TwilioSettings, TwilioSmsClient
+from reminders.providers import TwilioSmsClient
 from tests.conftest import https_client
 from tests.fakes.twilio_server import FakeTwilio
 
@@ -90,13 +90,7 @@ def test_a_traceback_in_json_stays_on_one_line(output: io.StringIO) -> None:
 
 
 def send_one_sms(fake: FakeTwilio) -> None:
-    settings = TwilioSettings(
-        account_sid=fake.account_sid,
-        auth_token=fake.auth_token,
-        from_number="+46850000000",
-        public_url="https://boendestod.example.se",
-        api_base_url=fake.url,
-    )
+    settings = fake.settings()
     TwilioSmsClient(settings).send("+46701234501", "Påminnelse: Anna kommer 10.00")
 
 

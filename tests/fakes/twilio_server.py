@@ -32,6 +32,8 @@ from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+from reminders.providers import TwilioSettings
+
 API = "/2010-04-01/Accounts/"
 #: Twilio's date filters on lists (``DateSent>=2026-05-04``, sent as ``DateSent>``).
 DATE_FILTERS = {
@@ -116,6 +118,19 @@ class FakeTwilio:
         assert self._server is not None, "start() the fake first"
         host, port = self._server.sockets[0].getsockname()[:2]
         return f"http://{host}:{port}"
+
+    def settings(self, **changes: Any) -> TwilioSettings:
+        """Settings that point the real ``twilio`` library at this fake, as the app would be set."""
+        values: dict[str, Any] = {
+            "account_sid": self.account_sid,
+            "auth_token": self.auth_token,
+            "from_number": "+46850000000",
+            "public_url": "https://boendestod.example.se",
+        }
+        values.update(changes)
+        if "api_base_url" not in values:  # a child process is given the running fake's address
+            values["api_base_url"] = self.url
+        return TwilioSettings(**values)
 
     def messages(self, to: str | None = None) -> list[Received]:
         with self._lock:

@@ -15,7 +15,6 @@ from models import Database, EscalationType, utcnow
 from portal.app import create_app
 from portal.escalations import raise_escalation
 from reminders.outbox import queue_sms
-from reminders.providers import TwilioSettings
 from tests.browser.conftest import LiveServer
 from tests.conftest import https_client, settings_for_tests
 from tests.factories import make_client
@@ -40,13 +39,7 @@ def make_app(database_url: str, db: Database, **changes: object) -> Flask:
 
 @pytest.fixture
 def app(database_url: str, db: Database, fake: FakeTwilio) -> Iterator[Flask]:
-    twilio = TwilioSettings(
-        account_sid=fake.account_sid,
-        auth_token=fake.auth_token,
-        from_number="+46850000000",
-        public_url="https://boendestod.example.se",
-        api_base_url=fake.url,
-    )
+    twilio = fake.settings()
     application = make_app(database_url, db, metrics_token=TOKEN, twilio=twilio)
     yield application
     application.extensions["boendestod.dispatcher"].shutdown()

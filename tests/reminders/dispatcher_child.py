@@ -11,7 +11,7 @@ from datetime import datetime
 
 from models import Database
 from reminders.dispatch import IN_FLIGHT, sweep
-from reminders.providers import TwilioSettings, make_telephony
+from reminders.providers import make_telephony
 from tests.fakes.twilio_server import FakeTwilio
 
 
@@ -22,13 +22,7 @@ def main() -> None:
     in_flight = int(sys.argv[5]) if len(sys.argv) > 5 else IN_FLIGHT
     fake = FakeTwilio()  # only for its default credentials
     db = Database(url)
-    twilio = TwilioSettings(
-        account_sid=fake.account_sid,
-        auth_token=fake.auth_token,
-        from_number="+46850000000",
-        public_url="https://boendestod.example.se",
-        api_base_url=api,
-    )
+    twilio = fake.settings(api_base_url=api)
     telephony = make_telephony(db, twilio)
     sweep(
         db,

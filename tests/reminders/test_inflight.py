@@ -11,7 +11,7 @@ from models import Database, DeliveryEvent, Outbox, OutboxState
 from reminders.dispatch import LEASE, claim_due, sweep
 from reminders.inflight import record_sent_many
 from reminders.outbox import queue_sms
-from reminders.providers import Sent, TwilioSettings, TwilioSmsClient, make_telephony
+from reminders.providers import Sent, TwilioSmsClient, make_telephony
 from tests.fakes.twilio_server import SERVICE_UNAVAILABLE, FakeTwilio
 
 pytestmark = pytest.mark.db
@@ -24,16 +24,6 @@ TWIML = "https://boendestod.example.se/webhooks/twilio/voice/outbox"
 def fake():
     with FakeTwilio() as server:
         yield server
-
-
-def settings_for(fake: FakeTwilio) -> TwilioSettings:
-    return TwilioSettings(
-        account_sid=fake.account_sid,
-        auth_token=fake.auth_token,
-        from_number="+46850000000",
-        public_url="https://boendestod.example.se",
-        api_base_url=fake.url,
-    )
 
 
 def queue(db: Database, n: int, to: str | None = None, body: str | None = None) -> list[int]:
@@ -56,7 +46,7 @@ def rows(db: Database) -> list[Outbox]:
 
 def test_a_burst_goes_out_many_at_a_time_each_message_once(db: Database, fake) -> None:
     queue(db, 300)
-    handed = sweep(db, make_telephony(db, settings_for(fake)), TWIML, now=T0, concurrency=16)
+    handed = sweep(db, make_telephony(db, fake.settings()), TWIML, now=T0, concurrency=16)
     bodies = [m.body for m in fake.messages()]
     assert handed == 300
     assert sorted(bodies) == sorted(f"Påminnelse {i}" for i in range(300))
@@ -72,8 +62,8 @@ def test_a_message_twilio_already_has_from_a_crashed_dispatcher_is_not_sent_agai
 ) -> None:
     [outbox_id] = queue(db, 1)
     claim_due(db, T0)  # the dispatcher claimed it, handed it over, and died before recording
-    sent = TwilioSmsClient(settings_for(fake)).send("+46700000000", "Påminnelse 0")
-    sweep(db, make_telephony(db, settings_for(fake)), TWIML, now=AFTER_LEASE)
+    sent = TwilioSmsClient(fake.settings()).send("+46700000000", "Påminnelse 0")
+    sweep(db, make_telephony(db, fake.settings()), TWIML, now=AFTER_LEASE)
     assert len(fake.messages()) == 1, "not sent a second time"
     [row] = rows(db)
     assert row.id == outbox_id and row.state is OutboxState.SENT
@@ -85,7 +75,7 @@ def test_a_claimed_message_twilio_never_got_is_sent_once_after_the_lease(
 ) -> None:
     queue(db, 1)
     claim_due(db, T0)  # died before the message left
-    sweep(db, make_telephony(db, settings_for(fake)), TWIML, now=AFTER_LEASE)
+    sweep(db, make_telephony(db, fake.settings()), TWIML, now=AFTER_LEASE)
     [message] = fake.messages()
     [row] = rows(db)
     assert row.state is OutboxState.SENT and row.provider_id == message.sid
@@ -96,7 +86,7 @@ def test_a_message_already_recorded_for_another_row_is_not_taken_for_the_one_in_
 ) -> None:
     # The same text to the same client twice (two rules); the first went out and was recorded.
     first, second = queue(db, 2, to="+46701234567", body="Ta din medicin")
-    telephony = make_telephony(db, settings_for(fake))
+    telephony = make_telephony(db, fake.settings())
     sweep(db, telephony, TWIML, now=T0, only=[first])
     claim_due(db, T0, only=[second])  # claimed, then the dispatcher died before sending it
     sweep(db, telephony, TWIML, now=AFTER_LEASE)
@@ -110,8 +100,8 @@ def test_when_twilio_cannot_be_asked_the_row_in_doubt_waits_and_is_asked_again(
 ) -> None:
     queue(db, 1)
     claim_due(db, T0)
-    sent = TwilioSmsClient(settings_for(fake)).send("+46700000000", "Påminnelse 0")
-    telephony = make_telephony(db, settings_for(fake))
+    sent = TwilioSmsClient(fake.settings()).send("+46700000000", "Påminnelse 0")
+    telephony = make_telephony(db, fake.settings())
     fake.down = SERVICE_UNAVAILABLE
     assert sweep(db, telephony, TWIML, now=AFTER_LEASE) == 0
     [row] = rows(db)
@@ -128,7 +118,7 @@ def test_when_twilio_cannot_be_asked_the_row_in_doubt_waits_and_is_asked_again(
 def test_while_twilio_is_down_one_request_finds_out_and_the_rest_wait(db: Database, fake) -> None:
     queue(db, 50)
     fake.down = SERVICE_UNAVAILABLE
-    sweep(db, make_telephony(db, settings_for(fake)), TWIML, now=T0, concurrency=16)
+    sweep(db, make_telephony(db, fake.settings()), TWIML, now=T0, concurrency=16)
     assert len(fake.log) == 1, "one request, not fifty"
     assert {r.state for r in rows(db)} == {OutboxState.QUEUED}
     assert sum(r.attempts for r in rows(db)) == 1
@@ -158,8 +148,8 @@ def test_a_sweep_called_from_inside_an_event_loop_still_looks_up_before_resendin
 ) -> None:
     queue(db, 1)
     claim_due(db, T0)
-    TwilioSmsClient(settings_for(fake)).send("+46700000000", "Påminnelse 0")
-    telephony = make_telephony(db, settings_for(fake))
+    TwilioSmsClient(fake.settings()).send("+46700000000", "Påminnelse 0")
+    telephony = make_telephony(db, fake.settings())
 
     handed: list[int] = []
 

@@ -9,7 +9,6 @@ from reminders.providers import (
     PermanentFailure,
     Sent,
     TemporaryFailure,
-    TwilioSettings,
     TwilioSmsClient,
     TwilioVoiceClient,
 )
@@ -30,20 +29,8 @@ def fake():
         yield server
 
 
-def settings_for(fake: FakeTwilio, **changes) -> TwilioSettings:
-    values = dict(
-        account_sid=fake.account_sid,
-        auth_token=fake.auth_token,
-        from_number="+46850000000",
-        public_url="https://boendestod.example.se",
-        api_base_url=fake.url,
-    )
-    values.update(changes)
-    return TwilioSettings(**values)
-
-
 def test_an_sms_reaches_the_local_server_with_sender_body_and_status_callback(fake) -> None:
-    sent = TwilioSmsClient(settings_for(fake)).send(TO, "Påminnelse: Ta din medicin 💊")
+    sent = TwilioSmsClient(fake.settings()).send(TO, "Påminnelse: Ta din medicin 💊")
     [message] = fake.messages()
     assert fake.log[0][0] == f"/2010-04-01/Accounts/{fake.account_sid}/Messages.json"
     assert sent.provider_id == message.sid and sent.provider_id.startswith("SM")
@@ -57,7 +44,7 @@ def test_an_sms_reaches_the_local_server_with_sender_body_and_status_callback(fa
 
 
 def test_a_messaging_service_sid_is_used_as_the_sender_when_set(fake) -> None:
-    client = TwilioSmsClient(settings_for(fake, from_number=None, messaging_service_sid="MG1"))
+    client = TwilioSmsClient(fake.settings(from_number=None, messaging_service_sid="MG1"))
     client.send(TO, "Hej")
     [message] = fake.messages()
     assert message.params["MessagingServiceSid"] == "MG1"
@@ -66,7 +53,7 @@ def test_a_messaging_service_sid_is_used_as_the_sender_when_set(fake) -> None:
 
 def test_a_call_asks_twilio_to_fetch_our_twiml_and_report_its_status(fake) -> None:
     url = "https://boendestod.example.se/webhooks/twilio/voice/outbox/7"
-    sent = TwilioVoiceClient(settings_for(fake)).send(TO, url, "Hej!")
+    sent = TwilioVoiceClient(fake.settings()).send(TO, url, "Hej!")
     [call] = fake.calls()
     assert sent.provider_id.startswith("CA")
     assert call.params["Url"] == url
@@ -86,7 +73,7 @@ def test_a_call_asks_twilio_to_fetch_our_twiml_and_report_its_status(fake) -> No
 def test_twilio_errors_become_ours(fake, error, expected, code) -> None:
     fake.fail_number(TO, error)
     with pytest.raises(expected) as caught:
-        TwilioSmsClient(settings_for(fake)).send(TO, "Hej")
+        TwilioSmsClient(fake.settings()).send(TO, "Hej")
     assert type(caught.value) is expected
     assert caught.value.code == code
     assert fake.messages() == []
@@ -94,18 +81,18 @@ def test_twilio_errors_become_ours(fake, error, expected, code) -> None:
 
 def test_wrong_credentials_are_refused_as_a_passing_failure_not_a_lost_message(fake) -> None:
     with pytest.raises(TemporaryFailure):
-        TwilioSmsClient(settings_for(fake, auth_token="wrong")).send(TO, "Hej")
+        TwilioSmsClient(fake.settings(auth_token="wrong")).send(TO, "Hej")
 
 
 def test_a_provider_that_does_not_answer_is_a_temporary_failure(fake) -> None:
-    settings = settings_for(fake)
+    settings = fake.settings()
     fake.stop()
     with pytest.raises(TemporaryFailure):
         TwilioSmsClient(settings, timeout=2).send(TO, "Hej")
 
 
 def test_messages_are_listed_by_recipient_newest_first_page_by_page(fake) -> None:
-    sms = TwilioSmsClient(settings_for(fake))
+    sms = TwilioSmsClient(fake.settings())
     for i in range(5):
         sms.send(TO, f"Hej {i}")
     sms.send("+46709999999", "Annan")
@@ -119,7 +106,7 @@ def test_the_async_client_sends_the_same_form_as_the_plain_one(fake) -> None:
     body = "Påminnelse: Ta din medicin 💊 & svara 1 = klart"
 
     async def send() -> Sent:
-        async with TwilioSmsClient(settings_for(fake)).open_async() as sms:
+        async with TwilioSmsClient(fake.settings()).open_async() as sms:
             return await sms.send(TO, body)
 
     # A loop of its own in a thread: under the browser tests Playwright's loop runs in this one.
