@@ -1,9 +1,9 @@
-"""Demo data: the people of the municipal reports, plus enough generated ones to feel real."""
+"""The demo world: the people of the municipal reports, and enough generated ones to feel real."""
 
 from __future__ import annotations
 
 import random
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -15,14 +15,8 @@ from models import (
     ClientWorker,
     Consent,
     ConsentKind,
-    Decision,
-    DecisionGoal,
     Escalation,
     EscalationType,
-    Goal,
-    GoalKind,
-    GoalLevel,
-    GrantPeriod,
     Message,
     Mood,
     Plan,
@@ -35,83 +29,14 @@ from models import (
     Staff,
     SupportRequest,
     Unit,
-    Visit,
-    VisitNote,
-    VisitStatus,
     WorkingHours,
 )
 from models.visits import Channel
 
-from .auth.staff import create_staff
-from .i18n import translate
-
-DEMO_PASSWORD = "demo"
-#: The demo's daily reminder, one of the ready-made texts clients can choose, in their language.
-TAKE_MEDICINE = "Ta din medicin"
-FIRST_NAMES = [
-    "Ali",
-    "Amina",
-    "Bengt",
-    "Birgitta",
-    "Dragan",
-    "Eva",
-    "Fatima",
-    "Gunnar",
-    "Hanna",
-    "Ibrahim",
-    "Johan",
-    "Karl",
-    "Leila",
-    "Lina",
-    "Mats",
-    "Nadia",
-    "Per",
-    "Sara",
-    "Tove",
-    "Yusuf",
-    "Zeynep",
-    "Elin",
-    "Jonas",
-    "Maja",
-]
-LAST_NAMES = [
-    "Andersson",
-    "Berg",
-    "Ahmed",
-    "Nilsson",
-    "Hassan",
-    "Lund",
-    "Karlsson",
-    "Öberg",
-    "Persson",
-    "Yilmaz",
-    "Holm",
-    "Ek",
-    "Lindqvist",
-    "Mohammed",
-    "Sjöberg",
-]
-AREAS = [
-    ("Flemingsberg", 59.219, 17.947),
-    ("Skogås", 59.218, 18.155),
-    ("Trångsund", 59.227, 18.131),
-    ("Vårby", 59.264, 17.884),
-    ("Sjödalen", 59.236, 17.980),
-    ("Stuvsta", 59.253, 17.997),
-]
-SKILLS = ["autism", "intellectual_disability", "psychiatric", "adhd", "substance_use", "mi", "esl"]
-LANGS = ["sv", "en", "ar", "so", "tr", "fa", "bs"]
-GOALS = [
-    ("Jag vill kunna handla mat själv.", "Vi handlar tillsammans på tisdagar.", "boende"),
-    ("Jag vill ha ordning på mina räkningar.", "Vi går igenom posten varje vecka.", "ekonomi"),
-    ("Jag vill komma upp på morgonen.", "Påminnelse kl 8 och en plan för morgonen.", "hälsa"),
-    ("Jag vill träffa andra människor.", "Vi letar upp en träffpunkt.", "fritid"),
-    ("Jag vill städa min lägenhet.", "Vi gör ett städschema.", "boende"),
-]
-
-
-def _at(day: date, hour: int, minute: int, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC)
+from ..auth.staff import create_staff
+from ..i18n import translate
+from .names import AREAS, DEMO_PASSWORD, FIRST_NAMES, LANGS, LAST_NAMES, SKILLS, TAKE_MEDICINE
+from .weeks import decision_and_plan, week_of_visits
 
 
 def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -> None:
@@ -248,8 +173,8 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
             pair = [omar, anna]
         for position, worker in enumerate(pair):
             session.add(ClientWorker(client_id=client.id, staff_id=worker.id, position=position))
-        _decision_and_plan(session, client, karin, pair[0], today, now, rnd)
-        _week_of_visits(session, client, pair, today, now, zone, rnd, busy)
+        decision_and_plan(session, client, karin, pair[0], today, now, rnd)
+        week_of_visits(session, client, pair, today, now, zone, rnd, busy)
         session.add(
             ReminderRule(
                 client_id=client.id,
@@ -352,110 +277,6 @@ def _client_portal(session: Session, sandra: Client, anna: Staff, now: datetime)
     if plan is not None:
         plan.approved_at = None
     session.flush()
-
-
-def _decision_and_plan(
-    session: Session,
-    client: Client,
-    caseworker: Staff,
-    writer: Staff,
-    today: date,
-    now: datetime,
-    rnd: random.Random,
-) -> None:
-    decision = Decision(
-        client_id=client.id,
-        caseworker_id=caseworker.id,
-        starts_on=today - timedelta(days=rnd.randint(30, 300)),
-        ends_on=today + timedelta(days=rnd.randint(25, 330)),
-        granted_minutes=rnd.choice([120, 180, 240, 300]),
-        granted_per=GrantPeriod.WEEK,
-    )
-    chosen = rnd.sample(GOALS, 2)
-    decision.goals = [
-        DecisionGoal(
-            kind=GoalKind.OVERALL, life_area=None, text="Att kunna bo kvar i egen lägenhet."
-        )
-    ]
-    decision.goals += [
-        DecisionGoal(kind=GoalKind.PERSONAL, life_area=area, text=words)
-        for words, _, area in chosen
-    ]
-    session.add(decision)
-    session.flush()
-    plan = Plan(
-        client_id=client.id,
-        decision_id=decision.id,
-        version=1,
-        written_by_id=writer.id,
-        written_at=now - timedelta(days=20),
-        approved_at=now - timedelta(days=18) if rnd.random() < 0.7 else None,
-    )
-    plan.goals = [
-        Goal(position=i, client_words=words, activity=activity, level=rnd.choice(list(GoalLevel)))
-        for i, (words, activity, _) in enumerate(chosen)
-    ]
-    session.add(plan)
-
-
-def _week_of_visits(
-    session: Session,
-    client: Client,
-    pair: list[Staff],
-    today: date,
-    now: datetime,
-    zone: ZoneInfo,
-    rnd: random.Random,
-    busy: dict[int, list[tuple[datetime, datetime]]],
-) -> None:
-    """Three days back and four ahead, inside the worker's hours and never overlapping."""
-    for offset in range(-3, 5):
-        if rnd.random() < 0.35 and client.first_name not in ("Sandra", "Olle"):
-            continue
-        day = today + timedelta(days=offset)
-        worker = pair[offset % 2]
-        hours = next((h for h in worker.hours if h.weekday == day.weekday()), None)
-        if hours is None:
-            continue
-        length = timedelta(minutes=rnd.choice([45, 60, 90]))
-        slots = [
-            _at(day, h, m, zone)
-            for h in range(hours.starts.hour, hours.ends.hour - 1)
-            for m in (0, 30)
-        ]
-        rnd.shuffle(slots)
-        taken = busy.setdefault(worker.id, [])
-        start = next((t for t in slots if all(t + length <= a or t >= b for a, b in taken)), None)
-        if start is None:
-            continue
-        end = start + length
-        taken.append((start, end))
-        channel = rnd.choices(list(Channel), weights=[6, 2, 2])[0]
-        visit = Visit(
-            client_id=client.id,
-            staff_id=worker.id,
-            channel=channel,
-            planned_start=start,
-            planned_end=end,
-        )
-        if end < now:
-            if rnd.random() < 0.15:
-                visit.status = VisitStatus.CANCELLED_BY_CLIENT
-                visit.cancelled_at = start - timedelta(hours=rnd.randint(1, 30))
-                visit.cancel_reason = "not_well"
-                visit.late_cancellation = start - visit.cancelled_at < timedelta(hours=24)
-            else:
-                visit.status = VisitStatus.DONE
-                visit.actual_start = start + timedelta(minutes=rnd.randint(-5, 10))
-                visit.actual_end = end + timedelta(minutes=rnd.randint(-10, 10))
-                visit.notes.append(
-                    VisitNote(
-                        author_id=worker.id,
-                        created_at=end,
-                        text="Vi handlade och pratade om veckan.",
-                    )
-                )
-        session.add(visit)
 
 
 def _lars_for(
