@@ -10,8 +10,7 @@ from __future__ import annotations
 import secrets
 from itertools import groupby
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, url_for
 from sqlalchemy import select
 
 from models import DevMessage, Outbox, OutboxKind, utcnow
@@ -32,31 +31,40 @@ def _only_with_dev_provider():  # type: ignore[no-untyped-def]
         abort(404)
 
 
-def _threads(messages: list[DevMessage]) -> list[tuple[str, list[DevMessage], ReplyForm]]:
-    """Messages by the phone they went to, the phone with the newest message first."""
+def _threads(
+    messages: list[DevMessage], refused: ReplyForm | None = None
+) -> list[tuple[str, list[DevMessage], ReplyForm]]:
+    """Messages by the phone they went to, the phone with the newest message first; a refused
+    reply is shown again in its thread (first, when its phone has none)."""
     by_phone = sorted(messages, key=lambda m: (m.to_phone, -m.id))
     threads = []
     for phone, group in groupby(by_phone, key=lambda m: m.to_phone):
         form = ReplyForm(formdata=None, phone=phone, sid=f"DEVIN{secrets.token_hex(12)}")
         threads.append((phone, list(group), form))
-    return sorted(threads, key=lambda t: -t[1][0].id)
+    threads.sort(key=lambda t: -t[1][0].id)
+    if refused is not None:
+        others = [t for t in threads if t[0] != refused.phone.data]
+        mine = [t[1] for t in threads if t[0] == refused.phone.data]
+        threads = [(refused.phone.data or "", mine[0] if mine else [], refused), *others]
+    return threads
+
+
+def _page(refused: ReplyForm | None = None):  # type: ignore[no-untyped-def]
+    return render_template(
+        "dev/outbox.html", threads=_threads(dev_messages(session()), refused), display=display
+    )
 
 
 @bp.get("/outbox")
 def outbox():  # type: ignore[no-untyped-def]
-    return render_template(
-        "dev/outbox.html",
-        threads=_threads(dev_messages(session())),
-        display=display,
-    )
+    return _page()
 
 
 @bp.post("/outbox/svar")
 def reply():  # type: ignore[no-untyped-def]
     form = ReplyForm()
     if not form.validate():
-        flash(_("Skriv ett svar."))
-        return redirect(url_for(".outbox"))
+        return _page(refused=form), 400
     settings = current_app.config["SETTINGS"]
     receive_sms(
         session(),

@@ -234,8 +234,9 @@ def why_short(visit_id: int):  # type: ignore[no-untyped-def]
     """A call far from its planned length: the worker says why, as for a home visit."""
     visit = _my_visit(visit_id)
     form = EndForm()
-    if request.method == "POST" and form.validate_on_submit() and form.reason.data.strip():
-        visit.deviation_reason = form.reason.data.strip()[:200]
+    reason = (form.reason.data or "").strip()
+    if request.method == "POST" and form.validate_on_submit() and reason:
+        visit.deviation_reason = reason[:200]
         flash(_l("Tack. Anledningen är sparad."))
         return redirect(url_for("video.console"))
     if request.method == "POST":
