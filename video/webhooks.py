@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from models import Database, VideoSession, utcnow
+from models.numbers import whole_number
 from reminders.twilio_auth import public_request_url, twilio_signed
 
 from . import calls
@@ -12,6 +13,8 @@ from . import calls
 bp = Blueprint("video_webhooks", __name__, url_prefix="/webhooks/twilio/voice/bridge")
 #: ``app.config`` key of the number bridged calls show: the municipality's.
 CALLER_ID_KEY = "VIDEO_CALLER_ID"
+#: The longest call Twilio places (its time limit is at most 24 hours).
+MAX_CALL_SECONDS = 24 * 3600
 
 
 def _db() -> Database:
@@ -39,10 +42,8 @@ def bridge(session_id: int) -> Response:
 def done(session_id: int) -> Response:
     """The dial to the client ended; a completed call becomes a delivered visit."""
     status = request.form.get("DialCallStatus", "")
-    try:
-        seconds = int(request.form.get("DialCallDuration", "0"))
-    except ValueError:
-        seconds = 0
+    # Twilio ends any call within a day; a duration beyond that (or no number) is none at all.
+    seconds = whole_number(request.form.get("DialCallDuration"), MAX_CALL_SECONDS) or 0
     with _db().transaction() as s:
         vs = s.get(VideoSession, session_id)
         if vs is not None:
