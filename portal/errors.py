@@ -44,7 +44,26 @@ def render_error(status: int, message: str | None = None) -> tuple[str, int]:
     return render_template("errors/error.html", title=title, text=message or text), status
 
 
+#: Said when a request carries a NUL character, which no keyboard types and PostgreSQL cannot
+#: store in text: refused at the door, so no form or webhook has to think of it.
+NUL_REFUSED = _l("Texten har ett tecken som inte går att spara. Skriv texten igen.")
+
+
+def _has_nul() -> bool:
+    sources = (request.args, request.form) if request.method == "POST" else (request.args,)
+    return any(
+        "\x00" in value for source in sources for _, values in source.lists() for value in values
+    )
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul():  # type: ignore[no-untyped-def]
+        if _has_nul():
+            log.info("refused a NUL character on %s", request.path)
+            return render_error(400, NUL_REFUSED)
+        return None
+
     @app.errorhandler(CSRFError)
     def _csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
         log.info("CSRF refused on %s: %s", request.path, exc.description)

@@ -7,7 +7,6 @@ from wtforms import (
     DateField,
     FieldList,
     FormField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -16,6 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from models import Channel, EscalationOutcome, GoalLevel, GrantPeriod
 
+from ..fields import WholeNumberField
 from ..labels import GOAL_LEVEL, OUTCOME
 from .concerns import ConcernKind
 
@@ -68,7 +68,7 @@ class GoalRow(FlaskForm):
 class DecisionForm(FlaskForm):
     starts_on = DateField(_l("Gäller från"), validators=[DataRequired()])
     ends_on = DateField(_l("Gäller till och med"), validators=[DataRequired()])
-    granted_minutes = IntegerField(
+    granted_minutes = WholeNumberField(
         _l("Beviljad tid (minuter)"), validators=[InputRequired(), NumberRange(1, 3600)]
     )
     granted_per = SelectField(

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import Channel, EscalationOutcome, GoalKind, GoalLevel, GrantPeriod, Role, utcnow
+from models.numbers import whole_number
 
 from ..access import open_client
 from ..auth.principal import staff_required
@@ -130,7 +131,7 @@ def decision_page(client_id: int):  # type: ignore[no-untyped-def]
     )
     form = DecisionForm()
     current = decisions.in_force(session(), client.id, local_today(now))
-    change_id = request.form.get("change_id", type=int)
+    change_id = whole_number(request.form.get("change_id"))
     status = 200
     if form.is_submitted():
         status = 400
@@ -274,7 +275,7 @@ def concern_page(client_id: int):  # type: ignore[no-untyped-def]
             form.text.data,
             now,
             _zone(),
-            visit_id=request.args.get("besok", type=int),
+            visit_id=whole_number(request.args.get("besok")),
             ip=request.remote_addr,
         )
         flash(_l("Handläggaren har fått din oro."))

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import MESSAGE_MAX_LENGTH, CheckIn, utcnow
+from models.numbers import whole_number
 
 from .. import tasks
 from ..auth.codes import clients_of
@@ -160,7 +161,7 @@ def goals():  # type: ignore[no-untyped-def]
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
 def approve_plan():  # type: ignore[no-untyped-def]
-    plan_id = request.form.get("plan", type=int) or 0
+    plan_id = whole_number(request.form.get("plan")) or 0
     try:
         services.approve_plan(session(), current_user.client.id, plan_id, utcnow())
     except services.PlanChanged as exc:
@@ -273,7 +274,7 @@ def who():  # type: ignore[no-untyped-def]
     if proxy is None:
         return redirect(url_for("client.start"))
     if request.method == "POST":
-        chosen = request.form.get("proxy", type=int) or 0
+        chosen = whole_number(request.form.get("proxy")) or 0
         target = act_for(session(), current_user.device_id, proxy, chosen, utcnow())
         flash(_l("Nu hjälper du %(name)s.", name=target.client.first_name))
         return redirect(url_for("client.start"), 303)

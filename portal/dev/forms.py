@@ -2,8 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from ..fields import WholeNumberField
 
 #: Twilio's limit on one SMS body it hands us (ten segments).
 MAX_REPLY = 1600
@@ -21,7 +23,7 @@ class ReplyForm(FlaskForm):
 
 
 class KeyForm(FlaskForm):
-    message = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+    message = WholeNumberField(validators=[InputRequired(), NumberRange(min=1)])
     digit = SelectField(
         choices=[("1", _l("1")), ("2", _l("2")), ("", _l("Ingen knapp"))], validate_choice=True
     )

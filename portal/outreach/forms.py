@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -14,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..fields import WholeNumberField
 from .services import WEEKDAY_NAMES
 
 WEEKDAYS = [(str(number), name) for number, name in enumerate(WEEKDAY_NAMES)]
@@ -52,7 +52,7 @@ class RuleForm(FlaskForm):
     )
     ask_reply = BooleanField(_l("Be klienten svara 1 när det är gjort"))
     important = BooleanField(_l("Viktig: utan svar får handläggaren veta"))
-    reply_within_minutes = IntegerField(
+    reply_within_minutes = WholeNumberField(
         _l("Säg till mig om inget svar kommit inom (minuter)"),
         default=60,
         validators=[Optional(), NumberRange(min=10, max=24 * 60)],

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import ParticipantRole, Role, utcnow
+from models.numbers import whole_number
 from video import calls
 from video import services as video
 from video.echo import Busy
@@ -145,7 +146,7 @@ def invite(visit_id: int):  # type: ignore[no-untyped-def]
         abort(409)
     name = request.form.get("name", "").strip()
     phone = request.form.get("phone", "").strip() or None
-    proxy_id = request.form.get("proxy", type=int)
+    proxy_id = whole_number(request.form.get("proxy"))
     if proxy_id:
         proxies = services.client_proxies(session(), visit.client_id)
         proxy = next((p for p in proxies if p.id == proxy_id), None)

@@ -164,3 +164,35 @@ def test_a_refused_catalogue_entry_is_shown_again_as_typed(app, db, office) -> N
     assert (
         'value="Städa tillsammans"' in response.text and 'value="Clean together"' in response.text
     )
+
+
+@pytest.mark.parametrize(("typed", "minutes"), [("١٢٠", 120), ("1_000", None), ("+90", None)])
+def test_a_number_field_takes_arabic_indic_digits_and_nothing_else_int_would(
+    app, db, people, typed: str, minutes: int | None
+) -> None:
+    web = staff_client(app, db, "kim")
+    response = post_form(
+        web, f"/personal/klient/{people['olle']}/paminnelser",
+        {"text": "Ta medicinen", "channel": "sms", "recurrence": "daily", "local_time": "09:00",
+         "ask_reply": "y", "reply_within_minutes": typed},
+    )  # fmt: skip
+    with db.transaction() as s:
+        saved = s.scalars(select(ReminderRule.reply_within_minutes)).all()
+    if minutes is None:
+        assert response.status_code == 400 and "Skriv ett heltal med siffror." in response.text
+        assert saved == []
+    else:
+        assert response.status_code == 302 and saved == [minutes]
+
+
+def test_a_nul_character_in_a_text_is_refused_with_a_message_on_every_database(
+    app, db, office
+) -> None:
+    from models import Escalation
+
+    web = staff_client(app, db, "kim")
+    response = post_form(
+        web, f"/personal/klient/{office['olle']}/oro", {"kind": "other", "text": "Hej\x00då"}
+    )
+    assert response.status_code == 400 and "tecken som inte går att spara" in response.text
+    assert count(db, Escalation) == 0

@@ -83,6 +83,8 @@ def expected(kind: str, params: dict[str, str], path_id: int) -> int:
     """The status Twilio should get back for these parameters."""
     if path_id > MAX_INT:
         return 404
+    if any("\x00" in value for value in params.values()):
+        return 400  # no text we keep may hold NUL
     if kind == "sms":
         present = (params.get("MessageSid") or params.get("SmsSid")) and params.get("From")
         return 200 if present else 400

@@ -1,0 +1,27 @@
+"""Form fields shared by the areas' forms."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import IntegerField
+
+from models.numbers import MAX_INT, whole_number
+
+
+class WholeNumberField(IntegerField):
+    """A whole number typed in ASCII or Arabic-Indic digits, made ASCII; nothing else.
+
+    WTForms' own field calls ``int``, which also takes "+5", "1_000" and digits of any script,
+    and no upper bound: every number a person types goes through ``whole_number`` instead.
+    """
+
+    def __init__(self, *args, maximum: int = MAX_INT, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.maximum = maximum
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if not valuelist:
+            return
+        self.data = whole_number(valuelist[0], self.maximum)
+        if self.data is None:
+            raise ValueError(_l("Skriv ett heltal med siffror."))
