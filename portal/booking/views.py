@@ -341,6 +341,6 @@ def feed(token: str):  # type: ignore[no-untyped-def]
         ical.feed_visits(session(), found, now), for_client=found.client_id is not None,
         zone=zone(), now=now, host=request.host, lang=lang,
     )  # fmt: skip
-    response = Response(text, mimetype="text/calendar")
-    response.headers["Cache-Control"] = "private, max-age=300"
-    return response
+    # No cache header of its own: the feed names people and addresses, so it gets the no-store
+    # of every page. Calendar apps poll on their own schedule and do not need a cache to work.
+    return Response(text, mimetype="text/calendar")

@@ -2,6 +2,7 @@
 
 import pytest
 
+from models import utcnow
 from portal.app import create_app
 from tests.conftest import https_client
 from tests.factories import make_staff
@@ -22,6 +23,18 @@ def test_json_csv_and_pages_are_never_cached_but_static_files_are(app, db) -> No
         assert response.headers["Cache-Control"] == "no-store", url
     static = web.get("/static/app.css")
     assert "no-store" not in static.headers.get("Cache-Control", "")
+
+
+def test_a_calendar_feed_is_not_kept_in_any_cache(app, db) -> None:
+    from portal.booking import ical
+    from tests.factories import make_client
+
+    with db.transaction() as s:
+        anna = make_staff(s, "anna")
+        token = ical.new_feed(s, utcnow(), client_id=make_client(s, workers=[anna]).id)
+    response = https_client(app).get(f"/kalender/{token}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_the_pages_may_open_websockets_only_to_our_own_public_address(db, settings) -> None:
