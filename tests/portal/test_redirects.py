@@ -59,3 +59,23 @@ def test_staff_sign_in_with_a_foreign_next_goes_to_the_start_page(app, db, web, 
     )
     assert response.status_code == 302
     assert response.location == "/personal/idag"
+
+
+@pytest.mark.parametrize("value", ["/\t/evil.example/", "/\\evil.example/", "/\n/x"])
+def test_taking_a_task_with_a_foreign_next_stays_on_the_site(app, db, value: str) -> None:
+    from models import TaskKind, utcnow
+    from portal.tasks import create_task
+    from tests.portal.helpers import staff_client
+
+    with db.transaction() as s:
+        anna = make_staff(s, "anna")
+        task = create_task(
+            s, kind=TaskKind.RED_CHECK_IN, text="Ring", now=utcnow(), staff_id=anna.id
+        )
+        task_id = task.id
+    web = staff_client(app, db, "anna")
+    response = post_form(
+        web, f"/personal/att-gora/{task_id}/ta", {"next": value}, page="/personal/idag"
+    )
+    assert response.status_code == 303
+    assert response.location == "/personal/idag"
