@@ -171,22 +171,29 @@ def week():  # type: ignore[no-untyped-def]
     )  # fmt: skip
 
 
-@bp.route("/planering/besok/<int:visit_id>", methods=["GET", "POST"])
-@staff_required(Role.COORDINATOR)
-def plan_visit(visit_id: int):  # type: ignore[no-untyped-def]
-    viewer = current_user.staff
-    found = queries.planned_visit(session(), viewer, visit_id)
-    form = MoveForm()
+def _move_form(found, viewer, posted: bool) -> MoveForm:  # type: ignore[no-untyped-def]
+    """The move form: as posted, or showing where and when the visit is now."""
+    form = MoveForm() if posted else MoveForm(formdata=None)
     form.staff_id.choices = [(w.id, w.full_name) for w in queries.workers_for(session(), viewer)]
-    cancel_form = StaffCancelForm(prefix="cancel")
-    if request.method == "GET":
+    if not posted:
         local = found.planned_start.astimezone(zone())
         form.staff_id.data, form.day.data, form.start.data = (
             found.staff_id,
             local.date(),
             local.time(),
         )
-    elif form.validate_on_submit():
+    return form
+
+
+@bp.route("/planering/besok/<int:visit_id>", methods=["GET", "POST"])
+@staff_required(Role.COORDINATOR)
+def plan_visit(visit_id: int):  # type: ignore[no-untyped-def]
+    viewer = current_user.staff
+    found = queries.planned_visit(session(), viewer, visit_id)
+    form = _move_form(found, viewer, posted=request.method == "POST")
+    # Its fields' names differ from the move form's; a prefix would rename its CSRF token too.
+    cancel_form = StaffCancelForm(formdata=None)
+    if request.method == "POST" and form.validate_on_submit():
         try:
             actions.move(
                 session(), found, start=local_moment(form.day.data, form.start.data, zone()),
@@ -208,10 +215,14 @@ def plan_visit(visit_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/planering/besok/<int:visit_id>/installt")
 @staff_required(Role.COORDINATOR)
 def plan_cancel(visit_id: int):  # type: ignore[no-untyped-def]
-    found = queries.planned_visit(session(), current_user.staff, visit_id)
-    done, _ = _cancel_for_staff(found)
+    viewer = current_user.staff
+    found = queries.planned_visit(session(), viewer, visit_id)
+    done, cancel_form = _cancel_for_staff(found)
     if done is None:
-        flash(_l("Skriv en orsak."))
+        form = _move_form(found, viewer, posted=False)
+        return render_template(
+            "booking/plan_visit.html", visit=found, form=form, cancel_form=cancel_form
+        ), 400
     return redirect(url_for("schedule.plan_visit", visit_id=found.id))
 
 

@@ -89,6 +89,11 @@ FORMS: dict[str, tuple[Post, ...]] = {
     ),
     "booking.StaffCancelForm": (
         Post("/personal/besok/{visit}/installt", "kim", page="/personal/besok/{visit}"),
+        Post(
+            "/personal/planering/besok/{visit}/installt",
+            "cecilia",
+            page="/personal/planering/besok/{visit}",
+        ),
     ),
     "booking.MoveForm": (Post("/personal/planering/besok/{visit}", "cecilia"),),
     "booking.AbsenceForm": (Post("/personal/planering/personal/{kim}", "cecilia"),),

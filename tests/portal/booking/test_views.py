@@ -171,6 +171,29 @@ def test_a_coordinator_reassigns_a_visit_from_the_week_view(app: Flask, db: Data
         assert visit.staff_id == omar_id and visit.planned_start == at("2026-05-05T14:00")
 
 
+def test_a_coordinator_cancels_a_visit_with_a_reason_and_a_missing_reason_is_asked_for(
+    app: Flask, db: Database
+) -> None:
+    with db.transaction() as s:
+        make_staff(s, "cecilia", roles=[Role.COORDINATOR])
+        anna = make_staff(s, "anna")
+        client = make_client(s, workers=[anna])
+        visit_id = make_visit(s, client, anna, at("2026-05-05T10:00")).id
+    with time_machine.travel(NOW, tick=False):
+        web = staff_client(app, db, "cecilia")
+        page, url = (
+            f"/personal/planering/besok/{visit_id}",
+            f"/personal/planering/besok/{visit_id}/installt",
+        )
+        refused = post_form(web, url, {"reason": ""}, page=page)
+        assert refused.status_code == 400 and 'action="' + url + '"' in refused.text
+        too_long = post_form(web, url, {"reason": "Sjuk " * 20}, page=page)
+        assert too_long.status_code == 400 and "Sjuk Sjuk" in too_long.text
+        assert post_form(web, url, {"reason": "Sjuk"}, page=page).status_code == 302
+    with db.transaction() as s:
+        assert s.get(Visit, visit_id).status is VisitStatus.CANCELLED_BY_STAFF
+
+
 def test_the_manager_sees_charts_and_downloads_csv(app: Flask, db: Database) -> None:
     with db.transaction() as s:
         make_staff(s, "maria", roles=[Role.MANAGER])
