@@ -10,6 +10,7 @@ from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaF
 from wtforms.validators import DataRequired, Length, Optional
 
 from models import Channel
+from models.numbers import whole_number
 
 from ..errors import DomainError
 
@@ -50,6 +51,8 @@ class PeriodForm(FlaskForm):
     last = DateField(_l("Till"), [DataRequired()])
 
 
+#: Seconds since 1970 up to the year 5138: every start a link can carry, and within datetime.
+EPOCH_SECONDS_MAX = 10**11
 BAD_CHOICE = _l("Det valet finns inte. Gå tillbaka och försök igen.")
 
 
@@ -77,14 +80,15 @@ def parse_channel(value: str | None) -> Channel:
 
 def parse_start(value: str | None) -> datetime:
     """A start time carried in a link as seconds since the epoch (unambiguous across DST)."""
-    try:
-        return datetime.fromtimestamp(int(value or ""), UTC)
-    except (ValueError, OverflowError, OSError) as exc:
-        raise DomainError(BAD_CHOICE) from exc
+    seconds = whole_number(value, maximum=EPOCH_SECONDS_MAX)
+    if seconds is None:
+        raise DomainError(BAD_CHOICE)
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def parse_int(value: str | None) -> int:
-    try:
-        return int(value or "")
-    except ValueError as exc:
-        raise DomainError(BAD_CHOICE) from exc
+    """An id or a count carried in a link or a form: digits only, never beyond any row's id."""
+    number = whole_number(value)
+    if number is None:
+        raise DomainError(BAD_CHOICE)
+    return number

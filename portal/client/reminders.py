@@ -43,6 +43,8 @@ HOW = {
 }
 #: A client keeps at most this many of their own reminders at once.
 MAX_OWN = 20
+#: The longest own reminder text, as the page's field allows and staff reminders have.
+OWN_TEXT_MAX = 120
 CLOCK = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
 
 
@@ -61,7 +63,7 @@ class Answers:
     def from_form(cls, form: dict[str, str]) -> Answers:
         return cls(
             what=form.get("vad", ""),
-            own_text=form.get("egen_text", "")[:200],
+            own_text=form.get("egen_text", ""),
             when=form.get("nar", ""),
             clock=form.get("klockan", "")[:10],
             how=form.get("hur", ""),
@@ -84,7 +86,9 @@ class Answers:
 
     def check(self) -> bool:
         """Note a plain-words problem per question; True when every question is answered."""
-        if not self.text():
+        if self.what == OWN and len(self.own_text.strip()) > OWN_TEXT_MAX:
+            self.problems["vad"] = str(_l("Texten är för lång. Skriv högst 120 tecken."))
+        elif not self.text():
             self.problems["vad"] = str(
                 _l("Skriv vad du vill komma ihåg.")
                 if self.what == OWN

@@ -10,18 +10,14 @@ from __future__ import annotations
 
 import importlib
 import inspect
-from dataclasses import dataclass
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from flask_wtf import FlaskForm
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import escape
-from sqlalchemy import func, select
 from wtforms import (
     BooleanField,
     DateField,
@@ -38,38 +34,20 @@ from wtforms import (
 )
 
 import portal
-from models import Base, Channel, Database, EscalationType, Role, VisitStatus, utcnow
-from tests.conftest import csrf_from, https_client, post_form
-from tests.factories import make_client, make_decision, make_staff, make_visit
-from tests.portal.helpers import client_web, staff_client
+from models import Database
+from tests.conftest import csrf_from
+from tests.portal.fuzzing import (
+    ANY_TEXT,
+    FUZZ,
+    JUNK,
+    TEXT,
+    Post,
+    fingerprint,
+    make_world,
+    signed_in,
+)
 
 pytestmark = pytest.mark.db
-
-OLLE = "+46700000002"
-#: Few examples per form keep the whole file within a few minutes on a loaded machine; the
-#: examples are derived from the test's name, so every run (and CI) posts the same values.
-FUZZ = settings(
-    max_examples=25,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-#: Tables a refused post may still write to, and why.
-MAY_CHANGE_ON_REFUSAL = {
-    "audit_events",  # the re-shown page is a read of the client's record, and reads are logged
-}
-
-
-@dataclass(frozen=True)
-class Post:
-    """Where a form is posted (``{olle}``, ``{visit}`` … filled from the world) and by whom."""
-
-    url: str
-    #: "anyone", a staff username, "olle" (a signed-in client) or "code" (waiting for a code).
-    who: str
-    page: str | None = None  # the page showing the form, when not ``url``
-
 
 CASE = "/personal/arenden/{escalation}"
 #: Every form class, the route that posts it and the role that may. A sub-form lives in its
@@ -140,15 +118,6 @@ def test_every_form_class_is_fuzzed() -> None:
 
 # -- what is typed --------------------------------------------------------------------------
 
-#: Any character a browser can send (no lone surrogates), NUL and line breaks included.
-ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
-LONG_TEXT = st.integers(100, 5000).map(lambda n: "å<" * n)
-JUNK = st.sampled_from(
-    ["", " ", "²", "①", "١٢", "۱۲", "-1", "+5", "1_000", "1e3", "0", "9" * 30, str(2**31),
-     "2026-02-30", "99:99", "24:00", "0000-01-01", "9999-12-31", "\x00", "\n", "<b>", "'\"&"]
-)  # fmt: skip
-TEXT = st.one_of(ANY_TEXT, JUNK, LONG_TEXT)
-
 
 def _choices(field) -> list[str]:  # type: ignore[no-untyped-def]
     return [str(value) for value, *_ in (field.choices or [])]
@@ -198,72 +167,7 @@ def shown_back(field) -> bool:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def world(db: Database) -> dict[str, int]:
-    """Olle with his worker Kim and caseworker Karin, a coordinator, a manager, an admin; a
-    planned, a started and a finished video visit; an open escalation."""
-    from zoneinfo import ZoneInfo
-
-    from portal.escalations import raise_escalation
-    from portal.lightsupport.catalogue import ensure_defaults
-
-    with db.transaction() as s:
-        ensure_defaults(s)
-        kim = make_staff(s, "kim")
-        karin = make_staff(s, "karin", roles=[Role.CASEWORKER])
-        for name, role in (("cecilia", Role.COORDINATOR), ("maria", Role.MANAGER)):
-            make_staff(s, name, roles=[role])
-        make_staff(s, "admin", roles=[Role.ADMIN])
-        olle = make_client(s, "Olle", phone=OLLE, workers=[kim], caseworker=karin)
-        make_decision(s, olle)
-        now = utcnow()
-        started = make_visit(s, olle, kim, start=now - timedelta(minutes=5))
-        started.status, started.actual_start = VisitStatus.STARTED, now - timedelta(minutes=5)
-        video = make_visit(
-            s, olle, kim, start=now - timedelta(hours=3), channel=Channel.VIDEO,
-            status=VisitStatus.DONE,
-        )  # fmt: skip
-        video.actual_start, video.actual_end = video.planned_start, video.planned_start
-        escalation = raise_escalation(
-            s, client=olle, kind=EscalationType.REPEATED_CANCELLATIONS, reason="Tre avbokningar.",
-            source="booking", now=now, zone=ZoneInfo("Europe/Stockholm"), evidence=[],
-        )  # fmt: skip
-        return {
-            "olle": olle.id,
-            "kim": kim.id,
-            "visit": make_visit(s, olle, kim, start=now + timedelta(days=2)).id,
-            "started": started.id,
-            "video": video.id,
-            "escalation": escalation.id,
-        }
-
-
-def signed_in(app: Flask, db: Database, who: str) -> FlaskClient:
-    """A browser as ``who`` of ``Post``."""
-    if who == "anyone":
-        return https_client(app)
-    if who == "olle":
-        return client_web(app, OLLE)
-    if who == "code":
-        web = https_client(app)
-        assert post_form(web, "/logga-in", {"phone": OLLE}).status_code == 302
-        return web
-    if who == "asked":
-        web = https_client(app)
-        fields = {"name": "Eva", "phone": "070-555 12 34"}
-        assert post_form(web, "/fraga", fields).status_code == 302
-        return web
-    return staff_client(app, db, who)
-
-
-def fingerprint(db: Database) -> dict[str, tuple[int, object]]:
-    """Rows and the highest key of every table: a refused post must leave both as they were."""
-    shown = {}
-    with db.transaction() as s:
-        for table in Base.metadata.sorted_tables:
-            if table.name in MAY_CHANGE_ON_REFUSAL:
-                continue
-            key = next(iter(table.primary_key.columns))
-            shown[table.name] = tuple(s.execute(select(func.count(), func.max(key))).one())
-    return shown
+    return make_world(db)
 
 
 CASES = [(name, post) for name, posts in FORMS.items() for post in posts]

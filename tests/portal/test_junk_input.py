@@ -196,3 +196,15 @@ def test_a_nul_character_in_a_text_is_refused_with_a_message_on_every_database(
     )
     assert response.status_code == 400 and "tecken som inte går att spara" in response.text
     assert count(db, Escalation) == 0
+
+
+def test_a_clients_own_reminder_too_long_is_refused_and_shown_again_whole(app, db, people) -> None:
+    web = client_web(app, OLLE)
+    typed = "Vattna blommorna i köket " * 6
+    response = post_form(
+        web, "/paminnelser/ny",
+        {"vad": "egen", "egen_text": typed, "nar": "varje-dag", "klockan": "08:00", "hur": "sms"},
+    )  # fmt: skip
+    assert response.status_code == 400 and "högst 120 tecken" in response.text
+    assert f'value="{typed}"' in response.text
+    assert count(db, ReminderRule) == 0

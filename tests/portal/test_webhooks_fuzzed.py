@@ -20,7 +20,7 @@ from portal.app import create_app
 from tests.conftest import https_client
 from tests.factories import make_client, make_staff, make_visit
 from tests.fakes.twilio_server import FakeTwilio
-from tests.portal.test_forms_fuzzed import FUZZ, JUNK, TEXT, fingerprint
+from tests.portal.fuzzing import FUZZ, JUNK, TEXT, fingerprint
 
 pytestmark = pytest.mark.db
 PHONE = "+46700000002"

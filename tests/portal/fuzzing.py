@@ -1,0 +1,124 @@
+"""What the fuzzing tests share: the world they post in, who posts, what is typed, and the
+fingerprint that shows whether a refused post wrote anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from models import Base, Channel, Database, EscalationType, Role, VisitStatus, utcnow
+from tests.conftest import https_client, post_form
+from tests.factories import make_client, make_decision, make_staff, make_visit
+from tests.portal.helpers import client_web, staff_client
+
+OLLE = "+46700000002"
+#: Few examples per form keep the whole file within a few minutes on a loaded machine; the
+#: examples are derived from the test's name, so every run (and CI) posts the same values.
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+#: Tables a refused post may still write to, and why.
+MAY_CHANGE_ON_REFUSAL = {
+    "audit_events",  # the re-shown page is a read of the client's record, and reads are logged
+}
+
+
+@dataclass(frozen=True)
+class Post:
+    """Where a form is posted (``{olle}``, ``{visit}`` … filled from the world) and by whom."""
+
+    url: str
+    #: "anyone", a staff username, "olle" (a signed-in client), "code" (waiting for a sign-in
+    #: code) or "asked" (a resident waiting for the first-contact code).
+    who: str
+    page: str | None = None  # the page showing the form, when not ``url``
+
+
+#: Any character a browser can send (no lone surrogates), NUL and line breaks included.
+ANY_TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+LONG_TEXT = st.integers(100, 5000).map(lambda n: "å<" * n)
+JUNK = st.sampled_from(
+    ["", " ", "²", "①", "١٢", "۱۲", "-1", "+5", "1_000", "1e3", "0", "9" * 30, str(2**31),
+     "2026-02-30", "99:99", "24:00", "0000-01-01", "9999-12-31", "\x00", "\n", "<b>", "'\"&"]
+)  # fmt: skip
+TEXT = st.one_of(ANY_TEXT, JUNK, LONG_TEXT)
+
+
+def make_world(db: Database) -> dict[str, int]:
+    """Olle with his worker Kim and caseworker Karin, a coordinator, a manager, an admin; a
+    planned, a started and a finished video visit; an open escalation."""
+    from zoneinfo import ZoneInfo
+
+    from portal.escalations import raise_escalation
+    from portal.lightsupport.catalogue import ensure_defaults
+
+    with db.transaction() as s:
+        ensure_defaults(s)
+        kim = make_staff(s, "kim")
+        karin = make_staff(s, "karin", roles=[Role.CASEWORKER])
+        for name, role in (("cecilia", Role.COORDINATOR), ("maria", Role.MANAGER)):
+            make_staff(s, name, roles=[role])
+        make_staff(s, "admin", roles=[Role.ADMIN])
+        olle = make_client(s, "Olle", phone=OLLE, workers=[kim], caseworker=karin)
+        make_decision(s, olle)
+        now = utcnow()
+        started = make_visit(s, olle, kim, start=now - timedelta(minutes=5))
+        started.status, started.actual_start = VisitStatus.STARTED, now - timedelta(minutes=5)
+        video = make_visit(
+            s, olle, kim, start=now - timedelta(hours=3), channel=Channel.VIDEO,
+            status=VisitStatus.DONE,
+        )  # fmt: skip
+        video.actual_start, video.actual_end = video.planned_start, video.planned_start
+        escalation = raise_escalation(
+            s, client=olle, kind=EscalationType.REPEATED_CANCELLATIONS, reason="Tre avbokningar.",
+            source="booking", now=now, zone=ZoneInfo("Europe/Stockholm"), evidence=[],
+        )  # fmt: skip
+        return {
+            "olle": olle.id,
+            "kim": kim.id,
+            "visit": make_visit(s, olle, kim, start=now + timedelta(days=2)).id,
+            "started": started.id,
+            "video": video.id,
+            "escalation": escalation.id,
+        }
+
+
+def signed_in(app: Flask, db: Database, who: str) -> FlaskClient:
+    """A browser as ``who`` of ``Post``."""
+    if who == "anyone":
+        return https_client(app)
+    if who == "olle":
+        return client_web(app, OLLE)
+    if who == "code":
+        web = https_client(app)
+        assert post_form(web, "/logga-in", {"phone": OLLE}).status_code == 302
+        return web
+    if who == "asked":
+        web = https_client(app)
+        fields = {"name": "Eva", "phone": "070-555 12 34"}
+        assert post_form(web, "/fraga", fields).status_code == 302
+        return web
+    return staff_client(app, db, who)
+
+
+def fingerprint(db: Database) -> dict[str, object]:
+    """Rows and the highest key of every table: a refused post must leave both as they were."""
+    columns = []
+    for table in Base.metadata.sorted_tables:
+        if table.name in MAY_CHANGE_ON_REFUSAL:
+            continue
+        key = next(iter(table.primary_key.columns))
+        columns.append(select(func.count()).select_from(table).scalar_subquery().label(table.name))
+        columns.append(select(func.max(key)).scalar_subquery().label(f"{table.name}.max"))
+    with db.transaction() as s:  # one round trip: this runs twice for every post
+        return dict(s.execute(select(*columns)).one()._mapping)
