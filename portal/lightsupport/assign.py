@@ -40,6 +40,7 @@ from .candidates import find, wanted_for
 from .planner import BLOCKS, plan
 from .ranking import Ranking
 from .scoring import Suggestion, Weights
+from .snapshot import Snapshot
 from .unmet import Left, nobody_free, tell_client_not_soon, why_left
 
 
@@ -99,10 +100,11 @@ def suggestions(
     only: list[int] | None = None,
     *,
     starts: int = 1,
+    schedule: Snapshot | None = None,
 ) -> Ranking:
     """Ranked workers for one request, with their reasons (and up to ``starts`` free starts
     each: the console needs only the first)."""
-    found = find(session, request, now, zone, rules, only, starts=starts)
+    found = find(session, request, now, zone, rules, only, starts=starts, schedule=schedule)
     return Ranking(wanted_for(session, request), found, weights, lambda t: _hour(t, zone))
 
 

@@ -30,10 +30,14 @@ def _context() -> dict[str, object]:
 
 
 def _ranked(items: list[SupportRequest]) -> list[assigning.Ranked]:
-    c = _context()
+    """Each request with its ranked workers, all read from one view of the schedule."""
+    c, schedule = _context(), snapshot.Snapshot(session())
     return [
         assigning.Ranked(
-            r, assigning.suggestions(session(), r, c["now"], c["zone"], c["rules"], c["weights"])
+            r,
+            assigning.suggestions(
+                session(), r, c["now"], c["zone"], c["rules"], c["weights"], schedule=schedule
+            ),
         )
         for r in items
     ]
