@@ -54,13 +54,14 @@ PAGE = 20
 @bp.get("")
 @staff_required(Role.COORDINATOR)
 def queue():  # type: ignore[no-untyped-def]
-    waiting = assigning.open_queue(session(), current_user.staff)
-    first = max(0, min(request.args.get("fran", 0, type=int), len(waiting) - 1))
+    waiting, first, shown = assigning.queue_page(
+        session(), current_user.staff, request.args.get("fran", 0, type=int), PAGE
+    )
     return render_template(
         "lightsupport/console.html",
-        items=_ranked(waiting[first : first + PAGE]),
+        items=_ranked(shown),
         first=first,
-        waiting=len(waiting),
+        waiting=waiting,
         page=PAGE,
         names=_names(),
         now=utcnow(),
@@ -71,9 +72,7 @@ def queue():  # type: ignore[no-untyped-def]
 @staff_required(Role.COORDINATOR)
 def card(request_id: int):  # type: ignore[no-untyped-def]
     """One request's card, for the live queue to insert without a reload."""
-    item = next(
-        (r for r in assigning.open_queue(session(), current_user.staff) if r.id == request_id), None
-    )
+    item = assigning.waiting_request(session(), current_user.staff, request_id)
     if item is None:
         return "", 204
     return render_template(
