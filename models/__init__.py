@@ -48,7 +48,7 @@ from .support import (
     Task,
     TaskKind,
 )
-from .trust import AuditEvent, Consent, ConsentKind, Device, LoginCode
+from .trust import AuditEvent, AuditEventClient, Consent, ConsentKind, Device, LoginCode
 from .video import Participant, ParticipantRole, SessionStatus, VideoSession
 from .visits import (
     Availability,
@@ -64,6 +64,7 @@ __all__ = [
     "DEFAULT_LIGHT_SUPPORT",
     "Assignment",
     "AuditEvent",
+    "AuditEventClient",
     "Availability",
     "AvailabilityKind",
     "Base",

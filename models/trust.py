@@ -30,6 +30,24 @@ class AuditEvent(Base):
     ip: Mapped[str | None] = mapped_column(String(64))
 
 
+class AuditEventClient(Base):
+    """A client named by an audit event of a list view (the day's visits, a queue, a report).
+
+    A list writes one event and one row here per client it showed, so that "every read of
+    client X" is one indexed query over both tables (``portal.access.reads_of``).
+    """
+
+    __tablename__ = "audit_event_clients"
+
+    #: First, so the primary key is the index that finds every list that showed a client.
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    audit_event_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_events.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
 class ConsentKind(enum.Enum):
     PROXY_ACCESS = "proxy_access"
     VIDEO = "video"
