@@ -77,12 +77,12 @@ def open_client(
         )
         session.flush()
         raise NotYourClient(_l("Den här personen finns inte bland dina klienter."))
-    audit_read(session, staff, client.id, subject, now, ip)
+    audit_read(session, staff.id, client.id, subject, now, ip)
     return client
 
 
 def audit_read(
-    session: Session, staff: Staff, client_id: int, subject: str, now: datetime, ip: str | None
+    session: Session, staff_id: int, client_id: int, subject: str, now: datetime, ip: str | None
 ) -> None:
     """Audit a read of one client's data that the caller has already scoped (a visit of theirs).
 
@@ -91,7 +91,7 @@ def audit_read(
     """
     session.add(
         AuditEvent(
-            at=now, actor_staff_id=staff.id, client_id=client_id, action="read", subject=subject,
+            at=now, actor_staff_id=staff_id, client_id=client_id, action="read", subject=subject,
             ip=ip,
         )
     )  # fmt: skip
@@ -100,7 +100,7 @@ def audit_read(
 
 def audit_list(
     session: Session,
-    staff: Staff,
+    staff_id: int,
     client_ids: Iterable[int | None],
     subject: str,
     now: datetime,
@@ -114,7 +114,7 @@ def audit_list(
     shown = sorted({cid for cid in client_ids if cid is not None})
     if not shown:
         return
-    event = AuditEvent(at=now, actor_staff_id=staff.id, action="read", subject=subject, ip=ip)
+    event = AuditEvent(at=now, actor_staff_id=staff_id, action="read", subject=subject, ip=ip)
     session.add(event)
     session.flush()
     session.execute(

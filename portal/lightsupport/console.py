@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from models import Role, SupportRequest, utcnow
 
+from ..access import audit_list
 from ..auth.principal import staff_required
 from ..booking.rules import DEFAULT_RULES
 from ..database import session
@@ -57,6 +58,8 @@ def queue():  # type: ignore[no-untyped-def]
     waiting, first, shown = assigning.queue_page(
         session(), current_user.staff, request.args.get("fran", 0, type=int), PAGE
     )
+    audit_list(session(), current_user.staff.id, (r.client_id for r in shown), "requests.queue",
+               utcnow(), request.remote_addr)  # fmt: skip
     return render_template(
         "lightsupport/console.html",
         items=_ranked(shown),
@@ -75,6 +78,8 @@ def card(request_id: int):  # type: ignore[no-untyped-def]
     item = assigning.waiting_request(session(), current_user.staff, request_id)
     if item is None:
         return "", 204
+    audit_list(session(), current_user.staff.id, [item.client_id], "requests.queue", utcnow(),
+               request.remote_addr)  # fmt: skip
     return render_template(
         "lightsupport/_request.html", item=_ranked([item])[0], names=_names(), now=utcnow()
     )

@@ -36,8 +36,8 @@ from models import (
     StaffRole,
     SupportRequest,
     TaskKind,
-    Visit,
     VideoSession,
+    Visit,
     VisitStatus,
     utcnow,
 )
