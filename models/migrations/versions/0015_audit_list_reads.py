@@ -47,7 +47,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(
-        op.f("ix_audit_event_clients_audit_event_id"), table_name="audit_event_clients"
-    )
+    op.drop_index(op.f("ix_audit_event_clients_audit_event_id"), table_name="audit_event_clients")
     op.drop_table("audit_event_clients")
