@@ -48,7 +48,16 @@ from .support import (
     Task,
     TaskKind,
 )
-from .trust import AuditEvent, Consent, ConsentKind, Device, LoginCode
+from .trust import (
+    AuditEvent,
+    Consent,
+    ConsentKind,
+    Device,
+    Draft,
+    LoginCode,
+    SessionEnd,
+    StaffSession,
+)
 from .video import Participant, ParticipantRole, SessionStatus, VideoSession
 from .visits import (
     Availability,
@@ -77,6 +86,7 @@ __all__ = [
     "Database",
     "Decision",
     "DeliveryEvent",
+    "Draft",
     "DecisionGoal",
     "DevMessage",
     "Device",
@@ -111,9 +121,11 @@ __all__ = [
     "RequestStatus",
     "Role",
     "ScheduleChange",
+    "SessionEnd",
     "SessionStatus",
     "Staff",
     "StaffRole",
+    "StaffSession",
     "SupportRequest",
     "Task",
     "TaskKind",
