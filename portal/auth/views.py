@@ -17,7 +17,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from models import utcnow
+from models import SessionEnd, utcnow
 
 from ..database import session
 from ..phones import InvalidPhone, display, normalise
@@ -145,7 +145,9 @@ def logout():  # type: ignore[no-untyped-def]
     was_staff = current_user.is_authenticated and current_user.is_staff
     if current_user.is_authenticated and current_user.device_id:
         devices.forget(session(), current_user.device_id, utcnow())
-    if was_staff:
+    if was_staff and request.form.get("everywhere"):
+        staff_sessions.end_all(session(), current_user.staff.id, utcnow(), SessionEnd.SIGNED_OUT)
+    elif was_staff:
         staff_sessions.end(session(), current_user.session_token, utcnow())
     logout_user()
     cookie_session.clear()
