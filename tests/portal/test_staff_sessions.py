@@ -177,7 +177,7 @@ def test_signing_out_on_all_devices_ends_the_session_on_the_other_one_too(
     app: Flask, db: Database, karin: str
 ) -> None:
     phone, laptop = staff_client(app, db, "karin"), staff_client(app, db, "karin")
-    assert "Logga ut på alla enheter" in laptop.get(QUEUE).text
+    assert "Avsluta alla inloggningar" in laptop.get(QUEUE).text
     assert post_form(laptop, "/logga-ut", {"everywhere": "1"}, page=QUEUE).status_code == 302
     assert "Du är utloggad" in sign_in_page_after(phone)
     assert not opens_the_queue(laptop)
