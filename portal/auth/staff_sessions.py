@@ -55,10 +55,14 @@ def begin(session: Session, staff_id: int, ip: str | None, now: datetime) -> str
     return token
 
 
-def live(session: Session, token: str, now: datetime, idle: timedelta) -> StaffSession:
+def live(
+    session: Session, token: str, now: datetime, idle: timedelta, *, touch: bool = True
+) -> StaffSession:
     """Return the open session behind ``token`` with its staff; raise ``SessionEnded`` if none.
 
     A session idle past ``idle`` or of a switched-off account is ended here, when next used.
+    ``touch`` counts this as use (a page view; not an open socket, or a console left open on
+    an unattended screen would never time out).
     """
     if not token or len(token) > MAX_TOKEN:
         raise SessionEnded(None)
@@ -77,7 +81,7 @@ def live(session: Session, token: str, now: datetime, idle: timedelta) -> StaffS
     if now - row.last_seen_at > idle:
         _end(row, now, SessionEnd.IDLE)
         raise SessionEnded(SessionEnd.IDLE)
-    if now - row.last_seen_at >= TOUCH_EVERY:
+    if touch and now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
     return row
 

@@ -17,6 +17,7 @@ from models import Database, Role, utcnow
 from portal.cli import main
 from portal.extensions import socketio
 from portal.live import NAMESPACE as STAFF_NAMESPACE
+from portal.live import close_ended
 from tests.conftest import https_client, post_form
 from tests.factories import make_staff
 from tests.portal.helpers import PASSWORD, staff_client
@@ -181,3 +182,17 @@ def test_signing_out_on_all_devices_ends_the_session_on_the_other_one_too(
     assert post_form(laptop, "/logga-ut", {"everywhere": "1"}, page=QUEUE).status_code == 302
     assert "Du är utloggad" in sign_in_page_after(phone)
     assert not opens_the_queue(laptop)
+
+
+def test_a_console_left_open_after_signing_out_elsewhere_is_disconnected(
+    app: Flask, db: Database, karin: str
+) -> None:
+    phone, laptop = staff_client(app, db, "karin"), staff_client(app, db, "karin")
+    copied = copy_of(app, phone)
+    stolen = socketio.test_client(app, namespace=STAFF_NAMESPACE, flask_test_client=copied)
+    own = socketio.test_client(app, namespace=STAFF_NAMESPACE, flask_test_client=laptop)
+    assert close_ended(app) == 0 and stolen.is_connected(STAFF_NAMESPACE)
+    sign_out(phone)
+    assert close_ended(app) == 1  # the job that runs every minute
+    assert not stolen.is_connected(STAFF_NAMESPACE)
+    assert own.is_connected(STAFF_NAMESPACE)
