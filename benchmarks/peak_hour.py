@@ -69,8 +69,8 @@ def main() -> None:
             people = loadkit.write_people(
                 work / "people.json",
                 devices=loadkit.device_cookies(pg.url, tenant.clients[:500]),
-                workers=loadkit.staff_cookies(tenant.workers),
-                coordinators=loadkit.staff_cookies(tenant.coordinators),
+                workers=loadkit.staff_cookies(pg.url, tenant.workers),
+                coordinators=loadkit.staff_cookies(pg.url, tenant.coordinators),
             )
             env = loadkit.server_env(pg.url, redis_url, twilio_url, args.scheduler_in_web)
             ports = [args.first_port + i for i in range(args.processes)]

@@ -48,7 +48,20 @@ from .support import (
     Task,
     TaskKind,
 )
+<<<<<<< HEAD
 from .trust import AuditEvent, AuditEventClient, Consent, ConsentKind, Device, LoginCode
+=======
+from .trust import (
+    AuditEvent,
+    Consent,
+    ConsentKind,
+    Device,
+    Draft,
+    LoginCode,
+    SessionEnd,
+    StaffSession,
+)
+>>>>>>> sessions
 from .video import Participant, ParticipantRole, SessionStatus, VideoSession
 from .visits import (
     Availability,
@@ -78,6 +91,7 @@ __all__ = [
     "Database",
     "Decision",
     "DeliveryEvent",
+    "Draft",
     "DecisionGoal",
     "DevMessage",
     "Device",
@@ -112,9 +126,11 @@ __all__ = [
     "RequestStatus",
     "Role",
     "ScheduleChange",
+    "SessionEnd",
     "SessionStatus",
     "Staff",
     "StaffRole",
+    "StaffSession",
     "SupportRequest",
     "Task",
     "TaskKind",
