@@ -48,11 +48,9 @@ from .support import (
     Task,
     TaskKind,
 )
-<<<<<<< HEAD
-from .trust import AuditEvent, AuditEventClient, Consent, ConsentKind, Device, LoginCode
-=======
 from .trust import (
     AuditEvent,
+    AuditEventClient,
     Consent,
     ConsentKind,
     Device,
@@ -61,7 +59,6 @@ from .trust import (
     SessionEnd,
     StaffSession,
 )
->>>>>>> sessions
 from .video import Participant, ParticipantRole, SessionStatus, VideoSession
 from .visits import (
     Availability,
