@@ -135,7 +135,6 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .auth.drafts import delete_expired_job
 
     dispatcher.every(3600, partial(delete_expired_job, db), "expired-drafts")
-    dispatcher.every(60, partial(live.close_ended, app), "ended-staff-sockets")
 
     from .auth.views import bp as auth_bp
     from .booking.staff_views import bp as schedule_bp

@@ -23,6 +23,9 @@ from .labels import ESCALATION_TYPE
 
 NAMESPACE = "/staff"
 SOCKETS = "boendestod.live.sockets"
+WATCH = "boendestod.live.watch"
+#: How often a process looks for consoles whose staff session has ended.
+CLOSE_ENDED_EVERY = 60
 log = logging.getLogger(__name__)
 
 
@@ -44,7 +47,12 @@ def role_rooms_for_client(role: str, unit_id: int | None) -> list[str]:
 def _on_connect(auth: object = None) -> bool:
     if not (current_user.is_authenticated and current_user.is_staff):
         return False  # refuses the connection
-    current_app.extensions[SOCKETS][request.sid] = current_user.session_token  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.extensions[WATCH] is None:
+        # The first console of this process starts its watch: only this process knows its
+        # sockets, so it is not a scheduler job (web processes may run with SCHEDULER=0).
+        app.extensions[WATCH] = socketio.start_background_task(_close_ended_every, app)
+    app.extensions[SOCKETS][request.sid] = current_user.session_token  # type: ignore[attr-defined]
     join_room(staff_room(current_user.staff.id))
     for role in current_user.staff.role_set:
         join_room(role_room(role.value))
@@ -54,6 +62,19 @@ def _on_connect(auth: object = None) -> bool:
 
 def _on_disconnect(reason: object = None) -> None:
     current_app.extensions[SOCKETS].pop(request.sid, None)  # type: ignore[attr-defined]
+
+
+def _close_ended_every(app: Flask) -> None:
+    """While this process holds consoles, close those whose session has ended."""
+    while True:
+        socketio.sleep(CLOSE_ENDED_EVERY)
+        if not app.extensions[SOCKETS]:  # the next console starts a new watch
+            app.extensions[WATCH] = None
+            return
+        try:
+            close_ended(app)
+        except Exception:  # one failed look (the database away) must not end the watch
+            log.exception("closing ended consoles failed")
 
 
 def close_ended(app: Flask) -> int:
@@ -141,6 +162,7 @@ def request_changed(app: Flask, request_id: int, event: str) -> None:
 def init_app(app: Flask) -> None:
     #: The session token behind each console socket of this process, by socket id.
     app.extensions[SOCKETS] = {}
+    app.extensions[WATCH] = None  # the task that closes ended consoles, from the first one on
     socketio.on_event("connect", _on_connect, namespace=NAMESPACE)
     socketio.on_event("disconnect", _on_disconnect, namespace=NAMESPACE)
     app.extensions["boendestod.listeners"] += [

@@ -4,6 +4,7 @@ authenticator reset and an idle timeout end them, on every device that holds the
 from __future__ import annotations
 
 import re
+import time
 from datetime import timedelta
 
 import pyotp
@@ -14,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from models import Database, Role, utcnow
+from portal import live
 from portal.cli import main
 from portal.extensions import socketio
 from portal.live import NAMESPACE as STAFF_NAMESPACE
@@ -185,7 +187,7 @@ def test_signing_out_on_all_devices_ends_the_session_on_the_other_one_too(
 
 
 def test_a_console_left_open_after_signing_out_elsewhere_is_disconnected(
-    app: Flask, db: Database, karin: str
+    app: Flask, db: Database, karin: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     phone, laptop = staff_client(app, db, "karin"), staff_client(app, db, "karin")
     copied = copy_of(app, phone)
@@ -193,6 +195,22 @@ def test_a_console_left_open_after_signing_out_elsewhere_is_disconnected(
     own = socketio.test_client(app, namespace=STAFF_NAMESPACE, flask_test_client=laptop)
     assert close_ended(app) == 0 and stolen.is_connected(STAFF_NAMESPACE)
     sign_out(phone)
-    assert close_ended(app) == 1  # the job that runs every minute
+    assert close_ended(app) == 1  # what each process's watch does every minute
     assert not stolen.is_connected(STAFF_NAMESPACE)
     assert own.is_connected(STAFF_NAMESPACE)
+
+
+def test_the_process_watches_its_consoles_whatever_the_scheduler_does(
+    app: Flask, db: Database, karin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Web processes may run with SCHEDULER=0: the watch starts with the first console."""
+    monkeypatch.setattr(live, "CLOSE_ENDED_EVERY", 0.1)
+    phone = staff_client(app, db, "karin")
+    stolen = socketio.test_client(
+        app, namespace=STAFF_NAMESPACE, flask_test_client=copy_of(app, phone)
+    )
+    sign_out(phone)
+    deadline = time.monotonic() + 10
+    while stolen.is_connected(STAFF_NAMESPACE) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not stolen.is_connected(STAFF_NAMESPACE)
