@@ -30,6 +30,7 @@ FUZZ = settings(
 #: Tables a refused post may still write to, and why.
 MAY_CHANGE_ON_REFUSAL = {
     "audit_events",  # the re-shown page is a read of the client's record, and reads are logged
+    "audit_event_clients",  # the clients a logged read of a list showed
 }
 
 
