@@ -208,3 +208,13 @@ def test_a_clients_own_reminder_too_long_is_refused_and_shown_again_whole(app, d
     assert response.status_code == 400 and "högst 120 tecken" in response.text
     assert f'value="{typed}"' in response.text
     assert count(db, ReminderRule) == 0
+
+
+@pytest.mark.parametrize("besok", ["9" * 25, "-3", "1_0"])
+def test_a_booking_link_with_a_strange_visit_number_is_a_clear_refusal(
+    app, db, people, besok: str
+) -> None:
+    web = client_web(app, OLLE)
+    response = web.get("/boka/bekrafta", query_string={"besok": besok, "start": "1800000000"})
+    assert response.status_code == 400
+    assert "Det valet finns inte" in response.text
