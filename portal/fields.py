@@ -25,3 +25,11 @@ class WholeNumberField(IntegerField):
         self.data = whole_number(valuelist[0], self.maximum)
         if self.data is None:
             raise ValueError(_l("Skriv ett heltal med siffror."))
+
+
+def coerce_id(value: object) -> int:
+    """``coerce`` for a SelectField of ids: the same digits rule, so "+1" or "1_0" is no id."""
+    number = whole_number(str(value))
+    if number is None:
+        raise ValueError(value)
+    return number

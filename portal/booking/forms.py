@@ -13,6 +13,7 @@ from models import Channel
 from models.numbers import whole_number
 
 from ..errors import DomainError
+from ..fields import coerce_id
 
 
 class EndForm(FlaskForm):
@@ -28,7 +29,7 @@ class StaffCancelForm(FlaskForm):
 
 
 class MoveForm(FlaskForm):
-    staff_id = SelectField(_l("Boendestödjare"), coerce=int)
+    staff_id = SelectField(_l("Boendestödjare"), coerce=coerce_id)
     day = DateField(_l("Dag"), [DataRequired()])
     start = TimeField(_l("Tid"), [DataRequired()])
     override = BooleanField(_l("Godkänn fler än tre personer för klienten (loggas)"))
