@@ -218,4 +218,3 @@ def test_a_booking_link_with_a_strange_visit_number_is_a_clear_refusal(
     response = web.get("/boka/bekrafta", query_string={"besok": besok, "start": "1800000000"})
     assert response.status_code == 400
     assert "Det valet finns inte" in response.text
-
