@@ -30,6 +30,8 @@ from .twilio_auth import PUBLIC_URL_KEY, twilio_signed
 log = logging.getLogger(__name__)
 bp = Blueprint("twilio_webhooks", __name__, url_prefix="/webhooks/twilio")
 XML = "text/xml; charset=utf-8"
+#: Twilio's SIDs are 34 characters; our columns keep up to 64. A longer one is not Twilio's.
+SID_MAX = 64
 
 
 @contextmanager
@@ -54,6 +56,8 @@ def sms() -> Response:
     sender = form.get("From")
     if not sid or not sender:
         return Response("missing MessageSid or From", 400, mimetype="text/plain")
+    if len(sid) > SID_MAX:
+        return Response("MessageSid is no Twilio SID", 400, mimetype="text/plain")
     with _transaction() as session:
         receive_sms(session, sid, sender, form.get("To", ""), form.get("Body", ""), utcnow())
     # An empty answer: replies to the client go through the outbox, where they are recorded.
@@ -68,6 +72,8 @@ def status() -> Response:
     word = form.get("MessageStatus") or form.get("CallStatus") or form.get("SmsStatus")
     if not sid or not word:
         return Response("missing SID or status", 400, mimetype="text/plain")
+    if len(sid) > SID_MAX:
+        return Response("SID is no Twilio SID", 400, mimetype="text/plain")
     with _transaction() as session:
         record_status(session, sid, word, _int(form.get("ErrorCode")), utcnow())
     return Response(status=204)

@@ -86,12 +86,12 @@ def expected(kind: str, params: dict[str, str], path_id: int) -> int:
     if any("\x00" in value for value in params.values()):
         return 400  # no text we keep may hold NUL
     if kind == "sms":
-        present = (params.get("MessageSid") or params.get("SmsSid")) and params.get("From")
-        return 200 if present else 400
+        sid = params.get("MessageSid") or params.get("SmsSid")
+        return 200 if sid and len(sid) <= 64 and params.get("From") else 400
     if kind == "status":
         sid = params.get("MessageSid") or params.get("CallSid")
         word = params.get("MessageStatus") or params.get("CallStatus") or params.get("SmsStatus")
-        return 204 if sid and word else 400
+        return 204 if sid and len(sid) <= 64 and word else 400  # Twilio's SIDs are 34 long
     return 200
 
 
@@ -139,3 +139,18 @@ def test_a_bridged_call_said_to_have_lasted_for_ages_leaves_the_session_open(
     assert response.status_code == 200 and "<Hangup/>" in response.text
     with db.transaction() as s:
         assert s.get(VideoSession, ids["session"]).status is SessionStatus.OPEN
+
+
+@pytest.mark.parametrize("kind", ["sms", "status"])
+def test_a_signed_callback_with_a_sid_longer_than_twilios_is_refused(
+    twilio_app: Flask, db: Database, kind: str
+) -> None:
+    params = {"MessageSid": "SM" + "x" * 98, "From": PHONE, "Body": "1", "MessageStatus": "sent"}
+    path = PATHS[kind]
+    public = twilio_app.config["PUBLIC_URL"].rstrip("/")
+    signature = RequestValidator(FakeTwilio().auth_token).compute_signature(public + path, params)
+    before = fingerprint(db)
+    response = https_client(twilio_app).post(
+        path, data=params, headers={"X-Twilio-Signature": signature}
+    )
+    assert response.status_code == 400 and fingerprint(db) == before
