@@ -30,7 +30,7 @@ from flask_babel import gettext
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import current_user
 
-from .auth import devices
+from .auth import codes, devices
 from .auth.forms import CodeForm, PhoneForm, StaffLoginForm
 from .config import RateLimits
 from .database import session
@@ -216,6 +216,13 @@ def init_app(app: Flask, storage_uri: str, limits: RateLimits) -> Limiter:
         page = _refusal_page(message)
         response = make_response(page if page is not None else render_error(429, message)[0], 429)
         response.headers["Retry-After"] = str(seconds)
+        return response
+
+    @app.after_request
+    def _when_to_come_back(response):  # type: ignore[no-untyped-def]
+        # The code rules' refusals (``portal.auth.codes``) say "Vänta 15 minuter" in words.
+        if response.status_code == 429 and "Retry-After" not in response.headers:
+            response.headers["Retry-After"] = str(int(codes.LOCK_FOR.total_seconds()))
         return response
 
     return limiter
