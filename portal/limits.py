@@ -124,6 +124,14 @@ def _wire(app: Flask, limiter: Limiter, limits: RateLimits) -> None:
             limiter.limit(limits.call_me, key_func=_call_link, scope="per-link"),
         ],
     }
+    limited = frozenset(table)
+
+    @limiter.request_filter
+    def _not_limited() -> bool:
+        # Every other page (the client's start page …) is let through at once, before
+        # Flask-Limiter works out which of its limits apply: that search is what a page pays.
+        return request.endpoint not in limited
+
     for endpoint, decorators in table.items():
         if endpoint not in app.view_functions:
             raise RuntimeError(f"rate limits name {endpoint!r}, which is not a route")
