@@ -205,3 +205,26 @@ def test_with_redis_gone_the_pages_still_answer(database_url: str, db: Database)
         assert first_contact(https_client(app), "070-123 45 60").status_code == 302
     finally:
         app.extensions["boendestod.dispatcher"].shutdown()
+
+
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_the_address_counted_is_the_real_one_forwarded_only_by_a_trusted_proxy(
+    database_url: str, db: Database, proxies: int
+) -> None:
+    settings = settings_for_tests(
+        database_url, trusted_proxies=proxies, limits=RateLimits(sms_per_address="2 per hour")
+    )
+    app = create_app(settings, db=db)
+    try:
+        web = https_client(app)
+        web.environ_base["REMOTE_ADDR"] = "127.0.0.1"  # the proxy, or someone forging headers
+        statuses = []
+        for n in range(3):
+            web.environ_base["HTTP_X_FORWARDED_FOR"] = f"203.0.113.{n}"
+            data = {"name": "Eva", "phone": f"070-123 45 6{n}", "text": ""}
+            statuses.append(post_form(web, "/fraga", data).status_code)
+    finally:
+        app.extensions["boendestod.dispatcher"].shutdown()
+    # Behind a trusted proxy three people are three addresses; without one, a forged header
+    # buys nothing.
+    assert statuses == ([302, 302, 302] if proxies else [302, 302, 429])
