@@ -228,3 +228,13 @@ def test_the_address_counted_is_the_real_one_forwarded_only_by_a_trusted_proxy(
     # Behind a trusted proxy three people are three addresses; without one, a forged header
     # buys nothing.
     assert statuses == ([302, 302, 302] if proxies else [302, 302, 429])
+
+
+def test_ring_mig_pressed_again_and_again_is_refused_in_easy_words(app: Flask, sandra: int) -> None:
+    from tests.portal.helpers import client_client
+
+    web = client_client(app, app.extensions["boendestod.db"], sandra)
+    statuses = [post_form(web, "/ring/ring-mig", {}, page="/ring").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]  # the default: 5 an hour
+    page = post_form(web, "/ring/ring-mig", {}, page="/ring")
+    assert "Du har försökt många gånger. Vänta" in page.text and "Retry-After" in page.headers
