@@ -151,7 +151,7 @@ def _seconds_to_wait(limiter: Limiter) -> int:
 def _wait_words(seconds: int) -> str:
     if seconds > 90 * 60:
         return gettext("Du har försökt många gånger. Försök igen i morgon.")
-    minutes = max(1, math.ceil(seconds / 60))
+    minutes = max(1, round(seconds / 60))  # the window ends on a whole second: 601 s is 10 min
     return gettext(
         "Du har försökt många gånger. Vänta %(minutes)s minuter. Försök sedan igen.",
         minutes=minutes,
