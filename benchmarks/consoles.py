@@ -19,6 +19,8 @@ import time
 
 import socketio
 
+from benchmarks.loadkit import PUBLIC_URL
+
 
 def main() -> None:
     people = json.load(open(sys.argv[1]))
@@ -37,7 +39,8 @@ def main() -> None:
         try:
             client.connect(
                 hosts[n % len(hosts)],
-                headers={"Cookie": f"session={cookie}"},
+                # The browser's origin behind the proxy: the servers accept only PUBLIC_URL's.
+                headers={"Cookie": f"session={cookie}", "Origin": PUBLIC_URL},
                 transports=["websocket"],
                 namespaces=["/staff"],
                 wait_timeout=10,

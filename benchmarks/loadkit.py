@@ -157,22 +157,31 @@ def device_cookies(url: str, client_ids: list[int]) -> list[str]:
     return tokens
 
 
-def staff_cookies(staff_ids: list[int]) -> list[str]:
-    """Signed session cookies as a staff sign-in leaves them (Flask-Login's user id, a CSRF
-    secret), minted with Flask's own serializer and the servers' secret key."""
+def staff_cookies(url: str, staff_ids: list[int]) -> list[str]:
+    """Signed session cookies as a staff sign-in leaves them (a server-side session's token for
+    Flask-Login, a CSRF secret), minted with Flask's own serializer and the servers' secret key."""
+    from datetime import UTC, datetime
+
     from flask import Flask
     from flask.sessions import SecureCookieSessionInterface
+
+    from models import Database
+    from portal.auth import staff_sessions
 
     app = Flask("bench")
     app.secret_key = SECRET_KEY
     serializer = SecureCookieSessionInterface().get_signing_serializer(app)
     assert serializer is not None
+    db = Database(url)
+    with db.transaction() as s:
+        tokens = [staff_sessions.begin(s, i, "127.0.0.1", datetime.now(UTC)) for i in staff_ids]
+    db.dispose()
     return [
         serializer.dumps(
             # Not fresh from the start, so Flask-Login's "basic" protection never rewrites it.
-            {"_user_id": f"staff:{i}", "_fresh": False, "csrf_token": secrets.token_hex(20)}
+            {"_user_id": f"staff:{t}", "_fresh": False, "csrf_token": secrets.token_hex(20)}
         )
-        for i in staff_ids
+        for t in tokens
     ]
 
 

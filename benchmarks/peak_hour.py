@@ -47,6 +47,11 @@ def main() -> None:
     parser.add_argument("--client-users", type=int, default=50)
     parser.add_argument("--coordinators", type=int, default=5)
     parser.add_argument("--no-sockets", action="store_true", help="consoles without live updates")
+    parser.add_argument(
+        "--scheduler-in-web",
+        action="store_true",
+        help="the web processes send the burst (default: `boendestod scheduler` on its own)",
+    )
     parser.add_argument("--max-burst", type=int, default=100_000)
     parser.add_argument("--pg-port", type=int, default=55445)
     parser.add_argument("--first-port", type=int, default=8201)
@@ -56,7 +61,7 @@ def main() -> None:
     pg = loadkit.postgres(args.pg_port)
     work = Path(tempfile.mkdtemp(prefix="bench-peak-"))
     fake, twilio_url = fake_server()
-    servers = consoles = None
+    servers = consoles = scheduler = None
     try:
         with redis_server(work) as redis_url:
             print(f"seeding the tenant … (load {loadkit.load_average():.2f})", flush=True)
@@ -64,20 +69,30 @@ def main() -> None:
             people = loadkit.write_people(
                 work / "people.json",
                 devices=loadkit.device_cookies(pg.url, tenant.clients[:500]),
-                workers=loadkit.staff_cookies(tenant.workers),
-                coordinators=loadkit.staff_cookies(tenant.coordinators),
+                workers=loadkit.staff_cookies(pg.url, tenant.workers),
+                coordinators=loadkit.staff_cookies(pg.url, tenant.coordinators),
             )
-            env = loadkit.server_env(pg.url, redis_url, twilio_url, scheduler=True)
+            env = loadkit.server_env(pg.url, redis_url, twilio_url, args.scheduler_in_web)
             ports = [args.first_port + i for i in range(args.processes)]
             servers = loadkit.start_servers(
                 "portal.cli", ports, args.serve_args, env, args.server_cpus or None, work / "serve"
             )
+            if not args.scheduler_in_web:  # as docs/install.md lays out a large tenant
+                scheduler = subprocess.Popen(
+                    [sys.executable, "-m", "portal.cli", "scheduler"],
+                    cwd=loadkit.ROOT,
+                    env=env,
+                    stdout=open(work / "scheduler.log", "w"),  # noqa: SIM115 - closed on exit
+                    stderr=subprocess.STDOUT,
+                )
             staff = len(tenant.workers) + len(tenant.coordinators)
             print(
                 f"{args.processes} × python -m portal.cli serve {args.serve_args} "
                 f"(taskset {args.server_cpus or 'none'}); Locust taskset "
                 f"{args.locust_cpus or 'none'}; {staff} staff, sockets "
-                f"{'off' if args.no_sockets else 'on'}; logs in {work}",
+                f"{'off' if args.no_sockets else 'on'}; burst sent by "
+                f"{'the web processes' if args.scheduler_in_web else 'boendestod scheduler'}; "
+                f"logs in {work}",
                 flush=True,
             )
             if not args.no_sockets:
@@ -95,6 +110,7 @@ def main() -> None:
                 "postgres": [pg.postmaster_pid()],
                 "twilio fake": [fake.pid],
                 **({"consoles": [consoles.pid]} if consoles else {}),
+                **({"scheduler": [scheduler.pid]} if scheduler else {}),
             }
             headroom = 0.0
             for k in [float(x) for x in args.levels.split(",")]:
@@ -141,6 +157,12 @@ def main() -> None:
             consoles.terminate()
         if servers:
             servers.stop()
+        if scheduler:  # it stops after the sweep under way, which may be the tail of a burst
+            scheduler.terminate()
+            try:
+                scheduler.wait(60)
+            except subprocess.TimeoutExpired:
+                scheduler.kill()
         fake.terminate()
         pg.stop()
 

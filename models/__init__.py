@@ -48,7 +48,17 @@ from .support import (
     Task,
     TaskKind,
 )
-from .trust import AuditEvent, Consent, ConsentKind, Device, LoginCode
+from .trust import (
+    AuditEvent,
+    AuditEventClient,
+    Consent,
+    ConsentKind,
+    Device,
+    Draft,
+    LoginCode,
+    SessionEnd,
+    StaffSession,
+)
 from .video import Participant, ParticipantRole, SessionStatus, VideoSession
 from .visits import (
     Availability,
@@ -64,6 +74,7 @@ __all__ = [
     "DEFAULT_LIGHT_SUPPORT",
     "Assignment",
     "AuditEvent",
+    "AuditEventClient",
     "Availability",
     "AvailabilityKind",
     "Base",
@@ -77,6 +88,7 @@ __all__ = [
     "Database",
     "Decision",
     "DeliveryEvent",
+    "Draft",
     "DecisionGoal",
     "DevMessage",
     "Device",
@@ -111,9 +123,11 @@ __all__ = [
     "RequestStatus",
     "Role",
     "ScheduleChange",
+    "SessionEnd",
     "SessionStatus",
     "Staff",
     "StaffRole",
+    "StaffSession",
     "SupportRequest",
     "Task",
     "TaskKind",

@@ -1,15 +1,17 @@
-"""Trust: audit events, consents, one-time sign-in codes and remembered devices."""
+"""Trust: audit events, consents, one-time sign-in codes, remembered devices, staff sessions
+and the drafts kept for people who are signing in."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
-from .people import Client, Proxy
+from .people import Client, Proxy, Staff
 
 
 class AuditEvent(Base):
@@ -28,6 +30,24 @@ class AuditEvent(Base):
     subject: Mapped[str] = mapped_column(String(80))
     detail: Mapped[str | None] = mapped_column(String(300))
     ip: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditEventClient(Base):
+    """A client named by an audit event of a list view (the day's visits, a queue, a report).
+
+    A list writes one event and one row here per client it showed, so that "every read of
+    client X" is one indexed query over both tables (``portal.access.reads_of``).
+    """
+
+    __tablename__ = "audit_event_clients"
+
+    #: First, so the primary key is the index that finds every list that showed a client.
+    client_id: Mapped[int] = mapped_column(
+        ForeignKey("clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    audit_event_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_events.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class ConsentKind(enum.Enum):
@@ -94,3 +114,57 @@ class Device(Base):
 
     client: Mapped[Client | None] = relationship()
     proxy: Mapped[Proxy | None] = relationship()
+
+
+class SessionEnd(enum.Enum):
+    """Why a staff session ended."""
+
+    SIGNED_OUT = "signed_out"
+    IDLE = "idle"
+    SWITCHED_OFF = "switched_off"
+    PASSWORD_RESET = "password_reset"
+    TOTP_RESET = "totp_reset"
+
+
+class StaffSession(Base):
+    """One sign-in of a member of staff; the browser holds only a random token for it.
+
+    Ended by "Logga ut", by the idle timeout, or for every device at once when the account is
+    switched off or its password or authenticator is reset.
+    """
+
+    __tablename__ = "staff_sessions"
+    __table_args__ = (Index("ix_staff_sessions_staff_ended", "staff_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"))
+    #: SHA-256 of the token in the browser's session cookie; a stolen table signs nobody in.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: Refreshed at most once a minute (see portal.auth.staff_sessions).
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[SessionEnd | None] = mapped_column(enum_column(SessionEnd))
+    #: The address it was started from, for the person's own list of sessions and for audits.
+    ip: Mapped[str | None] = mapped_column(String(64))
+
+    staff: Mapped[Staff] = relationship()
+
+
+class Draft(Base):
+    """What a person typed before proving their number, kept here instead of in their cookie.
+
+    The signed cookie can be read by anyone holding it (it is not encrypted), so it carries only
+    a random token; the row is deleted when the form is completed or soon after it expires.
+    """
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the token in the browser's session cookie.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Which form it belongs to, e.g. "first_contact", "sign_in".
+    purpose: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -3,18 +3,19 @@
 A worker sees the clients they are a regular worker for, a caseworker their caseload, a
 coordinator and a manager the clients of their unit (all units when they have none). An admin
 manages accounts and sees no client data. Every allowed read of a record is audited, and so is
-every refusal.
+every refusal; a list that shows clients is audited as one event naming them all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, exists, false, or_, select, true
+from sqlalchemy import ColumnElement, exists, false, insert, or_, select, true
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, Client, ClientWorker, Role, Staff
+from models import AuditEvent, AuditEventClient, Client, ClientWorker, Role, Staff
 
 from .errors import DomainError
 
@@ -76,15 +77,63 @@ def open_client(
         )
         session.flush()
         raise NotYourClient(_l("Den här personen finns inte bland dina klienter."))
+    audit_read(session, staff.id, client.id, subject, now, ip)
+    return client
+
+
+def audit_read(
+    session: Session, staff_id: int, client_id: int, subject: str, now: datetime, ip: str | None
+) -> None:
+    """Audit a read of one client's data that the caller has already scoped (a visit of theirs).
+
+    Prefer ``open_client``, which scopes and audits in one step; this is for pages reached
+    through a record that is not the client (a worker's own visit of a client they stand in for).
+    """
     session.add(
         AuditEvent(
-            at=now,
-            actor_staff_id=staff.id,
-            client_id=client.id,
-            action="read",
-            subject=subject,
+            at=now, actor_staff_id=staff_id, client_id=client_id, action="read", subject=subject,
             ip=ip,
         )
-    )
+    )  # fmt: skip
     session.flush()
-    return client
+
+
+def audit_list(
+    session: Session,
+    staff_id: int,
+    client_ids: Iterable[int | None],
+    subject: str,
+    now: datetime,
+    ip: str | None,
+) -> None:
+    """Audit a list view as one event naming every client it shows (none shown: nothing written).
+
+    One insert for the event and one multi-row insert for the clients, however long the list.
+    ``None`` ids (a first contact who is not a client yet) are skipped.
+    """
+    shown = sorted({cid for cid in client_ids if cid is not None})
+    if not shown:
+        return
+    event = AuditEvent(at=now, actor_staff_id=staff_id, action="read", subject=subject, ip=ip)
+    session.add(event)
+    session.flush()
+    session.execute(
+        insert(AuditEventClient), [{"audit_event_id": event.id, "client_id": c} for c in shown]
+    )
+
+
+def reads_of(session: Session, client_id: int) -> list[AuditEvent]:
+    """Every audited read of a client's data, newest first: their record and the lists."""
+    on_lists = select(AuditEventClient.audit_event_id).where(
+        AuditEventClient.client_id == client_id
+    )
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.action == "read",
+                or_(AuditEvent.client_id == client_id, AuditEvent.id.in_(on_lists)),
+            )
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        )
+    )

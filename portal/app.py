@@ -134,6 +134,9 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .casework.jobs import run_checks
 
     dispatcher.every(3600, partial(run_checks, db, settings.zone), "casework-checks")
+    from .auth.drafts import delete_expired_job
+
+    dispatcher.every(3600, partial(delete_expired_job, db), "expired-drafts")
 
     from .auth.views import bp as auth_bp
     from .booking.staff_views import bp as schedule_bp

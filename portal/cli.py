@@ -1,15 +1,19 @@
-"""The console command: ``boendestod demo | serve | db upgrade | create-staff``."""
+"""The console command: ``boendestod demo | serve | db upgrade | create-staff`` and the staff
+account commands (``reset-password``, ``reset-totp``, ``switch-off-staff``)."""
 
 from __future__ import annotations
 
 import logging
 import os
 import sys
+from collections.abc import Callable
+from typing import TypeVar
 
 import click
 from flask import Flask
+from sqlalchemy.orm import Session
 
-from models import Database, Role, utcnow
+from models import Database, Role, Staff, utcnow
 from models.migrate import upgrade
 
 from . import logs
@@ -23,6 +27,7 @@ from .config import (
 )
 
 log = logging.getLogger("boendestod")
+T = TypeVar("T")
 
 
 def _database_url() -> str:
@@ -215,12 +220,12 @@ def create_staff_command(
     password: str,
 ) -> None:
     """Add a member of staff to DATABASE_URL and print their TOTP enrolment address."""
-    from .auth.staff import create_staff, totp_uri
+    from .auth.staff import MIN_PASSWORD, create_staff, totp_uri
     from .errors import DomainError
     from .phones import InvalidPhone, normalise
 
-    if len(password) < 12:
-        raise click.ClickException("the password must be at least 12 characters")
+    if len(password) < MIN_PASSWORD:
+        raise click.ClickException(f"the password must be at least {MIN_PASSWORD} characters")
     try:
         work_phone = normalise(phone) if phone else None
     except InvalidPhone as exc:
@@ -245,6 +250,59 @@ def create_staff_command(
     click.echo(f"created {username} ({', '.join(roles)})")
     click.echo("Add this to the person's authenticator app (scan it as a QR code):")
     click.echo(uri)
+
+
+def _change_staff(username: str, change: Callable[[Session, Staff], T]) -> T:
+    """Apply ``change`` to the named member of staff in one transaction on DATABASE_URL."""
+    from .auth.staff import staff_by_username
+    from .errors import DomainError
+
+    database = Database(_database_url())
+    try:
+        with database.transaction() as session:
+            return change(session, staff_by_username(session, username))
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        database.dispose()
+
+
+@main.command("reset-password")
+@click.option("--username", required=True)
+@click.password_option(help="The new password; prompted for when not given.")
+def reset_password_command(username: str, password: str) -> None:
+    """Give a member of staff a new password; signs them out on every device."""
+    from .auth.staff import reset_password
+
+    ended = _change_staff(username, lambda s, staff: reset_password(s, staff, password, utcnow()))
+    click.echo(f"new password for {username}; {ended} open session(s) ended")
+
+
+@main.command("reset-totp")
+@click.option("--username", required=True)
+def reset_totp_command(username: str) -> None:
+    """Give a member of staff a new authenticator secret (a lost phone); signs them out."""
+    from .auth.staff import reset_totp, totp_uri
+
+    def change(session: Session, staff: Staff) -> tuple[int, str]:
+        return reset_totp(session, staff, utcnow()), totp_uri(staff)
+
+    ended, uri = _change_staff(username, change)
+    click.echo(f"new authenticator secret for {username}; {ended} open session(s) ended")
+    click.echo("Add this to the person's authenticator app (scan it as a QR code):")
+    click.echo(uri)
+
+
+@main.command("switch-off-staff")
+@click.option("--username", required=True)
+@click.option("--on", "switch_on", is_flag=True, help="Switch the account back on instead.")
+def switch_off_staff_command(username: str, switch_on: bool) -> None:
+    """Switch a member of staff's account off (signs them out everywhere), or back on."""
+    from .auth.staff import set_active
+
+    ended = _change_staff(username, lambda s, staff: set_active(s, staff, switch_on, utcnow()))
+    state = "on" if switch_on else f"off; {ended} open session(s) ended"
+    click.echo(f"{username} is switched {state}")
 
 
 if __name__ == "__main__":

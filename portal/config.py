@@ -175,6 +175,8 @@ class Settings:
     #: a red answer on within this many minutes, the caseworker when nobody has within the next.
     red_coordinator_minutes: int = 15
     red_escalation_minutes: int = 60
+    #: A staff session unused this long is ended; the next page asks to sign in again.
+    staff_idle_minutes: int = 30
     #: STUN/TURN for video calls; TURN credentials are minted per participant.
     ice: IceSettings = field(default_factory=IceSettings)
     #: The municipality's number that bridged calls show (defaults to TWILIO_FROM).
@@ -211,6 +213,8 @@ class Settings:
             raise ConfigError(f"TIMEZONE {self.timezone!r} is not a known time zone") from exc
         if not 1 <= self.sms_in_flight <= 500:
             raise ConfigError("SMS_IN_FLIGHT must be between 1 and 500")
+        if not 1 <= self.staff_idle_minutes <= 24 * 60:
+            raise ConfigError("STAFF_IDLE_MINUTES must be between 1 and 1440")
         if not 0 <= self.trusted_proxies <= 5:
             raise ConfigError("TRUSTED_PROXIES must be the number of proxies in front, 0 to 5")
         if self.sms_budget_per_hour < 0:
@@ -325,6 +329,7 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         cookie_secure=_flag(environ.get("COOKIE_SECURE"), default=not demo),
         red_coordinator_minutes=env_int(environ, "RED_COORDINATOR_MINUTES", 15),
         red_escalation_minutes=env_int(environ, "RED_ESCALATION_MINUTES", 60),
+        staff_idle_minutes=env_int(environ, "STAFF_IDLE_MINUTES", 30),
         sms_in_flight=env_int(environ, "SMS_IN_FLIGHT", 32),
         metrics_token=env_secret(environ, "METRICS_TOKEN") or None,
         sentry_dsn=env_secret(environ, "SENTRY_DSN") or None,

@@ -7,19 +7,25 @@ there after the commit that created them.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, current_app, request
 from flask_login import current_user
 from flask_socketio import join_room
 
-from models import Escalation, SupportRequest, Task
+from models import Escalation, SupportRequest, Task, utcnow
 from reminders.outbox import queue_sms
 
+from .auth import staff_sessions
 from .events import ESCALATION_RAISED, REQUEST_ASSIGNED, REQUEST_CREATED, TASK_CREATED
 from .extensions import socketio
 from .labels import ESCALATION_TYPE
 
 NAMESPACE = "/staff"
+SOCKETS = "boendestod.live.sockets"
+WATCH = "boendestod.live.watch"
+#: How often a process looks for consoles whose staff session has ended.
+CLOSE_ENDED_EVERY = 60
 log = logging.getLogger(__name__)
 
 
@@ -41,11 +47,56 @@ def role_rooms_for_client(role: str, unit_id: int | None) -> list[str]:
 def _on_connect(auth: object = None) -> bool:
     if not (current_user.is_authenticated and current_user.is_staff):
         return False  # refuses the connection
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.extensions[WATCH] is None:
+        # The first console of this process starts its watch: only this process knows its
+        # sockets, so it is not a scheduler job (web processes may run with SCHEDULER=0).
+        app.extensions[WATCH] = socketio.start_background_task(_close_ended_every, app)
+    app.extensions[SOCKETS][request.sid] = current_user.session_token  # type: ignore[attr-defined]
     join_room(staff_room(current_user.staff.id))
     for role in current_user.staff.role_set:
         join_room(role_room(role.value))
         join_room(role_room(role.value, current_user.staff.unit_id))
     return True
+
+
+def _on_disconnect(reason: object = None) -> None:
+    current_app.extensions[SOCKETS].pop(request.sid, None)  # type: ignore[attr-defined]
+
+
+def _close_ended_every(app: Flask) -> None:
+    """While this process holds consoles, close those whose session has ended."""
+    while True:
+        socketio.sleep(CLOSE_ENDED_EVERY)
+        if not app.extensions[SOCKETS]:  # the next console starts a new watch
+            app.extensions[WATCH] = None
+            return
+        try:
+            close_ended(app)
+        except Exception:  # one failed look (the database away) must not end the watch
+            log.exception("closing ended consoles failed")
+
+
+def close_ended(app: Flask) -> int:
+    """Disconnect this process's console sockets whose staff session is over; return how many.
+
+    Refusing at connect is not enough: a console opened before "Logga ut" (or a reset, or an
+    idle timeout) would go on hearing the unit's news. The page's script reloads when the
+    server disconnects it, which shows the sign-in page and says why.
+    """
+    db = app.extensions["boendestod.db"]
+    idle = timedelta(minutes=app.config["SETTINGS"].staff_idle_minutes)
+    ended = []
+    with db.transaction() as session:
+        for sid, token in list(app.extensions[SOCKETS].items()):
+            try:
+                staff_sessions.live(session, token, utcnow(), idle, touch=False)
+            except staff_sessions.SessionEnded:
+                ended.append(sid)
+    for sid in ended:
+        app.extensions[SOCKETS].pop(sid, None)
+        socketio.server.disconnect(sid, namespace=NAMESPACE)
+    return len(ended)
 
 
 def task_created(app: Flask, task_id: int) -> None:
@@ -109,7 +160,11 @@ def request_changed(app: Flask, request_id: int, event: str) -> None:
 
 
 def init_app(app: Flask) -> None:
+    #: The session token behind each console socket of this process, by socket id.
+    app.extensions[SOCKETS] = {}
+    app.extensions[WATCH] = None  # the task that closes ended consoles, from the first one on
     socketio.on_event("connect", _on_connect, namespace=NAMESPACE)
+    socketio.on_event("disconnect", _on_disconnect, namespace=NAMESPACE)
     app.extensions["boendestod.listeners"] += [
         (TASK_CREATED, lambda task_id: task_created(app, task_id)),
         (ESCALATION_RAISED, lambda eid, urgent: escalation_raised(app, eid, urgent)),

@@ -22,7 +22,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.parametrize(
-    "args", [[], ["demo"], ["serve"], ["scheduler"], ["db"], ["db", "upgrade"], ["create-staff"]]
+    "args",
+    [
+        [],
+        ["demo"],
+        ["serve"],
+        ["scheduler"],
+        ["db"],
+        ["db", "upgrade"],
+        ["create-staff"],
+        ["reset-password"],
+        ["reset-totp"],
+        ["switch-off-staff"],
+    ],
 )
 def test_every_command_explains_itself(args: list[str]) -> None:
     result = CliRunner().invoke(main, [*args, "--help"])

@@ -74,8 +74,12 @@ class VideoNamespace(Namespace):
         ice: IceSettings,
         clock: Callable[[], datetime] = utcnow,
         namespace: str = NAMESPACE,
+        admit: Callable[[], bool] = lambda: True,
     ) -> None:
         super().__init__(namespace)
+        #: Asked at connect whether the app lets this connection in at all (the portal refuses a
+        #: browser whose staff session has ended); who may join which session is the token's.
+        self.admit = admit
         self.db = db
         self.secret = secret
         self.ice = ice
@@ -89,7 +93,7 @@ class VideoNamespace(Namespace):
     # -- connection ---------------------------------------------------------------------------
 
     def on_connect(self, auth: Any = None) -> bool:
-        return True
+        return self.admit()
 
     @_guarded
     def on_join(self, data: Any = None) -> None:

@@ -22,10 +22,13 @@ class Principal(UserMixin):
     client: Client | None = None
     proxy: Proxy | None = None
     device_id: int | None = None
+    #: The token of a staff member's server-side session (``staff_sessions``); it, not the
+    #: staff id, is what Flask-Login keeps in the cookie, so ending the session signs them out.
+    session_token: str | None = None
 
     def get_id(self) -> str:
         if self.staff is not None:
-            return f"staff:{self.staff.id}"
+            return f"staff:{self.session_token}"
         # Clients and proxies are authenticated by their device cookie on every request.
         return f"device:{self.device_id}"
 
@@ -54,6 +57,13 @@ def _abort_if_database_unavailable() -> None:
         abort(503)
 
 
+def _from_script() -> bool:
+    """A page's script asked (fetch: JSON, or any non-navigation), not a person's browser
+    navigating: it gets a 401 it can handle rather than the sign-in page as its answer."""
+    mode = request.headers.get("Sec-Fetch-Mode")
+    return request.accept_mimetypes.best == "application/json" or mode not in (None, "navigate")
+
+
 def staff_required(*roles: Role) -> Any:
     """Allow staff only, and of these roles when any are named; clients get a 403."""
 
@@ -62,6 +72,8 @@ def staff_required(*roles: Role) -> Any:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if not current_user.is_authenticated:
                 _abort_if_database_unavailable()
+                if _from_script():
+                    abort(401)
                 return redirect(url_for("auth.staff_login", next=request.path))
             if not current_user.is_staff:
                 abort(403)

@@ -1,4 +1,4 @@
-"""Staff sign-in: username, argon2 password and a TOTP code."""
+"""Staff sign-in: username, argon2 password and a TOTP code; resets that end every session."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Role, Staff, StaffRole
+from models import Role, SessionEnd, Staff, StaffRole
 
 from ..errors import DomainError
+from .staff_sessions import end_all
 
 hasher = PasswordHasher()
 MAX_FAILURES = 10
+MIN_PASSWORD = 12
 LOCK_FOR = timedelta(minutes=15)
 # Spent on unknown usernames too, so timing does not tell which names exist.
 _DUMMY_HASH = hasher.hash("not a password")
@@ -112,3 +114,39 @@ def totp_uri(staff: Staff, issuer: str = "Boendestöd") -> str:
     """The otpauth:// address an authenticator app scans."""
     assert staff.totp_secret
     return pyotp.TOTP(staff.totp_secret).provisioning_uri(name=staff.username, issuer_name=issuer)
+
+
+def staff_by_username(session: Session, username: str) -> Staff:
+    """The member of staff with this username (active or not), or a DomainError."""
+    staff = session.scalar(select(Staff).where(Staff.username == username.strip().lower()))
+    if staff is None:
+        raise DomainError(f"no member of staff is called {username!r}")
+    return staff
+
+
+def reset_password(session: Session, staff: Staff, password: str, now: datetime) -> int:
+    """Set a new password and end every open session; return how many were ended.
+
+    Whoever knew the old password (or held a session it opened) is out at once; the lock from
+    earlier failures goes too, so the person can sign in with the new one straight away.
+    """
+    if len(password) < MIN_PASSWORD:
+        raise DomainError(f"the password must be at least {MIN_PASSWORD} characters")
+    staff.password_hash = hash_password(password)
+    staff.failed_logins, staff.locked_until = 0, None
+    return end_all(session, staff.id, now, SessionEnd.PASSWORD_RESET)
+
+
+def reset_totp(session: Session, staff: Staff, now: datetime) -> int:
+    """Give a fresh TOTP secret (a lost phone) and end every open session; return how many."""
+    staff.totp_secret = pyotp.random_base32()
+    return end_all(session, staff.id, now, SessionEnd.TOTP_RESET)
+
+
+def set_active(session: Session, staff: Staff, active: bool, now: datetime) -> int:
+    """Switch an account on or off; off ends every open session. Return how many were ended."""
+    staff.active = active
+    if active:
+        session.flush()
+        return 0
+    return end_all(session, staff.id, now, SessionEnd.SWITCHED_OFF)

@@ -17,18 +17,24 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from models import utcnow
+from models import SessionEnd, utcnow
 
 from ..database import session
 from ..phones import InvalidPhone, display, normalise
 from ..redirects import local_target
-from . import codes, devices
+from . import codes, devices, drafts, staff_sessions
 from . import staff as staff_auth
 from .forms import CodeForm, PhoneForm, StaffLoginForm
 from .principal import Principal
 from .start import start_page_for
 
 bp = Blueprint("auth", __name__)
+
+
+def _pending_phone() -> str | None:
+    """The number waiting for its sign-in code (kept server-side: see ``drafts``)."""
+    draft = drafts.read("sign_in")
+    return draft["phone"] if draft else None
 
 
 def _secret() -> str:
@@ -66,13 +72,13 @@ def client_login():  # type: ignore[no-untyped-def]
     except codes.CodeRefused as exc:
         form.phone.errors = [exc.message]
         return render_template("auth/phone.html", form=form), exc.status
-    cookie_session["pending_phone"] = phone
+    drafts.keep("sign_in", {"phone": phone})
     return redirect(url_for("auth.client_code"))
 
 
 @bp.route("/logga-in/kod", methods=["GET", "POST"])
 def client_code():  # type: ignore[no-untyped-def]
-    phone = cookie_session.get("pending_phone")
+    phone = _pending_phone()
     if not phone:
         return redirect(url_for("auth.client_login"))
     form = CodeForm()
@@ -89,7 +95,7 @@ def client_code():  # type: ignore[no-untyped-def]
         form.code.errors = [exc.message]
         return render_template("auth/code.html", form=form, phone=shown), exc.status
     token = devices.remember(session(), holder, request.user_agent.string, now)
-    cookie_session.pop("pending_phone", None)
+    drafts.forget("sign_in")
     several = holder.proxy is not None and len(codes.clients_of(session(), holder.proxy)) > 1
     response = redirect(url_for("client.who" if several else "client.start"))
     response.set_cookie(
@@ -113,7 +119,7 @@ def client_code():  # type: ignore[no-untyped-def]
 
 @bp.post("/logga-in/ny-kod")
 def client_new_code():  # type: ignore[no-untyped-def]
-    phone = cookie_session.get("pending_phone")
+    phone = _pending_phone()
     if not phone:
         return redirect(url_for("auth.client_login"))
     try:
@@ -145,7 +151,8 @@ def staff_login():  # type: ignore[no-untyped-def]
         form.password.data = ""
         return render_template("auth/staff_login.html", form=form, error=exc.message), exc.status
     cookie_session.clear()
-    principal = Principal(kind="staff", staff=staff)
+    token = staff_sessions.begin(session(), staff.id, request.remote_addr, utcnow())
+    principal = Principal(kind="staff", staff=staff, session_token=token)
     login_user(principal)
     return redirect(local_target(request.args.get("next")) or start_page_for(principal))
 
@@ -155,6 +162,10 @@ def logout():  # type: ignore[no-untyped-def]
     was_staff = current_user.is_authenticated and current_user.is_staff
     if current_user.is_authenticated and current_user.device_id:
         devices.forget(session(), current_user.device_id, utcnow())
+    if was_staff and request.form.get("everywhere"):
+        staff_sessions.end_all(session(), current_user.staff.id, utcnow(), SessionEnd.SIGNED_OUT)
+    elif was_staff:
+        staff_sessions.end(session(), current_user.session_token, utcnow())
     logout_user()
     cookie_session.clear()
     target = url_for("auth.staff_login") if was_staff else url_for("auth.client_login")

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from models import AvailabilityKind, Role, utcnow
 
+from ..access import audit_list, audit_read
 from ..auth.principal import staff_required
 from ..database import session
 from ..errors import render_error
@@ -36,6 +37,9 @@ def _visit_page(visit, status: int = 200, **forms):  # type: ignore[no-untyped-d
     forms.setdefault("end_form", EndForm())
     forms.setdefault("note_form", NoteForm())
     forms.setdefault("cancel_form", StaffCancelForm())
+    # Reached through the worker's own visit (a stand-in is not the client's regular worker).
+    audit_read(session(), current_user.staff.id, visit.client_id, "client.visit", utcnow(),
+               request.remote_addr)  # fmt: skip
     return render_template("booking/staff_visit.html", visit=visit, now=utcnow(), **forms), status
 
 
@@ -159,6 +163,8 @@ def week():  # type: ignore[no-untyped-def]
     grid: dict[tuple[int, date], list] = {}
     for v in queries.week_visits(session(), viewer, ids, start, end):
         grid.setdefault((v.staff_id, v.planned_start.astimezone(zone()).date()), []).append(v)
+    audit_list(session(), viewer.id, (v.client_id for vs in grid.values() for v in vs),
+               "visits.week", utcnow(), request.remote_addr)  # fmt: skip
     away: dict[tuple[int, date], list] = {}
     for a in queries.availability_of(session(), ids, start, end):
         for d in days:
@@ -176,6 +182,8 @@ def week():  # type: ignore[no-untyped-def]
 def plan_visit(visit_id: int):  # type: ignore[no-untyped-def]
     viewer = current_user.staff
     found = queries.planned_visit(session(), viewer, visit_id)
+    audit_read(session(), viewer.id, found.client_id, "client.visit", utcnow(),
+               request.remote_addr)  # fmt: skip
     form = MoveForm()
     form.staff_id.choices = [(w.id, w.full_name) for w in queries.workers_for(session(), viewer)]
     cancel_form = StaffCancelForm(prefix="cancel")
@@ -237,6 +245,8 @@ def availability(staff_id: int):  # type: ignore[no-untyped-def]
         session(), [worker.id], now - timedelta(days=1), now + timedelta(days=365)
     )
     hit = planning.visits_hit_by_absences(session(), worker, rows, now)
+    audit_list(session(), current_user.staff.id, (v.client_id for v in hit), "visits.absences",
+               now, request.remote_addr)  # fmt: skip
     return render_template(
         "booking/availability.html", worker=worker, form=form, rows=rows, hit=hit
     ), status
@@ -268,6 +278,8 @@ def _period():  # type: ignore[no-untyped-def]
 def report():  # type: ignore[no-untyped-def]
     form, first, last = _period()
     data = reports.monthly_report(session(), current_user.staff, first, last, zone())
+    audit_list(session(), current_user.staff.id, (r.key for r in data.clients), "report",
+               utcnow(), request.remote_addr)  # fmt: skip
     return render_template(
         "booking/report.html", form=form, report=data, charts=reports.report_charts(data),
         pct=reports.percent,
@@ -279,6 +291,8 @@ def report():  # type: ignore[no-untyped-def]
 def report_csv():  # type: ignore[no-untyped-def]
     _, first, last = _period()
     data = reports.monthly_report(session(), current_user.staff, first, last, zone())
+    audit_list(session(), current_user.staff.id, (r.key for r in data.clients), "report.csv",
+               utcnow(), request.remote_addr)  # fmt: skip
     response = Response(reports.report_csv(data), mimetype="text/csv")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="nyckeltal-{first.isoformat()}-{last.isoformat()}.csv"'

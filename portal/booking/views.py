@@ -23,6 +23,7 @@ from flask_login import current_user
 from models import Client, utcnow
 from video.services import said_no_to_video
 
+from ..access import audit_list
 from ..auth.principal import client_required
 from ..database import session
 from ..errors import DomainError
@@ -337,8 +338,12 @@ def feed(token: str):  # type: ignore[no-untyped-def]
     now = utcnow()
     client = session().get(Client, found.client_id) if found.client_id else None
     lang = client.language if client else "sv"
+    visits = ical.feed_visits(session(), found, now)
+    if found.staff_id is not None:  # a worker's calendar app fetches their clients' names
+        audit_list(session(), found.staff_id, (v.client_id for v in visits), "visits.feed", now,
+                   request.remote_addr)  # fmt: skip
     text = ical.calendar_text(
-        ical.feed_visits(session(), found, now), for_client=found.client_id is not None,
+        visits, for_client=found.client_id is not None,
         zone=zone(), now=now, host=request.host, lang=lang,
     )  # fmt: skip
     response = Response(text, mimetype="text/calendar")

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from models import Channel, EscalationOutcome, GoalKind, GoalLevel, GrantPeriod, Role, utcnow
 
-from ..access import open_client
+from ..access import audit_list, open_client
 from ..auth.principal import staff_required
 from ..database import session
 from ..errors import DomainError
@@ -29,6 +29,8 @@ def _zone():  # type: ignore[no-untyped-def]
 def queue_page():  # type: ignore[no-untyped-def]
     closed = request.args.get("visa") == "avslutade"
     items = queue.caseload_queue(session(), current_user.staff, closed=closed)
+    audit_list(session(), current_user.staff.id, (e.client_id for e in items),
+               "escalations.queue", utcnow(), request.remote_addr)  # fmt: skip
     return render_template("casework/queue.html", escalations=items, closed=closed, now=utcnow())
 
 

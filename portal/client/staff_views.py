@@ -11,7 +11,7 @@ from flask_login import current_user
 from models import MESSAGE_MAX_LENGTH, Role, Staff, utcnow
 
 from .. import tasks
-from ..access import open_client
+from ..access import audit_list, open_client
 from ..auth.principal import signed_in, staff_required
 from ..database import session
 from ..redirects import local_target
@@ -27,7 +27,10 @@ def _todo() -> dict[str, object]:
         person = signed_in()
         if person is None or person.staff is None:
             return []
-        return tasks.open_tasks_for(session(), person.staff)
+        todo = tasks.open_tasks_for(session(), person.staff)
+        audit_list(session(), person.staff.id, (t.client_id for t in todo), "tasks.todo",
+                   utcnow(), request.remote_addr)  # fmt: skip
+        return todo
 
     return {"staff_todo": staff_todo}
 

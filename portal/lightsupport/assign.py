@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
@@ -40,6 +40,7 @@ from .candidates import find, wanted_for
 from .planner import BLOCKS, plan
 from .ranking import Ranking
 from .scoring import Suggestion, Weights
+from .snapshot import Snapshot
 from .unmet import Left, nobody_free, tell_client_not_soon, why_left
 
 
@@ -57,22 +58,41 @@ class Ranked:
         return bool(self.suggestions) and self.suggestions[0].feasible  # feasible ones first
 
 
-def open_queue(session: Session, coordinator: Staff) -> list[SupportRequest]:
-    """New requests from clients the coordinator may see, and first contacts; urgent first.
-
-    The clients come from the join the scope needs (not a second join of their own)."""
-    query = (
+def _waiting(coordinator: Staff):  # type: ignore[no-untyped-def]
+    """New requests from clients the coordinator may see, and first contacts; urgent first."""
+    return (
         select(SupportRequest)
         .outerjoin(Client, SupportRequest.client_id == Client.id)
-        .options(contains_eager(SupportRequest.client))
         .where(
             SupportRequest.status == RequestStatus.NEW,
             SupportRequest.client_id.is_(None) | client_scope(coordinator),
         )
-        .order_by(SupportRequest.urgent.desc(), SupportRequest.created_at)
+        .order_by(SupportRequest.urgent.desc(), SupportRequest.created_at, SupportRequest.id)
     )
+
+
+def open_queue(session: Session, coordinator: Staff) -> list[SupportRequest]:
+    """The whole queue (for "Fördela alla"); the clients come from the join the scope needs."""
+    query = _waiting(coordinator).options(contains_eager(SupportRequest.client))
     with collecting_later():  # a thousand requests and their clients: see ``batch``
         return list(session.scalars(query))
+
+
+def queue_page(
+    session: Session, coordinator: Staff, first: int, size: int
+) -> tuple[int, int, list[SupportRequest]]:
+    """How many wait, where the page starts (``first``, kept inside the queue) and its requests:
+    a page reads only its own rows, not the thousand behind it."""
+    waiting = session.scalar(select(func.count()).select_from(_waiting(coordinator).subquery()))
+    first = max(0, min(first, (waiting or 0) - 1))
+    query = _waiting(coordinator).options(contains_eager(SupportRequest.client))
+    return waiting or 0, first, list(session.scalars(query.offset(first).limit(size)))
+
+
+def waiting_request(session: Session, coordinator: Staff, request_id: int) -> SupportRequest | None:
+    """One request of the coordinator's queue, if it still waits there."""
+    query = _waiting(coordinator).options(contains_eager(SupportRequest.client))
+    return session.scalar(query.where(SupportRequest.id == request_id))
 
 
 def request_for(session: Session, coordinator: Staff, request_id: int) -> SupportRequest | None:
@@ -99,10 +119,11 @@ def suggestions(
     only: list[int] | None = None,
     *,
     starts: int = 1,
+    schedule: Snapshot | None = None,
 ) -> Ranking:
     """Ranked workers for one request, with their reasons (and up to ``starts`` free starts
     each: the console needs only the first)."""
-    found = find(session, request, now, zone, rules, only, starts=starts)
+    found = find(session, request, now, zone, rules, only, starts=starts, schedule=schedule)
     return Ranking(wanted_for(session, request), found, weights, lambda t: _hour(t, zone))
 
 

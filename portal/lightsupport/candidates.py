@@ -125,16 +125,18 @@ def find(
     only: list[int] | None = None,
     *,
     starts: int = 1,
+    schedule: Snapshot | None = None,
 ) -> Found:
     """Every worker who could be asked (``only`` narrows it), with up to ``starts`` free starts.
 
     The days of the window are scanned in order, each day's visits read for all the workers
     still looking in one query; a worker stops looking once ``starts`` free starts are found
-    (the console needs only the first).
+    (the console needs only the first). A page that ranks several requests passes one
+    ``schedule`` for all of them, so the stamps are read once.
     """
     client = request.client
     start, end = max(request.wanted_from, now), request.wanted_to
-    schedule = Snapshot(session)
+    schedule = schedule or Snapshot(session)
     workers = schedule.workers()
     regular = regular_workers_of(session, [client.id])[client.id] if client else []
     staff_ids = [*regular, *others(workers, client.unit_id if client else None, regular)]

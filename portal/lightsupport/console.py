@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from models import Role, SupportRequest, utcnow
 
+from ..access import audit_list
 from ..auth.principal import staff_required
 from ..booking.rules import DEFAULT_RULES
 from ..database import session
@@ -30,10 +31,14 @@ def _context() -> dict[str, object]:
 
 
 def _ranked(items: list[SupportRequest]) -> list[assigning.Ranked]:
-    c = _context()
+    """Each request with its ranked workers, all read from one view of the schedule."""
+    c, schedule = _context(), snapshot.Snapshot(session())
     return [
         assigning.Ranked(
-            r, assigning.suggestions(session(), r, c["now"], c["zone"], c["rules"], c["weights"])
+            r,
+            assigning.suggestions(
+                session(), r, c["now"], c["zone"], c["rules"], c["weights"], schedule=schedule
+            ),
         )
         for r in items
     ]
@@ -50,13 +55,16 @@ PAGE = 20
 @bp.get("")
 @staff_required(Role.COORDINATOR)
 def queue():  # type: ignore[no-untyped-def]
-    waiting = assigning.open_queue(session(), current_user.staff)
-    first = max(0, min(request.args.get("fran", 0, type=int), len(waiting) - 1))
+    waiting, first, shown = assigning.queue_page(
+        session(), current_user.staff, request.args.get("fran", 0, type=int), PAGE
+    )
+    audit_list(session(), current_user.staff.id, (r.client_id for r in shown), "requests.queue",
+               utcnow(), request.remote_addr)  # fmt: skip
     return render_template(
         "lightsupport/console.html",
-        items=_ranked(waiting[first : first + PAGE]),
+        items=_ranked(shown),
         first=first,
-        waiting=len(waiting),
+        waiting=waiting,
         page=PAGE,
         names=_names(),
         now=utcnow(),
@@ -67,11 +75,11 @@ def queue():  # type: ignore[no-untyped-def]
 @staff_required(Role.COORDINATOR)
 def card(request_id: int):  # type: ignore[no-untyped-def]
     """One request's card, for the live queue to insert without a reload."""
-    item = next(
-        (r for r in assigning.open_queue(session(), current_user.staff) if r.id == request_id), None
-    )
+    item = assigning.waiting_request(session(), current_user.staff, request_id)
     if item is None:
         return "", 204
+    audit_list(session(), current_user.staff.id, [item.client_id], "requests.queue", utcnow(),
+               request.remote_addr)  # fmt: skip
     return render_template(
         "lightsupport/_request.html", item=_ranked([item])[0], names=_names(), now=utcnow()
     )

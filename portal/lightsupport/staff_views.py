@@ -35,6 +35,7 @@ def _period() -> tuple[date, date]:
 @bp.get("/nyckeltal/latt-stod")
 @staff_required(Role.MANAGER)
 def figures():  # type: ignore[no-untyped-def]
+    # Counts per kind of help, no client named: nothing to audit.
     first, last = _period()
     start, _ = day_bounds(first, zone())
     _, end = day_bounds(last, zone())

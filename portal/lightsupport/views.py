@@ -6,14 +6,13 @@ import uuid
 from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask import session as cookie_session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import Channel, utcnow
 from video.services import said_no_to_video
 
-from ..auth import codes
+from ..auth import codes, drafts
 from ..auth.forms import CodeForm
 from ..auth.principal import client_required
 from ..client.proxies import Feature, may, refuse
@@ -139,18 +138,23 @@ def first_contact():  # type: ignore[no-untyped-def]
     except codes.CodeRefused as exc:
         form.phone.errors = [exc.message]
         return render_template("lightsupport/first_contact.html", form=form), exc.status
-    cookie_session["first_contact"] = {
-        "name": form.name.data.strip(),
-        "phone": phone,
-        "text": form.text.data or "",
-        "key": uuid.uuid4().hex,
-    }
+    # Kept server-side: the cookie is signed, not encrypted, and this is someone's name,
+    # number and words.
+    drafts.keep(
+        "first_contact",
+        {
+            "name": form.name.data.strip(),
+            "phone": phone,
+            "text": form.text.data or "",
+            "key": uuid.uuid4().hex,
+        },
+    )
     return redirect(url_for("help.first_contact_code"))
 
 
 @bp.route("/fraga/kod", methods=["GET", "POST"])
 def first_contact_code():  # type: ignore[no-untyped-def]
-    pending = cookie_session.get("first_contact")
+    pending = drafts.read("first_contact")
     if not pending:
         return redirect(url_for("help.first_contact"))
     form = CodeForm()
@@ -185,7 +189,7 @@ def first_contact_code():  # type: ignore[no-untyped-def]
         now=now,
         zone=current_app.config["ZONE"],
     )
-    cookie_session.pop("first_contact", None)
+    drafts.forget("first_contact")
     return render_template("lightsupport/first_contact_sent.html", name=pending["name"])
 
 

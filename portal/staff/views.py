@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from models import Role, utcnow
 
-from ..access import open_client, visible_clients
+from ..access import audit_list, open_client, visible_clients
 from ..auth import devices
 from ..auth.principal import staff_required
 from ..booking.reports import monthly_report, percent
@@ -25,12 +25,15 @@ bp = Blueprint("staff", __name__, url_prefix="/personal")
 def worker():  # type: ignore[no-untyped-def]
     start, end = day_bounds(local_today(utcnow()), zone())
     visits = services.worker_visits(session(), current_user.staff, start, end)
+    audit_list(session(), current_user.staff.id, (v.client_id for v in visits), "visits.day",
+               utcnow(), request.remote_addr)  # fmt: skip
     return render_template("staff/worker.html", visits=visits)
 
 
 @bp.get("/nyckeltal")
 @staff_required(Role.MANAGER)
 def manager():  # type: ignore[no-untyped-def]
+    # Counts and shares only, no client named: nothing to audit.
     today = local_today(utcnow())
     first = today.replace(day=1)
     start, _ = day_bounds(first, zone())
@@ -51,9 +54,10 @@ def admin():  # type: ignore[no-untyped-def]
 @bp.get("/klienter")
 @staff_required(Role.WORKER, Role.COORDINATOR, Role.CASEWORKER, Role.MANAGER)
 def clients():  # type: ignore[no-untyped-def]
-    return render_template(
-        "staff/clients.html", clients=visible_clients(session(), current_user.staff)
-    )
+    shown = visible_clients(session(), current_user.staff)
+    audit_list(session(), current_user.staff.id, (c.id for c in shown), "clients.list", utcnow(),
+               request.remote_addr)  # fmt: skip
+    return render_template("staff/clients.html", clients=shown)
 
 
 @bp.get("/klient/<int:client_id>")

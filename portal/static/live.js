@@ -7,6 +7,11 @@
   // processes need no sticky routing (the server accepts no long-polling either).
   var socket = io("/staff", { transports: ["websocket"] });
   var box = document.getElementById("live-escalations") || document.getElementById("live");
+  // The server closes the socket when the staff session ends (signed out elsewhere, a reset,
+  // idle too long): reloading shows the sign-in page and why, instead of a console gone quiet.
+  socket.on("disconnect", function (reason) {
+    if (reason === "io server disconnect") { window.location.reload(); }
+  });
 
   function show(text, href, urgent) {
     if (!box) { return; }

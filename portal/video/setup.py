@@ -10,6 +10,7 @@ from video.echo import EchoService
 from video.events import VideoNamespace
 from video.webhooks import CALLER_ID_KEY
 
+from ..auth.loading import no_ended_staff_session
 from ..extensions import socketio
 
 NAMESPACE_KEY = "boendestod.video.namespace"
@@ -19,7 +20,7 @@ ECHO_KEY = "boendestod.video.echo"
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
     db = app.extensions["boendestod.db"]
-    namespace = VideoNamespace(db, settings.secret_key, settings.ice)
+    namespace = VideoNamespace(db, settings.secret_key, settings.ice, admit=no_ended_staff_session)
     # One SocketIO object serves the process; drop a namespace left by an earlier app (tests).
     socketio.namespace_handlers = [
         h for h in socketio.namespace_handlers if not isinstance(h, VideoNamespace)

@@ -23,7 +23,7 @@ from video.echo import Busy
 from video.validation import valid_sdp
 from video.webhooks import bp as webhooks_bp
 
-from ..access import open_client
+from ..access import audit_list, open_client
 from ..auth.principal import client_required, staff_required
 from ..booking import delivery
 from ..booking.forms import EndForm
@@ -57,6 +57,8 @@ def _namespace():  # type: ignore[no-untyped-def]
 def console():  # type: ignore[no-untyped-def]
     start, end = day_bounds(local_today(utcnow()), zone())
     rows = services.todays_calls(session(), current_user.staff, start, end, booking_rules())
+    audit_list(session(), current_user.staff.id, (r.visit.client_id for r in rows), "video.day",
+               utcnow(), request.remote_addr)  # fmt: skip
     return render_template("video/console.html", rows=rows)
 
 

@@ -82,6 +82,8 @@ BAD_SETTINGS = [
     ("SMS_IN_FLIGHT", "many"),
     ("SMS_IN_FLIGHT", "0"),
     ("RED_COORDINATOR_MINUTES", "15 min"),
+    ("STAFF_IDLE_MINUTES", "half an hour"),
+    ("STAFF_IDLE_MINUTES", "0"),
     ("TURN_TTL_SECONDS", "6h"),
     ("LIGHT_SUPPORT_PER_MONTH", "fyra"),
     ("MATCH_WEIGHT_TRAVEL", "mycket"),
