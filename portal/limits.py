@@ -25,12 +25,11 @@ import time
 from collections.abc import Callable
 
 from flask import Flask, current_app, make_response, render_template, request
-from flask import session as cookie_session
 from flask_babel import gettext
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_login import current_user
 
-from .auth import codes, devices
+from .auth import codes, devices, drafts
 from .auth.forms import CodeForm, PhoneForm, StaffLoginForm
 from .config import RateLimits
 from .database import session
@@ -50,13 +49,18 @@ def _typed_phone() -> str:
         return ""  # no number, no per-number count (Flask-Limiter skips an empty key)
 
 
+def _draft_phone(purpose: str) -> str:
+    """The number a form waiting for its code holds (``portal.auth.drafts``), or ""."""
+    draft = drafts.read(purpose)
+    return draft.get("phone") or "" if draft else ""
+
+
 def _pending_phone() -> str:
-    return cookie_session.get("pending_phone") or ""
+    return _draft_phone("sign_in")
 
 
 def _first_contact_phone() -> str:
-    draft = cookie_session.get("first_contact")
-    return draft.get("phone", "") if isinstance(draft, dict) else ""
+    return _draft_phone("first_contact")
 
 
 #: Where each page that sends a code finds the number, and whether the holder's own device

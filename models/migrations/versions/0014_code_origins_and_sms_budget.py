@@ -1,7 +1,7 @@
 """code_origins_and_sms_budget: codes remember the device that asked; the budget's index
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0015
 Create Date: 2026-12-07 10:40:00
 
 ``login_codes.device_id`` keeps the holder's own device apart from everywhere else when codes
@@ -13,7 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+# After main's head when main was merged in (0015), so that the tree has one head.
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
