@@ -1,6 +1,6 @@
 """code_origins_and_sms_budget: codes remember the device that asked; the budget's index
 
-Revision ID: 0014
+Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-07 10:40:00
 
@@ -12,8 +12,7 @@ dispatcher count the SMS of the last hour that the budget covers (``reminders.bu
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-# After main's head when main was merged in (0015), so that the tree has one head.
+revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
