@@ -36,6 +36,7 @@ from models.visits import Channel
 from ..auth.staff import create_staff
 from ..i18n import translate
 from .names import AREAS, DEMO_PASSWORD, FIRST_NAMES, LANGS, LAST_NAMES, SKILLS, TAKE_MEDICINE
+from .second_unit import seed_second_unit
 from .weeks import decision_and_plan, week_of_visits
 
 
@@ -249,6 +250,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
     )
     session.flush()
     _client_portal(session, sandra, anna, now)
+    seed_second_unit(session, now, zone, rnd)
 
 
 def _client_portal(session: Session, sandra: Client, anna: Staff, now: datetime) -> None:
