@@ -201,6 +201,8 @@ def test_no_role_reaches_a_record_it_may_not_touch(app, db, role: str) -> None: 
     form = _form(world)
     epoch = str(int((now + timedelta(days=3)).replace(hour=9, minute=0, second=0).timestamp()))
     holes: list[str] = []
+    # A coordinator and a manager see their whole unit; everyone else only their own people.
+    neighbours = {} if role in ("coordinator", "manager") else world.neighbour
     web = _signed_in(app, db, world, role)
     token = _token(web, role)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
@@ -214,7 +216,7 @@ def test_no_role_reaches_a_record_it_may_not_touch(app, db, role: str) -> None: 
             if method == "POST" or not rule.arguments:  # a query string carries them
                 kinds += declared.form_ids.items()
             for arg, kind in kinds:
-                for foreign in world.foreign[kind]:
+                for foreign in world.foreign[kind] + neighbours.get(kind, []):
                     extra = {k: v.replace("{epoch}", epoch) for k, v in declared.form.items()}
                     if arg in declared.ids:
                         values, data = {**own, arg: foreign}, {**form, **extra, **own_form}

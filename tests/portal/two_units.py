@@ -50,6 +50,8 @@ class World:
 
     own: dict[str, int] = field(default_factory=dict)
     foreign: dict[str, list[int]] = field(default_factory=dict)
+    #: Our unit's records of another worker's client and caseload: not a coordinator's boundary.
+    neighbour: dict[str, list[int]] = field(default_factory=dict)
     people: dict[str, int] = field(default_factory=dict)
 
 
@@ -137,6 +139,7 @@ def build(session: Session) -> World:
     message = Message(client_id=siv.id, staff_id=sune.id, from_client=True, body="Qvarnhej")
     session.add_all([request, escalation, unowned, *tasks, check_in, absence, message])
     session.flush()
+    _neighbour(session, world, north, now)
     world.foreign = {
         "client": [siv.id],
         "visit": [home.id, video.id, started.id],
@@ -149,6 +152,36 @@ def build(session: Session) -> World:
         "availability": [absence.id],
     }
     return world
+
+
+def _neighbour(session: Session, world: World, unit: Unit, now) -> None:  # type: ignore[no-untyped-def]
+    """Petra, in our unit, with a worker and a caseworker of her own (not ours)."""
+    sten = make_staff(session, "sten", unit_id=unit.id, id=7101)
+    kerstin = make_staff(session, "kerstin", roles=[Role.CASEWORKER], unit_id=unit.id, id=7102)
+    petra = make_client(
+        session, "Petra", "Qvarnberg", workers=[sten], caseworker=kerstin, unit_id=unit.id,
+        id=7101,
+    )  # fmt: skip
+    visit = Visit(
+        id=7101, client_id=petra.id, staff_id=sten.id, channel=Channel.VIDEO,
+        planned_start=now + timedelta(hours=3), planned_end=now + timedelta(hours=4),
+    )  # fmt: skip
+    session.add(visit)
+    session.flush()
+    rule = _rule(session, petra, sten, "Qvarnpromenad", id=7101)
+    session.add_all([
+        Escalation(
+            id=7101, client_id=petra.id, owner_id=kerstin.id, reason="Qvarnoro",
+            type=EscalationType.WORKER_CONCERN, source="worker", due_at=now + timedelta(days=2),
+        ),
+        Task(id=7101, kind=TaskKind.OTHER, client_id=petra.id, staff_id=sten.id, text="Qvarn 4"),
+        CheckIn(id=7101, client_id=petra.id, mood=Mood.YELLOW, created_at=now),
+    ])  # fmt: skip
+    session.flush()
+    world.neighbour = {
+        "client": [petra.id], "visit": [visit.id], "rule": [rule.id], "escalation": [7101],
+        "task": [7101], "check_in": [7101],
+    }  # fmt: skip
 
 
 def _proxy(session: Session, client: Client, by, name: str, phone: str, **extra) -> Proxy:  # type: ignore[no-untyped-def]
