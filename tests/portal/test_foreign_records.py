@@ -1,10 +1,11 @@
 """Every route with an id × every role × a record that role may not touch (issue 14).
 
 The routes come from the app's url map; ``RULES`` declares, for each endpoint, which kind of
-record each id in its path is. A route with an id and no rule fails the test, so a new route is
-covered the day it is added. For each case the foreign record's answer must be a refusal (403,
-404, or the sign-in page for a role the route is not for), the same page as for an id that does
-not exist at all, carry nothing of the foreign record, and change nothing in the database.
+record each id in its path (and in its form, where one is known) is. A route with an id and no
+rule fails the test, so a new route is covered the day it is added. For each case the foreign
+record's answer must be a refusal (403, 404, or the sign-in page for a role the route is not
+for), the same page as for an id that does not exist at all, carry nothing of the foreign record,
+and change nothing in the database.
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ pytestmark = pytest.mark.db
 #: An id no record has; a foreign record must answer exactly as this one does.
 MISSING = 7999
 ROLES = ("client", "proxy", "worker", "coordinator", "caseworker", "manager", "admin")
-STAFF = {"worker": "nils", "coordinator": "nora", "caseworker": "kai", "manager": "mona"}
-STAFF["admin"] = "adam"
+STAFF = dict(worker="nils", coordinator="nora", caseworker="kai", manager="mona", admin="adam")
 SIGN_IN_PAGES = ("/logga-in", "/personal/logga-in")
 #: Tables whose rows a refused request may add: the audit trail records refusals on purpose.
 MAY_CHANGE = {"audit_events"}
@@ -43,7 +43,7 @@ class Rule:
     ids: dict[str, str] = field(default_factory=dict)
     #: Why the path's variables are no record ids (tokens are secrets; webhooks are signed).
     not_ids: str = ""
-    #: Ids a POST carries in its form rather than its path (kinds, as ``ids``).
+    #: Ids a POST carries in its form (a GET in its query string, where the path has none).
     form_ids: dict[str, str] = field(default_factory=dict)
     #: Form values on top of ``_form``'s ("{epoch}": a start in three days, as booking links say).
     form: dict[str, str] = field(default_factory=dict)
