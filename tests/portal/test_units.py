@@ -97,5 +97,5 @@ def test_a_concern_names_only_a_visit_of_the_client_it_is_about(app, db) -> None
         )
         assert response.status_code == 302
         with db.transaction() as s:
-            latest = s.scalars(select(Escalation).order_by(Escalation.id.desc())).first()
+            latest = s.scalar(select(Escalation).where(Escalation.client_id == world.own["client"]))
             assert ("visit_id" in latest.evidence[-1]) is kept
