@@ -27,7 +27,9 @@ CLIENTS = [
 ]
 
 
-def seed_second_unit(session: Session, now: datetime, zone: ZoneInfo, rnd: random.Random) -> None:
+def seed_second_unit(
+    session: Session, now: datetime, zone: ZoneInfo, rnd: random.Random, demo_hash: str
+) -> None:
     """Add Botkyrka: Henrik coordinates, Lena is caseworker, Johan visits three clients."""
     today = now.astimezone(zone).date()
     unit = Unit(name="Boendestöd Botkyrka")
@@ -37,7 +39,7 @@ def seed_second_unit(session: Session, now: datetime, zone: ZoneInfo, rnd: rando
     def staff(username: str, first: str, last: str, role: Role, **extra: object) -> Staff:
         return create_staff(
             session, username, first, last, DEMO_PASSWORD, [role], is_demo=True,
-            unit_id=unit.id, **extra,
+            unit_id=unit.id, password_hash=demo_hash, **extra,
         )  # fmt: skip
 
     johan = staff(
