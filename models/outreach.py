@@ -90,6 +90,8 @@ class Outbox(Base):
         Index("ix_outbox_state_next_attempt", "state", "next_attempt_at"),
         Index("ix_outbox_client_due", "client_id", "due_at"),
         Index("ix_outbox_reply_due", "reply_due_at"),
+        #: Counts the SMS budget's last hour (``reminders.budget``) without reading old rows.
+        Index("ix_outbox_purpose_sent", "purpose", "sent_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -238,6 +238,7 @@ class TaskKind(enum.Enum):
     UNDELIVERABLE = "undeliverable"  # an SMS or call could not be delivered
     CALL_BACK = "call_back"  # the client asked to be called (pressed 2, no answer, busy)
     MESSAGE = "message"  # a message from the client to read and answer
+    SMS_BUDGET = "sms_budget"  # the hour's budget for asked-for SMS is spent; codes wait
     OTHER = "other"
 
 

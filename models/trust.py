@@ -88,6 +88,10 @@ class LoginCode(Base):
     used_at: Mapped[datetime | None]
     #: Set when too many wrong tries were made; no new code is given before then.
     locked_until: Mapped[datetime | None]
+    #: The holder's own remembered device that asked for it; None when asked for anywhere
+    #: else. Codes, tries and locks are counted per (phone, device), so a stranger's posts
+    #: never stop the holder's own phone (``portal.auth.codes``).
+    device_id: Mapped[int | None] = mapped_column(ForeignKey("devices.id", ondelete="SET NULL"))
 
 
 class Device(Base):

@@ -22,6 +22,7 @@ from . import (
     errors,
     i18n,
     labels,
+    limits,
     live,
     logs,
     metrics,
@@ -96,6 +97,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         twiml_url=f"{settings.public_url}/webhooks/twilio/voice/outbox",
         interval=settings.scheduler_interval_seconds,
         concurrency=settings.sms_in_flight,
+        sms_budget=settings.sms_budget_per_hour or None,
     )
     app.extensions["boendestod.telephony"] = telephony
     app.extensions["boendestod.dispatcher"] = dispatcher
@@ -173,6 +175,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     csrf.exempt(health_bp)
     lightsupport_views.init_app(app)
     console.init_app(app)
+    if settings.limits is not None:
+        limits.init_app(app, settings.ratelimit_storage_uri, settings.limits)
 
     app.add_template_filter(hhmm)
     app.add_template_filter(local_date)

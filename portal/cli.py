@@ -101,6 +101,7 @@ def demo(port: int, host: str, clients: int) -> None:
     seed_demo(settings, clients)
     click.echo(f"Demo on http://{host}:{port}  ·  SMS at http://{host}:{port}/dev/outbox")
     click.echo("Clients: Sandra 070-000 00 01, Olle 070-000 00 02  ·  staff password: demo")
+    click.echo("Huddinge: anna, omar, cecilia, karin, maria  ·  Botkyrka: johan, henrik, lena")
 
     from .server import GTHREAD
 

@@ -115,6 +115,38 @@ def _flag(value: str | None, default: bool = False) -> bool:
 
 
 @dataclass(frozen=True)
+class RateLimits:
+    """Flask-Limiter limits (``portal.limits``), each "N per period" joined by ";"."""
+
+    #: SMS a single address may cause (sign-in codes, new codes, first contact) …
+    sms_per_address: str = "6 per 10 minutes;30 per day"
+    #: … and a single number may get from one place (its holder's own device, or elsewhere).
+    sms_per_number: str = "10 per day"
+    #: Codes typed from one address (the per-number tries are ``portal.auth.codes``).
+    code_checks_per_address: str = "20 per 10 minutes;100 per day"
+    #: Staff passwords tried from one address (the per-account limit is ``portal.auth.staff``).
+    passwords_per_address: str = "20 per 10 minutes;100 per day"
+    #: "Ring mig" presses, per address and per client.
+    call_me: str = "5 per hour"
+
+
+def _limits_from_env(environ: Environ) -> RateLimits:
+    from limits import parse_many
+
+    given = {}
+    for name, default in vars(RateLimits()).items():
+        value = (environ.get(f"LIMIT_{name.upper()}") or "").strip() or default
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ConfigError(
+                f"LIMIT_{name.upper()} must read like '6 per 10 minutes;30 per day', not {value!r}"
+            ) from None
+        given[name] = value
+    return RateLimits(**given)
+
+
+@dataclass(frozen=True)
 class Settings:
     #: "production", "demo" or "test"; production refuses unsafe combinations at start-up.
     env: str
@@ -153,6 +185,13 @@ class Settings:
     metrics_token: str | None = None
     #: Where errors are reported (Sentry protocol, which GlitchTip speaks too); None = off.
     sentry_dsn: str | None = None
+    #: Flask-Limiter's storage: Redis when several processes serve, so that they count together.
+    ratelimit_storage_uri: str = "memory://"
+    #: None only where a benchmark measures the app without Flask-Limiter (no setting reads it).
+    limits: RateLimits | None = field(default_factory=RateLimits)
+    #: SMS that people ask for (sign-in codes) sent per rolling hour, all senders together; past
+    #: it they wait in the outbox and staff get a task (``reminders.budget``). 0: no budget.
+    sms_budget_per_hour: int = 2000
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -178,6 +217,10 @@ class Settings:
             raise ConfigError("STAFF_IDLE_MINUTES must be between 1 and 1440")
         if not 0 <= self.trusted_proxies <= 5:
             raise ConfigError("TRUSTED_PROXIES must be the number of proxies in front, 0 to 5")
+        if self.sms_budget_per_hour < 0:
+            raise ConfigError("SMS_BUDGET_PER_HOUR must be 0 (no budget) or more")
+        if not self.ratelimit_storage_uri.startswith(("memory://", "redis://", "rediss://")):
+            raise ConfigError("RATELIMIT_STORAGE_URI must be memory:// or a redis:// URL")
         if self.metrics_token is not None and len(self.metrics_token) < 16:
             raise ConfigError("METRICS_TOKEN must be at least 16 random characters")
         if self.sentry_dsn:
@@ -263,7 +306,13 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
     if not public_url.startswith(("http://", "https://")):
         raise ConfigError(f"PUBLIC_URL must be an https:// address, not {public_url!r}")
     _check_feature_numbers(environ)
+    queue = environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     settings = Settings(
+        # The Redis that already carries Socket.IO between processes counts for them all.
+        ratelimit_storage_uri=env_secret(environ, "RATELIMIT_STORAGE_URI")
+        or (queue if queue and queue.startswith("redis") else "memory://"),
+        limits=_limits_from_env(environ),
+        sms_budget_per_hour=env_int(environ, "SMS_BUDGET_PER_HOUR", 2000),
         ice=_ice_from_env(environ),
         caller_id=environ.get("MUNICIPALITY_PHONE") or environ.get("TWILIO_FROM") or None,
         env=env,
@@ -274,7 +323,7 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         twilio=_twilio_from_env(environ),
         demo_skip_totp=_flag(environ.get("DEMO_SKIP_TOTP"), default=demo),
         scheduler=_flag(environ.get("SCHEDULER"), default=True),
-        socketio_message_queue=environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        socketio_message_queue=queue,
         trusted_proxies=env_int(environ, "TRUSTED_PROXIES", 0),
         max_sockets=env_int(environ, "MAX_SOCKETS", 3000),
         cookie_secure=_flag(environ.get("COOKIE_SECURE"), default=not demo),

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from models import Client, Database, DeliveryEvent, Outbox, OutboxKind, OutboxState, utcnow
 
 from . import hooks, metrics
+from .budget import within_budget
 from .delivery import apply_pending_events
 from .osthreads import gevent_patched, run_in_os_thread
 from .providers import PermanentFailure, ProviderError, Telephony
@@ -99,26 +100,31 @@ def end_of_quiet_hours(moment: datetime, zone: ZoneInfo) -> datetime:
 
 
 def claim_due(
-    db: Database, now: datetime, limit: int = 100, only: Iterable[int] | None = None
+    db: Database,
+    now: datetime,
+    limit: int = 100,
+    only: Iterable[int] | None = None,
+    budget: int | None = None,
 ) -> list[Claimed]:
-    """Claim up to ``limit`` due rows (or just ``only``) for this process."""
+    """Claim up to ``limit`` due rows (or just ``only``) for this process, taking no more
+    asked-for SMS than the hour's ``budget`` has room for (``reminders.budget``)."""
     token = uuid.uuid4().hex
     due = or_(
         and_(Outbox.state == OutboxState.QUEUED, Outbox.next_attempt_at <= now),
         and_(Outbox.state == OutboxState.SENDING, Outbox.claimed_at < now - LEASE),
     )
-    query = (
-        select(Outbox.id, Outbox.state)
-        .where(due)
-        .order_by(Outbox.next_attempt_at, Outbox.id)
-        .limit(limit)
-    )
     if only is not None:
-        query = query.where(Outbox.id.in_(list(only)))
-    if db.is_postgres:
-        query = query.with_for_update(skip_locked=True)
+        due = and_(due, Outbox.id.in_(list(only)))
     # SQLite: BEGIN IMMEDIATE already holds the write lock, so read-then-update is atomic.
     with _write(db) as session:
+        query = (
+            select(Outbox.id, Outbox.state)
+            .where(within_budget(session, due, budget, now))
+            .order_by(Outbox.next_attempt_at, Outbox.id)
+            .limit(limit)
+        )
+        if db.is_postgres:
+            query = query.with_for_update(skip_locked=True)
         found = session.execute(query).all()
         if not found:
             return []
@@ -362,6 +368,7 @@ def sweep(
     workers: int = 1,
     zone: ZoneInfo = STOCKHOLM,
     concurrency: int = IN_FLIGHT,
+    budget: int | None = None,
 ) -> int:
     """Send everything due now (or the rows in ``only``); return how many were handed over.
 
@@ -373,7 +380,7 @@ def sweep(
     if concurrency > 1 and hasattr(telephony.sms, "open_async"):
         from .inflight import sweep_in_flight  # imports this module
 
-        args = (db, telephony, twiml_url, now, batch, only, concurrency, zone)
+        args = (db, telephony, twiml_url, now, batch, only, concurrency, zone, budget)
         if not _in_event_loop() and not gevent_patched():
             return sweep_in_flight(*args)
         # Inside an event loop, or under gevent (where every greenlet shares one OS thread and
@@ -384,7 +391,7 @@ def sweep(
     try:
         while True:
             moment = now or utcnow()
-            claimed = claim_due(db, moment, batch, only)
+            claimed = claim_due(db, moment, batch, only, budget)
             trouble = threading.Event()
 
             def one(row: Claimed, trouble: threading.Event = trouble) -> str:

@@ -24,6 +24,9 @@ CALL_BACK = "call_back"
 CANCEL_REPLY = "cancel_reply"
 #: ``fn(session, inbound, client, now)``: a free message (or from an unknown number).
 MESSAGE = "message"
+#: ``fn(session, now, budget)``: the hour's budget for asked-for SMS is spent and some wait
+#: (``reminders.budget``); called on every claim while so.
+SMS_BUDGET_SPENT = "sms_budget_spent"
 #: ``fn(language, message_id) -> str``: translate a message id from the catalogue.
 TRANSLATE = "translate"
 

@@ -69,9 +69,10 @@ def sweep_in_flight(
     only: list[int] | tuple[int, ...] | None,
     concurrency: int,
     zone: ZoneInfo,
+    budget: int | None = None,
 ) -> int:
     """Send everything due (or ``only`` these rows); return how many were handed over."""
-    run = _Run(db, telephony, twiml_url, now, batch, only, concurrency, zone)
+    run = _Run(db, telephony, twiml_url, now, batch, only, concurrency, zone, budget)
     run.refill()
     if not run.queue:
         return 0
@@ -89,8 +90,10 @@ class _Run:
         only: object,
         concurrency: int,
         zone: ZoneInfo,
+        budget: int | None = None,
     ) -> None:
         self.db = db
+        self.budget = budget
         self.telephony = telephony
         self.twiml_url = twiml_url
         self.now = now
@@ -110,7 +113,7 @@ class _Run:
     def refill(self) -> None:
         if self.claiming_done or self.trouble:
             return
-        claimed = claim_due(self.db, self.now or utcnow(), self.batch, self.only)
+        claimed = claim_due(self.db, self.now or utcnow(), self.batch, self.only, self.budget)
         if len(claimed) < self.batch or self.only is not None:
             self.claiming_done = True
         self.queue.extend(claimed)

@@ -40,8 +40,11 @@ class Dispatcher:
         workers: int = 1,
         zone: ZoneInfo = STOCKHOLM,
         concurrency: int = IN_FLIGHT,
+        sms_budget: int | None = None,
     ) -> None:
         self.db = db
+        #: Asked-for SMS (sign-in codes) per rolling hour, all processes together; None: none.
+        self.sms_budget = sms_budget
         self.telephony = telephony
         self.twiml_url = twiml_url
         self.interval = interval
@@ -134,6 +137,7 @@ class Dispatcher:
             workers=self.workers,
             zone=self.zone,
             concurrency=self.concurrency,
+            budget=self.sms_budget,
         )
 
     def kick(self, outbox_ids: Iterable[int]) -> None:
@@ -149,6 +153,7 @@ class Dispatcher:
             only=list(outbox_ids),
             zone=self.zone,
             concurrency=self.concurrency,
+            budget=self.sms_budget,
         )
 
 

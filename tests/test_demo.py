@@ -122,3 +122,22 @@ def test_each_demo_clients_daily_reminder_is_in_their_own_language(demo_db) -> N
     daily = [(language, text) for language, text in rules if text in expected.values()]
     assert all(text == expected[language] for language, text in daily), daily
     assert {language for language, _ in daily} == {"sv", "en", "ar"}
+
+
+@pytest.mark.parametrize(
+    ("username", "start", "sees", "never"),
+    [
+        ("cecilia", "/personal/samordning", "Olle", "Greta"),
+        ("henrik", "/personal/samordning", "Greta", "Olle"),
+        ("lena", "/personal/klienter", "Hassan", "Sandra"),
+        ("johan", "/personal/idag", "Dina besök idag", "Sandra"),
+    ],
+)
+def test_the_demos_second_unit_shows_where_a_unit_ends(
+    demo_db, settings, username: str, start: str, sees: str, never: str
+) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(settings.with_(demo_skip_totp=True), db=demo_db)
+    web = https_client(app)
+    post_form(web, "/personal/logga-in", {"username": username, "password": "demo", "totp": ""})
+    page = web.get(start).text
+    assert sees in page and never not in page

@@ -329,8 +329,10 @@ def admit(session: Session, by: Participant, pid: int, now: datetime) -> Partici
     """Let a waiting person in; only the session's worker may."""
     if by.role is not ParticipantRole.WORKER:
         raise Refused("not_worker")
-    target = session.get(Participant, pid)
-    if target is None or target.session_id != by.session_id or target.revoked_at is not None:
+    target = session.scalar(
+        select(Participant).where(Participant.id == pid, Participant.session_id == by.session_id)
+    )
+    if target is None or target.revoked_at is not None:
         raise Refused("unknown")
     if by.session.status is SessionStatus.ENDED:
         raise Refused("ended")

@@ -66,28 +66,53 @@ def clients_of(session: Session, proxy: Proxy) -> list[Proxy]:
     )
 
 
-def _locked_until(session: Session, phone: str, now: datetime) -> datetime | None:
+def _bucket(phone: str, device_id: int | None):  # type: ignore[no-untyped-def]
+    """The codes of one number asked for from one place: the holder's own remembered device
+    (``device_id``), or everywhere else together (None).
+
+    Why two places and not one: counted per number alone, three first-contact posts or five
+    wrong codes typed by a stranger locked the client out of their own sign-in. Counted per
+    browser, a stranger with fresh cookies could send a number endless codes. So everything
+    that is not the holder's own device shares one bucket, and the device has its own.
+    """
+    same_place = (
+        LoginCode.device_id.is_(None) if device_id is None else (LoginCode.device_id == device_id)
+    )
+    return (LoginCode.phone == phone) & same_place
+
+
+def _locked_until(
+    session: Session, phone: str, now: datetime, device_id: int | None = None
+) -> datetime | None:
     return session.scalar(
         select(func.max(LoginCode.locked_until)).where(
-            LoginCode.phone == phone, LoginCode.locked_until > now
+            _bucket(phone, device_id), LoginCode.locked_until > now
         )
     )
 
 
 def request_code(
-    session: Session, phone: str, now: datetime, secret: str, *, anyone: bool = False
+    session: Session,
+    phone: str,
+    now: datetime,
+    secret: str,
+    *,
+    anyone: bool = False,
+    device_id: int | None = None,
 ) -> None:
     """Send a fresh code to ``phone`` when it belongs to someone; say nothing either way.
 
     The answer is the same for unknown numbers, so the page cannot be used to find out who is a
-    client. Limits apply per number whether or not it is known. With ``anyone`` (a resident
-    checking their number before a first contact) the code goes to any number.
+    client. Limits apply per number whether or not it is known, and per place (``_bucket``):
+    ``device_id`` is the holder's own remembered device when it is the one asking. With
+    ``anyone`` (a resident checking their number before a first contact) the code goes to any
+    number.
     """
-    if _locked_until(session, phone, now):
+    if _locked_until(session, phone, now, device_id):
         raise CodeRefused(_l("Du har skrivit fel kod för många gånger. Vänta 15 minuter."), 429)
     recent = session.scalar(
         select(func.count(LoginCode.id)).where(
-            LoginCode.phone == phone, LoginCode.created_at > now - CODE_WINDOW
+            _bucket(phone, device_id), LoginCode.created_at > now - CODE_WINDOW
         )
     )
     if recent >= MAX_CODES:
@@ -99,6 +124,7 @@ def request_code(
             code_hash=_digest(secret, phone, code),
             created_at=now,
             expires_at=now + CODE_TTL,
+            device_id=device_id,
         )
     )
     holder = holder_of(session, phone)
@@ -106,7 +132,7 @@ def request_code(
         session.flush()
         return
     client = holder and (holder.client or (holder.proxy.client if holder.proxy else None))
-    queue_sms(
+    sms = queue_sms(
         session,
         phone,
         # Only the code: no name, no service name that could reveal anything.
@@ -114,23 +140,34 @@ def request_code(
         purpose="login_code",
         client_id=client.id if client else None,
     )
+    # Held back by the hour's SMS budget past the code's life, it is withdrawn, not sent.
+    sms.expires_at = now + CODE_TTL
 
 
 def verify_code(
-    session: Session, phone: str, typed: str, now: datetime, secret: str, *, anyone: bool = False
+    session: Session,
+    phone: str,
+    typed: str,
+    now: datetime,
+    secret: str,
+    *,
+    anyone: bool = False,
+    device_id: int | None = None,
 ) -> Holder:
-    """Check ``typed`` against the newest code for ``phone``; return who signs in.
+    """Check ``typed`` against the newest code for ``phone`` asked from the same place; return
+    who signs in.
 
-    With ``anyone``, only the number is checked and the holder may be empty.
+    Wrong tries count against that place only (``_bucket``). With ``anyone``, only the number
+    is checked and the holder may be empty.
     """
     code = ascii_digits("".join(typed.split())) or ""
     if len(code) != 6:
         raise CodeRefused(_l("Koden har 6 siffror. Skriv den igen."))
-    if _locked_until(session, phone, now):
+    if _locked_until(session, phone, now, device_id):
         raise CodeRefused(_l("Du har skrivit fel kod för många gånger. Vänta 15 minuter."), 429)
     row = session.scalar(
         select(LoginCode)
-        .where(LoginCode.phone == phone, LoginCode.used_at.is_(None))
+        .where(_bucket(phone, device_id), LoginCode.used_at.is_(None))
         .order_by(LoginCode.created_at.desc(), LoginCode.id.desc())
         .limit(1)
     )

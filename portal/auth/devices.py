@@ -6,10 +6,11 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from models import AuditEvent, Device
+from models import AuditEvent, Client, Device, Proxy
 
 from .codes import Holder
 
@@ -17,6 +18,11 @@ COOKIE = "device"
 COOKIE_MAX_AGE = int(timedelta(days=365).total_seconds())
 #: Writing last-seen on every request would turn each page view into a write.
 TOUCH_EVERY = timedelta(hours=1)
+#: "This browser was once signed in as the holder of device N", kept after signing out or a
+#: revocation (which end the ``device`` cookie). It signs nobody in; it only lets the holder's
+#: own phone ask for codes apart from everyone else (``portal.auth.codes._bucket``).
+KNOWN_COOKIE = "known"
+_KNOWN_SALT = "known-device"
 
 
 def _hash(token: str) -> str:
@@ -89,3 +95,36 @@ def revoke_client_devices(session: Session, client_id: int, staff_id: int, now: 
     )
     session.flush()
     return result.rowcount
+
+
+def known_token(secret: str, device_id: int) -> str:
+    """The value of the ``known`` cookie for a device: its id, signed, nothing about the person."""
+    return URLSafeSerializer(secret, salt=_KNOWN_SALT).dumps(device_id)
+
+
+def known_cookie_for(session: Session, secret: str, token: str) -> str:
+    """The ``known`` cookie value for the device a fresh ``device`` token was made for."""
+    device_id = session.scalar(select(Device.id).where(Device.token_hash == _hash(token)))
+    assert device_id is not None, "known_cookie_for needs a token from remember()"
+    return known_token(secret, device_id)
+
+
+def own_device(session: Session, secret: str, cookie: str | None, phone: str) -> int | None:
+    """The id of the device behind a ``known`` cookie when it belongs to the holder of
+    ``phone`` (revoked or not); None for any other browser."""
+    if not cookie or len(cookie) > 100:
+        return None
+    try:
+        device_id = URLSafeSerializer(secret, salt=_KNOWN_SALT).loads(cookie)
+    except BadSignature:
+        return None
+    if not isinstance(device_id, int):
+        return None
+    found = session.execute(
+        select(Client.phone, Proxy.phone)
+        .select_from(Device)
+        .outerjoin(Client, Device.client_id == Client.id)
+        .outerjoin(Proxy, Device.proxy_id == Proxy.id)
+        .where(Device.id == device_id)
+    ).first()
+    return device_id if found is not None and phone in found else None

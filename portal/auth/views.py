@@ -41,6 +41,13 @@ def _secret() -> str:
     return current_app.config["SECRET_KEY"]
 
 
+def _own_device(phone: str) -> int | None:
+    """The holder's own device when it is what is asking (its codes are counted apart)."""
+    return devices.own_device(
+        session(), _secret(), request.cookies.get(devices.KNOWN_COOKIE), phone
+    )
+
+
 @bp.get("/")
 def index():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
@@ -61,7 +68,7 @@ def client_login():  # type: ignore[no-untyped-def]
         form.phone.errors = [_l("Numret ser inte rätt ut. Skriv det så här: 070-123 45 67.")]
         return render_template("auth/phone.html", form=form), 400
     try:
-        codes.request_code(session(), phone, utcnow(), _secret())
+        codes.request_code(session(), phone, utcnow(), _secret(), device_id=_own_device(phone))
     except codes.CodeRefused as exc:
         form.phone.errors = [exc.message]
         return render_template("auth/phone.html", form=form), exc.status
@@ -81,7 +88,9 @@ def client_code():  # type: ignore[no-untyped-def]
         return render_template("auth/code.html", form=form, phone=shown), status
     now = utcnow()
     try:
-        holder = codes.verify_code(session(), phone, form.code.data, now, _secret())
+        holder = codes.verify_code(
+            session(), phone, form.code.data, now, _secret(), device_id=_own_device(phone)
+        )
     except codes.CodeRefused as exc:
         form.code.errors = [exc.message]
         return render_template("auth/code.html", form=form, phone=shown), exc.status
@@ -97,6 +106,14 @@ def client_code():  # type: ignore[no-untyped-def]
         httponly=True,
         samesite="Lax",
     )
+    response.set_cookie(
+        devices.KNOWN_COOKIE,
+        devices.known_cookie_for(session(), _secret(), token),
+        max_age=devices.COOKIE_MAX_AGE,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+        httponly=True,
+        samesite="Lax",
+    )
     return response
 
 
@@ -106,7 +123,7 @@ def client_new_code():  # type: ignore[no-untyped-def]
     if not phone:
         return redirect(url_for("auth.client_login"))
     try:
-        codes.request_code(session(), phone, utcnow(), _secret())
+        codes.request_code(session(), phone, utcnow(), _secret(), device_id=_own_device(phone))
     except codes.CodeRefused as exc:
         form = CodeForm()
         form.code.errors = [exc.message]

@@ -51,8 +51,12 @@ def add_availability(
 
 
 def remove_availability(session: Session, worker: Staff, availability_id: int) -> None:
-    row = session.get(Availability, availability_id)
-    if row is None or row.staff_id != worker.id:
+    row = session.scalar(
+        select(Availability).where(
+            Availability.id == availability_id, Availability.staff_id == worker.id
+        )
+    )
+    if row is None:
         raise DomainError(_l("Det finns inte."), 404)
     session.delete(row)
     session.flush()

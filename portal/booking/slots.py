@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from models import (
     Availability,
     AvailabilityKind,
+    Client,
     ClientWorker,
     Role,
     Staff,
@@ -153,6 +154,16 @@ def other_workers(session: Session, unit_id: int | None, exclude: Sequence[int])
     if unit_id is not None:
         query = query.where(Staff.unit_id == unit_id)
     return list(session.scalars(query))
+
+
+def bookable_workers(
+    session: Session, client: Client, visit: Visit | None = None
+) -> list[list[int]]:
+    """Whom the client may book, in the order times are offered: the visit's own worker when
+    moving it, then their regular workers, then the other workers of their unit."""
+    regular = regular_workers(session, client.id)
+    tiers = [[visit.staff_id]] if visit else []
+    return [*tiers, regular, other_workers(session, client.unit_id, regular)]
 
 
 def weekly_hours(session: Session, staff_ids: Sequence[int]) -> dict[int, list[tuple]]:

@@ -33,7 +33,7 @@ from . import actions, filters, grant, ical, queries
 from .forms import BAD_CHOICE, parse_channel, parse_day, parse_int, parse_start
 from .refusals import REFUSALS
 from .rules import DEFAULT_RULES, BookingRefused, BookingRules
-from .slots import available_slots, other_workers, regular_workers, short_list
+from .slots import available_slots, bookable_workers, short_list
 
 bp = Blueprint("booking", __name__)
 filters.register(bp)
@@ -150,9 +150,7 @@ def _times_for(client, day, channel, visit):  # type: ignore[no-untyped-def]
     when none of them can, other workers (shown with photo)."""
     now, minutes = utcnow(), visit.planned_minutes if visit else rules().visit_minutes
     ignore = visit.id if visit else None
-    regular = regular_workers(session(), client.id)
-    tiers = [[visit.staff_id]] if visit else []
-    tiers += [regular, other_workers(session(), client.unit_id, regular)]
+    tiers = bookable_workers(session(), client, visit)
     for tier, staff_ids in enumerate(tiers):
         slots = available_slots(
             session(), client.id, [day], minutes, now, zone(), rules(),
@@ -191,7 +189,10 @@ def _choice(client):  # type: ignore[no-untyped-def]
     if values.get("besok"):
         visit = queries.client_visit(session(), client.id, parse_int(values["besok"]))
     channel = visit.channel if visit else parse_channel(values.get("satt"))
-    staff = queries.staff_by_id(session(), [parse_int(values.get("personal"))])
+    staff_id = parse_int(values.get("personal"))
+    # Only a worker the times were offered from: any other id reads as a choice that is gone.
+    may_book = any(staff_id in tier for tier in bookable_workers(session(), client, visit))
+    staff = queries.staff_by_id(session(), [staff_id]) if may_book else {}
     if not staff:
         raise DomainError(BAD_CHOICE, 404)
     return visit, parse_start(values.get("start")), channel, next(iter(staff.values()))

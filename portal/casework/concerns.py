@@ -7,9 +7,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Escalation, EscalationType, Role, Staff
+from models import Escalation, EscalationType, Role, Staff, Visit
 
 from ..access import NotYourClient, open_client
 from ..errors import DomainError
@@ -54,6 +55,10 @@ def raise_concern(
         raise NotYourClient(_l("Den här personen finns inte bland dina klienter."))
     client = open_client(session, staff, client_id, "client.concern", now, ip)
     evidence = {"kind": "concern", "concern": kind.value, "text": text, "by": staff.full_name}
+    if visit_id is not None:  # the page's id: kept only when it is one of this client's visits
+        visit_id = session.scalar(
+            select(Visit.id).where(Visit.id == visit_id, Visit.client_id == client.id)
+        )
     if visit_id is not None:
         evidence["visit_id"] = visit_id
     return raise_escalation(

@@ -45,8 +45,12 @@ def caseload_queue(session: Session, caseworker: Staff, closed: bool = False) ->
 
 def escalation_for(session: Session, caseworker: Staff, escalation_id: int) -> Escalation:
     """One of the caseworker's own escalations, or a 404 (others' are not shown)."""
-    escalation = session.get(Escalation, escalation_id)
-    if escalation is None or escalation.owner_id != caseworker.id:
+    escalation = session.scalar(
+        select(Escalation).where(
+            Escalation.id == escalation_id, Escalation.owner_id == caseworker.id
+        )
+    )
+    if escalation is None:
         raise EscalationRefused(_l("Ärendet finns inte bland dina."), 404)
     return escalation
 

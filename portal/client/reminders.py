@@ -163,8 +163,10 @@ def same_rule(
 
 def remove_own(session: Session, client_id: int, rule_id: int) -> ReminderRule:
     """Stop a reminder the client added; a worker's reminder is changed with the worker."""
-    rule = session.get(ReminderRule, rule_id)
-    if rule is None or rule.client_id != client_id or not rule.active:
+    rule = session.scalar(
+        select(ReminderRule).where(ReminderRule.id == rule_id, ReminderRule.client_id == client_id)
+    )
+    if rule is None or not rule.active:
         raise DomainError(_l("Påminnelsen finns inte."), 404)
     if not rule.by_client:
         raise DomainError(_l("Din personal har lagt in den. Prata med din personal."), 403)

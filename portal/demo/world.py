@@ -33,9 +33,10 @@ from models import (
 )
 from models.visits import Channel
 
-from ..auth.staff import create_staff
+from ..auth.staff import create_staff, hash_password
 from ..i18n import translate
 from .names import AREAS, DEMO_PASSWORD, FIRST_NAMES, LANGS, LAST_NAMES, SKILLS, TAKE_MEDICINE
+from .second_unit import seed_second_unit
 from .weeks import decision_and_plan, week_of_visits
 
 
@@ -47,6 +48,8 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
     session.add(unit)
     session.flush()
 
+    demo_hash = hash_password(DEMO_PASSWORD)
+
     def staff(username: str, first: str, last: str, roles: list[Role], **extra: object) -> Staff:
         return create_staff(
             session,
@@ -57,6 +60,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
             roles,
             is_demo=True,
             unit_id=unit.id,
+            password_hash=demo_hash,
             **extra,
         )
 
@@ -249,6 +253,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
     )
     session.flush()
     _client_portal(session, sandra, anna, now)
+    seed_second_unit(session, now, zone, rnd, demo_hash)
 
 
 def _client_portal(session: Session, sandra: Client, anna: Staff, now: datetime) -> None:

@@ -21,6 +21,8 @@ from models import (
     InboundMessage,
     Outbox,
     ReminderRule,
+    Role,
+    Task,
     TaskKind,
     Visit,
     VisitStatus,
@@ -31,7 +33,7 @@ from reminders.texts import render
 
 from ..escalations import raise_escalation
 from ..i18n import TRANSLATIONS
-from ..tasks import create_client_task
+from ..tasks import create_client_task, create_task
 
 TASK_TEXTS = {
     "undeliverable": _l("Sms eller samtal till %(name)s gick inte fram (%(error)s). Kolla numret."),
@@ -50,6 +52,10 @@ TASK_TEXTS = {
     "unknown": _l("Sms från okänt nummer %(phone)s: %(body)s"),
     "cancel": _l("%(name)s svarade %(body)s om besöket %(when)s. Vi erbjöd ett samtal i stället."),
     "cancel_no_visit": _l("%(name)s svarade %(body)s men har inget planerat besök. Ring upp."),
+    "sms_budget": _l(
+        "Timmens sms-budget är slut (%(budget)s inloggningskoder). Nya koder väntar och skickas "
+        "när det finns utrymme. Så många koder kan vara missbruk: säg till IT."
+    ),
 }
 
 
@@ -217,6 +223,19 @@ def offer_call_instead_of_visit(
     return visit
 
 
+def on_sms_budget_spent(session: Session, now: datetime, budget: int) -> None:
+    """Tell the coordinators, once per clock hour however many codes wait, that the hour's
+    budget for asked-for SMS is spent (``reminders.budget``)."""
+    ref = f"sms-budget:{now.astimezone(wiring.zone):%Y-%m-%d %H}"
+    told = select(Task.id).where(Task.kind == TaskKind.SMS_BUDGET, Task.ref == ref).limit(1)
+    if session.scalar(told) is not None:
+        return  # done or not: once this hour
+    text = str(TASK_TEXTS["sms_budget"] % {"budget": budget})
+    create_task(
+        session, kind=TaskKind.SMS_BUDGET, text=text, now=now, for_role=Role.COORDINATOR, ref=ref
+    )
+
+
 def register(zone: ZoneInfo, public_url: str) -> None:
     """Connect reminders to the portal (called once per app at start-up)."""
     wiring.zone = zone
@@ -227,3 +246,4 @@ def register(zone: ZoneInfo, public_url: str) -> None:
     hooks.register(hooks.CALL_BACK, on_call_back)
     hooks.register(hooks.MESSAGE, on_message)
     hooks.register(hooks.CANCEL_REPLY, offer_call_instead_of_visit)
+    hooks.register(hooks.SMS_BUDGET_SPENT, on_sms_budget_spent)

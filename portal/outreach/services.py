@@ -186,8 +186,10 @@ def create_rule(
 
 def stop_rule(session: Session, client_id: int, rule_id: int) -> ReminderRule:
     """Stop a rule and withdraw what it had queued."""
-    rule = session.get(ReminderRule, rule_id)
-    if rule is None or rule.client_id != client_id:
+    rule = session.scalar(
+        select(ReminderRule).where(ReminderRule.id == rule_id, ReminderRule.client_id == client_id)
+    )
+    if rule is None:
         raise DomainError(_l("Påminnelsen finns inte."), 404)
     rule.active = False
     session.execute(

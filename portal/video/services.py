@@ -60,8 +60,8 @@ def todays_calls(
 
 def own_visit(session: Session, staff: Staff, visit_id: int) -> Visit:
     """The visit, if it is this worker's own video or phone visit; a 403 otherwise."""
-    visit = session.get(Visit, visit_id)
-    if visit is None or visit.staff_id != staff.id:
+    visit = session.scalar(select(Visit).where(Visit.id == visit_id, Visit.staff_id == staff.id))
+    if visit is None:
         raise DomainError(refusal("not_worker"), status=403)
     return visit
 

@@ -81,3 +81,21 @@ def test_a_task_for_the_coordinator_reaches_only_the_clients_unit(app, db, two_u
         assert s.get(Task, task_id).acknowledged_at is None
     sara = staff_client(app, db, "sara")
     assert "Siv har skrivit" in sara.get("/personal/samordning").text
+
+
+def test_a_concern_names_only_a_visit_of_the_client_it_is_about(app, db) -> None:
+    from models import Escalation
+    from tests.portal import two_units
+
+    with db.transaction() as s:
+        world = two_units.build(s)
+    nils = staff_client(app, db, "nils")
+    page = f"/personal/klient/{world.people['nina']}/oro"
+    for visit_id, kept in [(world.foreign["visit"][0], False), (world.own["visit"], True)]:
+        response = post_form(
+            nils, f"{page}?besok={visit_id}", {"kind": "other", "text": "Kylskåpet är tomt"}, page
+        )
+        assert response.status_code == 302
+        with db.transaction() as s:
+            latest = s.scalar(select(Escalation).where(Escalation.client_id == world.own["client"]))
+            assert ("visit_id" in latest.evidence[-1]) is kept

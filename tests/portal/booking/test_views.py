@@ -137,6 +137,7 @@ def test_a_worker_starts_and_ends_a_visit_on_the_phone_and_writes_the_day_note(
         assert never.status_code == 409 and "Du har inte startat besöket" in never.text
         assert post_form(web, f"/personal/besok/{visit_id}/start", {}, page).status_code == 302
     with time_machine.travel(at("2026-05-04T11:30"), tick=False):
+        web = staff_client(app, db, "anna")  # idle for the visit's 95 minutes: signs in again
         asked = post_form(web, f"/personal/besok/{visit_id}/avsluta", {"reason": ""}, page)
         assert asked.status_code == 400 and "Skriv varför" in asked.text
         post_form(web, f"/personal/besok/{visit_id}/avsluta", {"reason": "Akut ärende"}, page)
