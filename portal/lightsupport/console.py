@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from models import Role, SupportRequest, utcnow
+from models.numbers import whole_number
 
 from ..access import audit_list
 from ..auth.principal import staff_required
@@ -56,7 +57,7 @@ PAGE = 20
 @staff_required(Role.COORDINATOR)
 def queue():  # type: ignore[no-untyped-def]
     waiting, first, shown = assigning.queue_page(
-        session(), current_user.staff, request.args.get("fran", 0, type=int), PAGE
+        session(), current_user.staff, whole_number(request.args.get("fran")) or 0, PAGE
     )
     audit_list(session(), current_user.staff.id, (r.client_id for r in shown), "requests.queue",
                utcnow(), request.remote_addr)  # fmt: skip
@@ -88,7 +89,7 @@ def card(request_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/<int:request_id>/tilldela")
 @staff_required(Role.COORDINATOR)
 def assign(request_id: int):  # type: ignore[no-untyped-def]
-    staff_id = request.form.get("staff_id", type=int)
+    staff_id = whole_number(request.form.get("staff_id"))
     c = _context()
     try:
         assigning.assign(
