@@ -78,8 +78,8 @@ def main() -> None:
                 "portal.cli", ports, args.serve_args, env, args.server_cpus or None, work / "serve"
             )
             if not args.scheduler_in_web:  # as docs/install.md lays out a large tenant
-                scheduler = subprocess.Popen(
-                    [sys.executable, "-m", "portal.cli", "scheduler"],
+                scheduler = subprocess.Popen(  # at the unit's Nice=10
+                    ["nice", "-n", "10", sys.executable, "-m", "portal.cli", "scheduler"],
                     cwd=loadkit.ROOT,
                     env=env,
                     stdout=open(work / "scheduler.log", "w"),  # noqa: SIM115 - closed on exit
