@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import AuditEvent, Client, Device, Proxy
 
+from ..tokens import token_hash
 from .codes import Holder
 
 COOKIE = "device"
@@ -25,10 +25,6 @@ KNOWN_COOKIE = "known"
 _KNOWN_SALT = "known-device"
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def remember(session: Session, holder: Holder, label: str | None, now: datetime) -> str:
     """Create a device for the holder; return the token to put in the cookie."""
     token = secrets.token_urlsafe(32)
@@ -36,7 +32,7 @@ def remember(session: Session, holder: Holder, label: str | None, now: datetime)
         Device(
             client_id=holder.client.id if holder.client else None,
             proxy_id=holder.proxy.id if holder.proxy else None,
-            token_hash=_hash(token),
+            token_hash=token_hash(token),
             label=(label or "")[:120] or None,
             created_at=now,
             last_seen_at=now,
@@ -54,7 +50,7 @@ def device_for(session: Session, token: str | None, now: datetime) -> Device | N
     device = session.scalar(
         select(Device)
         .options(joinedload(Device.client), joinedload(Device.proxy))
-        .where(Device.token_hash == _hash(token), Device.revoked_at.is_(None))
+        .where(Device.token_hash == token_hash(token), Device.revoked_at.is_(None))
     )
     if device is None:
         return None
@@ -104,7 +100,7 @@ def known_token(secret: str, device_id: int) -> str:
 
 def known_cookie_for(session: Session, secret: str, token: str) -> str:
     """The ``known`` cookie value for the device a fresh ``device`` token was made for."""
-    device_id = session.scalar(select(Device.id).where(Device.token_hash == _hash(token)))
+    device_id = session.scalar(select(Device.id).where(Device.token_hash == token_hash(token)))
     assert device_id is not None, "known_cookie_for needs a token from remember()"
     return known_token(secret, device_id)
 

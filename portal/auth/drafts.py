@@ -9,7 +9,6 @@ job deletes those left behind once they expire.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,14 +20,11 @@ from sqlalchemy.orm import Session
 from models import Database, Draft, utcnow
 
 from ..database import session
+from ..tokens import token_hash
 
 #: Long enough to fetch a code and type it (codes live 10 minutes), short enough that a
 #: forgotten form does not keep someone's words for long.
 DRAFT_TTL = timedelta(hours=2)
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _cookie_key(purpose: str) -> str:
@@ -42,7 +38,7 @@ def keep(purpose: str, data: dict[str, Any]) -> None:
     now = utcnow()
     session().add(
         Draft(
-            token_hash=_hash(token),
+            token_hash=token_hash(token),
             purpose=purpose,
             data=data,
             created_at=now,
@@ -59,7 +55,7 @@ def read(purpose: str) -> dict[str, Any] | None:
         return None
     draft = session().scalar(
         select(Draft).where(
-            Draft.token_hash == _hash(token),
+            Draft.token_hash == token_hash(token),
             Draft.purpose == purpose,
             Draft.expires_at > utcnow(),
         )
@@ -71,7 +67,7 @@ def forget(purpose: str) -> None:
     """Delete this browser's draft of the ``purpose`` form (completed, or started again)."""
     token = cookie_session.pop(_cookie_key(purpose), None)
     if isinstance(token, str):
-        session().execute(delete(Draft).where(Draft.token_hash == _hash(token)))
+        session().execute(delete(Draft).where(Draft.token_hash == token_hash(token)))
 
 
 def delete_expired(s: Session, now: datetime) -> int:

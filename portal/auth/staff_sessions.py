@@ -10,7 +10,6 @@ would mean reading them all. Here that is one indexed UPDATE.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -18,6 +17,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from models import SessionEnd, StaffSession
+
+from ..tokens import token_hash
 
 #: ``last_seen_at`` is written at most this often: a write on every page view would double the
 #: writes of a busy console, and the idle timeout (tens of minutes) needs no finer clock. An
@@ -35,17 +36,13 @@ class SessionEnded(Exception):
         self.reason = reason
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def begin(session: Session, staff_id: int, ip: str | None, now: datetime) -> str:
     """Record a new sign-in; return the token for the browser's cookie."""
     token = secrets.token_urlsafe(32)
     session.add(
         StaffSession(
             staff_id=staff_id,
-            token_hash=_hash(token),
+            token_hash=token_hash(token),
             created_at=now,
             last_seen_at=now,
             ip=(ip or "")[:64] or None,
@@ -69,7 +66,7 @@ def live(
     row = session.scalar(
         select(StaffSession)
         .options(joinedload(StaffSession.staff))
-        .where(StaffSession.token_hash == _hash(token))
+        .where(StaffSession.token_hash == token_hash(token))
     )
     if row is None:
         raise SessionEnded(None)
@@ -94,7 +91,7 @@ def end(session: Session, token: str, now: datetime) -> None:
     """End one session (the person pressed "Logga ut" on this device)."""
     session.execute(
         update(StaffSession)
-        .where(StaffSession.token_hash == _hash(token), StaffSession.ended_at.is_(None))
+        .where(StaffSession.token_hash == token_hash(token), StaffSession.ended_at.is_(None))
         .values(ended_at=now, ended_reason=SessionEnd.SIGNED_OUT)
     )
 

@@ -7,7 +7,6 @@ municipality's zone (with its VTIMEZONE) and no sensitive words: who comes and h
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,13 +18,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from models import CalendarFeed, Channel, Visit, VisitStatus
 
+from ..tokens import token_hash
+
 #: How far back and ahead a feed reaches.
 PAST, AHEAD = timedelta(days=30), timedelta(days=90)
 SHOWN = (VisitStatus.PLANNED, VisitStatus.STARTED, VisitStatus.DONE)
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def active_feed(
@@ -65,7 +62,7 @@ def new_feed(
     token = secrets.token_urlsafe(24)
     session.add(
         CalendarFeed(
-            client_id=client_id, staff_id=staff_id, token_hash=_hash(token), created_at=now
+            client_id=client_id, staff_id=staff_id, token_hash=token_hash(token), created_at=now
         )
     )
     session.flush()
@@ -75,7 +72,7 @@ def new_feed(
 def feed_by_token(session: Session, token: str) -> CalendarFeed | None:
     return session.scalar(
         select(CalendarFeed).where(
-            CalendarFeed.token_hash == _hash(token), CalendarFeed.revoked_at.is_(None)
+            CalendarFeed.token_hash == token_hash(token), CalendarFeed.revoked_at.is_(None)
         )
     )
 
