@@ -120,10 +120,14 @@ def suggestions(
     *,
     starts: int = 1,
     schedule: Snapshot | None = None,
+    contact_unit: int | None = None,
 ) -> Ranking:
     """Ranked workers for one request, with their reasons (and up to ``starts`` free starts
     each: the console needs only the first)."""
-    found = find(session, request, now, zone, rules, only, starts=starts, schedule=schedule)
+    found = find(
+        session, request, now, zone, rules, only,
+        starts=starts, schedule=schedule, contact_unit=contact_unit,
+    )  # fmt: skip
     return Ranking(wanted_for(session, request), found, weights, lambda t: _hour(t, zone))
 
 
@@ -170,7 +174,9 @@ def assign(
         raise AssignmentRefused(
             _l("Förfrågan är redan tilldelad av %(name)s.", name=who.full_name if who else "någon")
         )
-    ranked = ranked or suggestions(session, request, now, zone, rules, weights)
+    ranked = ranked or suggestions(
+        session, request, now, zone, rules, weights, contact_unit=coordinator.unit_id
+    )
     chosen = next((s for s in ranked if s.staff_id == staff_id), None)
     if chosen is None or not chosen.feasible:
         raise AssignmentRefused(_l("Den personen är inte ledig längre. Välj någon annan."))
@@ -266,7 +272,7 @@ def assign_all(
     take several requests without two of them landing at the same time (``planner.plan``).
     """
     queue = open_queue(session, coordinator)
-    planned = plan(session, queue, now, zone, rules, weights)
+    planned = plan(session, queue, now, zone, rules, weights, contact_unit=coordinator.unit_id)
     done: list[Assignment] = []
     left: list[Left] = []
     for row, request in enumerate(queue):

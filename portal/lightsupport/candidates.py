@@ -36,7 +36,7 @@ from .freetime import (
     working,
 )
 from .grid import WORKER_KEY
-from .people import Person, others, people, regular_workers_of
+from .people import Person, others, people, regular_workers_of, unit_asked
 from .scoring import Candidate, Wanted
 from .snapshot import Snapshot
 
@@ -126,20 +126,22 @@ def find(
     *,
     starts: int = 1,
     schedule: Snapshot | None = None,
+    contact_unit: int | None = None,
 ) -> Found:
     """Every worker who could be asked (``only`` narrows it), with up to ``starts`` free starts.
 
     The days of the window are scanned in order, each day's visits read for all the workers
     still looking in one query; a worker stops looking once ``starts`` free starts are found
     (the console needs only the first). A page that ranks several requests passes one
-    ``schedule`` for all of them, so the stamps are read once.
+    ``schedule`` for all of them, so the stamps are read once. ``contact_unit``: see
+    ``people.unit_asked``.
     """
     client = request.client
     start, end = max(request.wanted_from, now), request.wanted_to
     schedule = schedule or Snapshot(session)
     workers = schedule.workers()
     regular = regular_workers_of(session, [client.id])[client.id] if client else []
-    staff_ids = [*regular, *others(workers, client.unit_id if client else None, regular)]
+    staff_ids = [*regular, *others(workers, unit_asked(request, contact_unit), regular)]
     if only is not None:
         staff_ids = [s for s in staff_ids if s in only]
     if not staff_ids or start >= end:

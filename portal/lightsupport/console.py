@@ -38,8 +38,15 @@ def _ranked(items: list[SupportRequest]) -> list[assigning.Ranked]:
         assigning.Ranked(
             r,
             assigning.suggestions(
-                session(), r, c["now"], c["zone"], c["rules"], c["weights"], schedule=schedule
-            ),
+                session(),
+                r,
+                c["now"],
+                c["zone"],
+                c["rules"],
+                c["weights"],
+                schedule=schedule,
+                contact_unit=current_user.staff.unit_id,
+            ),  # fmt: skip
         )
         for r in items
     ]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import String, bindparam, cast, select
 from sqlalchemy.orm import Session
 
-from models import ClientWorker, Role, Staff, StaffRole
+from models import ClientWorker, Role, Staff, StaffRole, SupportRequest
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,12 @@ def regular_workers_of(session: Session, client_ids: Sequence[int]) -> dict[int,
         for client_id, staff_id in rows:
             found[client_id].append(staff_id)
     return found
+
+
+def unit_asked(request: SupportRequest, contact_unit: int | None) -> int | None:
+    """Whose workers may be asked for a request: its client's unit; for a first contact (no
+    client yet, so no unit), the unit of the coordinator handling it (``None``: every unit)."""
+    return request.client.unit_id if request.client is not None else contact_unit
 
 
 def others(workers: Iterable[Person], unit_id: int | None, regular: Sequence[int]) -> list[int]:

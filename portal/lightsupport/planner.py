@@ -41,7 +41,7 @@ from .freetime import (
     weekly_hours_on,
 )
 from .grid import Fits, FreeTimeGrid
-from .people import active_workers, others, people, regular_workers_of
+from .people import active_workers, others, people, regular_workers_of, unit_asked
 from .planresult import kept_suggestions
 from .scoring import Suggestion, Wanted, Weights
 from .vectorised import Pairs, Workers, score_table
@@ -74,15 +74,17 @@ def plan(
     weights: Weights,
     solve: Callable[[np.ndarray], dict[int, int]] = batch.optimal,
     keep: int = 5,
+    contact_unit: int | None = None,
 ) -> Plan:
-    """The optimal assignment of ``queue``, with the ``keep`` best suggestions per request."""
+    """The optimal assignment of ``queue``, with the ``keep`` best suggestions per request
+    (``contact_unit``: see ``people.unit_asked``)."""
     with batch.collecting_later():
-        return _plan(session, queue, now, zone, rules, weights, solve, keep)
+        return _plan(session, queue, now, zone, rules, weights, solve, keep, contact_unit)
 
 
-def _plan(session, queue, now, zone, rules, weights, solve, keep) -> Plan:  # type: ignore[no-untyped-def]
+def _plan(session, queue, now, zone, rules, weights, solve, keep, contact_unit) -> Plan:  # type: ignore[no-untyped-def]
     began = clock.perf_counter()
-    world = _World.load(session, list(queue), now, zone, rules)
+    world = _World.load(session, list(queue), now, zone, rules, contact_unit)
     loaded = clock.perf_counter()
     scored = world.score(weights)
     columns, scores = world.matrix(scored)
@@ -128,11 +130,12 @@ class _World(FreeTimeGrid):
         now: datetime,
         zone: ZoneInfo,
         rules: BookingRules,
+        contact_unit: int | None = None,
     ) -> _World:
         self = cls()
         self.queue, self.now, self.zone, self.rules = queue, now, zone, rules
         # Each request's attributes read once (ORM attribute access is not free at 1,000).
-        facts = [_facts(r, now) for r in queue]
+        facts = [_facts(r, now, contact_unit) for r in queue]
         self.client_ids = [f[0] for f in facts]
         units_of = [f[1] for f in facts]
         self.starts, self.floors, self.ends = ([f[k] for f in facts] for k in (2, 3, 4))
@@ -379,7 +382,7 @@ class _World(FreeTimeGrid):
         return columns, scores.T
 
 
-def _facts(request: SupportRequest, now: datetime):  # type: ignore[no-untyped-def]
+def _facts(request: SupportRequest, now: datetime, contact_unit: int | None):  # type: ignore[no-untyped-def]
     """What the batch reads of one request: client id, unit, the grid start at or after the
     window's start (rounded up), where a worker is then (rounded down), the window's end
     (rounded down), minutes, category, and what ``Wanted`` holds but the category's skill
@@ -396,7 +399,7 @@ def _facts(request: SupportRequest, now: datetime):  # type: ignore[no-untyped-d
     }
     return (
         client.id if client is not None else None,
-        client.unit_id if client is not None else None,
+        unit_asked(request, contact_unit),
         ceil_ms(opens),
         to_ms(opens),
         to_ms(request.wanted_to),

@@ -99,3 +99,31 @@ def test_a_concern_names_only_a_visit_of_the_client_it_is_about(app, db) -> None
         with db.transaction() as s:
             latest = s.scalar(select(Escalation).where(Escalation.client_id == world.own["client"]))
             assert ("visit_id" in latest.evidence[-1]) is kept
+
+
+def test_a_first_contact_is_offered_only_the_coordinators_own_workers(
+    app, db, two_units, settings
+) -> None:
+    """A first contact has no unit yet: the coordinator who handles it books from their own."""
+    from models import Assignment, Staff
+    from portal.lightsupport.requests import first_contact
+
+    with db.transaction() as s:
+        eva = first_contact(
+            s, name="Eva", phone="+46709999999", category_key=None, text=None,
+            submission_key="fc", now=utcnow(), zone=settings.zone,
+        ).id  # fmt: skip
+        nils = s.scalar(select(Staff.id).where(Staff.username == "nils"))
+    web = staff_client(app, db, "nora")
+    card = web.get(f"/personal/samordning/forfragan/{eva}").text
+    assert "Nils" in card and "Sune" not in card
+    refused = post_form(
+        web, f"/personal/samordning/{eva}/tilldela", {"staff_id": str(two_units["sune"])},
+        page="/personal/samordning",
+    )  # fmt: skip
+    assert refused.status_code == 303
+    with db.transaction() as s:
+        assert s.scalar(select(func.count(Assignment.id))) == 0
+    post_form(web, "/personal/samordning/fordela-alla", {}, page="/personal/samordning")
+    with db.transaction() as s:
+        assert s.scalar(select(Assignment.staff_id).where(Assignment.request_id == eva)) == nils
