@@ -6,6 +6,7 @@ Nothing here imports Flask or any other package of ours; everything else stands 
 from .base import Base, utcnow
 from .care import Decision, DecisionGoal, Goal, GoalKind, GoalLevel, GrantPeriod, Plan
 from .db import Database, on_commit
+from .lifeareas import DEFAULT_LIFE_AREAS, LifeArea, ensure_life_areas, life_areas
 from .messages import MESSAGE_MAX_LENGTH, Message
 from .outreach import (
     CheckIn,
@@ -71,6 +72,10 @@ from .visits import (
 )
 
 __all__ = [
+    "DEFAULT_LIFE_AREAS",
+    "LifeArea",
+    "ensure_life_areas",
+    "life_areas",
     "DEFAULT_LIGHT_SUPPORT",
     "Assignment",
     "AuditEvent",
