@@ -8,6 +8,19 @@ from .care import Decision, DecisionGoal, Goal, GoalKind, GoalLevel, GrantPeriod
 from .db import Database, on_commit
 from .lifeareas import DEFAULT_LIFE_AREAS, LifeArea, ensure_life_areas, life_areas
 from .messages import MESSAGE_MAX_LENGTH, Message
+from .outcomes import (
+    RATING_STEPS,
+    FollowUp,
+    FollowUpOutcome,
+    GoalLevelChange,
+    Mapping,
+    MappingArea,
+    Order,
+    OrderGoal,
+    Rating,
+    RatingSource,
+    SurveyAnswer,
+)
 from .outreach import (
     CheckIn,
     DeliveryEvent,
@@ -72,6 +85,17 @@ from .visits import (
 )
 
 __all__ = [
+    "FollowUp",
+    "FollowUpOutcome",
+    "GoalLevelChange",
+    "Mapping",
+    "MappingArea",
+    "Order",
+    "OrderGoal",
+    "RATING_STEPS",
+    "Rating",
+    "RatingSource",
+    "SurveyAnswer",
     "DEFAULT_LIFE_AREAS",
     "LifeArea",
     "ensure_life_areas",
