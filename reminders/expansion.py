@@ -38,9 +38,9 @@ from models import (
 )
 from models.numbers import whole_number
 
-from .dispatch import QUIET_FROM, QUIET_UNTIL
 from .outbox import PROXY_PURPOSE
 from .texts import render
+from .timing import QUIET_FROM, QUIET_UNTIL
 
 log = logging.getLogger(__name__)
 
