@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -42,26 +41,7 @@ TILE_FEATURE = {
 
 
 def _ladder_times() -> checkins.LadderTimes:
-    settings = current_app.config["SETTINGS"]
-    return checkins.LadderTimes(
-        coordinator_after=timedelta(minutes=settings.red_coordinator_minutes),
-        escalate_after=timedelta(minutes=settings.red_escalation_minutes),
-    )
-
-
-@bp.record_once
-def _start_ladder(state: BlueprintSetupState) -> None:
-    """Climb the red check-in ladder once a minute on the app's one scheduler."""
-    app = state.app
-    settings = app.config["SETTINGS"]
-    db = app.extensions["boendestod.db"]
-    times = checkins.LadderTimes(
-        timedelta(minutes=settings.red_coordinator_minutes),
-        timedelta(minutes=settings.red_escalation_minutes),
-    )
-    app.extensions["boendestod.dispatcher"].every(
-        60, lambda: checkins.run_ladder(db, utcnow(), settings.zone, times), "check-in-ladder"
-    )
+    return checkins.ladder_times(current_app.config["SETTINGS"])
 
 
 @bp.app_context_processor

@@ -91,10 +91,3 @@ def stop(client_id: int, rule_id: int):  # type: ignore[no-untyped-def]
 def _reminder_when(rule) -> str:  # type: ignore[no-untyped-def]
     """Jinja filter: when a reminder rule reminds, in plain words, in local time."""
     return services.when_words(rule, zone())
-
-
-@bp.record_once
-def _wire(state) -> None:  # type: ignore[no-untyped-def]
-    from .wiring import wire
-
-    wire(state.app)

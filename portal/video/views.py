@@ -39,7 +39,6 @@ from .texts import refusal
 bp = Blueprint("video", __name__)
 bp.register_blueprint(webhooks_bp)
 csrf.exempt(webhooks_bp)
-bp.record_once(lambda state: setup.init_app(state.app))
 
 
 def _settings():  # type: ignore[no-untyped-def]
