@@ -39,8 +39,9 @@ system-packages:
 test: system-packages install
 	$(VENV)/bin/pytest
 
+# mypy checks the packages listed in pyproject.toml's [tool.mypy] files.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
 
 # Exact versions with hashes of everything pyproject.toml asks for, test and bench extras too.
 # Run after changing dependencies in pyproject.toml, and commit requirements.lock.

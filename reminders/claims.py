@@ -24,7 +24,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
-from models import Client, Database, DeliveryEvent, Outbox, OutboxKind, OutboxState
+from models import (
+    Client,
+    Database,
+    DeliveryEvent,
+    Outbox,
+    OutboxKind,
+    OutboxState,
+    rows_changed,
+)
 
 from . import hooks, metrics
 from .budget import within_budget
@@ -167,7 +175,7 @@ def finish(db: Database, claimed: Claimed, **values: object) -> Session | None:
             .values(claim_token=None, **values)
             .execution_options(synchronize_session=False)
         )
-        return session if result.rowcount else None
+        return session if rows_changed(result) else None
 
 
 def fail(db: Database, claimed: Claimed, now: datetime, error: str, code: int | None) -> None:
@@ -185,7 +193,7 @@ def fail(db: Database, claimed: Claimed, now: datetime, error: str, code: int | 
             )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount:
+        if rows_changed(result):
             metrics.count_failure(claimed.kind, code, final=True)
             row = session.get(Outbox, claimed.id)
             if row is not None and row.client_id is not None:
@@ -236,7 +244,7 @@ def record_sent(db: Database, claimed: Claimed, sid: str, status: str, at: datet
             )
             .execution_options(synchronize_session=False)
         )
-        if not result.rowcount:
+        if not rows_changed(result):
             return  # taken over by another process after our lease ran out
         metrics.count_sent(claimed.kind)
         # A status callback may have come before this commit; it waited for us.

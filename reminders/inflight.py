@@ -242,7 +242,7 @@ def record_sent_many(db: Database, group: list[tuple[Claimed, Sent, datetime]]) 
         if not ours:
             return
         metrics.count_sent(OutboxKind.SMS, len(ours))
-        table = Outbox.__table__
+        table = Outbox.metadata.tables[Outbox.__tablename__]
         session.execute(
             table.update()
             .where(table.c.id == bindparam("b_id"))

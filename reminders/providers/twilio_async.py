@@ -52,9 +52,9 @@ class _AsyncHttp(AsyncTwilioHttpClient):
 
     def log_response(self, status_code: int, response: object) -> None:
         if self.logger.isEnabledFor(logging.INFO):
-            super().log_response(status_code, response)  # type: ignore[arg-type]
+            super().log_response(status_code, response)
 
-    async def request(  # type: ignore[override]
+    async def request(
         self,
         method: str,
         url: str,
@@ -77,7 +77,7 @@ class _AsyncHttp(AsyncTwilioHttpClient):
             method,
             url,
             params,
-            body,  # type: ignore[arg-type]
+            body,
             headers,
             None,
             timeout,
