@@ -166,34 +166,35 @@ def write(db: Database) -> Iterator[Session]:
             yield session
 
 
+def _settle(session: Session, claimed: Claimed, **values: object) -> bool:
+    """Write an outcome on the row and let the claim go; False when another process has taken
+    the claim over since (our lease ran out), and then nothing is written."""
+    result = session.execute(
+        update(Outbox)
+        .where(Outbox.id == claimed.id, Outbox.claim_token == claimed.token)
+        .values(claim_token=None, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(rows_changed(result))
+
+
 def finish(db: Database, claimed: Claimed, **values: object) -> Session | None:
     """Record an outcome, unless another process has taken the claim over since."""
     with write(db) as session:
-        result = session.execute(
-            update(Outbox)
-            .where(Outbox.id == claimed.id, Outbox.claim_token == claimed.token)
-            .values(claim_token=None, **values)
-            .execution_options(synchronize_session=False)
-        )
-        return session if rows_changed(result) else None
+        return session if _settle(session, claimed, **values) else None
 
 
 def fail(db: Database, claimed: Claimed, now: datetime, error: str, code: int | None) -> None:
     """Stop for good and tell the worker, in one transaction."""
     with write(db) as session:
-        result = session.execute(
-            update(Outbox)
-            .where(Outbox.id == claimed.id, Outbox.claim_token == claimed.token)
-            .values(
-                claim_token=None,
-                state=OutboxState.FAILED,
-                last_error=error[:300],
-                error_code=code,
-                followed_up_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if rows_changed(result):
+        if _settle(
+            session,
+            claimed,
+            state=OutboxState.FAILED,
+            last_error=error[:300],
+            error_code=code,
+            followed_up_at=now,
+        ):
             metrics.count_failure(claimed.kind, code, final=True)
             row = session.get(Outbox, claimed.id)
             if row is not None and row.client_id is not None:
@@ -229,22 +230,18 @@ def record_sent(db: Database, claimed: Claimed, sid: str, status: str, at: datet
     state = OutboxState.DELIVERED if status == "delivered" else OutboxState.SENT
     window = claimed.reply_window_minutes
     with write(db) as session:
-        result = session.execute(
-            update(Outbox)
-            .where(Outbox.id == claimed.id, Outbox.claim_token == claimed.token)
-            .values(
-                claim_token=None,
-                state=state,
-                provider_id=sid,
-                provider_status=status,
-                sent_at=at,
-                delivered_at=at if state is OutboxState.DELIVERED else None,
-                last_error=None,
-                reply_due_at=at + timedelta(minutes=window) if window else None,
-            )
-            .execution_options(synchronize_session=False)
+        recorded = _settle(
+            session,
+            claimed,
+            state=state,
+            provider_id=sid,
+            provider_status=status,
+            sent_at=at,
+            delivered_at=at if state is OutboxState.DELIVERED else None,
+            last_error=None,
+            reply_due_at=at + timedelta(minutes=window) if window else None,
         )
-        if not rows_changed(result):
+        if not recorded:
             return  # taken over by another process after our lease ran out
         metrics.count_sent(claimed.kind)
         # A status callback may have come before this commit; it waited for us.
