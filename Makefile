@@ -47,8 +47,9 @@ test: system-packages install
 test-postgres: system-packages install
 	TEST_DATABASE_URL=$$(.ci/start-postgres) $(VENV)/bin/pytest -m db $(PARALLEL)
 
+# mypy checks the packages listed in pyproject.toml's [tool.mypy] files.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
 
 # Exact versions with hashes of everything pyproject.toml asks for, test and bench extras too.
 # Run after changing dependencies in pyproject.toml, and commit requirements.lock.

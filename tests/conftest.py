@@ -167,7 +167,7 @@ def csrf_from(html: bytes | str) -> str:
     return match.group(1)
 
 
-def post_form(web: FlaskClient, url: str, data: dict[str, str], page: str | None = None):  # type: ignore[no-untyped-def]
+def post_form(web: FlaskClient, url: str, data: dict[str, str], page: str | None = None):
     """GET the form page (``page`` or ``url``) for its CSRF token, then POST ``data``."""
     token = csrf_from(web.get(page or url).data)
     return web.post(url, data={**data, "csrf_token": token})
