@@ -137,6 +137,20 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .auth.drafts import delete_expired_job
 
     dispatcher.every(3600, partial(delete_expired_job, db), "expired-drafts")
+    from .lifecycle.closure import close_ended_cases
+    from .lifecycle.retention import Policy, run_retention
+
+    # Hourly, though the rules are daily: both are idempotent, and a daily timer would never
+    # fire in a process restarted more often than once a day.
+    dispatcher.every(
+        3600, partial(close_ended_cases, db, settings.zone, settings.caller_id), "ended-support"
+    )
+    policy = Policy(settings.retention_years, settings.retention_keep_research_sample)
+    dispatcher.every(
+        3600,
+        partial(run_retention, db, settings.zone, policy, settings.audit_retention_years),
+        "retention",
+    )
 
     from .auth.views import bp as auth_bp
     from .booking.staff_views import bp as schedule_bp
@@ -146,6 +160,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .client.views import bp as client_bp
     from .dev.views import bp as dev_bp
     from .health import bp as health_bp
+    from .lifecycle.views import bp as lifecycle_bp
     from .lightsupport import console
     from .lightsupport import views as lightsupport_views
     from .lightsupport.staff_views import bp as lightsupport_staff_bp
@@ -170,6 +185,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         schedule_bp,
         outreach_bp,
         video_bp,
+        lifecycle_bp,
     ):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)
