@@ -52,8 +52,8 @@ def _own_device(phone: str) -> int | None:
 
 def _closed_page(client: Client) -> str:
     """The easy-read page a client whose support has ended sees instead of signing in."""
-    contacts = whom_to_call(session(), client, current_app.config["SETTINGS"].caller_id)
     with force_locale(client.language):
+        contacts = whom_to_call(session(), client, current_app.config["SETTINGS"].caller_id)
         return render_template("auth/closed.html", contacts=contacts)
 
 

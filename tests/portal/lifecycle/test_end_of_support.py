@@ -36,6 +36,7 @@ from models import (
 from portal.booking.welfare import client_cancellations
 from portal.lifecycle.closure import close_ended_cases
 from reminders.outbox import queue_sms
+from tests.browser.easyread import lix
 from tests.conftest import https_client, post_form, sms_to
 from tests.factories import make_client, make_decision, make_staff, make_visit
 from tests.portal.helpers import device_token, staff_client
@@ -138,8 +139,22 @@ def test_a_closed_client_signing_in_sees_whom_to_call_and_nothing_of_her_record(
     web, page = sign_in(app)
     assert "Ditt stöd har slutat" in page
     assert "Karin" in page and "Boendestöd Huddinge" in page
+    assert "070-111 00 00" in page and 'href="tel:0701110000"' in page
+    main = re.sub(r"<[^>]+>", " ", page.split("<main", 1)[1].split("</main>", 1)[0])
+    assert lix(main) <= 25, main
     assert web.get_cookie("device") is None
     assert web.get("/min-dag").status_code == 302
+
+
+def test_the_page_is_in_the_language_she_reads(
+    app: Flask, db: Database, world: dict[str, int]
+) -> None:
+    with db.transaction() as s:
+        s.get(Client, world["sandra"]).language = "ar"
+    close_as_karin(app, db, world["sandra"])
+    _, page = sign_in(app)
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "انتهى دعمك" in main and "موظف الحالة Karin" in main, main
 
 
 def test_a_client_still_signed_in_when_the_case_closes_is_shown_whom_to_call(
