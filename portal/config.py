@@ -113,9 +113,9 @@ def env_switch(environ: Environ, name: str, default: bool) -> bool:
     value = (environ.get(name) or "").strip().lower()
     if not value:
         return default
-    if value in ("1", "true", "yes", "on"):
+    if value in ("1", "true", "yes", "on", "ja"):
         return True
-    if value in ("0", "false", "no", "off"):
+    if value in ("0", "false", "no", "off", "nej"):
         return False
     raise ConfigError(f"{name} must be on or off (1/0, yes/no), not {value!r}")
 
