@@ -143,13 +143,22 @@ def in_research_sample(personal_number: str | None) -> bool:
     return personal_number is not None and birth_date(personal_number).day in RESEARCH_DAYS
 
 
-def due_by(session: Session, day: date, zone: ZoneInfo, policy: Policy) -> list[Due]:
-    """Closed clients whose records are to be cleared on or before ``day``, soonest first."""
-    closed = session.execute(
+def due_by(
+    session: Session, day: date, zone: ZoneInfo, policy: Policy, lock: bool = False
+) -> list[Due]:
+    """Closed clients whose records are to be cleared on or before ``day``, soonest first.
+
+    ``lock``: the job, which may run in several processes at once, takes the closed clients'
+    rows (skipping any another process holds) so that each is cleared by one of them.
+    """
+    query = (
         select(Client.id, Client.personal_number, Client.closed_at, Unit.name)
         .outerjoin(Unit, Unit.id == Client.unit_id)
         .where(Client.is_closed)
-    ).all()
+    )
+    if lock and session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Client)
+    closed = session.execute(query).all()
     if policy.keep_research_sample:
         closed = [row for row in closed if not in_research_sample(row.personal_number)]
     latest = last_entries(session, [row.id for row in closed])
@@ -201,7 +210,7 @@ def run_retention(
 
     moment = now or utcnow()
     with db.transaction() as session:
-        due = due_by(session, moment.astimezone(zone).date(), zone, policy)
+        due = due_by(session, moment.astimezone(zone).date(), zone, policy, lock=True)
         for item in due:
             clear_client(session, item.client_id)
         audit_before = datetime.combine(
