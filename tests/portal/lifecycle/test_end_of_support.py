@@ -210,17 +210,26 @@ def test_closing_twice_is_refused_without_a_second_sms(
     assert len(sms_to(https_client(app), SANDRA)) == 1
 
 
-def test_the_daily_check_closes_a_case_the_day_after_the_last_decision_ended(
-    db: Database,
-) -> None:
+def sandra_with_decisions(db: Database, *periods: tuple[date, date]) -> int:
+    """Sandra in Karin's caseload with decisions for these periods; returns her id."""
     with db.transaction() as s:
         karin = make_staff(s, "karin", roles=[Role.CASEWORKER])
         sandra = make_client(s, phone=SANDRA, caseworker=karin)
-        make_decision(s, sandra, starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30))
-        make_decision(s, sandra, starts_on=date(2026, 7, 1), ends_on=date(2026, 12, 31))
-        olle = make_client(s, first_name="Olle", phone="+46700000099", caseworker=karin)
+        for starts_on, ends_on in periods:
+            make_decision(s, sandra, starts_on=starts_on, ends_on=ends_on)
+        return sandra.id
+
+
+def test_the_daily_check_closes_a_case_the_day_after_the_last_decision_ended(
+    db: Database,
+) -> None:
+    sandra_id = sandra_with_decisions(
+        db, (date(2026, 1, 1), date(2026, 6, 30)), (date(2026, 7, 1), date(2026, 12, 31))
+    )
+    with db.transaction() as s:
+        olle = make_client(s, first_name="Olle", phone="+46700000099")
         make_decision(s, olle, starts_on=date(2026, 1, 1), ends_on=date(2027, 3, 31))
-        sandra_id, olle_id = sandra.id, olle.id
+        olle_id = olle.id
     last_evening = datetime(2026, 12, 31, 22, 30, tzinfo=STOCKHOLM)
     assert close_ended_cases(db, STOCKHOLM, None, now=last_evening) == 0
     next_morning = datetime(2027, 1, 1, 0, 30, tzinfo=STOCKHOLM)
@@ -235,11 +244,7 @@ def test_the_daily_check_closes_a_case_the_day_after_the_last_decision_ended(
 def test_a_case_reopened_after_its_decision_ended_is_not_closed_again_by_the_check(
     db: Database,
 ) -> None:
-    with db.transaction() as s:
-        karin = make_staff(s, "karin", roles=[Role.CASEWORKER])
-        sandra = make_client(s, phone=SANDRA, caseworker=karin)
-        make_decision(s, sandra, starts_on=date(2026, 1, 1), ends_on=date(2026, 6, 30))
-        sandra_id = sandra.id
+    sandra_id = sandra_with_decisions(db, (date(2026, 1, 1), date(2026, 6, 30)))
     with time_machine.travel(datetime(2026, 7, 1, 9, tzinfo=STOCKHOLM), tick=False):
         assert close_ended_cases(db, STOCKHOLM, None) == 1
         from portal.lifecycle.closure import reopen_case
