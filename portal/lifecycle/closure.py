@@ -4,7 +4,8 @@ last decision has ended; a caseworker may reopen it.
 Closing switches the client off (``Client.active``: no sign-in, no reminders, on no list: the
 rules that already read that flag stop on their own), cancels the planned visits ahead as the
 service's cancellations (never counted as the client's), withdraws the messages waiting in the
-outbox, ends every proxy's access, and closes open requests with one SMS that says whom to call.
+outbox, ends every proxy's access, closes open requests with one SMS that says whom to call, and
+closes the client's open escalations with the outcome "support ended".
 Reopening lets the client sign in again and their reminder rules run again; cancelled visits
 stay cancelled and proxies are added again with the client's consent.
 """
@@ -26,6 +27,9 @@ from models import (
     Database,
     Decision,
     Device,
+    Escalation,
+    EscalationOutcome,
+    EscalationStatus,
     Outbox,
     OutboxState,
     Proxy,
@@ -40,6 +44,7 @@ from reminders.outbox import queue_sms
 from reminders.texts import render
 
 from ..booking.actions import mark_cancelled_by_staff
+from ..casework.queue import close as close_escalation
 from ..errors import DomainError
 from ..phones import display
 
@@ -162,6 +167,14 @@ def close_case(
     requests = _open_requests(session, client.id)
     for request in requests:
         request.status = RequestStatus.CLOSED
+    # What the caseworker was asked to look at has its answer: the support ended.
+    for escalation in session.scalars(
+        select(Escalation).where(
+            Escalation.client_id == client.id, Escalation.status != EscalationStatus.CLOSED
+        )
+    ):
+        close_escalation(session, escalation, by, EscalationOutcome.SUPPORT_ENDED,
+                         "Stödet avslutades.", now)  # fmt: skip
     client.active = False
     client.closed_at, client.closed_by_id = now, by.id if by else None
     if requests and not client.sms_opt_out:

@@ -21,6 +21,10 @@ from models import (
     ConsentKind,
     Database,
     Device,
+    Escalation,
+    EscalationOutcome,
+    EscalationStatus,
+    EscalationType,
     Outbox,
     OutboxState,
     Proxy,
@@ -75,6 +79,9 @@ def world(db: Database) -> dict[str, int]:
         s.add(lars)
         s.add(SupportRequest(client_id=sandra.id, category="talk", channel=Channel.PHONE,
                              wanted_from=now, wanted_to=now + timedelta(days=1)))  # fmt: skip
+        s.add(Escalation(client_id=sandra.id, owner_id=karin.id, source="decisions",
+                         type=EscalationType.DECISION_EXPIRING, reason="Beslutet går ut",
+                         due_at=now + timedelta(days=3)))  # fmt: skip
         s.flush()
         ids = dict(sandra=sandra.id, ahead=ahead.id, past=past.id, lars=lars.id)
     ids["lars_device"] = device_token(db, proxy_id=ids["lars"])
@@ -116,6 +123,9 @@ def test_the_caseworker_closes_the_case_and_everything_that_was_to_come_stops(
         assert s.get(Proxy, world["lars"]).active is False
         assert s.scalar(select(Device.revoked_at).where(Device.proxy_id == world["lars"]))
         assert s.scalar(select(SupportRequest.status)) is RequestStatus.CLOSED
+        escalation = s.scalar(select(Escalation))
+        assert escalation.status is EscalationStatus.CLOSED
+        assert escalation.outcome is EscalationOutcome.SUPPORT_ENDED
         sandra = s.get(Client, world["sandra"])
         assert sandra.is_closed and sandra.closed_by_id is not None
         assert s.scalar(
