@@ -6,7 +6,20 @@ import enum
 from datetime import datetime, time
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    and_,
+    false,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
@@ -40,6 +53,8 @@ class Unit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    #: The number a client whose support has ended is told to call (``portal.lifecycle``).
+    phone: Mapped[str | None] = mapped_column(String(20))
 
 
 class Staff(Base):
@@ -145,8 +160,17 @@ class Client(Base):
     sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
     #: When the client sent STOPP (shown to staff); None while SMS are allowed.
     sms_opt_out_at: Mapped[datetime | None]
+    #: False while the case is closed (or the client is otherwise switched off): no sign-in, no
+    #: reminders, not on any list.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the case was last closed (support ended) and by whom; None by: the daily check
+    #: closed it because the last decision had ended (``portal.lifecycle.closure``).
+    closed_at: Mapped[datetime | None]
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    #: When the case was last reopened, and by whom.
+    reopened_at: Mapped[datetime | None]
+    reopened_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
     caseworker: Mapped[Staff | None] = relationship(foreign_keys=[caseworker_id])
     workers: Mapped[list[ClientWorker]] = relationship(
@@ -157,6 +181,16 @@ class Client(Base):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @hybrid_property
+    def is_closed(self) -> bool:
+        """The case is closed: support ended, sign-in shows whom to call."""
+        return not self.active and self.closed_at is not None
+
+    @is_closed.inplace.expression
+    @classmethod
+    def _is_closed(cls) -> ColumnElement[bool]:
+        return and_(cls.active.is_(false()), cls.closed_at.is_not(None))
 
 
 class ClientWorker(Base):

@@ -143,6 +143,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .client.views import bp as client_bp
     from .dev.views import bp as dev_bp
     from .health import bp as health_bp
+    from .lifecycle.views import bp as lifecycle_bp
     from .lightsupport import console
     from .lightsupport import views as lightsupport_views
     from .lightsupport.staff_views import bp as lightsupport_staff_bp
@@ -169,6 +170,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         outreach_bp,
         video_bp,
         reminders_webhooks_bp,
+        lifecycle_bp,
     ):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)

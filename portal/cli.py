@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -304,6 +305,45 @@ def switch_off_staff_command(username: str, switch_on: bool) -> None:
     ended = _change_staff(username, lambda s, staff: set_active(s, staff, switch_on, utcnow()))
     state = "on" if switch_on else f"off; {ended} open session(s) ended"
     click.echo(f"{username} is switched {state}")
+
+
+@main.command("import")
+@click.option("--staff", type=click.Path(dir_okay=False, path_type=Path), help="staff.csv")
+@click.option("--clients", type=click.Path(dir_okay=False, path_type=Path), help="clients.csv")
+@click.option("--decisions", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--contact-workers", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Report what would be done; write nothing.")
+def import_command(
+    staff: Path | None,
+    clients: Path | None,
+    decisions: Path | None,
+    contact_workers: Path | None,
+    dry_run: bool,
+) -> None:
+    """Bring staff, clients, decisions and contact workers in from CSV (docs/import/README.md).
+
+    All or nothing: one refused row and nothing is written. Running it twice changes nothing.
+    """
+    from .importing.files import ImportStopped
+    from .importing.run import run_import
+
+    given = {"staff": staff, "clients": clients, "decisions": decisions,
+             "contact_workers": contact_workers}  # fmt: skip
+    files = {kind: path for kind, path in given.items() if path is not None}
+    if not files:
+        raise click.UsageError("name at least one file (--staff, --clients, …)")
+    database = Database(_database_url())
+    try:
+        report = run_import(database, files, utcnow(), dry_run)
+    except ImportStopped as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        database.dispose()
+    for line in report.lines():
+        click.echo(line)
+    click.echo(report.summary())
+    if report.refused:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -110,6 +110,18 @@ def log_settings_from_env(environ: Environ) -> LogSettings:
     return LogSettings(level=level, json=form == "json")
 
 
+def env_switch(environ: Environ, name: str, default: bool) -> bool:
+    """Read an on/off setting strictly: a typo refuses the start instead of meaning "off"."""
+    value = (environ.get(name) or "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on", "ja"):
+        return True
+    if value in ("0", "false", "no", "off", "nej"):
+        return False
+    raise ConfigError(f"{name} must be on or off (1/0, yes/no), not {value!r}")
+
+
 def _flag(value: str | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
@@ -196,6 +208,19 @@ class Settings:
     sms_budget_per_hour: int = 2000
     #: What a client may ask for as light support before the caseworker assesses it.
     light_support: Scope = field(default_factory=Scope)
+    #: Gallring: a closed client's records are cleared this many years after the last entry
+    #: about them (SoL 12 kap. 2 §: five years after the last entry in the file).
+    retention_years: int = 5
+    #: Keep, never clear, the records of people born on the 5th, 15th or 25th of a month: the
+    #: exception Swedish rules make so that a sample is kept for research (socialtjänst-
+    #: förordningen 7 kap. 1 §; a municipality outside the sample turns it off).
+    retention_keep_research_sample: bool = True
+    #: Audit events are deleted this many years after they were written. Ten, longer than the
+    #: records they guard: a misuse of a record (a staff member reading what they should not)
+    #: is often found only when the person asks who has read about them, which they may do as
+    #: long as the record exists; the log must outlive the record plus the time a complaint to
+    #: IVO or JO takes. Cleared clients' events no longer name them (the link is set to NULL).
+    audit_retention_years: int = 10
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -221,6 +246,10 @@ class Settings:
             raise ConfigError("STAFF_IDLE_MINUTES must be between 1 and 1440")
         if not 0 <= self.trusted_proxies <= 5:
             raise ConfigError("TRUSTED_PROXIES must be the number of proxies in front, 0 to 5")
+        if not 1 <= self.retention_years <= 100:
+            raise ConfigError("RETENTION_YEARS must be a number of years, 1 to 100")
+        if not 1 <= self.audit_retention_years <= 100:
+            raise ConfigError("AUDIT_RETENTION_YEARS must be a number of years, 1 to 100")
         if self.sms_budget_per_hour < 0:
             raise ConfigError("SMS_BUDGET_PER_HOUR must be 0 (no budget) or more")
         if self.light_support.problems():
@@ -324,6 +353,9 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
             minutes_each=env_int(environ, "LIGHT_SUPPORT_MINUTES_EACH", Scope.minutes_each),
             consecutive_weeks=env_int(environ, "LIGHT_SUPPORT_WEEKS", Scope.consecutive_weeks),
         ),
+        retention_years=env_int(environ, "RETENTION_YEARS", 5),
+        retention_keep_research_sample=env_switch(environ, "RETENTION_KEEP_BORN_5_15_25", True),
+        audit_retention_years=env_int(environ, "AUDIT_RETENTION_YEARS", 10),
         ice=_ice_from_env(environ),
         caller_id=environ.get("MUNICIPALITY_PHONE") or environ.get("TWILIO_FROM") or None,
         env=env,

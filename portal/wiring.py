@@ -28,6 +28,8 @@ from .client import checkins
 from .config import Settings
 from .events import ESCALATION_RAISED, REQUEST_ASSIGNED, REQUEST_CREATED, TASK_CREATED
 from .extensions import socketio
+from .lifecycle.closure import close_ended_cases
+from .lifecycle.retention import Policy, run_retention
 from .lightsupport import snapshot
 from .outreach import handlers
 from .video import setup as video
@@ -50,6 +52,7 @@ def jobs(settings: Settings, db: Database, context: Context) -> list[Job]:
     """Every scheduled job besides the outbox sweep (which the dispatcher itself runs)."""
     zone = settings.zone
     ladder = checkins.ladder_times(settings)
+    retention = Policy(settings.retention_years, settings.retention_keep_research_sample)
     # fmt: off
     return [
         #   name                        every   what it runs
@@ -60,6 +63,10 @@ def jobs(settings: Settings, db: Database, context: Context) -> list[Job]:
         Job("casework-checks",          HOUR,   partial(run_checks, db, zone)),
         Job("expired-drafts",           HOUR,   partial(delete_expired_job, db)),
         Job("schedule-prune",           HOUR,   partial(snapshot.prune, db)),
+        # Hourly, though the rules are daily: both are idempotent, and a daily timer would never
+        # fire in a process restarted more often than once a day.
+        Job("ended-support",            HOUR,   partial(close_ended_cases, db, zone, settings.caller_id)),  # noqa: E501
+        Job("retention",                HOUR,   partial(run_retention, db, zone, retention, settings.audit_retention_years)),  # noqa: E501
     ]
     # fmt: on
 

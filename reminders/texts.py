@@ -31,6 +31,8 @@ TEXTS = {
     ),
     "proxy_copy": _l("Kopia för %(name)s: %(text)s"),
     "proxy_opted_out": _l("Du får inga fler påminnelser för %(name)s."),
+    "support_ended": _l("Hej! Det du bad om i appen är avslutat. Har du frågor? Ring %(phone)s."),
+    "support_ended_no_phone": _l("Hej! Det du bad om i appen är avslutat."),
     "login_code": _l("Din kod är %(code)s. Den gäller i 10 minuter."),
     "video_invite": _l("Hej! %(worker)s vill prata med dig på video nu. Tryck här: %(link)s"),
     "video_invite_guest": _l(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from models import Client, LoginCode, Proxy
@@ -44,12 +44,24 @@ def _digest(secret: str, phone: str, code: str) -> str:
 
 
 def holder_of(session: Session, phone: str) -> Holder | None:
-    """Return the active client or proxy with this number, if any."""
-    client = session.scalar(select(Client).where(Client.phone == phone, Client.active))
+    """Return the active client or proxy with this number, if any.
+
+    A client whose case is closed is a holder too: their sign-in ends on a page that says whom
+    to call (``Client.is_closed``), never on their data. A proxy acts only for an active client.
+    """
+    client = session.scalar(
+        select(Client).where(
+            Client.phone == phone, or_(Client.active, Client.closed_at.is_not(None))
+        )
+    )
     if client is not None:
         return Holder(client=client)
     proxy = session.scalar(
-        select(Proxy).where(Proxy.phone == phone, Proxy.active).order_by(Proxy.id).limit(1)
+        select(Proxy)
+        .join(Client, Proxy.client_id == Client.id)
+        .where(Proxy.phone == phone, Proxy.active, Client.active)
+        .order_by(Proxy.id)
+        .limit(1)
     )
     return Holder(proxy=proxy) if proxy is not None else None
 

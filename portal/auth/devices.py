@@ -56,7 +56,7 @@ def device_for(session: Session, token: str | None, now: datetime) -> Device | N
         return None
     if device.client is not None and not device.client.active:
         return None
-    if device.proxy is not None and not device.proxy.active:
+    if device.proxy is not None and not (device.proxy.active and device.proxy.client.active):
         return None
     if now - device.last_seen_at > TOUCH_EVERY:
         device.last_seen_at = now
@@ -105,16 +105,32 @@ def known_cookie_for(session: Session, secret: str, token: str) -> str:
     return known_token(secret, device_id)
 
 
-def own_device(session: Session, secret: str, cookie: str | None, phone: str) -> int | None:
-    """The id of the device behind a ``known`` cookie when it belongs to the holder of
-    ``phone`` (revoked or not); None for any other browser."""
+def _known_device_id(secret: str, cookie: str | None) -> int | None:
     if not cookie or len(cookie) > 100:
         return None
     try:
         device_id = URLSafeSerializer(secret, salt=_KNOWN_SALT).loads(cookie)
     except BadSignature:
         return None
-    if not isinstance(device_id, int):
+    return device_id if isinstance(device_id, int) else None
+
+
+def closed_client_of(session: Session, secret: str, cookie: str | None) -> Client | None:
+    """The client whose own browser this is (``known`` cookie) when their case is closed."""
+    device_id = _known_device_id(secret, cookie)
+    if device_id is None:
+        return None
+    client = session.scalar(
+        select(Client).join(Device, Device.client_id == Client.id).where(Device.id == device_id)
+    )
+    return client if client is not None and client.is_closed else None
+
+
+def own_device(session: Session, secret: str, cookie: str | None, phone: str) -> int | None:
+    """The id of the device behind a ``known`` cookie when it belongs to the holder of
+    ``phone`` (revoked or not); None for any other browser."""
+    device_id = _known_device_id(secret, cookie)
+    if device_id is None:
         return None
     found = session.execute(
         select(Client.phone, Proxy.phone)

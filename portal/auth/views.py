@@ -14,12 +14,14 @@ from flask import (
 from flask import (
     session as cookie_session,
 )
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
-from models import SessionEnd, utcnow
+from models import Client, SessionEnd, utcnow
 
 from ..database import session
+from ..lifecycle.closure import whom_to_call
 from ..phones import InvalidPhone, display, normalise
 from ..redirects import local_target
 from . import codes, devices, drafts, staff_sessions
@@ -48,6 +50,13 @@ def _own_device(phone: str) -> int | None:
     )
 
 
+def _closed_page(client: Client) -> str:
+    """The easy-read page a client whose support has ended sees instead of signing in."""
+    with force_locale(client.language):
+        contacts = whom_to_call(session(), client, current_app.config["SETTINGS"].caller_id)
+        return render_template("auth/closed.html", contacts=contacts)
+
+
 @bp.get("/")
 def index():
     if current_user.is_authenticated:
@@ -60,6 +69,12 @@ def client_login():
     if current_user.is_authenticated and current_user.is_client_side:
         return redirect(url_for("client.start"))
     form = PhoneForm()
+    if request.method == "GET":
+        closed = devices.closed_client_of(
+            session(), _secret(), request.cookies.get(devices.KNOWN_COOKIE)
+        )
+        if closed is not None:
+            return _closed_page(closed)
     if not form.validate_on_submit():
         return render_template("auth/phone.html", form=form), 400 if form.is_submitted() else 200
     try:
@@ -94,6 +109,9 @@ def client_code():
     except codes.CodeRefused as exc:
         form.code.errors = [exc.message]
         return render_template("auth/code.html", form=form, phone=shown), exc.status
+    if holder.client is not None and holder.client.is_closed:
+        drafts.forget("sign_in")
+        return _closed_page(holder.client)
     token = devices.remember(session(), holder, request.user_agent.string, now)
     drafts.forget("sign_in")
     several = holder.proxy is not None and len(codes.clients_of(session(), holder.proxy)) > 1

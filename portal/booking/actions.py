@@ -323,10 +323,7 @@ def cancel_by_staff(
     if visit.status is VisitStatus.CANCELLED_BY_STAFF:
         return visit
     _editable(visit, now)
-    visit.status = VisitStatus.CANCELLED_BY_STAFF
-    visit.cancelled_at, visit.cancelled_by_id = now, staff.id
-    visit.cancel_reason = reason[:80] or "staff"
-    visit.late_cancellation = False
+    mark_cancelled_by_staff(visit, staff.id, reason, now)
     session.flush()
     client = visit.client
     if not client.sms_opt_out:
@@ -338,6 +335,15 @@ def cancel_by_staff(
             client_id=client.id,
         )
     return visit
+
+
+def mark_cancelled_by_staff(visit: Visit, staff_id: int | None, reason: str, now: datetime) -> None:
+    """Cancel on the service's side (``staff_id`` None: the system, e.g. support ended): the
+    reports and the cancellation rules count it apart from the client's own cancellations."""
+    visit.status = VisitStatus.CANCELLED_BY_STAFF
+    visit.cancelled_at, visit.cancelled_by_id = now, staff_id
+    visit.cancel_reason = reason[:80] or "staff"
+    visit.late_cancellation = False
 
 
 def staff_cancellation_sms(client: Client, visit: Visit, link: str, zone: ZoneInfo) -> str:

@@ -134,12 +134,13 @@ def invite_follow_up(
 def close(
     session: Session,
     escalation: Escalation,
-    staff: Staff,
+    staff: Staff | None,
     outcome: EscalationOutcome | None,
     reason: str,
     now: datetime,
 ) -> None:
-    """Close with an outcome and a short reason; neither may be left out."""
+    """Close with an outcome and a short reason; neither may be left out. ``staff`` None: the
+    system closed it (the case closed when its last decision ended)."""
     _open(escalation)
     if outcome is None:
         raise EscalationRefused(_l("Välj ett utfall."))
@@ -149,6 +150,6 @@ def close(
     escalation.outcome = outcome
     escalation.resolution = reason.strip()[:2000]
     escalation.closed_at = now
-    escalation.closed_by_id = staff.id
+    escalation.closed_by_id = staff.id if staff else None
     escalation.taken_at = escalation.taken_at or now
     session.flush()

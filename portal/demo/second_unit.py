@@ -32,7 +32,7 @@ def seed_second_unit(
 ) -> None:
     """Add Botkyrka: Henrik coordinates, Lena is caseworker, Johan visits three clients."""
     today = now.astimezone(zone).date()
-    unit = Unit(name="Boendestöd Botkyrka")
+    unit = Unit(name="Boendestöd Botkyrka", phone="+46846500402")
     session.add(unit)
     session.flush()
 

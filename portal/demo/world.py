@@ -44,7 +44,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
     """Fill an empty database with the demo world, relative to ``now``."""
     rnd = random.Random(2025)
     today = now.astimezone(zone).date()
-    unit = Unit(name="Boendestöd Huddinge")
+    unit = Unit(name="Boendestöd Huddinge", phone="+46846500401")
     session.add(unit)
     session.flush()
 

@@ -29,6 +29,7 @@ CLIENT_FILES = (
     "portal/errors.py",
     "templates/auth/code.html",
     "templates/auth/phone.html",
+    "templates/auth/closed.html",
     "templates/base.html",
     "templates/macros.html",
     "templates/errors/error.html",
@@ -80,6 +81,8 @@ CLIENT_FILES = (
     # The client's own reminders page describes rules with these; SMS and call texts.
     "portal/outreach/services.py",
     "reminders/texts.py",
+    # A closed client's sign-in says whom to call.
+    "portal/lifecycle/closure.py",
 )
 CLIENT_FOLDERS = ("portal/client/", "templates/client/")
 STAFF_ONLY = ("portal/client/staff_views.py",)

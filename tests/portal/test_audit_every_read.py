@@ -45,6 +45,7 @@ from portal.access import client_scope
 from portal.app import create_app
 from portal.booking import ical
 from portal.demo import seed
+from portal.lifecycle.closure import close_case
 from portal.tasks import create_task
 from tests.conftest import https_client, post_form
 from video import services as video
@@ -64,6 +65,7 @@ NO_CLIENT_DATA = {
     "schedule.calendar": "the worker's own feed address",
     "staff.manager": "counts and shares, no names",
     "lightsupport_staff.figures": "counts per kind of help, no names",
+    "lifecycle.retention_preview": "case numbers, units and dates, no names (audited as a list)",
 }
 
 #: Records tried per page: enough to reach one that renders (a running call, an own visit).
@@ -114,6 +116,11 @@ def walked(db: Database, settings) -> Iterator[tuple[Flask, dict[int, str]]]:
             if staff.has_role(Role.WORKER):
                 _give_the_worker_something_to_show(s, staff, now)
                 feeds[staff.id] = ical.new_feed(s, now, staff_id=staff.id)
+            if staff.has_role(Role.CASEWORKER):
+                # A closed case, for the caseworker's list of them.
+                theirs = select(Client).where(Client.caseworker_id == staff.id)
+                last = s.scalar(theirs.order_by(Client.id.desc()))
+                close_case(s, last, staff, now)
             if staff.has_role(Role.COORDINATOR):
                 client = s.scalar(select(Client).where(client_scope(staff)).order_by(Client.id))
                 create_task(

@@ -66,7 +66,8 @@ RULES: dict[str, Rule] = {
     ),
     **dict.fromkeys(
         ["staff.client", "casework.decision_page", "staff.revoke_devices", "casework.concern_page",
-         "outreach.page", "outreach.add", "casework.plan_page", "client_staff.thread"],
+         "outreach.page", "outreach.add", "casework.plan_page", "client_staff.thread",
+         "lifecycle.close", "lifecycle.reopen"],
         CLIENT,
     ),
     **dict.fromkeys(

@@ -1,0 +1,87 @@
+"""Read one CSV file: UTF-8 or Windows-1252, ``;`` or ``,``, a header row naming the columns."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+#: A file bigger than this is not a municipality's export of people; refuse, don't read it.
+MAX_BYTES = 50 * 1024 * 1024
+#: Characters no text file of people holds: a UTF-16 file, a spreadsheet saved as binary.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class ImportStopped(Exception):
+    """The file cannot be read as a whole; the run stops with this one message."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its line in the file (as a spreadsheet numbers it) and its cells."""
+
+    line: int
+    cells: dict[str, str]
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 (with or without a byte-order mark) if it is that, else Windows-1252.
+
+    Written out rather than left to a detector: there are only these two to tell apart, and
+    UTF-8 is strict enough that Swedish text in Windows-1252 (å, ä, ö as single bytes) never
+    passes as UTF-8, while a general detector may call a short Swedish file Latin-2 or Cyrillic.
+    """
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not _CONTROL.search(text):
+            return text
+    raise ImportStopped(
+        f"{name}: the encoding cannot be told (save it as CSV in UTF-8 or Windows-1252)"
+    )
+
+
+def read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[Row]:
+    """The rows of ``path``, with the header checked; ``ImportStopped`` if it cannot be read."""
+    name = path.name
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            raise ImportStopped(f"{name}: larger than {MAX_BYTES // 1024 // 1024} MB")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportStopped(f"{name}: cannot be read ({exc.strerror})") from None
+    text = decode(data, name)
+    if not text.strip():
+        raise ImportStopped(f"{name}: the file is empty")
+    header_line = text.splitlines()[0]
+    try:
+        # The header decides: every column name is a plain word, so only the delimiter splits it.
+        dialect = csv.Sniffer().sniff(header_line, delimiters=";,")
+    except csv.Error:
+        raise ImportStopped(
+            f"{name}: the delimiter cannot be told (separate the columns with ; or ,)"
+        ) from None
+    reader = csv.reader(text.splitlines(keepends=True), delimiter=dialect.delimiter)
+    header = [h.strip().lower() for h in next(reader)]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ImportStopped(
+            f"{name}: the header lacks {', '.join(missing)} "
+            f"(found {', '.join(header)}; see docs/import/README.md)"
+        )
+    unknown = [h for h in header if h not in required + optional]
+    if unknown:
+        raise ImportStopped(f"{name}: unknown columns {', '.join(unknown)}")
+    rows = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        values = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(header)}
+        extra = [c for c in cells[len(header) :] if c.strip()]
+        if extra:
+            values["__extra__"] = ";".join(extra)
+        rows.append(Row(reader.line_num, values))
+    return rows

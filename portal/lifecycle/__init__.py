@@ -1,0 +1,1 @@
+"""A client's case from its end to its clearing: closing, reopening and retention (gallring)."""
