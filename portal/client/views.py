@@ -110,6 +110,7 @@ def start():  # type: ignore[no-untyped-def]
         unread=unread,
         today=today,
         helps_several=helps_several,
+        sees_records=may(current_user, Feature.SEE_RECORDS),
     )
 
 
