@@ -1,4 +1,4 @@
-""""Mina uppgifter": everything held about a client, on a page and as one file to take home."""
+""" "Mina uppgifter": everything held about a client, on a page and as one file to take home."""
 
 from __future__ import annotations
 
@@ -85,13 +85,16 @@ def test_the_readable_file_says_it_all_too(app: Flask, db: Database, two: dict[s
     assert response.mimetype == "text/html"
     assert 'filename="mina-uppgifter-' in response.headers["Content-Disposition"]
     page = response.text
-    for words in ("Zelda var glad.", "Hej Zeldabrev", "Zeldamedicin", "Zeldafråga",
-                  "Zeldaoro", "Zeldaanteckning", "1 Zeldasvar", "Zeldahjälpare", "sådär"):  # fmt: skip
+    every_kind = ("Zelda var glad.", "Hej Zeldabrev", "Zeldamedicin", "Zeldafråga", "Zeldaoro",
+                  "Zeldaanteckning", "1 Zeldasvar", "Zeldahjälpare", "sådär")  # fmt: skip
+    for words in every_kind:
         assert words in page, words
     assert "Yrsa" not in page
 
 
-def test_the_page_shows_what_we_hold_in_short(app: Flask, db: Database, two: dict[str, int]) -> None:
+def test_the_page_shows_what_we_hold_in_short(
+    app: Flask, db: Database, two: dict[str, int]
+) -> None:
     page = client_client(app, db, client_id=two["zelda"]).get("/mina-uppgifter").text
     assert "Zelda var glad." in page
     assert "Du får 120 minuter stöd i veckan." in page

@@ -1,4 +1,4 @@
-""""Vem har läst om mig?": the client sees who opened their record, and can ask about a reader."""
+""" "Vem har läst om mig?": the client sees who opened their record, and can ask about a reader."""
 
 from __future__ import annotations
 
