@@ -143,8 +143,8 @@ def _rows(viewer: Staff, query: LogQuery, zone: ZoneInfo) -> Select:  # type: ig
         rows = rows.where(and_(Client.id.is_not(None), client_scope(viewer)))
     if query.client:
         digits = query.client.isascii() and query.client.isdigit() and len(query.client) < 10
-        by_id = Client.id == int(query.client) if digits else None
-        rows = rows.where(or_(_contains(client_name, query.client), *filter(None, [by_id])))
+        by_name = _contains(client_name, query.client)
+        rows = rows.where(or_(by_name, Client.id == int(query.client)) if digits else by_name)
     if query.staff:
         rows = rows.where(
             or_(_contains(staff_name, query.staff), _contains(Staff.username, query.staff))
