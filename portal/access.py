@@ -2,7 +2,8 @@
 
 A worker sees the clients they are a regular worker for, a caseworker their caseload, a
 coordinator and a manager the clients of their unit (all units when they have none). An admin
-manages accounts and sees no client data. Every allowed read of a record is audited, and so is
+manages accounts and sees no client data, but for the audit log (``portal.staff.auditlog``),
+whose rows name clients. Every allowed read of a record is audited, and so is
 every refusal; a list that shows clients is audited as one event naming them all.
 """
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, lazyload, selectinload
 
 from models import (
     CheckIn,
@@ -67,7 +67,8 @@ def _name(staff: Staff | None) -> str | None:
 def client_records(session: Session, client: Client, now: datetime) -> dict[str, Any]:
     """Every record about ``client`` (who the caller already knows may read it), by section."""
     cid = client.id
-    staff = {s.id: s for s in session.scalars(select(Staff))}
+    # Names only: the roles every Staff loads by default would be one more query for nothing.
+    staff = {s.id: s for s in session.scalars(select(Staff).options(lazyload(Staff.roles)))}
     records: dict[str, Any] = {"client_id": cid, "made_at": _when(now)}
     records["about"] = _about(client, staff)
     records["proxies"] = [

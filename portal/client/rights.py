@@ -77,8 +77,12 @@ def records():  # type: ignore[no-untyped-def]
     )
 
 
-def _filename(extension: str) -> str:
-    return f"mina-uppgifter-{local_today(utcnow()).isoformat()}.{extension}"
+def _attachment(body: str, mimetype: str, extension: str) -> Response:
+    """The records as a file to save, named for today."""
+    name = f"mina-uppgifter-{local_today(utcnow()).isoformat()}.{extension}"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @bp.get("/mina-uppgifter/fil.json")
@@ -86,11 +90,7 @@ def _filename(extension: str) -> str:
 @feature_required(Feature.SEE_RECORDS)
 def download_json():  # type: ignore[no-untyped-def]
     body = json.dumps(_records(), ensure_ascii=False, indent=2)
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{_filename("json")}"'},
-    )
+    return _attachment(body, "application/json", "json")
 
 
 @bp.get("/mina-uppgifter/fil.html")
@@ -98,11 +98,7 @@ def download_json():  # type: ignore[no-untyped-def]
 @feature_required(Feature.SEE_RECORDS)
 def download_html():  # type: ignore[no-untyped-def]
     body = render_template("client/records_file.html", records=_records(), mood_names=MOOD)
-    return Response(
-        body,
-        mimetype="text/html",
-        headers={"Content-Disposition": f'attachment; filename="{_filename("html")}"'},
-    )
+    return _attachment(body, "text/html", "html")
 
 
 @bp.get("/vem-har-last")

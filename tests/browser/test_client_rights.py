@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from models import Database, Role, Unit, utcnow
 from portal.access import audit_list, audit_read
@@ -86,18 +85,6 @@ def test_zelda_sees_what_we_hold_and_asks_about_a_reader(
     _easy(phone)
     phone.get_by_role("link", name="Tillbaka").click()
     expect(phone.get_by_role("heading", name="Mina uppgifter")).to_be_visible()
-
-
-@pytest.fixture
-def no_js_phone(browser: Browser, live: LiveServer) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 360, "height": 640},
-        base_url=live.url,
-        locale="sv-SE",
-        java_script_enabled=False,
-    )
-    yield context.new_page()
-    context.close()
 
 
 def test_asking_about_a_reader_works_without_javascript(
