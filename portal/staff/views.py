@@ -33,7 +33,7 @@ def worker():  # type: ignore[no-untyped-def]
 @bp.get("/nyckeltal")
 @staff_required(Role.MANAGER)
 def manager():  # type: ignore[no-untyped-def]
-    # Counts and shares only, no client named: nothing to audit.
+    # Counts and shares name no client; the to-do list (tasks) audits the clients it names.
     today = local_today(utcnow())
     first = today.replace(day=1)
     start, _ = day_bounds(first, zone())

@@ -143,3 +143,16 @@ def test_a_read_of_someone_else_cannot_be_reported(
         assert "Vi hittar inte det du vill fråga om." in refused.text
     with db.transaction() as s:
         assert s.scalar(select(func.count(Task.id))) == 0
+
+
+def test_the_manager_finds_the_question_on_her_start_page_with_the_log_a_click_away(
+    app: Flask, db: Database, world: dict[str, int]
+) -> None:
+    event_id = _read(db, world["anna"], world["sandra"], "client.record", timedelta(hours=1))
+    web = client_client(app, db, client_id=world["sandra"])
+    token = csrf_from(web.get("/vem-har-last").text)
+    web.post(f"/vem-har-last/{event_id}/fraga", data={"csrf_token": token})
+    page = staff_client(app, db, "mona").get("/personal/nyckeltal").text
+    assert "Sandra Nilsson undrar varför Anna Testsson läste client.record" in page
+    assert f'href="/personal/logg?klient={world["sandra"]}"' in page
+    assert "undrar" not in staff_client(app, db, "sven").get("/personal/nyckeltal").text
