@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
-from models import AuditEvent, Client, Role, Staff, Task, TaskKind
+from models import AuditEvent, Client, Proxy, Role, Staff, Task, TaskKind
 
 from ..access import reads_of_query
 from ..errors import DomainError
@@ -100,11 +100,13 @@ def readers(session: Session, client_id: int, page: int, show_names: bool) -> Re
     return ReadersPage(shown, page, has_older=len(events) > PER_PAGE)
 
 
-def report_reader(session: Session, client: Client, event_id: int, now: datetime) -> Task:
+def report_reader(
+    session: Session, client: Client, event_id: int, now: datetime, proxy: Proxy | None = None
+) -> Task:
     """Ask the manager of the client's unit to look into one read; pressing twice asks once.
 
     Only a read of this client's own data can be reported: any other id is "not found", the
-    same as an id that does not exist.
+    same as an id that does not exist. A proxy who asks is named, so the manager answers both.
     """
     event = session.scalar(_staff_reads(client.id).where(AuditEvent.id == event_id))
     if event is None:
@@ -120,6 +122,7 @@ def report_reader(session: Session, client: Client, event_id: int, now: datetime
         text=(
             f"{client.first_name} {client.last_name} undrar varför {who} läste "
             f"{event.subject} {when}. Ta reda på det och svara {client.first_name}."
+            + (f" Frågan kom från {proxy.name}, som hjälper {client.first_name}." if proxy else "")
         ),
         now=now,
         client_id=client.id,

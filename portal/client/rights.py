@@ -116,7 +116,7 @@ def readers():  # type: ignore[no-untyped-def]
 @client_required
 @feature_required(Feature.SEE_RECORDS)
 def report(event_id: int):  # type: ignore[no-untyped-def]
-    reads.report_reader(session(), current_user.client, event_id, utcnow())
+    reads.report_reader(session(), current_user.client, event_id, utcnow(), current_user.proxy)
     flash(_l("Tack! Vi har frågat chefen. Chefen hör av sig till dig."))
     page = whole_number(request.form.get("sida"), LAST_PAGE) or 1
     return redirect(url_for("rights.readers", sida=page if page > 1 else None), 303)

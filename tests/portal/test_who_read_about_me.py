@@ -10,7 +10,11 @@ from sqlalchemy import func, select
 
 from models import (
     AuditEvent,
+    Consent,
+    ConsentKind,
     Database,
+    Proxy,
+    ProxyRelation,
     Role,
     Staff,
     Task,
@@ -156,3 +160,28 @@ def test_the_manager_finds_the_question_on_her_start_page_with_the_log_a_click_a
     assert "Sandra Nilsson undrar varför Anna Testsson läste client.record" in page
     assert f'href="/personal/logg?klient={world["sandra"]}"' in page
     assert "undrar" not in staff_client(app, db, "sven").get("/personal/nyckeltal").text
+
+
+def test_a_proxy_with_consent_may_ask_too_and_is_named(
+    app: Flask, db: Database, world: dict[str, int]
+) -> None:
+    event_id = _read(db, world["anna"], world["sandra"], "client.record", timedelta(hours=1))
+    with db.transaction() as s:
+        consent = Consent(client_id=world["sandra"], kind=ConsentKind.PROXY_ACCESS,
+                          scope="Får se allt om mig")  # fmt: skip
+        s.add(consent)
+        s.flush()
+        lars = Proxy(
+            client_id=world["sandra"], name="Lars Nilsson", phone="+46700000003",
+            relation=ProxyRelation.GUARDIAN, can_see_records=True, consent_id=consent.id,
+        )  # fmt: skip
+        s.add(lars)
+        s.flush()
+        lars_id = lars.id
+    web = client_client(app, db, proxy_id=lars_id)
+    page = web.get("/vem-har-last")
+    assert "En personal." in page.text
+    web.post(f"/vem-har-last/{event_id}/fraga", data={"csrf_token": csrf_from(page.text)})
+    with db.transaction() as s:
+        task = s.scalar(select(Task).where(Task.kind == TaskKind.UNEXPECTED_READER))
+        assert "Frågan kom från Lars Nilsson, som hjälper Sandra." in task.text
