@@ -123,7 +123,10 @@ def test_one_press_asks_the_units_manager_and_only_once(
     after = web.get(asked.location).text
     assert "Tack! Vi har frågat chefen." in after
     assert "Du har frågat om det här." in after
-    web.post(f"/vem-har-last/{event_id}/fraga", data={"csrf_token": csrf_from(page.text)})
+    again = web.post(  # the page number it carries back is only a hidden field: junk is page 1
+        f"/vem-har-last/{event_id}/fraga", data={"csrf_token": csrf_from(page.text), "sida": "x"}
+    )
+    assert again.status_code == 303 and again.location == "/vem-har-last"
     with db.transaction() as s:
         tasks = s.scalars(select(Task).where(Task.kind == TaskKind.UNEXPECTED_READER)).all()
         assert len(tasks) == 1
