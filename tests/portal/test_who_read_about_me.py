@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from models import (
     AuditEvent,
+    Client,
     Consent,
     ConsentKind,
     Database,
@@ -188,3 +189,21 @@ def test_a_proxy_with_consent_may_ask_too_and_is_named(
     with db.transaction() as s:
         task = s.scalar(select(Task).where(Task.kind == TaskKind.UNEXPECTED_READER))
         assert "Frågan kom från Lars Nilsson, som hjälper Sandra." in task.text
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "role"),
+    [("ar", "من قرأ عني؟", "موظف"), ("en", "Who has read about me?", "A staff member")],
+)
+def test_the_page_speaks_the_clients_language(
+    app: Flask, db: Database, world: dict[str, int], language: str, heading: str, role: str
+) -> None:
+    _read(db, world["anna"], world["sandra"], "client.record", timedelta(hours=1))
+    with db.transaction() as s:
+        s.get(Client, world["sandra"]).language = language
+    web = client_client(app, db, client_id=world["sandra"])
+    page = web.get("/vem-har-last").text
+    assert heading in page and role in page
+    assert "Vem har läst" not in page and "En personal" not in page
+    records = web.get("/mina-uppgifter/fil.html").text
+    assert f'lang="{language}"' in records and "Mina uppgifter" not in records
