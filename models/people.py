@@ -229,6 +229,9 @@ class Proxy(Base):
     can_see_visits: Mapped[bool] = mapped_column(Boolean, default=False)
     can_book: Mapped[bool] = mapped_column(Boolean, default=False)
     gets_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: May read everything the municipality holds about the client ("Mina uppgifter", the
+    #: download, and who has read it): notes, messages and check-ins too, so asked for apart.
+    can_see_records: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

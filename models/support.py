@@ -239,6 +239,7 @@ class TaskKind(enum.Enum):
     CALL_BACK = "call_back"  # the client asked to be called (pressed 2, no answer, busy)
     MESSAGE = "message"  # a message from the client to read and answer
     SMS_BUDGET = "sms_budget"  # the hour's budget for asked-for SMS is spent; codes wait
+    UNEXPECTED_READER = "unexpected_reader"  # a client asks why someone read their record
     OTHER = "other"
 
 

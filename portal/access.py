@@ -2,7 +2,8 @@
 
 A worker sees the clients they are a regular worker for, a caseworker their caseload, a
 coordinator and a manager the clients of their unit (all units when they have none). An admin
-manages accounts and sees no client data. Every allowed read of a record is audited, and so is
+manages accounts and sees no client data, but for the audit log (``portal.staff.auditlog``),
+whose rows name clients. Every allowed read of a record is audited, and so is
 every refusal; a list that shows clients is audited as one event naming them all.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, exists, false, insert, or_, select, true
+from sqlalchemy import ColumnElement, Select, exists, false, insert, or_, select, true
 from sqlalchemy.orm import Session
 
 from models import AuditEvent, AuditEventClient, Client, ClientWorker, Role, Staff
@@ -105,7 +106,8 @@ def audit_list(
     subject: str,
     now: datetime,
     ip: str | None,
-) -> None:
+    detail: str | None = None,
+) -> AuditEvent | None:
     """Audit a list view as one event naming every client it shows (none shown: nothing written).
 
     One insert for the event and one multi-row insert for the clients, however long the list.
@@ -113,27 +115,33 @@ def audit_list(
     """
     shown = sorted({cid for cid in client_ids if cid is not None})
     if not shown:
-        return
-    event = AuditEvent(at=now, actor_staff_id=staff_id, action="read", subject=subject, ip=ip)
+        return None
+    event = AuditEvent(
+        at=now, actor_staff_id=staff_id, action="read", subject=subject, detail=detail, ip=ip
+    )
     session.add(event)
     session.flush()
     session.execute(
         insert(AuditEventClient), [{"audit_event_id": event.id, "client_id": c} for c in shown]
     )
+    return event
+
+
+def reads_of_query(client_id: int) -> Select[tuple[AuditEvent]]:
+    """The audited reads of a client's data, newest first: their record and the lists."""
+    on_lists = select(AuditEventClient.audit_event_id).where(
+        AuditEventClient.client_id == client_id
+    )
+    return (
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == "read",
+            or_(AuditEvent.client_id == client_id, AuditEvent.id.in_(on_lists)),
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    )
 
 
 def reads_of(session: Session, client_id: int) -> list[AuditEvent]:
     """Every audited read of a client's data, newest first: their record and the lists."""
-    on_lists = select(AuditEventClient.audit_event_id).where(
-        AuditEventClient.client_id == client_id
-    )
-    return list(
-        session.scalars(
-            select(AuditEvent)
-            .where(
-                AuditEvent.action == "read",
-                or_(AuditEvent.client_id == client_id, AuditEvent.id.in_(on_lists)),
-            )
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        )
-    )
+    return list(session.scalars(reads_of_query(client_id)))

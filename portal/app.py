@@ -139,6 +139,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .booking.staff_views import bp as schedule_bp
     from .booking.views import bp as booking_bp
     from .casework.views import bp as casework_bp
+    from .client.rights import bp as rights_bp
     from .client.staff_views import bp as client_staff_bp
     from .client.views import bp as client_bp
     from .dev.views import bp as dev_bp
@@ -156,6 +157,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     for bp in (
         auth_bp,
         client_bp,
+        rights_bp,
         client_staff_bp,
         staff_bp,
         casework_bp,

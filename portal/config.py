@@ -160,6 +160,10 @@ def _limits_from_env(environ: Environ) -> RateLimits:
     return RateLimits(**given)
 
 
+#: What a client may be told of who read their record (``Settings.readers_shown``).
+READERS_SHOWN = ("roles", "names")
+
+
 @dataclass(frozen=True)
 class Settings:
     #: "production", "demo" or "test"; production refuses unsafe combinations at start-up.
@@ -221,6 +225,9 @@ class Settings:
     #: long as the record exists; the log must outlive the record plus the time a complaint to
     #: IVO or JO takes. Cleared clients' events no longer name them (the link is set to NULL).
     audit_retention_years: int = 10
+    #: What "Vem har läst om mig?" tells a client of each reader: "roles" (the default) or
+    #: "names" too, as the municipality decides.
+    readers_shown: str = "roles"
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -254,6 +261,8 @@ class Settings:
             raise ConfigError("SMS_BUDGET_PER_HOUR must be 0 (no budget) or more")
         if self.light_support.problems():
             raise ConfigError("; ".join(self.light_support.problems()))
+        if self.readers_shown not in READERS_SHOWN:
+            raise ConfigError("READERS_SHOWN must be 'roles' or 'names'")
         if not self.ratelimit_storage_uri.startswith(("memory://", "redis://", "rediss://")):
             raise ConfigError("RATELIMIT_STORAGE_URI must be memory:// or a redis:// URL")
         if self.metrics_token is not None and len(self.metrics_token) < 16:
@@ -376,6 +385,7 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         sms_in_flight=env_int(environ, "SMS_IN_FLIGHT", 32),
         metrics_token=env_secret(environ, "METRICS_TOKEN") or None,
         sentry_dsn=env_secret(environ, "SENTRY_DSN") or None,
+        readers_shown=(environ.get("READERS_SHOWN") or "roles").strip().lower(),
     )
     settings.check()
     return settings

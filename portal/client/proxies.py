@@ -25,6 +25,9 @@ class Feature(enum.Enum):
     SEE_VISITS = "see_visits"
     BOOK = "book"
     REMINDERS = "reminders"
+    #: Everything held about the client and who read it ("Mina uppgifter"): notes, messages
+    #: and check-ins included, so a consent of its own.
+    SEE_RECORDS = "see_records"
     #: Only the client: how they feel, their plan, their messages.
     CLIENT_ONLY = "client_only"
 
@@ -44,6 +47,7 @@ def proxy_may(proxy: Proxy, feature: Feature) -> bool:
         Feature.SEE_VISITS: proxy.can_see_visits,
         Feature.BOOK: proxy.can_book,
         Feature.REMINDERS: proxy.gets_reminders,
+        Feature.SEE_RECORDS: proxy.can_see_records,
     }[feature]
 
 

@@ -90,6 +90,7 @@ def start():
         unread=unread,
         today=today,
         helps_several=helps_several,
+        sees_records=may(current_user, Feature.SEE_RECORDS),
     )
 
 

@@ -193,15 +193,17 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
         )
 
     # Lars is god man for Sandra and for one more client, so signing in as him asks whom he
-    # helps today; the second client also lets him book and get copies of the reminders.
+    # helps today; the second client also lets him book, get copies of the reminders and read
+    # everything held about her ("Mina uppgifter").
     _lars_for(session, sandra, anna, "Min gode man Lars får se mina besök.")
     _lars_for(
         session,
         clients[2],
         anna,
-        "Min gode man Lars får se och boka mina besök och få mina påminnelser.",
+        "Min gode man Lars får se och boka mina besök, få mina påminnelser och se allt om mig.",
         can_book=True,
         gets_reminders=True,
+        can_see_records=True,
     )
 
     for client, category, channel, text in [

@@ -41,3 +41,16 @@ def phone(browser: Browser, live: LiveServer) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def no_js_phone(browser: Browser, live: LiveServer) -> Iterator[Page]:
+    """The same small phone with JavaScript switched off: the core tasks must still work."""
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640},
+        base_url=live.url,
+        locale="sv-SE",
+        java_script_enabled=False,
+    )
+    yield context.new_page()
+    context.close()

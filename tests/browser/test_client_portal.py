@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import time, timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Page, expect
 
 from models import (
     Consent,
@@ -81,18 +80,6 @@ def signed_in(page: Page, live: LiveServer, db: Database, **who: int) -> Page:
         [{"name": "device", "value": device_token(db, **who), "url": live.url, "secure": True}]
     )
     return page
-
-
-@pytest.fixture
-def no_js_phone(browser: Browser, live: LiveServer) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 360, "height": 640},
-        base_url=live.url,
-        locale="sv-SE",
-        java_script_enabled=False,
-    )
-    yield context.new_page()
-    context.close()
 
 
 def test_sandra_walks_through_her_portal_on_a_small_phone(

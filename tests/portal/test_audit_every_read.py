@@ -63,7 +63,6 @@ NO_CLIENT_DATA = {
     "staff.admin": "staff accounts only",
     "lightsupport_staff.catalogue_page": "the catalogue of kinds of help",
     "schedule.calendar": "the worker's own feed address",
-    "staff.manager": "counts and shares, no names",
     "lightsupport_staff.figures": "counts per kind of help, no names",
     "lifecycle.retention_preview": "case numbers, units and dates, no names (audited as a list)",
 }
@@ -126,6 +125,12 @@ def walked(db: Database, settings) -> Iterator[tuple[Flask, dict[int, str]]]:
                 create_task(
                     s, kind=TaskKind.OTHER, text="Ring tillbaka", now=now,
                     client_id=client.id, for_role=Role.COORDINATOR,
+                )  # fmt: skip
+            if staff.has_role(Role.MANAGER):  # a client asks who read her record
+                client = s.scalar(select(Client).where(client_scope(staff)).order_by(Client.id))
+                create_task(
+                    s, kind=TaskKind.UNEXPECTED_READER, text="Vem läste?", now=now,
+                    client_id=client.id, for_role=Role.MANAGER,
                 )  # fmt: skip
     app = create_app(settings.with_(demo_skip_totp=True), db=db)
     yield app, feeds

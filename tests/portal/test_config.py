@@ -84,6 +84,7 @@ BAD_SETTINGS = [
     ("RED_COORDINATOR_MINUTES", "15 min"),
     ("STAFF_IDLE_MINUTES", "half an hour"),
     ("STAFF_IDLE_MINUTES", "0"),
+    ("READERS_SHOWN", "everything"),
     ("TURN_TTL_SECONDS", "6h"),
     ("LIGHT_SUPPORT_PER_MONTH", "fyra"),
     ("MATCH_WEIGHT_TRAVEL", "mycket"),

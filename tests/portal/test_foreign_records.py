@@ -90,6 +90,7 @@ RULES: dict[str, Rule] = {
     ),
     "client.checkin_done": Rule({"check_in_id": "check_in"}),
     "client.remove_reminder": Rule({"rule_id": "rule"}),
+    "rights.report": Rule({"event_id": "audit_event"}),
     "staff.client_visit": Rule({"client_id": "client", "visit_id": "visit"}),
     "outreach.stop": Rule({"client_id": "client", "rule_id": "rule"}),
     "schedule.availability": Rule({"staff_id": "staff"}),

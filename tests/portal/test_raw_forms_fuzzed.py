@@ -102,7 +102,7 @@ BUTTONS = {
     "video.withdraw_consent", "video.start_video", "video.no_video", "video.ring_me",
     "video.call_me", "video.check_offer", "twilio_webhooks.sms", "twilio_webhooks.status",
     "twilio_webhooks.voice", "twilio_webhooks.voice_key", "video.video_webhooks.bridge",
-    "video.video_webhooks.done", "lifecycle.close", "lifecycle.reopen",
+    "video.video_webhooks.done", "lifecycle.close", "lifecycle.reopen", "rights.report",
 }  # fmt: skip
 
 

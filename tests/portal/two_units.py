@@ -12,6 +12,8 @@ from datetime import time, timedelta
 from sqlalchemy.orm import Session
 
 from models import (
+    AuditEvent,
+    AuditEventClient,
     Availability,
     AvailabilityKind,
     CheckIn,
@@ -71,6 +73,7 @@ def build(session: Session) -> World:
     adam = make_staff(session, "adam", roles=[Role.ADMIN], unit_id=north.id)
     nina = make_client(session, "Nina", "Norrman", workers=[nils], caseworker=kai, unit_id=north.id)
     lars = _proxy(session, nina, nils, "Lars Norrman", "+46700000003")
+    lars.can_see_records = True  # so a proxy's "Vem har läst om mig?" meets the boundary too
     own_visit = make_visit(session, nina, nils, start=now + timedelta(days=1))
     own_rule = _rule(session, nina, nils, "Ta medicinen")
     world.people = {
@@ -81,11 +84,13 @@ def build(session: Session) -> World:
         client_id=nina.id, category="talk", channel=Channel.PHONE, status=RequestStatus.NEW,
         wanted_from=now + timedelta(hours=2), wanted_to=now + timedelta(hours=6), created_at=now,
     )  # fmt: skip
-    session.add(own_request)
+    own_read = AuditEvent(actor_staff_id=nils.id, client_id=nina.id, action="read",
+                          subject="client.record")  # fmt: skip
+    session.add_all([own_request, own_read])
     session.flush()
     world.own = {
         "client": nina.id, "visit": own_visit.id, "rule": own_rule.id, "staff": nils.id,
-        "request": own_request.id,
+        "request": own_request.id, "audit_event": own_read.id,
     }  # fmt: skip
 
     # The foreign unit: fixed ids, so a page can be searched for them.
@@ -137,7 +142,13 @@ def build(session: Session) -> World:
         starts_at=now + timedelta(days=5), ends_at=now + timedelta(days=6),
     )  # fmt: skip
     message = Message(client_id=siv.id, staff_id=sune.id, from_client=True, body="Qvarnhej")
-    session.add_all([request, escalation, unowned, *tasks, check_in, absence, message])
+    read = AuditEvent(actor_staff_id=sune.id, client_id=siv.id, action="read",
+                      subject="client.record", detail="Qvarn")  # fmt: skip
+    listed = AuditEvent(actor_staff_id=sara.id, action="read", subject="visits.day")
+    session.add_all([request, escalation, unowned, *tasks, check_in, absence, message, read,
+                     listed])  # fmt: skip
+    session.flush()
+    session.add(AuditEventClient(audit_event_id=listed.id, client_id=siv.id))
     session.flush()
     _neighbour(session, world, north, now)
     world.foreign = {
@@ -150,6 +161,7 @@ def build(session: Session) -> World:
         "check_in": [check_in.id],
         "staff": [sune.id, sara.id, sigge.id],
         "availability": [absence.id],
+        "audit_event": [read.id, listed.id],
     }
     return world
 
