@@ -52,10 +52,10 @@ from models.migrate import upgrade
 from models.support import DEFAULT_LIGHT_SUPPORT
 from portal.booking.rules import DEFAULT_RULES
 from portal.lightsupport import assign as assigning
-from portal.lightsupport import batch
 from portal.lightsupport.catalogue import ensure_defaults
-from portal.lightsupport.planner import plan
-from portal.lightsupport.scoring import Weights
+from portal.matching import batch
+from portal.matching.planner import plan
+from portal.matching.scoring import Weights
 
 ZONE = ZoneInfo("Europe/Stockholm")
 SKILLS = ["autism", "intellectual_disability", "adhd", "psychiatric", "substance_use", "mi"]

@@ -341,7 +341,7 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
 def _check_feature_numbers(environ: Environ) -> None:
     """Parse the numbers that feature modules read at app start, so a typo refuses here."""
     from .lightsupport.scope import Scope
-    from .lightsupport.scoring import Weights
+    from .matching.scoring import Weights
 
     Scope.from_env(environ)
     Weights.from_env(environ)

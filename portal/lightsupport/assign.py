@@ -34,13 +34,13 @@ from ..booking.actions import book
 from ..booking.rules import BookingRefused, BookingRules
 from ..errors import DomainError
 from ..events import REQUEST_ASSIGNED, announce
+from ..matching.batch import collecting_later
+from ..matching.candidates import find, wanted_for
+from ..matching.planner import BLOCKS, plan
+from ..matching.ranking import Ranking
+from ..matching.scoring import Suggestion, Weights
+from ..matching.snapshot import Snapshot
 from ..tasks import create_task
-from .batch import collecting_later
-from .candidates import find, wanted_for
-from .planner import BLOCKS, plan
-from .ranking import Ranking
-from .scoring import Suggestion, Weights
-from .snapshot import Snapshot
 from .unmet import Left, nobody_free, tell_client_not_soon, why_left
 
 

@@ -14,9 +14,10 @@ from ..auth.principal import staff_required
 from ..booking.rules import DEFAULT_RULES
 from ..database import session
 from ..errors import DomainError
+from ..matching import snapshot
+from ..matching.scoring import Weights
 from . import assign as assigning
-from . import catalogue, snapshot
-from .scoring import Weights
+from . import catalogue
 
 bp = Blueprint("console", __name__, url_prefix="/personal/samordning")
 

@@ -29,7 +29,7 @@ from portal.booking.slots import (
     weekly_hours,
     working_windows,
 )
-from portal.lightsupport.scoring import Candidate
+from portal.matching.scoring import Candidate
 from portal.timeutil import day_bounds
 
 

@@ -9,11 +9,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import Channel, Database, Escalation, EscalationType, SupportRequest
-from portal.lightsupport import batch
 from portal.lightsupport.catalogue import ensure_defaults
 from portal.lightsupport.requests import RequestRefused, When, ask_for_help, wanted_window
 from portal.lightsupport.scope import Scope, beyond_scope
-from portal.lightsupport.scoring import Candidate, Wanted, Weights, rank
+from portal.matching import batch
+from portal.matching.scoring import Candidate, Wanted, Weights, rank
 from tests.factories import make_client, make_staff
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from models import Database, SupportRequest
 from portal.booking.rules import DEFAULT_RULES
-from portal.lightsupport import planner
 from portal.lightsupport.catalogue import ensure_defaults
-from portal.lightsupport.grid import Fits
-from portal.lightsupport.scoring import Weights
+from portal.matching import planner
+from portal.matching.grid import Fits
+from portal.matching.scoring import Weights
 from tests.portal.matching_reference import random_world
 from tests.portal.test_matching_speedups import (
     NOWS,

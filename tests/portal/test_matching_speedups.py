@@ -13,10 +13,10 @@ from models import Database, SupportRequest
 from portal.booking import slots
 from portal.booking.rules import DEFAULT_RULES, too_many_workers
 from portal.lightsupport import assign as assigning
-from portal.lightsupport import batch, freetime, planner, vectorised
-from portal.lightsupport.candidates import FREE_STARTS, ContinuityCap, candidates_for, wanted_for
 from portal.lightsupport.catalogue import ensure_defaults
-from portal.lightsupport.scoring import Candidate, Wanted, Weights, rank, score
+from portal.matching import batch, freetime, planner, vectorised
+from portal.matching.candidates import FREE_STARTS, ContinuityCap, candidates_for, wanted_for
+from portal.matching.scoring import Candidate, Wanted, Weights, rank, score
 from tests.portal.matching_reference import random_world, reference_candidates
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")

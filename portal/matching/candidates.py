@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from models import Channel, SupportRequest
 
 from ..booking.rules import BookingRules
-from . import catalogue
+from ..lightsupport import catalogue
 from .freetime import (
     MINUTE,
     Clock,

@@ -25,7 +25,8 @@ from sqlalchemy.orm import Session
 from models import Channel, SupportRequest
 
 from ..booking.rules import BookingRules
-from . import batch, catalogue
+from ..lightsupport import catalogue
+from . import batch
 from .candidates import FREE_STARTS, ContinuityCap
 from .freetime import (
     MINUTE,
