@@ -54,8 +54,9 @@ from portal.booking.rules import DEFAULT_RULES
 from portal.lightsupport import assign as assigning
 from portal.lightsupport.catalogue import ensure_defaults
 from portal.matching import batch
-from portal.matching.planner import plan
-from portal.matching.scoring import Weights
+from portal.matching.batch import plan
+from portal.matching.weights import Weights
+from tests.portal import matching_oracles as oracles
 
 ZONE = ZoneInfo("Europe/Stockholm")
 SKILLS = ["autism", "intellectual_disability", "adhd", "psychiatric", "substance_use", "mi"]
@@ -338,7 +339,7 @@ def main() -> None:
                 f"target <= 20 ms); load average {_load()}"
             )
         best_t, best = time_batch(db, now, batch.optimal, args.batch_runs)
-        greedy_t, first_come = time_batch(db, now, batch.greedy, args.batch_runs)
+        greedy_t, first_come = time_batch(db, now, oracles.greedy, args.batch_runs)
         db.dispose()
         if args.press:
             seconds, done, left = time_pressing(url, now)
@@ -348,7 +349,7 @@ def main() -> None:
             )
     assert np.array_equal(best.scores, first_come.scores, equal_nan=True)  # the same matrix
     scores = best.scores
-    q_best, q_greedy = batch.total(scores, best.chosen), batch.total(scores, first_come.chosen)
+    q_best, q_greedy = oracles.total(scores, best.chosen), oracles.total(scores, first_come.chosen)
     print(
         f"batch: {scores.shape[0]} open requests x 300 workers "
         f"({scores.shape[1]} worker times), median of {args.batch_runs}; load average {_load()}"

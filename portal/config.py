@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -14,6 +14,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from reminders.providers import TwilioSettings
 from video.ice import IceSettings
+
+from .matching.weights import Weights
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DATABASE = ROOT / "var" / "demo.db"
@@ -192,6 +194,8 @@ class Settings:
     #: SMS that people ask for (sign-in codes) sent per rolling hour, all senders together; past
     #: it they wait in the outbox and staff get a task (``reminders.budget``). 0: no budget.
     sms_budget_per_hour: int = 2000
+    #: How much each part of a worker's matching score weighs (``MATCH_WEIGHT_*``).
+    match_weights: Weights = field(default_factory=Weights)
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -217,6 +221,8 @@ class Settings:
             raise ConfigError("STAFF_IDLE_MINUTES must be between 1 and 1440")
         if not 0 <= self.trusted_proxies <= 5:
             raise ConfigError("TRUSTED_PROXIES must be the number of proxies in front, 0 to 5")
+        if self.match_weights.problems():
+            raise ConfigError("; ".join(self.match_weights.problems()))
         if self.sms_budget_per_hour < 0:
             raise ConfigError("SMS_BUDGET_PER_HOUR must be 0 (no budget) or more")
         if not self.ratelimit_storage_uri.startswith(("memory://", "redis://", "rediss://")):
@@ -333,6 +339,7 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         sms_in_flight=env_int(environ, "SMS_IN_FLIGHT", 32),
         metrics_token=env_secret(environ, "METRICS_TOKEN") or None,
         sentry_dsn=env_secret(environ, "SENTRY_DSN") or None,
+        match_weights=_weights_from_env(environ),
     )
     settings.check()
     return settings
@@ -341,7 +348,14 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
 def _check_feature_numbers(environ: Environ) -> None:
     """Parse the numbers that feature modules read at app start, so a typo refuses here."""
     from .lightsupport.scope import Scope
-    from .matching.scoring import Weights
 
     Scope.from_env(environ)
-    Weights.from_env(environ)
+
+
+def _weights_from_env(environ: Environ) -> Weights:
+    """``MATCH_WEIGHT_CONTINUITY``, ``…_NEEDS``, ``…_SPEED_KMH`` …; the defaults otherwise."""
+    names = [f.name for f in fields(Weights)]
+    default = Weights()
+    return Weights(
+        **{n: env_float(environ, f"MATCH_WEIGHT_{n.upper()}", getattr(default, n)) for n in names}
+    )

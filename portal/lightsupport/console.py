@@ -15,7 +15,6 @@ from ..booking.rules import DEFAULT_RULES
 from ..database import session
 from ..errors import DomainError
 from ..matching import snapshot
-from ..matching.scoring import Weights
 from . import assign as assigning
 from . import catalogue
 
@@ -28,7 +27,7 @@ def _context() -> dict[str, object]:
         "now": utcnow(),
         "zone": settings.zone,
         "rules": current_app.config.get("BOOKING_RULES", DEFAULT_RULES),
-        "weights": current_app.config["MATCH_WEIGHTS"],
+        "weights": settings.match_weights,
     }
 
 
@@ -142,7 +141,6 @@ def _link() -> str:
 
 
 def init_app(app) -> None:  # type: ignore[no-untyped-def]
-    app.config["MATCH_WEIGHTS"] = Weights.from_env()
     db = app.extensions["boendestod.db"]
     app.extensions["boendestod.dispatcher"].every(
         3600, lambda: snapshot.prune(db), "schedule-prune"

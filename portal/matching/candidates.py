@@ -18,10 +18,11 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy.orm import Session
 
-from models import Channel, SupportRequest
+from models import Channel, Client, SupportRequest
 
 from ..booking.rules import BookingRules
 from ..lightsupport import catalogue
+from . import criteria
 from .freetime import (
     MINUTE,
     Clock,
@@ -54,7 +55,15 @@ def wanted_for(session: Session, request: SupportRequest) -> Wanted:
         home_visit=request.channel is Channel.HOME and client is not None,
         lat=client.lat if client else None,
         lon=client.lon if client else None,
+        facts=client_facts(client),
     )
+
+
+def client_facts(client: Client | None) -> dict[str, object]:
+    """The client's columns the criteria read (``criteria.client_reads``)."""
+    if client is None:
+        return {}
+    return {name: getattr(client, name) for name in criteria.client_reads()}
 
 
 @dataclass
@@ -98,6 +107,7 @@ class Found:
             from_lat=self.came_from[i][0],
             from_lon=self.came_from[i][1],
             booked_minutes_today=int(self.booked_minutes[i]),
+            facts=person.facts,
         )
 
 

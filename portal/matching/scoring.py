@@ -1,59 +1,25 @@
-"""Matching a request to workers: the score, its parts and the reasons people read.
+"""A worker's score for a request: the sum of the criteria's parts, and the reasons in words.
 
-Plain functions over plain data, so the ranking can be tested by hand and explained: every part
-of the score is kept with the assignment for a later inspection.
+Plain data in (``Wanted``: what the request asks; ``Candidate``: one worker as that request
+sees them), a ``Suggestion`` out with every part kept, so an assignment can store why. The same
+score for requests × workers at once (``score_table``) loops over the same criteria.
 """
 
 from __future__ import annotations
 
-import math
-import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 
-from ..config import env_float
+import numpy as np
 
-SKILL_WORDS = {
-    "autism": "autism-kunnig",
-    "intellectual_disability": "kunnig om intellektuell funktionsnedsättning",
-    "adhd": "adhd-kunnig",
-    "psychiatric": "psykiatri-kunnig",
-    "substance_use": "missbruks-kunnig",
-    "mi": "MI-utbildad",
-    "esl": "ESL-utbildad",
-}
-LANGUAGE_WORDS = {
-    "en": "talar engelska",
-    "ar": "talar arabiska",
-    "so": "talar somaliska",
-    "tr": "talar turkiska",
-    "fa": "talar persiska",
-    "bs": "talar bosniska",
-    "fi": "talar finska",
-    "ti": "talar tigrinja",
-    "pl": "talar polska",
-}
+from . import criteria
+from .weights import Weights
 
-
-@dataclass(frozen=True)
-class Weights:
-    continuity: float = 3.0
-    needs: float = 2.0
-    language: float = 2.0
-    travel: float = 1.0
-    workload: float = 1.0
-    #: km/h for straight-line travel time (no map service needed).
-    speed_kmh: float = 25.0
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Weights:
-        env = os.environ if environ is None else environ
-        names = ("continuity", "needs", "language", "travel", "workload", "speed_kmh")
-        return cls(
-            **{n: env_float(env, f"MATCH_WEIGHT_{n.upper()}", getattr(cls, n)) for n in names}
-        )
+if TYPE_CHECKING:
+    from .people import Person
 
 
 @dataclass(frozen=True)
@@ -67,6 +33,8 @@ class Wanted:
     home_visit: bool
     lat: float | None
     lon: float | None
+    #: The client's columns that criteria name in ``client_reads``.
+    facts: Mapping[str, object] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -90,6 +58,12 @@ class Candidate:
     booked_minutes_today: int
     #: The first few free starts in the window (for assigning several requests at once).
     free_starts: tuple[datetime, ...] = ()
+    #: The worker's columns that criteria name in ``worker_reads``.
+    facts: Mapping[str, object] = field(default_factory=dict, compare=False)
+
+
+#: Formats a moment as the local hour, for the reasons ("ledig 14–16").
+Hour = Callable[[datetime], str]
 
 
 @dataclass
@@ -104,7 +78,7 @@ class Suggestion:
     #: The worker with the lightest day among those free (named in the reasons).
     lightest: bool = False
     #: What the reasons are written from (they are written only when someone reads them).
-    why: tuple[Wanted, Candidate, Weights, Callable[[datetime], str]] | None = field(
+    why: tuple[Wanted, Candidate, Weights, Hour] | None = field(
         default=None, repr=False, compare=False
     )
 
@@ -126,36 +100,10 @@ class Suggestion:
         }
 
 
-def km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
-
-
-def travel_minutes(wanted: Wanted, c: Candidate, weights: Weights) -> float | None:
-    """Straight-line minutes from where the worker comes from; None when no travel counts."""
-    if wanted.home_visit and None not in (wanted.lat, wanted.lon, c.from_lat, c.from_lon):
-        return km_between(c.from_lat, c.from_lon, wanted.lat, wanted.lon) / weights.speed_kmh * 60  # type: ignore[arg-type]
-    return None
-
-
-def score(wanted: Wanted, c: Candidate, weights: Weights, zone_hhmm) -> Suggestion:  # type: ignore[no-untyped-def]
-    """Score one candidate; ``zone_hhmm`` formats a moment as local HH (for the reasons)."""
+def score(wanted: Wanted, c: Candidate, weights: Weights, hour: Hour) -> Suggestion:
+    """Score one candidate: every criterion's part, and whether they can take it at all."""
     feasible = c.free_start is not None and not c.breaks_continuity_cap
-    continuity = 1.0 if c.regular else 0.6 if c.seen_lately else 0.0
-    wanted_skills = wanted.needs + ((wanted.category_skill,) if wanted.category_skill else ())
-    matched = sum(1 for s in wanted_skills if s in c.skills)
-    minutes = travel_minutes(wanted, c, weights)
-    parts = {
-        "continuity": continuity * weights.continuity,
-        "needs": (matched / len(wanted_skills) if wanted_skills else 0.0) * weights.needs,
-        "language": (1.0 if wanted.language in c.languages else 0.0) * weights.language,
-        # video and phone need no travel
-        "travel": (1.0 if minutes is None else max(0.0, 1 - minutes / 60)) * weights.travel,
-        "workload": max(0.0, 1 - c.booked_minutes_today / 480) * weights.workload,
-    }
+    parts = {k.name: k.one(wanted, c, weights) for k in criteria.CRITERIA}
     total = sum(parts.values())
     return Suggestion(
         c.staff_id,
@@ -165,26 +113,15 @@ def score(wanted: Wanted, c: Candidate, weights: Weights, zone_hhmm) -> Suggesti
         c.free_start,
         parts,
         c.free_starts,
-        why=(wanted, c, weights, zone_hhmm),
+        why=(wanted, c, weights, hour),
     )
 
 
-def reasons_for(wanted: Wanted, c: Candidate, weights: Weights, zone_hhmm) -> list[str]:  # type: ignore[no-untyped-def]
-    """The parts of the score in words, strongest reasons first."""
-    reasons: list[str] = []
-    if c.regular:
-        reasons.append(f"känner {wanted.client_name}")
-    elif c.seen_lately:
-        reasons.append(f"har träffat {wanted.client_name}")
-    wanted_skills = [*wanted.needs, *([wanted.category_skill] if wanted.category_skill else [])]
-    reasons += [SKILL_WORDS.get(s, s) for s in wanted_skills if s in c.skills]
-    if wanted.language in c.languages and wanted.language != "sv":
-        reasons.append(LANGUAGE_WORDS.get(wanted.language, f"talar {wanted.language}"))
-    minutes = travel_minutes(wanted, c, weights)
-    if minutes is not None:
-        reasons.append(f"{round(minutes)} min bort")
+def reasons_for(wanted: Wanted, c: Candidate, weights: Weights, hour: Hour) -> list[str]:
+    """The criteria in words (in their order), then when the worker is free and the cap."""
+    reasons = [r for k in criteria.CRITERIA for r in k.reasons(wanted, c, weights)]
     if c.free_start is not None and c.free_until is not None:
-        reasons.append(f"ledig {zone_hhmm(c.free_start)}–{zone_hhmm(c.free_until)}")
+        reasons.append(f"ledig {hour(c.free_start)}–{hour(c.free_until)}")
     elif c.free_start is None:
         reasons.append("inte ledig då")
     if c.breaks_continuity_cap:
@@ -192,19 +129,25 @@ def reasons_for(wanted: Wanted, c: Candidate, weights: Weights, zone_hhmm) -> li
     return reasons
 
 
-def rank(
-    wanted: Wanted,
-    candidates: Sequence[Candidate],
-    weights: Weights,
-    zone_hhmm,  # type: ignore[no-untyped-def]
-) -> list[Suggestion]:
-    """Every candidate scored, feasible ones first, best first; the lightest day is named."""
-    suggestions = [score(wanted, c, weights, zone_hhmm) for c in candidates]
-    feasible = [c for c in candidates if c.free_start is not None]
-    if feasible:
-        lightest = min(c.booked_minutes_today for c in feasible)
-        for s, c in zip(suggestions, candidates, strict=True):
-            if c.free_start is not None and c.booked_minutes_today == lightest:
-                s.lightest = True
-    suggestions.sort(key=lambda s: (not s.feasible, -s.score, s.staff_id))
-    return suggestions
+@dataclass
+class Pairs:
+    """What depends on the request and the worker together: arrays of requests × workers."""
+
+    regular: np.ndarray
+    seen_lately: np.ndarray
+    #: Where the worker comes from (NaN when unknown).
+    from_lat: np.ndarray
+    from_lon: np.ndarray
+    booked_minutes: np.ndarray
+
+
+def score_table(
+    wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Total score and its parts, requests × workers (feasibility is the caller's): each element
+    the same arithmetic on the same numbers as ``score`` pair by pair."""
+    parts = {k.name: k.many(wanted, workers, pairs, weights) for k in criteria.CRITERIA}
+    total = np.zeros((len(wanted), len(workers)))
+    for part in parts.values():
+        total = total + part
+    return total, parts

@@ -19,7 +19,7 @@ from models import (
 from portal.booking.rules import DEFAULT_RULES
 from portal.lightsupport import assign as assigning
 from portal.lightsupport.catalogue import ensure_defaults
-from portal.matching.scoring import Weights
+from portal.matching.weights import Weights
 from tests.factories import make_client, make_staff, make_visit
 
 pytestmark = pytest.mark.db
