@@ -33,7 +33,6 @@ from .people import (
     Unit,
     WorkingHours,
 )
-from .schedule import ScheduleChange, prune_schedule_changes, schedule_stamps
 from .support import (
     DEFAULT_LIGHT_SUPPORT,
     Assignment,
@@ -127,7 +126,6 @@ __all__ = [
     "ReminderRule",
     "RequestStatus",
     "Role",
-    "ScheduleChange",
     "SessionEnd",
     "SessionStatus",
     "Staff",
@@ -143,7 +141,5 @@ __all__ = [
     "VisitStatus",
     "WorkingHours",
     "on_commit",
-    "prune_schedule_changes",
-    "schedule_stamps",
     "utcnow",
 ]

@@ -174,7 +174,6 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         app.register_blueprint(bp)
     csrf.exempt(health_bp)
     lightsupport_views.init_app(app)
-    console.init_app(app)
     if settings.limits is not None:
         limits.init_app(app, settings.ratelimit_storage_uri, settings.limits)
 

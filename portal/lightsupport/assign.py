@@ -37,8 +37,8 @@ from ..events import REQUEST_ASSIGNED, announce
 from ..matching.batch import plan
 from ..matching.candidates import find, wanted_for
 from ..matching.ranking import Ranking
+from ..matching.schedule import Schedule
 from ..matching.scoring import Suggestion
-from ..matching.snapshot import Snapshot
 from ..matching.weights import Weights
 from ..tasks import create_task
 from .unmet import Left, nobody_free, tell_client_not_soon, why_left
@@ -118,7 +118,7 @@ def suggestions(
     only: list[int] | None = None,
     *,
     starts: int = 1,
-    schedule: Snapshot | None = None,
+    schedule: Schedule | None = None,
     contact_unit: int | None = None,
 ) -> Ranking:
     """Ranked workers for one request, with their reasons (and up to ``starts`` free starts

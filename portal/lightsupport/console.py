@@ -14,7 +14,7 @@ from ..auth.principal import staff_required
 from ..booking.rules import DEFAULT_RULES
 from ..database import session
 from ..errors import DomainError
-from ..matching import snapshot
+from ..matching.schedule import Schedule
 from . import assign as assigning
 from . import catalogue
 
@@ -32,8 +32,8 @@ def _context() -> dict[str, object]:
 
 
 def _ranked(items: list[SupportRequest]) -> list[assigning.Ranked]:
-    """Each request with its ranked workers, all read from one view of the schedule."""
-    c, schedule = _context(), snapshot.Snapshot(session())
+    """Each request with its ranked workers, the schedule read once for all of them."""
+    c, schedule = _context(), Schedule(session())
     return [
         assigning.Ranked(
             r,
@@ -138,10 +138,3 @@ def assign_all():  # type: ignore[no-untyped-def]
 
 def _link() -> str:
     return f"{current_app.config['PUBLIC_URL']}/"
-
-
-def init_app(app) -> None:  # type: ignore[no-untyped-def]
-    db = app.extensions["boendestod.db"]
-    app.extensions["boendestod.dispatcher"].every(
-        3600, lambda: snapshot.prune(db), "schedule-prune"
-    )

@@ -10,7 +10,6 @@ reference (booking's slot functions, one worker and one day at a time).
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -23,23 +22,25 @@ from models import Channel, Client, SupportRequest
 from ..booking.rules import BookingRules
 from ..lightsupport import catalogue
 from . import criteria
-from .freetime import (
+from .continuity import ContinuityCap
+from .grid import WORKER_KEY
+from .people import Person, others, people, regular_workers_of, unit_asked
+from .schedule import (
     MINUTE,
     Clock,
     Day,
+    Schedule,
     VisitArrays,
     availability_ms,
     ceil_ms,
     client_visits_ms,
+    grid_points,
     local_days,
     to_moment,
     to_ms,
     working,
 )
-from .grid import WORKER_KEY
-from .people import Person, others, people, regular_workers_of, unit_asked
 from .scoring import Candidate, Wanted
-from .snapshot import Snapshot
 
 #: How many free starts per worker a request keeps when assigning several at once.
 FREE_STARTS = 12
@@ -135,7 +136,7 @@ def find(
     only: list[int] | None = None,
     *,
     starts: int = 1,
-    schedule: Snapshot | None = None,
+    schedule: Schedule | None = None,
     contact_unit: int | None = None,
 ) -> Found:
     """Every worker who could be asked (``only`` narrows it), with up to ``starts`` free starts.
@@ -143,12 +144,12 @@ def find(
     The days of the window are scanned in order, each day's visits read for all the workers
     still looking in one query; a worker stops looking once ``starts`` free starts are found
     (the console needs only the first). A page that ranks several requests passes one
-    ``schedule`` for all of them, so the stamps are read once. ``contact_unit``: see
+    ``schedule`` for all of them, so each day's visits are read once. ``contact_unit``: see
     ``people.unit_asked``.
     """
     client = request.client
     start, end = max(request.wanted_from, now), request.wanted_to
-    schedule = schedule or Snapshot(session)
+    schedule = schedule or Schedule(session)
     workers = schedule.workers()
     regular = regular_workers_of(session, [client.id])[client.id] if client else []
     staff_ids = [*regular, *others(workers, unit_asked(request, contact_unit), regular)]
@@ -310,7 +311,7 @@ class _Search:
         if self.first_day is None:
             self.first_day = visits
         day = visits.day
-        grid = _grid(day, self.step)
+        grid = np.array(grid_points(day, self.step), dtype=np.int64)
         usable = (grid >= self.window_start) & (grid + self.length <= self.window_end)
         if not usable.any():
             return
@@ -384,53 +385,3 @@ class _Search:
         rest = np.flatnonzero(~self.placed)
         if len(rest) and self.first_day is not None:
             self._place(self.first_day, rest, np.full(len(rest), moment, dtype=np.int64))
-
-
-def _grid(day: Day, step: int) -> np.ndarray:
-    """Every start on the day's local step grid inside support hours."""
-    first = -(-(day.opens - day.grid_origin) // step) * step + day.grid_origin
-    return np.arange(first, day.closes, step, dtype=np.int64)
-
-
-class ContinuityCap:
-    """``booking.rules.too_many_workers`` for many workers and starts at once, on milliseconds.
-
-    For a given start, a window that already holds more than the allowed workers blocks
-    everyone, and a window that holds exactly the allowed number blocks every worker not in it.
-    """
-
-    def __init__(self, history: list[tuple[int, int]], rules: BookingRules) -> None:
-        self.history, self.most = sorted(history), rules.max_workers
-        self.times = [t for t, _ in self.history]
-        self.window = rules.continuity_window // timedelta(milliseconds=1)
-        self._at: dict[tuple[int, int], tuple[bool, frozenset[int] | None]] = {}
-
-    def breaks(self, moment: int, staff_id: int) -> bool:
-        everyone, allowed = self.blocks(moment)
-        return everyone or (allowed is not None and staff_id not in allowed)
-
-    def blocks(self, moment: int) -> tuple[bool, frozenset[int] | None]:
-        """(everyone is blocked, the only workers not blocked or None when nobody is).
-
-        The answer depends only on which visits fall in (moment - window, moment]: starts with
-        the same such visits share it.
-        """
-        key = (bisect_right(self.times, moment - self.window), bisect_right(self.times, moment))
-        if key not in self._at:
-            self._at[key] = self._blocks(moment)
-        return self._at[key]
-
-    def _blocks(self, start: int) -> tuple[bool, frozenset[int] | None]:
-        window = self.window
-        near = [(t, s) for t, s in self.history if start - window < t < start + window]
-        # A window opening just after ``start - window`` (one tick: a millisecond), or at a visit.
-        openings = {start - window + 1}
-        openings.update(t for t, _ in near if start - window < t <= start)
-        allowed: frozenset[int] | None = None
-        for opening in openings:
-            seen = frozenset(s for t, s in near if opening <= t < opening + window)
-            if len(seen) > self.most:
-                return True, None
-            if len(seen) == self.most:
-                allowed = seen if allowed is None else allowed & seen
-        return False, allowed

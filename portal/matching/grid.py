@@ -1,6 +1,6 @@
 """Workers' free time on the local step grid, as NumPy arrays (for planning a whole queue).
 
-Built from what ``freetime`` loads: for every worker and every grid start (…:00, …:30 inside
+Built from what ``schedule`` loads: for every worker and every grid start (…:00, …:30 inside
 support hours) how many milliseconds are free from there, where the worker comes from (their
 last visit that day, else home), and the minutes booked per local day, all workers at once.
 ``Fits`` counts the starts where a visit fits over any stretch of the grid, for many requests
@@ -14,7 +14,7 @@ from itertools import chain
 import numpy as np
 
 from ..booking.rules import BookingRules
-from .freetime import MINUTE, Clock, working
+from .schedule import MINUTE, Clock, grid_points, working
 
 #: Keys worker index × this + milliseconds order visits by worker, then time (ms < 2**42).
 WORKER_KEY = 2**42
@@ -47,8 +47,7 @@ class FreeTimeGrid:
         step = rules.slot_step_minutes * MINUTE
         points, day_of = [], []
         for number, day in enumerate(self.days):
-            first = -(-(day.opens - day.grid_origin) // step) * step + day.grid_origin
-            found = range(first, day.closes, step)
+            found = grid_points(day, step)
             points += found
             day_of += [number] * len(found)
         self.grid = np.array(points, dtype=np.int64)

@@ -10,12 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import Database, SupportRequest
-from portal.booking import slots
 from portal.booking.rules import DEFAULT_RULES, too_many_workers
 from portal.lightsupport import assign as assigning
 from portal.lightsupport.catalogue import ensure_defaults
-from portal.matching import batch, freetime, scoring
-from portal.matching.candidates import FREE_STARTS, ContinuityCap, candidates_for, wanted_for
+from portal.matching import batch, schedule, scoring
+from portal.matching.candidates import FREE_STARTS, ContinuityCap, wanted_for
 from portal.matching.people import Person
 from portal.matching.scoring import Candidate, Wanted, score
 from portal.matching.weights import Weights
@@ -25,17 +24,6 @@ from tests.portal.matching_reference import random_world, reference_candidates
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 T0 = datetime(2026, 11, 23, 6, tzinfo=UTC)
-
-spans = st.lists(
-    st.tuples(st.integers(0, 200), st.integers(0, 60)).map(lambda p: (p[0], p[0] + p[1])),
-    max_size=8,
-)
-
-
-@given(spans, spans)
-def test_the_sweep_frees_the_same_time_as_bookings_subtract(windows, busy) -> None:  # type: ignore[no-untyped-def]
-    windows = [w for w in freetime.union(windows) if w[0] < w[1]]
-    assert freetime.subtract(windows, sorted(busy)) == slots.subtract(windows, busy)
 
 
 @settings(max_examples=200)
@@ -47,9 +35,9 @@ def test_the_sweep_frees_the_same_time_as_bookings_subtract(windows, busy) -> No
 def test_the_continuity_cap_for_many_workers_agrees_with_booking(visits, day, staff_id) -> None:  # type: ignore[no-untyped-def]
     history = [(T0 + timedelta(days=d, hours=d % 5), s) for d, s in visits]
     moment = T0 + timedelta(days=day)
-    cap = ContinuityCap([(freetime.to_ms(t), s) for t, s in history], DEFAULT_RULES)
+    cap = ContinuityCap([(schedule.to_ms(t), s) for t, s in history], DEFAULT_RULES)
     expected = too_many_workers(history, moment, staff_id, DEFAULT_RULES)
-    assert cap.breaks(freetime.to_ms(moment), staff_id) == expected
+    assert cap.breaks(schedule.to_ms(moment), staff_id) == expected
 
 
 NOWS = [
@@ -59,21 +47,6 @@ NOWS = [
     datetime(2026, 3, 27, 12, 15, tzinfo=UTC),  # and the spring one
     datetime(2026, 11, 23, 10, 0, 0, 400, tzinfo=UTC),  # just after a grid start
 ]
-
-
-@pytest.mark.db
-@pytest.mark.parametrize("seed", range(10))
-def test_candidates_are_the_same_as_the_straightforward_code_gives(db: Database, seed: int) -> None:
-    rnd = random.Random(seed)
-    now = NOWS[seed % len(NOWS)]
-    with db.transaction() as s:
-        for request_id in random_world(s, rnd, now, STOCKHOLM):
-            request = s.get(SupportRequest, request_id)
-            for keep in (1, 12):
-                fast = candidates_for(s, request, now, STOCKHOLM, DEFAULT_RULES, starts=keep)
-                slow = reference_candidates(s, request, now, STOCKHOLM, DEFAULT_RULES, keep)
-                assert fast == slow
-        s.rollback()
 
 
 @pytest.mark.db

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..freetime import to_moment
+from ..schedule import to_moment
 from ..scoring import Candidate, Hour, Suggestion, score
 from ..weights import Weights
 

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 from models import SupportRequest
 
 from ...booking.rules import BookingRules
-from ..candidates import FREE_STARTS, ContinuityCap
-from ..freetime import MINUTE, to_moment
+from ..candidates import FREE_STARTS
+from ..continuity import ContinuityCap
 from ..grid import Fits
+from ..schedule import MINUTE, to_moment
 from ..scoring import Pairs, Suggestion, score_table
 from ..weights import Weights
 from .kept import kept_suggestions

@@ -19,7 +19,9 @@ from models import Channel, SupportRequest
 from ...booking.rules import BookingRules
 from ...lightsupport import catalogue
 from ..candidates import client_facts
-from ..freetime import (
+from ..grid import FreeTimeGrid
+from ..people import active_workers, others, people, regular_workers_of, unit_asked
+from ..schedule import (
     MINUTE,
     Clock,
     availability_ms,
@@ -32,8 +34,6 @@ from ..freetime import (
     visits_ms,
     weekly_hours_on,
 )
-from ..grid import FreeTimeGrid
-from ..people import active_workers, others, people, regular_workers_of, unit_asked
 from ..scoring import Wanted
 
 

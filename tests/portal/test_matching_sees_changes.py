@@ -1,6 +1,5 @@
-"""Suggestions come from memory only while the schedule is the same: a change made anywhere
-(another transaction, another process, plain SQL) shows in the next suggestion, and a change
-that was rolled back never does."""
+"""A change to the schedule made anywhere (another transaction, another process, plain SQL)
+shows in the next suggestion, and a change that was rolled back never does."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -68,7 +67,7 @@ def test_a_visit_booked_elsewhere_shows_in_the_next_suggestion(
 ) -> None:
     first = _first(db, ids["request"])
     assert first["Omar"] == NOW
-    assert _first(db, ids["request"]) == first  # asked again: the same, from memory
+    assert _first(db, ids["request"]) == first  # asked again: the same
     with db.transaction() as s:  # a colleague books Omar for Sandra at that time
         make_visit(s, s.get(Client, ids["sandra"]), s.get(Staff, ids["omar"]), NOW, minutes=90)
     assert _first(db, ids["request"])["Omar"] == NOW + timedelta(minutes=90)
