@@ -18,6 +18,7 @@ from models import (
 from portal.booking.rules import DEFAULT_RULES
 from portal.lightsupport import assign as assigning
 from portal.lightsupport.catalogue import ensure_defaults
+from portal.matching import schedule
 from portal.matching.weights import Weights
 from tests.factories import make_client, make_staff, make_visit
 
@@ -119,3 +120,33 @@ def test_a_worker_made_inactive_or_given_new_hours_is_seen_at_once(
         for hours in s.get(Staff, ids["omar"]).hours:
             hours.starts = hours.starts.replace(hour=13)
     assert _first(db, ids["request"])["Omar"] == NOW.replace(hour=12)  # 13:00 in Stockholm
+
+
+def test_a_page_of_requests_reads_each_days_visits_and_the_workers_once(
+    db: Database, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console's queue ranks a page of requests from one ``Schedule``: the day's visits and
+    the workers are read once for the page, not once per request."""
+    reads: list[str] = []
+    for name in ("visit_arrays", "active_workers"):
+        real = getattr(schedule, name)
+        monkeypatch.setattr(
+            schedule,
+            name,
+            lambda *a, _real=real, _name=name, **k: reads.append(_name) or _real(*a, **k),
+        )
+
+    def page(copies: int) -> list[str]:
+        reads.clear()
+        with db.transaction() as s:
+            request = s.get(SupportRequest, ids["request"])
+            shared = schedule.Schedule(s)
+            for _ in range(copies):
+                assigning.suggestions(
+                    s, request, NOW, ZONE, DEFAULT_RULES, Weights(), schedule=shared
+                )
+        return sorted(reads)
+
+    one = page(1)
+    assert one.count("active_workers") == 1 and "visit_arrays" in one
+    assert page(3) == one
