@@ -7,10 +7,9 @@ migrations: 300 workers (own hours, skills, languages, home areas), 2,500 client
 visits in the coming week.
 
 - suggestions: one request's ranked workers with reasons, as the console shows them (median),
-  each right after a committed change: none (the day's visits, the workers and their hours
-  come from memory, checked against the database's schedule stamps), a visit booked elsewhere
-  (the day's visits are read again), or a visit, a worker, their hours and a client's home
-  (everything is read again, as after a restart).
+  each right after a committed change: none, a visit booked elsewhere, or a visit, a worker,
+  their hours and a client's home. Nothing is kept between requests (issue 17 removed the
+  schedule snapshot), so the three should agree; they are kept to compare with older runs.
 - batch: 1,000 open requests in the database × 300 workers, end to end as "Fördela alla" does
   it before booking: load the queue and what matching needs → score every pair → solve →
   the result (chosen worker and time per request, with the scores and reasons stored with an
