@@ -3,10 +3,11 @@ hours, less the visits already booked (theirs and the client's).
 
 Every function works on spans of any ordered value: aware datetimes (booking one visit,
 ``slots``) or whole milliseconds since the epoch (matching, ``portal.matching.schedule``), so
-the rule is the same code for both. Matching's fast forms for many workers at once (the
-workers × grid arrays in ``portal.matching.candidates`` and ``portal.matching.grid``) lay these
-same working windows on the step grid and take the same visits out;
-``tests/portal/test_free_time.py`` holds them equal to this definition.
+the rule is the same code for both. Matching's one fast form for many workers at once,
+``portal.matching.grid.free_runs`` (workers × step grid: free milliseconds from each start),
+lays these same working windows on the grid and takes the same visits out, for the console's
+suggestions and for the batch; ``tests/portal/test_free_time.py`` holds it equal to this
+definition.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from ..booking.rules import BookingRules
 from ..lightsupport import catalogue
 from . import criteria
 from .continuity import ContinuityCap
-from .grid import WORKER_KEY
+from .grid import WORKER_KEY, free_runs, window_ends
 from .people import Person, others, people, regular_workers_of, unit_asked
 from .schedule import (
     MINUTE,
@@ -242,15 +242,6 @@ class _Visits:
         booked = np.bincount(column[counted], weights=(end - start)[counted], minlength=workers)
         self.booked = booked.astype(np.int64)  # sums of whole milliseconds, exact in a float
 
-    def next_start(self, rows: np.ndarray, after: np.ndarray) -> np.ndarray:
-        """For each worker, the start of their next visit after ``after`` (``_NEVER`` if none)."""
-        if not len(self.start_keys):
-            return np.full(len(rows), _NEVER, dtype=np.int64)
-        at = np.searchsorted(self.start_keys, rows * WORKER_KEY + after, side="right")
-        key = self.start_keys[np.minimum(at, len(self.start_keys) - 1)]
-        mine = (at < len(self.start_keys)) & (key // WORKER_KEY == rows)
-        return np.where(mine, key - rows * WORKER_KEY, _NEVER)
-
     def last_client(self, rows: np.ndarray, moments: np.ndarray) -> list[int | None]:
         """For each worker, the client of their last visit that ends by the moment on this day
         (one worker's visits never overlap, so the last to end is the last to start)."""
@@ -320,38 +311,29 @@ class _Search:
         ids = [self.staff_ids[i] for i in looking.tolist()]
         windows = [working(day, hours[s], extras[s], absences[s], self.clock) for s in ids]
         distinct: dict[int, int] = {}
-        kinds = np.array([distinct.setdefault(id(w), len(distinct)) for w in windows])
-        fits = np.zeros((len(distinct), len(grid)), dtype=bool)
+        kinds = np.array(
+            [distinct.setdefault(id(w), len(distinct)) for w in windows], dtype=np.int64
+        )
+        laid = {id(w): w for w in windows}
         ends = np.zeros((len(distinct), len(grid)), dtype=np.int64)
-        laid: set[int] = set()
-        for kind, w in zip(kinds.tolist(), windows, strict=True):
-            if kind in laid:
-                continue
-            laid.add(kind)
-            for w_start, w_end in w:
-                lo = np.searchsorted(grid, w_start, side="left")
-                fits[kind, lo : np.searchsorted(grid, w_end - self.length, side="right")] = True
-                ends[kind, lo : np.searchsorted(grid, w_end, side="left")] = w_end
-        free = fits[kinds] & usable
-        # Busy time: a visit [s, e) blocks every start g with s - length < g < e.
+        for key, kind in distinct.items():
+            ends[kind] = window_ends(grid, laid[key])
+        # Free time: the working windows less the worker's visits (``grid.free_runs``, the
+        # batch's form of ``booking.freetime.free_time``), for the workers still looking.
         row_of = np.full(len(self.staff_ids), -1, dtype=np.int64)
         row_of[looking] = np.arange(len(looking))
         rows = row_of[visits.column]
         mine = rows >= 0
-        blocked = np.zeros((len(looking), len(grid) + 1), dtype=np.int32)
-        lo = np.searchsorted(grid, visits.start[mine] - self.length, side="right")
-        hi = np.searchsorted(grid, visits.end[mine], side="left")
-        np.add.at(blocked, (rows[mine], lo), 1)
-        np.add.at(blocked, (rows[mine], hi), -1)
-        free &= np.cumsum(blocked, axis=1)[:, :-1] == 0
+        run = free_runs(grid, ends[kinds], rows[mine], visits.start[mine], visits.end[mine])
+        free = (run >= self.length) & usable
         if len(self.client_starts):
             theirs = np.zeros(len(grid) + 1, dtype=np.int32)
             np.add.at(theirs, np.searchsorted(grid, self.client_starts - self.length, "right"), 1)
             np.add.at(theirs, np.searchsorted(grid, self.client_ends, side="left"), -1)
             free &= np.cumsum(theirs)[:-1] == 0
-        self._keep(visits, looking, grid, free, kinds, ends)
+        self._keep(visits, looking, grid, free, run)
 
-    def _keep(self, visits, looking, grid, free, kinds, ends) -> None:  # type: ignore[no-untyped-def]
+    def _keep(self, visits, looking, grid, free, run) -> None:  # type: ignore[no-untyped-def]
         """Take each worker's first free starts; place the workers found for the first time."""
         rows, points = np.nonzero(free)
         order = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
@@ -364,9 +346,9 @@ class _Search:
             return
         first = np.argmax(free[new], axis=1)
         columns, moments = looking[new], grid[first]
-        # The free time around the first start ends at the working time's end, the worker's
-        # next visit, the client's next visit or the window's end, whichever comes first.
-        until = np.minimum(ends[kinds[new], first], visits.next_start(columns, moments))
+        # The free time around the first start ends at the working time's end or the worker's
+        # next visit (its run), the client's next visit or the window's end, whichever first.
+        until = moments + run[new, first]
         after = np.searchsorted(self.client_starts, moments, side="right")
         until = np.minimum(until, np.append(self.client_starts, _NEVER)[after])
         until = np.minimum(until, self.window_end)

@@ -14,10 +14,44 @@ from itertools import chain
 import numpy as np
 
 from ..booking.rules import BookingRules
-from .schedule import MINUTE, Clock, grid_points, working
+from .schedule import MINUTE, Clock, Span, grid_points, working
 
 #: Keys worker index × this + milliseconds order visits by worker, then time (ms < 2**42).
 WORKER_KEY = 2**42
+
+
+def window_ends(grid: np.ndarray, spans: list[Span]) -> np.ndarray:
+    """For each grid start, the end of the working window (``schedule.working``: sorted,
+    apart) it lies in; 0 outside every window."""
+    if not spans:
+        return np.zeros(len(grid), dtype=np.int64)
+    starts = np.array([a for a, _ in spans], dtype=np.int64)
+    ends = np.array([b for _, b in spans], dtype=np.int64)
+    at = np.minimum(np.searchsorted(ends, grid, side="right"), len(ends) - 1)
+    inside = (starts[at] <= grid) & (grid < ends[at])
+    return np.where(inside, ends[at], 0)
+
+
+def free_runs(
+    grid: np.ndarray, window_end: np.ndarray, col: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> np.ndarray:
+    """Workers × grid: the free milliseconds from each start, ``booking.freetime.free_time`` on
+    the grid: to the end of its working window (``window_end``, workers × grid, 0 outside) or
+    the worker's next visit, whichever comes first; 0 inside a visit. The visits (any overlap
+    allowed) by worker row ``col``, then ``start``."""
+    workers = window_end.shape[0]
+    until = window_end
+    if len(col):
+        worker = np.arange(workers)[:, None] * WORKER_KEY
+        keys = col * WORKER_KEY + start
+        # The last visit starting at or before each start, and the next one after it.
+        at = np.searchsorted(keys, worker + grid, side="right") - 1
+        reach = np.maximum.accumulate(col * WORKER_KEY + end)
+        busy = (at >= 0) & (reach[np.maximum(at, 0)] > worker + grid)
+        after = np.minimum(at + 1, len(keys) - 1)
+        mine = (at + 1 < len(keys)) & (col[after] == np.arange(workers)[:, None])
+        until = np.where(busy, 0, np.where(mine, np.minimum(until, start[after]), until))
+    return np.where(until > grid, until - grid, 0)
 
 
 class FreeTimeGrid:
@@ -90,26 +124,10 @@ class FreeTimeGrid:
                 for day in self.days
                 for span in working(day, list(own), list(extra), list(absent), clock_)
             ]
-            if spans:
-                starts = np.array([a for a, _ in spans], dtype=np.int64)
-                ends = np.array([b for _, b in spans], dtype=np.int64)
-                at = np.minimum(np.searchsorted(ends, self.grid, side="right"), len(ends) - 1)
-                inside = (starts[at] <= self.grid) & (self.grid < ends[at])
-                window_end[k] = np.where(inside, ends[at], 0)
-        until = window_end[kind]
-        if len(self.visit_col):
-            worker = np.arange(workers)[:, None] * WORKER_KEY
-            keys = self.visit_col * WORKER_KEY + self.visit_start
-            # The last visit starting at or before each start, and the next one after it.
-            at = np.searchsorted(keys, worker + self.grid, side="right") - 1
-            reach = np.maximum.accumulate(self.visit_col * WORKER_KEY + self.visit_end)
-            busy = (at >= 0) & (reach[np.maximum(at, 0)] > worker + self.grid)
-            after = np.minimum(at + 1, len(keys) - 1)
-            mine = (at + 1 < len(keys)) & (self.visit_col[after] == np.arange(workers)[:, None])
-            until = np.where(
-                busy, 0, np.where(mine, np.minimum(until, self.visit_start[after]), until)
-            )
-        self.run = np.where(until > self.grid, until - self.grid, 0)
+            window_end[k] = window_ends(self.grid, spans)
+        self.run = free_runs(
+            self.grid, window_end[kind], self.visit_col, self.visit_start, self.visit_end
+        )
         # Minutes booked per worker and local day (by the visit's start).
         self.booked = np.zeros((workers, len(self.days)), dtype=np.int64)
         if len(self.visit_col):

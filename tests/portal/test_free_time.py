@@ -1,9 +1,9 @@
 """Free time has one definition (``portal.booking.freetime``); every form of it gives the same.
 
-Booking runs it on datetimes, matching on milliseconds, and matching's fast forms (the console's
-per-day arrays in ``candidates``, the batch's workers × grid in ``grid``) lay the same working
-windows on the step grid and take out the same visits: each is held equal to the definition
-here.
+Booking runs it on datetimes, matching on milliseconds, and matching's fast form on the step
+grid (``grid.free_runs``, used by the console's suggestions and by the batch) lays the same
+working windows on the grid and takes out the same visits: each is held equal to the
+definition here.
 """
 
 import random
