@@ -78,7 +78,9 @@ class Continuity(Criterion):
     def one(self, wanted: Wanted, c: Candidate, weights: Weights) -> float:
         return (1.0 if c.regular else 0.6 if c.seen_lately else 0.0) * weights.continuity
 
-    def many(self, wanted, workers, pairs, weights) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def many(
+        self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
+    ) -> np.ndarray:
         known = np.where(pairs.regular, 1.0, np.where(pairs.seen_lately, 0.6, 0.0))
         return known * weights.continuity
 
@@ -105,7 +107,9 @@ class Needs(Criterion):
         matched = sum(1 for s in skills if s in c.skills)
         return (matched / len(skills) if skills else 0.0) * weights.needs
 
-    def many(self, wanted, workers, pairs, weights) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def many(
+        self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
+    ) -> np.ndarray:
         # Worked out once per distinct ask and repeated for its requests.
         asks: dict[tuple[str, ...], int] = {}
         ask = [asks.setdefault(asked_skills(w), len(asks)) for w in wanted]
@@ -130,7 +134,9 @@ class Language(Criterion):
     def one(self, wanted: Wanted, c: Candidate, weights: Weights) -> float:
         return (1.0 if wanted.language in c.languages else 0.0) * weights.language
 
-    def many(self, wanted, workers, pairs, weights) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def many(
+        self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
+    ) -> np.ndarray:
         speakers: dict[str, int] = {}
         language = [speakers.setdefault(w.language, len(speakers)) for w in wanted]
         speaks = np.array(
@@ -174,7 +180,9 @@ class Travel(Criterion):
         minutes = travel_minutes(wanted, c, weights)
         return (1.0 if minutes is None else max(0.0, 1 - minutes / 60)) * weights.travel
 
-    def many(self, wanted, workers, pairs, weights) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def many(
+        self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
+    ) -> np.ndarray:
         home = np.flatnonzero([w.home_visit and None not in (w.lat, w.lon) for w in wanted])
         near = np.ones((len(wanted), len(workers)))
         if len(home):
@@ -203,7 +211,9 @@ class Workload(Criterion):
     def one(self, wanted: Wanted, c: Candidate, weights: Weights) -> float:
         return max(0.0, 1 - c.booked_minutes_today / 480) * weights.workload
 
-    def many(self, wanted, workers, pairs, weights) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def many(
+        self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
+    ) -> np.ndarray:
         booked = np.asarray(pairs.booked_minutes)
         top = int(booked.max(initial=0)) + 1
         whole = np.issubdtype(booked.dtype, np.integer)
