@@ -20,6 +20,7 @@ visits in the coming week.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import random
 import statistics
@@ -330,6 +331,7 @@ def main() -> None:
         upgrade(url)
         db = Database(url)
         request_id = build(db, now)
+        gc.freeze()  # as ``boendestod serve`` does once the app is built (portal.server)
         for change in CHANGES:
             wall, cpu = time_suggestions(db, request_id, now, args.runs, change)
             print(
