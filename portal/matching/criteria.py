@@ -152,7 +152,7 @@ class Language(Criterion):
 
 def km_between(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
     """Great-circle distance in kilometres (numbers or NumPy arrays)."""
-    if isinstance(lat1, float | int) and isinstance(lat2, float | int):
+    if not isinstance(lat1, np.ndarray) and not isinstance(lat2, np.ndarray):
         p1, p2 = math.radians(lat1), math.radians(lat2)
         dp, dl = p2 - p1, math.radians(lon2 - lon1)
         a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
