@@ -2,10 +2,11 @@
 
 Read from the database in a handful of indexed queries (not one per worker), then worked out
 for all the workers of a day at once: the day's possible starts (the local step grid inside
-support hours) form one axis of a workers × starts array, each visit blocks a run of starts,
-each distinct set of working hours allows a run, and the first free start is where both agree.
-``tests/portal/test_matching_speedups.py`` checks the result against the straightforward
-reference (booking's slot functions, one worker and one day at a time).
+support hours) form one axis of a workers × starts array of free time (``grid.free_runs``, from
+``booking.freetime``'s working windows and the day's visits); a start is free where the visit
+fits there and the client has no visit of their own. ``tests/portal/test_free_time.py`` checks
+the result against the straightforward reference (booking's slot functions, one worker and
+one day at a time).
 """
 
 from __future__ import annotations

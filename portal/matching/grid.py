@@ -1,7 +1,9 @@
-"""Workers' free time on the local step grid, as NumPy arrays (for planning a whole queue).
+"""Workers' free time on the local step grid, as NumPy arrays.
 
-Built from what ``schedule`` loads: for every worker and every grid start (…:00, …:30 inside
-support hours) how many milliseconds are free from there, where the worker comes from (their
+``free_runs`` is the one array form of ``booking.freetime.free_time`` (the console's
+suggestions and the batch both use it): for every worker and every grid start (…:00, …:30
+inside support hours) how many milliseconds are free from there. ``FreeTimeGrid`` builds it for
+the whole batch from what ``schedule`` loads, with where the worker comes from (their
 last visit that day, else home), and the minutes booked per local day, all workers at once.
 ``Fits`` counts the starts where a visit fits over any stretch of the grid, for many requests
 and workers at once.
