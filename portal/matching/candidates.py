@@ -327,11 +327,11 @@ class _Search:
         mine = rows >= 0
         run = free_runs(grid, ends[kinds], rows[mine], visits.start[mine], visits.end[mine])
         free = (run >= self.length) & usable
-        if len(self.client_starts):
-            theirs = np.zeros(len(grid) + 1, dtype=np.int32)
-            np.add.at(theirs, np.searchsorted(grid, self.client_starts - self.length, "right"), 1)
-            np.add.at(theirs, np.searchsorted(grid, self.client_ends, side="left"), -1)
-            free &= np.cumsum(theirs)[:-1] == 0
+        if len(self.client_starts):  # the client cannot be in two places either
+            unbounded = np.full((1, len(grid)), _NEVER, dtype=np.int64)
+            client = np.zeros(len(self.client_starts), dtype=np.int64)
+            theirs = free_runs(grid, unbounded, client, self.client_starts, self.client_ends)
+            free &= theirs[0] >= self.length
         self._keep(visits, looking, grid, free, run)
 
     def _keep(self, visits, looking, grid, free, run) -> None:  # type: ignore[no-untyped-def]

@@ -177,21 +177,12 @@ class FreeTimeGrid:
         self.from_lon = np.where(that_day, self.visit_where[last, 1], self.from_lon)
 
     def _client_caps(self, busy: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
-        """Requests × grid: free milliseconds before the client's own next visit (0 inside one),
-        the int64 maximum for requests with no visit of the client touching the window
-        (``busy``: those visits as (row, start, end), by row). ``caps`` keeps the rows with one."""
-        caps = np.full((len(self.queue), len(self.grid)), np.iinfo(np.int64).max, dtype=np.int64)
-        self.caps: dict[int, np.ndarray] = {}
+        """Requests × grid: free milliseconds before the client's own next visit, 0 inside one
+        (``free_runs`` with no working window to end it; very large with no such visit).
+        ``busy``: the clients' visits touching each window as (row, start, end), by row."""
+        unbounded = np.full((len(self.queue), len(self.grid)), _NONE, dtype=np.int64)
         row, begins, ends = busy
-        if not len(row) or not len(self.grid):
-            return caps
-        begins, ends = begins[:, None], ends[:, None]
-        has, group = np.unique(row, return_index=True)
-        inside = np.logical_or.reduceat((begins <= self.grid) & (self.grid < ends), group, axis=0)
-        ahead = np.where(begins > self.grid, begins - self.grid, np.iinfo(np.int64).max)
-        caps[has] = np.where(inside, 0, np.minimum.reduceat(ahead, group, axis=0))
-        self.caps = {r: caps[r] for r in has.tolist()}
-        return caps
+        return free_runs(self.grid, unbounded, row, begins, ends)
 
     def _origins(self, floors, days, has_free, first):  # type: ignore[no-untyped-def]
         """Requests × workers: where each worker comes from and the minutes booked that day, at
