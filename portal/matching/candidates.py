@@ -113,21 +113,6 @@ class Found:
         )
 
 
-def candidates_for(
-    session: Session,
-    request: SupportRequest,
-    now: datetime,
-    zone: ZoneInfo,
-    rules: BookingRules,
-    only: list[int] | None = None,
-    *,
-    starts: int = 1,
-) -> list[Candidate]:
-    """Every worker who could be asked (``only`` narrows it), as records."""
-    found = find(session, request, now, zone, rules, only, starts=starts)
-    return [found.candidate(i) for i in range(len(found))]
-
-
 def find(
     session: Session,
     request: SupportRequest,

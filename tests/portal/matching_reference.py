@@ -1,6 +1,6 @@
 """The straightforward matching code the fast paths are checked against (no speed-ups).
 
-``reference_candidates`` is ``candidates_for`` as it was before it was made fast: one worker
+``reference_candidates`` is ``candidates.find`` as it was before it was made fast: one worker
 and one day at a time through ``portal.booking.slots`` (free time: ``portal.booking.freetime``),
 on aware datetimes.
 """

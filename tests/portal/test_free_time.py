@@ -20,7 +20,7 @@ from portal.booking.rules import DEFAULT_RULES
 from portal.lightsupport.catalogue import ensure_defaults
 from portal.matching import schedule
 from portal.matching.batch.world import World
-from portal.matching.candidates import candidates_for
+from portal.matching.candidates import find
 from tests.portal.matching_reference import random_world, reference_candidates
 from tests.portal.test_matching_speedups import NOWS
 
@@ -95,7 +95,8 @@ def test_candidates_are_the_same_as_the_straightforward_code_gives(db: Database,
         for request_id in random_world(s, rnd, now, STOCKHOLM):
             request = s.get(SupportRequest, request_id)
             for keep in (1, 12):
-                fast = candidates_for(s, request, now, STOCKHOLM, DEFAULT_RULES, starts=keep)
+                found = find(s, request, now, STOCKHOLM, DEFAULT_RULES, starts=keep)
+                fast = [found.candidate(i) for i in range(len(found))]
                 slow = reference_candidates(s, request, now, STOCKHOLM, DEFAULT_RULES, keep)
                 assert fast == slow
         s.rollback()
