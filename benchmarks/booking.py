@@ -44,9 +44,10 @@ from models import (
 )
 from models.migrate import upgrade
 from models.visits import ACTIVE_STATUSES
+from portal.booking.freetime import subtract
 from portal.booking.reports import Report, granted_minutes, monthly_report
 from portal.booking.rules import DEFAULT_RULES
-from portal.booking.slots import available_slots, starts_in, subtract, working_windows
+from portal.booking.slots import available_slots, starts_in, working_windows
 
 ZONE = ZoneInfo("Europe/Stockholm")
 WORKERS, CLIENTS = 300, 2500

@@ -46,7 +46,6 @@ from .people import (
     Unit,
     WorkingHours,
 )
-from .schedule import ScheduleChange, prune_schedule_changes, schedule_stamps
 from .support import (
     DEFAULT_LIGHT_SUPPORT,
     Assignment,
@@ -151,7 +150,6 @@ __all__ = [
     "ReminderRule",
     "RequestStatus",
     "Role",
-    "ScheduleChange",
     "SessionEnd",
     "SessionStatus",
     "Staff",
@@ -168,7 +166,5 @@ __all__ = [
     "WorkingHours",
     "on_commit",
     "rows_changed",
-    "prune_schedule_changes",
-    "schedule_stamps",
     "utcnow",
 ]

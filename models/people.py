@@ -80,6 +80,8 @@ class Staff(Base):
     home_area: Mapped[str | None] = mapped_column(String(80))
     home_lat: Mapped[float | None] = mapped_column(Float)
     home_lon: Mapped[float | None] = mapped_column(Float)
+    #: "woman" or "man", for clients who ask for one (``Client.wanted_gender``); None: not said.
+    gender: Mapped[str | None] = mapped_column(String(10))
     #: Path of the photo under the static folder, shown to clients so they know who comes.
     photo: Mapped[str | None] = mapped_column(String(200))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
@@ -153,6 +155,8 @@ class Client(Base):
     needs: Mapped[list[str]] = mapped_column(default=list)
     #: Free-text preferences in the client's words ("ring innan du kommer").
     preferences: Mapped[str | None] = mapped_column(Text)
+    #: The client asked for a woman ("woman") or a man ("man") as their worker; None: either.
+    wanted_gender: Mapped[str | None] = mapped_column(String(10))
     has_children_under_18: Mapped[bool] = mapped_column(Boolean, default=False)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     #: The caseworker (biståndshandläggare) whose caseload the client is in.

@@ -177,7 +177,6 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         app.register_blueprint(bp)
     csrf.exempt(health_bp)
     csrf.exempt(reminders_webhooks_bp)  # Twilio signs its requests; it has no CSRF token
-    console.init_app(app)
     video_setup.init_app(app)
     if settings.limits is not None:
         limits.init_app(app, settings.ratelimit_storage_uri, settings.limits)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -16,6 +16,7 @@ from reminders.providers import TwilioSettings
 from video.ice import IceSettings
 
 from .lightsupport.scope import Scope
+from .matching.weights import Weights
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DATABASE = ROOT / "var" / "demo.db"
@@ -228,6 +229,8 @@ class Settings:
     #: What "Vem har läst om mig?" tells a client of each reader: "roles" (the default) or
     #: "names" too, as the municipality decides.
     readers_shown: str = "roles"
+    #: How much each part of a worker's matching score weighs (``MATCH_WEIGHT_*``).
+    match_weights: Weights = field(default_factory=Weights)
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -257,6 +260,8 @@ class Settings:
             raise ConfigError("RETENTION_YEARS must be a number of years, 1 to 100")
         if not 1 <= self.audit_retention_years <= 100:
             raise ConfigError("AUDIT_RETENTION_YEARS must be a number of years, 1 to 100")
+        if self.match_weights.problems():
+            raise ConfigError("; ".join(self.match_weights.problems()))
         if self.sms_budget_per_hour < 0:
             raise ConfigError("SMS_BUDGET_PER_HOUR must be 0 (no budget) or more")
         if self.light_support.problems():
@@ -349,7 +354,6 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
     public_url = environ.get("PUBLIC_URL", f"http://127.0.0.1:{port}").rstrip("/")
     if not public_url.startswith(("http://", "https://")):
         raise ConfigError(f"PUBLIC_URL must be an https:// address, not {public_url!r}")
-    _check_feature_numbers(environ)
     queue = environ.get("SOCKETIO_MESSAGE_QUEUE") or None
     settings = Settings(
         # The Redis that already carries Socket.IO between processes counts for them all.
@@ -386,13 +390,16 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         metrics_token=env_secret(environ, "METRICS_TOKEN") or None,
         sentry_dsn=env_secret(environ, "SENTRY_DSN") or None,
         readers_shown=(environ.get("READERS_SHOWN") or "roles").strip().lower(),
+        match_weights=_weights_from_env(environ),
     )
     settings.check()
     return settings
 
 
-def _check_feature_numbers(environ: Environ) -> None:
-    """Parse the numbers that feature modules read at app start, so a typo refuses here."""
-    from .lightsupport.scoring import Weights
-
-    Weights.from_env(environ)
+def _weights_from_env(environ: Environ) -> Weights:
+    """``MATCH_WEIGHT_CONTINUITY``, ``…_NEEDS``, ``…_SPEED_KMH`` …; the defaults otherwise."""
+    names = [f.name for f in fields(Weights)]
+    default = Weights()
+    return Weights(
+        **{n: env_float(environ, f"MATCH_WEIGHT_{n.upper()}", getattr(default, n)) for n in names}
+    )

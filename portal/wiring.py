@@ -30,7 +30,6 @@ from .events import ESCALATION_RAISED, REQUEST_ASSIGNED, REQUEST_CREATED, TASK_C
 from .extensions import socketio
 from .lifecycle.closure import close_ended_cases
 from .lifecycle.retention import Policy, run_retention
-from .lightsupport import snapshot
 from .outreach import handlers
 from .video import setup as video
 
@@ -62,7 +61,6 @@ def jobs(settings: Settings, db: Database, context: Context) -> list[Job]:
         Job("video-abandoned-sessions", MINUTE, lambda: end_abandoned(db, utcnow())),
         Job("casework-checks",          HOUR,   partial(run_checks, db, zone)),
         Job("expired-drafts",           HOUR,   partial(delete_expired_job, db)),
-        Job("schedule-prune",           HOUR,   partial(snapshot.prune, db)),
         # Hourly, though the rules are daily: both are idempotent, and a daily timer would never
         # fire in a process restarted more often than once a day.
         Job("ended-support",            HOUR,   partial(close_ended_cases, db, zone, settings.caller_id)),  # noqa: E501

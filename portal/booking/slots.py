@@ -1,7 +1,8 @@
-"""Free times: each worker's own weekly hours and absences, minus visits already booked.
+"""Free times to book: each worker's free time (``freetime``, the one definition) on the local
+step grid, for one client's question.
 
-The arithmetic is plain functions over UTC windows; ``available_slots`` loads only the rows one
-client's question needs (their workers, the days asked about) through indexed, named queries.
+``available_slots`` loads only the rows one client's question needs (their workers, the days
+asked about) through indexed, named queries.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from models import (
 )
 from models.visits import ACTIVE_STATUSES
 
+from .freetime import free_time, working
 from .rules import BookingRules
 
 Window = tuple[datetime, datetime]
@@ -46,33 +48,6 @@ def _at(day: date, at: time, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
-def subtract(windows: Iterable[Window], busy: Iterable[Window]) -> list[Window]:
-    """``windows`` minus every busy interval (both may be unordered)."""
-    result = sorted(windows)
-    for b_start, b_end in busy:
-        next_result: list[Window] = []
-        for w_start, w_end in result:
-            if b_end <= w_start or b_start >= w_end:
-                next_result.append((w_start, w_end))
-                continue
-            if w_start < b_start:
-                next_result.append((w_start, b_start))
-            if b_end < w_end:
-                next_result.append((b_end, w_end))
-        result = next_result
-    return result
-
-
-def union(windows: Iterable[Window]) -> list[Window]:
-    merged: list[Window] = []
-    for start, end in sorted(windows):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-        else:
-            merged.append((start, end))
-    return merged
-
-
 def working_windows(
     day: date,
     hours: Iterable[tuple[int, time, time]],
@@ -81,14 +56,9 @@ def working_windows(
     zone: ZoneInfo,
     rules: BookingRules,
 ) -> list[Window]:
-    """When one worker can be booked on a local day: weekly hours plus extra time, minus
-    absences, inside the support hours. Built from local wall-clock times, so a daylight-saving
-    day is handled by the zone (08:00 stays 08:00)."""
+    """When one worker can be booked on a local day (``freetime.working``, on datetimes)."""
     opens, closes = _at(day, rules.support_opens, zone), _at(day, rules.support_closes, zone)
-    own = [(_at(day, s, zone), _at(day, e, zone)) for wd, s, e in hours if wd == day.weekday()]
-    own += list(extras)
-    clipped = [(max(s, opens), min(e, closes)) for s, e in union(own)]
-    return subtract([(s, e) for s, e in clipped if s < e], absences)
+    return working(day, hours, extras, absences, lambda d, t: _at(d, t, zone), opens, closes)
 
 
 def starts_in(
@@ -260,7 +230,7 @@ def available_slots(
             windows = working_windows(
                 day, hours[staff_id], extras[staff_id], absences[staff_id], zone, rules
             )
-            free = subtract(windows, [*staff_busy[staff_id], *client_busy])
+            free = free_time(windows, staff_busy[staff_id], client_busy)
             for moment in starts_in(free, minutes, zone, rules, not_before):
                 slots.append(Slot(moment, moment + timedelta(minutes=minutes), staff_id, rank))
     slots.sort(key=lambda s: (s.start, s.rank))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
@@ -34,13 +34,13 @@ from ..booking.actions import book
 from ..booking.rules import BookingRefused, BookingRules
 from ..errors import DomainError
 from ..events import REQUEST_ASSIGNED, announce
+from ..matching.batch import plan
+from ..matching.candidates import find, wanted_for
+from ..matching.ranking import Ranking
+from ..matching.schedule import Schedule
+from ..matching.scoring import Suggestion
+from ..matching.weights import Weights
 from ..tasks import create_task
-from .batch import collecting_later
-from .candidates import find, wanted_for
-from .planner import BLOCKS, plan
-from .ranking import Ranking
-from .scoring import Suggestion, Weights
-from .snapshot import Snapshot
 from .unmet import Left, nobody_free, tell_client_not_soon, why_left
 
 
@@ -74,8 +74,7 @@ def _waiting(coordinator: Staff):  # type: ignore[no-untyped-def]
 def open_queue(session: Session, coordinator: Staff) -> list[SupportRequest]:
     """The whole queue (for "Fördela alla"); the clients come from the join the scope needs."""
     query = _waiting(coordinator).options(contains_eager(SupportRequest.client))
-    with collecting_later():  # a thousand requests and their clients: see ``batch``
-        return list(session.scalars(query))
+    return list(session.scalars(query))
 
 
 def queue_page(
@@ -119,7 +118,7 @@ def suggestions(
     only: list[int] | None = None,
     *,
     starts: int = 1,
-    schedule: Snapshot | None = None,
+    schedule: Schedule | None = None,
     contact_unit: int | None = None,
 ) -> Ranking:
     """Ranked workers for one request, with their reasons (and up to ``starts`` free starts
@@ -269,7 +268,7 @@ def assign_all(
     with the reason. A client whose request nobody can take in the time asked for is told.
 
     Each worker offers up to ``BLOCKS`` separate free times (one column each), so a worker can
-    take several requests without two of them landing at the same time (``planner.plan``).
+    take several requests without two of them landing at the same time (``batch.plan``).
     """
     queue = open_queue(session, coordinator)
     planned = plan(session, queue, now, zone, rules, weights, contact_unit=coordinator.unit_id)
@@ -303,46 +302,3 @@ def assign_all(
             continue
         done.append(assignment)
     return done, left
-
-
-# The straightforward definition of the batch's columns and matrix, from ranked suggestions
-# with ``FREE_STARTS`` free starts each; ``planner`` computes the same for a whole queue at once
-# (and is tested against these).
-
-
-def blocks(
-    ranked: list[list[Suggestion]], zone: ZoneInfo, minutes: int = 60
-) -> dict[int, list[datetime]]:
-    """Up to ``BLOCKS`` start times per worker and local day, taken from the requests' free
-    starts and far enough apart (``minutes``) that no two assignments to one worker can
-    overlap."""
-    starts: dict[int, set[datetime]] = {}
-    for suggestions_ in ranked:
-        for s in suggestions_:
-            if s.feasible:
-                starts.setdefault(s.staff_id, set()).update(s.free_starts)
-    blocks: dict[int, list[datetime]] = {}
-    for staff, times in starts.items():
-        kept: list[datetime] = []
-        for t in sorted(times):
-            day = t.astimezone(zone).date()
-            that_day = [k for k in kept if k.astimezone(zone).date() == day]
-            if len(that_day) < BLOCKS and (not kept or t >= kept[-1] + timedelta(minutes=minutes)):
-                kept.append(t)
-        blocks[staff] = kept
-    return blocks
-
-
-def score_matrix(
-    ranked: list[list[Suggestion]], columns: list[tuple[int, datetime]]
-) -> list[list[float | None]]:
-    """Each request's score for each (worker, time) column; None where it cannot be given."""
-    matrix = []
-    for suggestions_ in ranked:
-        usable = {s.staff_id: s for s in suggestions_ if s.feasible}
-        row: list[float | None] = []
-        for staff_id, start in columns:
-            s = usable.get(staff_id)
-            row.append(s.score if s is not None and start in s.free_starts else None)
-        matrix.append(row)
-    return matrix

@@ -14,9 +14,9 @@ from ..auth.principal import staff_required
 from ..booking.rules import DEFAULT_RULES
 from ..database import session
 from ..errors import DomainError
+from ..matching.schedule import Schedule
 from . import assign as assigning
-from . import catalogue, snapshot
-from .scoring import Weights
+from . import catalogue
 
 bp = Blueprint("console", __name__, url_prefix="/personal/samordning")
 
@@ -27,13 +27,13 @@ def _context() -> dict[str, object]:
         "now": utcnow(),
         "zone": settings.zone,
         "rules": current_app.config.get("BOOKING_RULES", DEFAULT_RULES),
-        "weights": current_app.config["MATCH_WEIGHTS"],
+        "weights": settings.match_weights,
     }
 
 
 def _ranked(items: list[SupportRequest]) -> list[assigning.Ranked]:
-    """Each request with its ranked workers, all read from one view of the schedule."""
-    c, schedule = _context(), snapshot.Snapshot(session())
+    """Each request with its ranked workers, the schedule read once for all of them."""
+    c, schedule = _context(), Schedule(session())
     return [
         assigning.Ranked(
             r,
@@ -138,7 +138,3 @@ def assign_all():  # type: ignore[no-untyped-def]
 
 def _link() -> str:
     return f"{current_app.config['PUBLIC_URL']}/"
-
-
-def init_app(app) -> None:  # type: ignore[no-untyped-def]
-    app.config["MATCH_WEIGHTS"] = Weights.from_env()

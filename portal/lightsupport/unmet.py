@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from models import Staff, SupportRequest
 
 from ..client.messages import send_from_worker
-from .planner import Plan
+from ..matching.batch import Plan
 
 #: What the client reads in the portal, in their language.
 NOT_SOON = _l("Vi hittar ingen tid för din förfrågan än. Vi letar vidare och hör av oss.")

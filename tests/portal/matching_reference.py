@@ -1,7 +1,8 @@
 """The straightforward matching code the fast paths are checked against (no speed-ups).
 
-``reference_candidates`` is ``candidates_for`` as it was before it was made fast: one worker
-and one day at a time through ``portal.booking.slots``, on aware datetimes.
+``reference_candidates`` is ``candidates.find`` as it was before it was made fast: one worker
+and one day at a time through ``portal.booking.slots`` (free time: ``portal.booking.freetime``),
+on aware datetimes.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from models import Client, Staff, SupportRequest, Visit
 from models.visits import ACTIVE_STATUSES
+from portal.booking.freetime import free_time
 from portal.booking.queries import client_visits_between
 from portal.booking.rules import BookingRules, too_many_workers
 from portal.booking.slots import (
@@ -25,11 +27,10 @@ from portal.booking.slots import (
     other_workers,
     regular_workers,
     starts_in,
-    subtract,
     weekly_hours,
     working_windows,
 )
-from portal.lightsupport.scoring import Candidate
+from portal.matching.scoring import Candidate
 from portal.timeutil import day_bounds
 
 
@@ -117,7 +118,7 @@ def reference_candidates(
             windows = working_windows(
                 day, hours[staff_id], extras[staff_id], absences[staff_id], zone, rules
             )
-            free += subtract(windows, [*staff_busy.get(staff_id, []), *client_busy])
+            free += free_time(windows, staff_busy.get(staff_id, []), client_busy)
         free = [(max(s, start), min(e, end)) for s, e in free if s < end and e > start]
         starts = starts_in(free, request.minutes, zone, rules, start)[:keep]
         first_start = starts[0] if starts else None

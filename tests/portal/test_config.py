@@ -88,6 +88,8 @@ BAD_SETTINGS = [
     ("TURN_TTL_SECONDS", "6h"),
     ("LIGHT_SUPPORT_PER_MONTH", "fyra"),
     ("MATCH_WEIGHT_TRAVEL", "mycket"),
+    ("MATCH_WEIGHT_TRAVEL", "-1"),
+    ("MATCH_WEIGHT_SPEED_KMH", "0"),
     ("DATABASE_URL", "not a url"),
     ("DATABASE_URL", "nosuchdb://app:hunter2@db/app"),
     ("PUBLIC_URL", "http://boendestod.example.se"),

@@ -9,12 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models import Channel, Database, Escalation, EscalationType, SupportRequest
-from portal.lightsupport import batch
 from portal.lightsupport.catalogue import ensure_defaults
 from portal.lightsupport.requests import RequestRefused, When, ask_for_help, wanted_window
 from portal.lightsupport.scope import Scope, beyond_scope
-from portal.lightsupport.scoring import Candidate, Wanted, Weights, rank
+from portal.matching import batch
+from portal.matching.scoring import Candidate, Wanted
+from portal.matching.weights import Weights
 from tests.factories import make_client, make_staff
+from tests.portal.matching_oracles import as_array, greedy, rank, total
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -191,12 +193,12 @@ cell = st.one_of(
     )
 )
 def test_the_batch_equals_the_brute_force_optimum(scores: list[list[float | None]]) -> None:
-    result = batch.optimal(scores)
+    result = batch.optimal(as_array(scores))
     assert len(set(result.values())) == len(result)
     assert all(scores[r][c] is not None for r, c in result.items())
-    assert (len(result), round(batch.total(scores, result), 6)) == brute_force(scores)
-    greedy = batch.greedy(scores)
-    assert (len(result), batch.total(scores, result)) >= (
-        len(greedy),
-        batch.total(scores, greedy) - 1e-9,
+    assert (len(result), round(total(scores, result), 6)) == brute_force(scores)
+    first_come = greedy(scores)
+    assert (len(result), total(scores, result)) >= (
+        len(first_come),
+        total(scores, first_come) - 1e-9,
     )

@@ -28,7 +28,7 @@ from portal.lightsupport import assign as assigning
 from portal.lightsupport.catalogue import ensure_defaults
 from portal.lightsupport.requests import When, ask_for_help, first_contact
 from portal.lightsupport.scope import Scope
-from portal.lightsupport.scoring import Weights
+from portal.matching.weights import Weights
 from tests.conftest import post_form, sms_to
 from tests.factories import make_client, make_staff
 from tests.portal.helpers import staff_client

@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 
 from models import Database, SupportRequest
 from portal.booking.rules import DEFAULT_RULES
-from portal.lightsupport import planner
 from portal.lightsupport.catalogue import ensure_defaults
-from portal.lightsupport.grid import Fits
-from portal.lightsupport.scoring import Weights
+from portal.matching import batch
+from portal.matching.grid import Fits
+from portal.matching.weights import Weights
 from tests.portal.matching_reference import random_world
 from tests.portal.test_matching_speedups import (
     NOWS,
@@ -81,6 +81,6 @@ def test_a_queue_of_half_hour_requests_gets_the_columns_the_straightforward_way_
             request.minutes = 30
         s.flush()
         _, columns, matrix = reference_batch(s, queue, now)
-        planned = planner.plan(s, queue, now, STOCKHOLM, DEFAULT_RULES, Weights())
+        planned = batch.plan(s, queue, now, STOCKHOLM, DEFAULT_RULES, Weights())
         assert_same_matrix(planned, columns, matrix)
         s.rollback()

@@ -1,7 +1,7 @@
 """case_closure: when and by whom a client's case was closed and reopened; the unit's phone
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0024
 Create Date: 2026-12-07 13:30:00
 
 Plain ``ADD COLUMN`` on ``clients`` (never a batch copy: it would drop migration 0012's
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0018"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
@@ -39,10 +39,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_column("units", "phone")
+    # A copy of the table on SQLite, which cannot drop a column a foreign key names; 0024, before
+    # this in the chain, has already removed the triggers such a copy would lose.
     sqlite = op.get_bind().dialect.name == "sqlite"
-    for column in _STAFF_COLUMNS:
-        if not sqlite:
-            op.drop_constraint(f"fk_clients_{column}_staff", "clients", type_="foreignkey")
-        op.drop_column("clients", column)
-    op.drop_column("clients", "reopened_at")
-    op.drop_column("clients", "closed_at")
+    with op.batch_alter_table("clients", recreate="always" if sqlite else "auto") as batch:
+        for column in _STAFF_COLUMNS:
+            if not sqlite:
+                batch.drop_constraint(f"fk_clients_{column}_staff", type_="foreignkey")
+            batch.drop_column(column)
+        batch.drop_column("reopened_at")
+        batch.drop_column("closed_at")

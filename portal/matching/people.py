@@ -8,12 +8,15 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cache
 
-from sqlalchemy import String, bindparam, cast, select
+from sqlalchemy import Select, String, bindparam, cast, select
 from sqlalchemy.orm import Session
 
 from models import ClientWorker, Role, Staff, StaffRole, SupportRequest
+
+from . import criteria
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class Person:
     languages: tuple[str, ...]
     home_lat: float | None
     home_lon: float | None
+    #: The columns criteria name in ``worker_reads`` (``criteria.worker_reads``).
+    facts: dict[str, object] = field(default_factory=dict, compare=False)
 
 
 def _strings(value: str | None) -> tuple[str, ...]:
@@ -42,13 +47,22 @@ _COLUMNS = (
     Staff.home_lat,
     Staff.home_lon,
 )
-_WORKERS = (
-    select(*_COLUMNS)
-    .join(StaffRole, StaffRole.staff_id == Staff.id)
-    .where(Staff.active, StaffRole.role == Role.WORKER)
-    .order_by(Staff.id)
-)
-_PEOPLE = select(*_COLUMNS).where(Staff.id.in_(bindparam("ids", expanding=True)))
+
+
+@cache
+def _queries(reads: tuple[str, ...]) -> tuple[Select, Select]:  # type: ignore[type-arg]
+    """Every active worker, and workers by id, with the columns the criteria read."""
+    columns = (*_COLUMNS, *(getattr(Staff, name) for name in reads))
+    workers = (
+        select(*columns)
+        .join(StaffRole, StaffRole.staff_id == Staff.id)
+        .where(Staff.active, StaffRole.role == Role.WORKER)
+        .order_by(Staff.id)
+    )
+    by_id = select(*columns).where(Staff.id.in_(bindparam("ids", expanding=True)))
+    return workers, by_id
+
+
 _REGULAR = (
     select(ClientWorker.client_id, ClientWorker.staff_id)
     .join(Staff, Staff.id == ClientWorker.staff_id)
@@ -60,31 +74,41 @@ _REGULAR = (
 _persons: dict[tuple[object, ...], Person] = {}
 
 
-def _person(row) -> Person:  # type: ignore[no-untyped-def]
+def _person(row, reads: tuple[str, ...]) -> Person:  # type: ignore[no-untyped-def]
     """The worker a row describes; built once per distinct row (a changed worker is a new row,
     so nothing is ever stale)."""
-    key = tuple(row)
+    key = (reads, *row)
     if key not in _persons:
         if len(_persons) > 10_000:  # workers edited many times over in a long-running process
             _persons.clear()
-        staff_id, unit_id, first_name, skills, languages, lat, lon = key
+        staff_id, unit_id, first_name, skills, languages, lat, lon, *extra = row
         _persons[key] = Person(
-            staff_id, unit_id, first_name, _strings(skills), _strings(languages), lat, lon
+            staff_id,
+            unit_id,
+            first_name,
+            _strings(skills),
+            _strings(languages),
+            lat,
+            lon,
+            dict(zip(reads, extra, strict=True)),
         )
     return _persons[key]
 
 
 def active_workers(session: Session) -> list[Person]:
     """Every active worker, by id."""
-    return [_person(row) for row in session.connection().execute(_WORKERS).all()]
+    reads = criteria.worker_reads()
+    rows = session.connection().execute(_queries(reads)[0]).all()
+    return [_person(row, reads) for row in rows]
 
 
 def people(session: Session, staff_ids: Iterable[int]) -> dict[int, Person]:
     wanted = list(set(staff_ids))
     if not wanted:
         return {}
-    rows = session.connection().execute(_PEOPLE, {"ids": wanted}).all()
-    return {row[0]: _person(row) for row in rows}
+    reads = criteria.worker_reads()
+    rows = session.connection().execute(_queries(reads)[1], {"ids": wanted}).all()
+    return {row[0]: _person(row, reads) for row in rows}
 
 
 def regular_workers_of(session: Session, client_ids: Sequence[int]) -> dict[int, list[int]]:

@@ -1,6 +1,6 @@
 """What "Fördela alla" keeps with each assignment: the best few suggestions for the request
-(as the console would rank them) and the chosen one, built from the planner's arrays through
-the scalar ``scoring.score`` so the stored scores, parts and reasons read exactly as the
+(as the console would rank them) and the chosen one, built from the batch's arrays through
+``scoring.score`` (pair by pair) so the stored scores, parts and reasons read exactly as the
 console's.
 
 Every assigned request is ranked at once (one sort over assigned requests × workers), the
@@ -10,22 +10,23 @@ Every assigned request is ranked at once (one sort over assigned requests × wor
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .freetime import to_moment
-from .scoring import Candidate, Suggestion, Weights, score
+from ..schedule import to_moment
+from ..scoring import Candidate, Hour, Suggestion, score
+from ..weights import Weights
 
 if TYPE_CHECKING:
-    from .planner import _Scored, _World
+    from .plan import Scored
+    from .world import World
 
 
 def kept_suggestions(
-    world: _World,
-    scored: _Scored,
+    world: World,
+    scored: Scored,
     weights: Weights,
     keep: int,
     chosen: dict[int, int],
@@ -71,61 +72,47 @@ def kept_suggestions(
         run = np.where(has_free, np.minimum(run, world.capmat[pr, g]), run)
     until = np.minimum(at + run, np.array(world.ends, dtype=np.int64)[pr])
     from_lat, from_lon = pairs.from_lat[pr, pc], pairs.from_lon[pr, pc]
-    columns_ = zip(
-        pr.tolist(),
-        pair_cols,
-        starts,
-        has_free.tolist(),
-        at.tolist(),
-        until.tolist(),
-        pairs.regular[pr, pc].tolist(),
-        pairs.seen_lately[pr, pc].tolist(),
-        scored.capped[pr, pc].tolist(),
-        np.where(np.isnan(from_lat), None, from_lat).tolist(),
-        np.where(np.isnan(from_lon), None, from_lon).tolist(),
-        pairs.booked_minutes[pr, pc].tolist(),
-        lightest_at[pk, pc].tolist(),
-        strict=True,
-    )
+    # Each array read once for all the kept pairs (``tolist``): the loop touches only numbers.
+    facts = {
+        "start": starts,
+        "free": has_free.tolist(),
+        "at": at.tolist(),
+        "until": until.tolist(),
+        "regular": pairs.regular[pr, pc].tolist(),
+        "seen": pairs.seen_lately[pr, pc].tolist(),
+        "capped": scored.capped[pr, pc].tolist(),
+        "lat": np.where(np.isnan(from_lat), None, from_lat).tolist(),
+        "lon": np.where(np.isnan(from_lon), None, from_lon).tolist(),
+        "minutes": pairs.booked_minutes[pr, pc].tolist(),
+        "lightest": lightest_at[pk, pc].tolist(),
+    }
     hour = _hours(world.zone)
     moments: dict[int, datetime] = {}
     found: dict[int, list[Suggestion]] = {}
-    for (
-        row,
-        i,
-        start,
-        free_,
-        at_,
-        until_,
-        regular,
-        seen,
-        capped,
-        lat,
-        lon,
-        minutes,
-        light,
-    ) in columns_:
+    for n, (row, i) in enumerate(zip(pr.tolist(), pair_cols, strict=True)):
         person = world.people[i]
-        free_start = _moment(moments, at_) if free_ else None
+        free = facts["free"][n]
+        free_start = _moment(moments, facts["at"][n]) if free else None
         candidate = Candidate(
             staff_id=person.id,
             first_name=person.first_name,
             skills=person.skills,
             languages=person.languages,
-            regular=regular,
-            seen_lately=seen,
-            breaks_continuity_cap=capped,
+            regular=facts["regular"][n],
+            seen_lately=facts["seen"][n],
+            breaks_continuity_cap=facts["capped"][n],
             free_start=free_start,
-            free_until=_moment(moments, until_) if free_ else None,
+            free_until=_moment(moments, facts["until"][n]) if free else None,
             free_starts=(free_start,) if free_start else (),
-            from_lat=lat,
-            from_lon=lon,
-            booked_minutes_today=minutes,
+            from_lat=facts["lat"][n],
+            from_lon=facts["lon"][n],
+            booked_minutes_today=facts["minutes"][n],
+            facts=person.facts,
         )
         suggestion = score(world.wanted[row], candidate, weights, hour)
-        suggestion.lightest = light
-        if start is not None:
-            suggestion.start = _moment(moments, start)
+        suggestion.lightest = facts["lightest"][n]
+        if facts["start"][n] is not None:
+            suggestion.start = _moment(moments, facts["start"][n])
         found.setdefault(row, []).append(suggestion)
     return found
 
@@ -164,7 +151,7 @@ def _moment(moments: dict[int, datetime], value: int) -> datetime:
     return found
 
 
-def _hours(zone) -> Callable[[datetime], str]:  # type: ignore[no-untyped-def]
+def _hours(zone) -> Hour:  # type: ignore[no-untyped-def]
     """Local HH of a moment, each moment formatted once (the reasons name a few hours)."""
     seen: dict[datetime, str] = {}
 

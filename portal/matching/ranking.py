@@ -1,8 +1,8 @@
 """One request's ranked workers, as the console shows them.
 
-Every worker is scored at once with the vectorised score and ordered as ``scoring.rank``
-orders them (feasible first, best first, then by id). A suggestion (score parts, reasons) is
-built through the scalar ``scoring.score`` only when someone reads it: the console shows three,
+Every worker is scored at once (``scoring.score_table``) and ordered feasible first, best
+first, then by id. A suggestion (score parts, reasons) is built through ``scoring.score`` for
+that one pair only when someone reads it: the console shows three,
 an assignment stores five.
 """
 
@@ -15,8 +15,8 @@ from typing import overload
 import numpy as np
 
 from .candidates import Found
-from .scoring import Suggestion, Wanted, Weights, score
-from .vectorised import Pairs, Workers, score_table
+from .scoring import Pairs, Suggestion, Wanted, score, score_table
+from .weights import Weights
 
 
 class Ranking(Sequence[Suggestion]):
@@ -32,7 +32,6 @@ class Ranking(Sequence[Suggestion]):
         if not len(found):
             self.order: list[int] = []
             return
-        workers = Workers([p.skills for p in found.people], [p.languages for p in found.people])
         where = np.array(found.came_from, dtype=float)  # None (unknown) becomes NaN
         pairs = Pairs(
             found.regular[None, :],
@@ -41,7 +40,7 @@ class Ranking(Sequence[Suggestion]):
             where[None, :, 1],
             found.booked_minutes[None, :],
         )
-        total = score_table([wanted], workers, pairs, weights)[0][0]
+        total = score_table([wanted], found.people, pairs, weights)[0][0]
         self.has_free = np.array([len(s) > 0 for s in found.starts], dtype=bool)
         feasible = self.has_free & ~found.capped
         staff_ids = np.array([p.id for p in found.people], dtype=np.int64)

@@ -1,6 +1,5 @@
-"""Suggestions come from memory only while the schedule is the same: a change made anywhere
-(another transaction, another process, plain SQL) shows in the next suggestion, and a change
-that was rolled back never does."""
+"""A change to the schedule made anywhere (another transaction, another process, plain SQL)
+shows in the next suggestion, and a change that was rolled back never does."""
 
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -19,7 +18,8 @@ from models import (
 from portal.booking.rules import DEFAULT_RULES
 from portal.lightsupport import assign as assigning
 from portal.lightsupport.catalogue import ensure_defaults
-from portal.lightsupport.scoring import Weights
+from portal.matching import schedule
+from portal.matching.weights import Weights
 from tests.factories import make_client, make_staff, make_visit
 
 pytestmark = pytest.mark.db
@@ -68,7 +68,7 @@ def test_a_visit_booked_elsewhere_shows_in_the_next_suggestion(
 ) -> None:
     first = _first(db, ids["request"])
     assert first["Omar"] == NOW
-    assert _first(db, ids["request"]) == first  # asked again: the same, from memory
+    assert _first(db, ids["request"]) == first  # asked again: the same
     with db.transaction() as s:  # a colleague books Omar for Sandra at that time
         make_visit(s, s.get(Client, ids["sandra"]), s.get(Staff, ids["omar"]), NOW, minutes=90)
     assert _first(db, ids["request"])["Omar"] == NOW + timedelta(minutes=90)
@@ -120,3 +120,33 @@ def test_a_worker_made_inactive_or_given_new_hours_is_seen_at_once(
         for hours in s.get(Staff, ids["omar"]).hours:
             hours.starts = hours.starts.replace(hour=13)
     assert _first(db, ids["request"])["Omar"] == NOW.replace(hour=12)  # 13:00 in Stockholm
+
+
+def test_a_page_of_requests_reads_each_days_visits_and_the_workers_once(
+    db: Database, ids: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The console's queue ranks a page of requests from one ``Schedule``: the day's visits and
+    the workers are read once for the page, not once per request."""
+    reads: list[str] = []
+    for name in ("visit_arrays", "active_workers"):
+        real = getattr(schedule, name)
+        monkeypatch.setattr(
+            schedule,
+            name,
+            lambda *a, _real=real, _name=name, **k: reads.append(_name) or _real(*a, **k),
+        )
+
+    def page(copies: int) -> list[str]:
+        reads.clear()
+        with db.transaction() as s:
+            request = s.get(SupportRequest, ids["request"])
+            shared = schedule.Schedule(s)
+            for _ in range(copies):
+                assigning.suggestions(
+                    s, request, NOW, ZONE, DEFAULT_RULES, Weights(), schedule=shared
+                )
+        return sorted(reads)
+
+    one = page(1)
+    assert one.count("active_workers") == 1 and "visit_arrays" in one
+    assert page(3) == one

@@ -1,7 +1,9 @@
-"""Workers' free time on the local step grid, as NumPy arrays (for planning a whole queue).
+"""Workers' free time on the local step grid, as NumPy arrays.
 
-Built from what ``freetime`` loads: for every worker and every grid start (…:00, …:30 inside
-support hours) how many milliseconds are free from there, where the worker comes from (their
+``free_runs`` is the one array form of ``booking.freetime.free_time`` (the console's
+suggestions and the batch both use it): for every worker and every grid start (…:00, …:30
+inside support hours) how many milliseconds are free from there. ``FreeTimeGrid`` builds it for
+the whole batch from what ``schedule`` loads, with where the worker comes from (their
 last visit that day, else home), and the minutes booked per local day, all workers at once.
 ``Fits`` counts the starts where a visit fits over any stretch of the grid, for many requests
 and workers at once.
@@ -14,10 +16,44 @@ from itertools import chain
 import numpy as np
 
 from ..booking.rules import BookingRules
-from .freetime import MINUTE, Clock, working
+from .schedule import MINUTE, Clock, Span, grid_points, working
 
 #: Keys worker index × this + milliseconds order visits by worker, then time (ms < 2**42).
 WORKER_KEY = 2**42
+
+
+def window_ends(grid: np.ndarray, spans: list[Span]) -> np.ndarray:
+    """For each grid start, the end of the working window (``schedule.working``: sorted,
+    apart) it lies in; 0 outside every window."""
+    if not spans:
+        return np.zeros(len(grid), dtype=np.int64)
+    starts = np.array([a for a, _ in spans], dtype=np.int64)
+    ends = np.array([b for _, b in spans], dtype=np.int64)
+    at = np.minimum(np.searchsorted(ends, grid, side="right"), len(ends) - 1)
+    inside = (starts[at] <= grid) & (grid < ends[at])
+    return np.where(inside, ends[at], 0)
+
+
+def free_runs(
+    grid: np.ndarray, window_end: np.ndarray, col: np.ndarray, start: np.ndarray, end: np.ndarray
+) -> np.ndarray:
+    """Workers × grid: the free milliseconds from each start, ``booking.freetime.free_time`` on
+    the grid: to the end of its working window (``window_end``, workers × grid, 0 outside) or
+    the worker's next visit, whichever comes first; 0 inside a visit. The visits (any overlap
+    allowed) by worker row ``col``, then ``start``."""
+    workers = window_end.shape[0]
+    until = window_end
+    if len(col):
+        worker = np.arange(workers)[:, None] * WORKER_KEY
+        keys = col * WORKER_KEY + start
+        # The last visit starting at or before each start, and the next one after it.
+        at = np.searchsorted(keys, worker + grid, side="right") - 1
+        reach = np.maximum.accumulate(col * WORKER_KEY + end)
+        busy = (at >= 0) & (reach[np.maximum(at, 0)] > worker + grid)
+        after = np.minimum(at + 1, len(keys) - 1)
+        mine = (at + 1 < len(keys)) & (col[after] == np.arange(workers)[:, None])
+        until = np.where(busy, 0, np.where(mine, np.minimum(until, start[after]), until))
+    return np.where(until > grid, until - grid, 0)
 
 
 class FreeTimeGrid:
@@ -47,8 +83,7 @@ class FreeTimeGrid:
         step = rules.slot_step_minutes * MINUTE
         points, day_of = [], []
         for number, day in enumerate(self.days):
-            first = -(-(day.opens - day.grid_origin) // step) * step + day.grid_origin
-            found = range(first, day.closes, step)
+            found = grid_points(day, step)
             points += found
             day_of += [number] * len(found)
         self.grid = np.array(points, dtype=np.int64)
@@ -91,26 +126,10 @@ class FreeTimeGrid:
                 for day in self.days
                 for span in working(day, list(own), list(extra), list(absent), clock_)
             ]
-            if spans:
-                starts = np.array([a for a, _ in spans], dtype=np.int64)
-                ends = np.array([b for _, b in spans], dtype=np.int64)
-                at = np.minimum(np.searchsorted(ends, self.grid, side="right"), len(ends) - 1)
-                inside = (starts[at] <= self.grid) & (self.grid < ends[at])
-                window_end[k] = np.where(inside, ends[at], 0)
-        until = window_end[kind]
-        if len(self.visit_col):
-            worker = np.arange(workers)[:, None] * WORKER_KEY
-            keys = self.visit_col * WORKER_KEY + self.visit_start
-            # The last visit starting at or before each start, and the next one after it.
-            at = np.searchsorted(keys, worker + self.grid, side="right") - 1
-            reach = np.maximum.accumulate(self.visit_col * WORKER_KEY + self.visit_end)
-            busy = (at >= 0) & (reach[np.maximum(at, 0)] > worker + self.grid)
-            after = np.minimum(at + 1, len(keys) - 1)
-            mine = (at + 1 < len(keys)) & (self.visit_col[after] == np.arange(workers)[:, None])
-            until = np.where(
-                busy, 0, np.where(mine, np.minimum(until, self.visit_start[after]), until)
-            )
-        self.run = np.where(until > self.grid, until - self.grid, 0)
+            window_end[k] = window_ends(self.grid, spans)
+        self.run = free_runs(
+            self.grid, window_end[kind], self.visit_col, self.visit_start, self.visit_end
+        )
         # Minutes booked per worker and local day (by the visit's start).
         self.booked = np.zeros((workers, len(self.days)), dtype=np.int64)
         if len(self.visit_col):
@@ -158,21 +177,12 @@ class FreeTimeGrid:
         self.from_lon = np.where(that_day, self.visit_where[last, 1], self.from_lon)
 
     def _client_caps(self, busy: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
-        """Requests × grid: free milliseconds before the client's own next visit (0 inside one),
-        the int64 maximum for requests with no visit of the client touching the window
-        (``busy``: those visits as (row, start, end), by row). ``caps`` keeps the rows with one."""
-        caps = np.full((len(self.queue), len(self.grid)), np.iinfo(np.int64).max, dtype=np.int64)
-        self.caps: dict[int, np.ndarray] = {}
+        """Requests × grid: free milliseconds before the client's own next visit, 0 inside one
+        (``free_runs`` with no working window to end it; very large with no such visit).
+        ``busy``: the clients' visits touching each window as (row, start, end), by row."""
+        unbounded = np.full((len(self.queue), len(self.grid)), _NONE, dtype=np.int64)
         row, begins, ends = busy
-        if not len(row) or not len(self.grid):
-            return caps
-        begins, ends = begins[:, None], ends[:, None]
-        has, group = np.unique(row, return_index=True)
-        inside = np.logical_or.reduceat((begins <= self.grid) & (self.grid < ends), group, axis=0)
-        ahead = np.where(begins > self.grid, begins - self.grid, np.iinfo(np.int64).max)
-        caps[has] = np.where(inside, 0, np.minimum.reduceat(ahead, group, axis=0))
-        self.caps = {r: caps[r] for r in has.tolist()}
-        return caps
+        return free_runs(self.grid, unbounded, row, begins, ends)
 
     def _origins(self, floors, days, has_free, first):  # type: ignore[no-untyped-def]
         """Requests × workers: where each worker comes from and the minutes booked that day, at

@@ -2,15 +2,15 @@
 
 Read from the database in a handful of indexed queries (not one per worker), then worked out
 for all the workers of a day at once: the day's possible starts (the local step grid inside
-support hours) form one axis of a workers × starts array, each visit blocks a run of starts,
-each distinct set of working hours allows a run, and the first free start is where both agree.
-``tests/portal/test_matching_speedups.py`` checks the result against the straightforward
-reference (booking's slot functions, one worker and one day at a time).
+support hours) form one axis of a workers × starts array of free time (``grid.free_runs``, from
+``booking.freetime``'s working windows and the day's visits); a start is free where the visit
+fits there and the client has no visit of their own. ``tests/portal/test_free_time.py`` checks
+the result against the straightforward reference (booking's slot functions, one worker and
+one day at a time).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -18,27 +18,30 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy.orm import Session
 
-from models import Channel, SupportRequest
+from models import Channel, Client, SupportRequest
 
 from ..booking.rules import BookingRules
-from . import catalogue
-from .freetime import (
+from ..lightsupport import catalogue
+from . import criteria
+from .continuity import ContinuityCap
+from .grid import WORKER_KEY, free_runs, window_ends
+from .people import Person, others, people, regular_workers_of, unit_asked
+from .schedule import (
     MINUTE,
     Clock,
     Day,
+    Schedule,
     VisitArrays,
     availability_ms,
     ceil_ms,
     client_visits_ms,
+    grid_points,
     local_days,
     to_moment,
     to_ms,
     working,
 )
-from .grid import WORKER_KEY
-from .people import Person, others, people, regular_workers_of, unit_asked
 from .scoring import Candidate, Wanted
-from .snapshot import Snapshot
 
 #: How many free starts per worker a request keeps when assigning several at once.
 FREE_STARTS = 12
@@ -54,7 +57,15 @@ def wanted_for(session: Session, request: SupportRequest) -> Wanted:
         home_visit=request.channel is Channel.HOME and client is not None,
         lat=client.lat if client else None,
         lon=client.lon if client else None,
+        facts=client_facts(client),
     )
+
+
+def client_facts(client: Client | None) -> dict[str, object]:
+    """The client's columns the criteria read (``criteria.client_reads``)."""
+    if client is None:
+        return {}
+    return {name: getattr(client, name) for name in criteria.client_reads()}
 
 
 @dataclass
@@ -98,22 +109,8 @@ class Found:
             from_lat=self.came_from[i][0],
             from_lon=self.came_from[i][1],
             booked_minutes_today=int(self.booked_minutes[i]),
+            facts=person.facts,
         )
-
-
-def candidates_for(
-    session: Session,
-    request: SupportRequest,
-    now: datetime,
-    zone: ZoneInfo,
-    rules: BookingRules,
-    only: list[int] | None = None,
-    *,
-    starts: int = 1,
-) -> list[Candidate]:
-    """Every worker who could be asked (``only`` narrows it), as records."""
-    found = find(session, request, now, zone, rules, only, starts=starts)
-    return [found.candidate(i) for i in range(len(found))]
 
 
 def find(
@@ -125,7 +122,7 @@ def find(
     only: list[int] | None = None,
     *,
     starts: int = 1,
-    schedule: Snapshot | None = None,
+    schedule: Schedule | None = None,
     contact_unit: int | None = None,
 ) -> Found:
     """Every worker who could be asked (``only`` narrows it), with up to ``starts`` free starts.
@@ -133,12 +130,12 @@ def find(
     The days of the window are scanned in order, each day's visits read for all the workers
     still looking in one query; a worker stops looking once ``starts`` free starts are found
     (the console needs only the first). A page that ranks several requests passes one
-    ``schedule`` for all of them, so the stamps are read once. ``contact_unit``: see
+    ``schedule`` for all of them, so each day's visits are read once. ``contact_unit``: see
     ``people.unit_asked``.
     """
     client = request.client
     start, end = max(request.wanted_from, now), request.wanted_to
-    schedule = schedule or Snapshot(session)
+    schedule = schedule or Schedule(session)
     workers = schedule.workers()
     regular = regular_workers_of(session, [client.id])[client.id] if client else []
     staff_ids = [*regular, *others(workers, unit_asked(request, contact_unit), regular)]
@@ -231,15 +228,6 @@ class _Visits:
         booked = np.bincount(column[counted], weights=(end - start)[counted], minlength=workers)
         self.booked = booked.astype(np.int64)  # sums of whole milliseconds, exact in a float
 
-    def next_start(self, rows: np.ndarray, after: np.ndarray) -> np.ndarray:
-        """For each worker, the start of their next visit after ``after`` (``_NEVER`` if none)."""
-        if not len(self.start_keys):
-            return np.full(len(rows), _NEVER, dtype=np.int64)
-        at = np.searchsorted(self.start_keys, rows * WORKER_KEY + after, side="right")
-        key = self.start_keys[np.minimum(at, len(self.start_keys) - 1)]
-        mine = (at < len(self.start_keys)) & (key // WORKER_KEY == rows)
-        return np.where(mine, key - rows * WORKER_KEY, _NEVER)
-
     def last_client(self, rows: np.ndarray, moments: np.ndarray) -> list[int | None]:
         """For each worker, the client of their last visit that ends by the moment on this day
         (one worker's visits never overlap, so the last to end is the last to start)."""
@@ -300,7 +288,7 @@ class _Search:
         if self.first_day is None:
             self.first_day = visits
         day = visits.day
-        grid = _grid(day, self.step)
+        grid = np.array(grid_points(day, self.step), dtype=np.int64)
         usable = (grid >= self.window_start) & (grid + self.length <= self.window_end)
         if not usable.any():
             return
@@ -309,38 +297,29 @@ class _Search:
         ids = [self.staff_ids[i] for i in looking.tolist()]
         windows = [working(day, hours[s], extras[s], absences[s], self.clock) for s in ids]
         distinct: dict[int, int] = {}
-        kinds = np.array([distinct.setdefault(id(w), len(distinct)) for w in windows])
-        fits = np.zeros((len(distinct), len(grid)), dtype=bool)
+        kinds = np.array(
+            [distinct.setdefault(id(w), len(distinct)) for w in windows], dtype=np.int64
+        )
+        laid = {id(w): w for w in windows}
         ends = np.zeros((len(distinct), len(grid)), dtype=np.int64)
-        laid: set[int] = set()
-        for kind, w in zip(kinds.tolist(), windows, strict=True):
-            if kind in laid:
-                continue
-            laid.add(kind)
-            for w_start, w_end in w:
-                lo = np.searchsorted(grid, w_start, side="left")
-                fits[kind, lo : np.searchsorted(grid, w_end - self.length, side="right")] = True
-                ends[kind, lo : np.searchsorted(grid, w_end, side="left")] = w_end
-        free = fits[kinds] & usable
-        # Busy time: a visit [s, e) blocks every start g with s - length < g < e.
+        for key, kind in distinct.items():
+            ends[kind] = window_ends(grid, laid[key])
+        # Free time: the working windows less the worker's visits (``grid.free_runs``, the
+        # batch's form of ``booking.freetime.free_time``), for the workers still looking.
         row_of = np.full(len(self.staff_ids), -1, dtype=np.int64)
         row_of[looking] = np.arange(len(looking))
         rows = row_of[visits.column]
         mine = rows >= 0
-        blocked = np.zeros((len(looking), len(grid) + 1), dtype=np.int32)
-        lo = np.searchsorted(grid, visits.start[mine] - self.length, side="right")
-        hi = np.searchsorted(grid, visits.end[mine], side="left")
-        np.add.at(blocked, (rows[mine], lo), 1)
-        np.add.at(blocked, (rows[mine], hi), -1)
-        free &= np.cumsum(blocked, axis=1)[:, :-1] == 0
-        if len(self.client_starts):
-            theirs = np.zeros(len(grid) + 1, dtype=np.int32)
-            np.add.at(theirs, np.searchsorted(grid, self.client_starts - self.length, "right"), 1)
-            np.add.at(theirs, np.searchsorted(grid, self.client_ends, side="left"), -1)
-            free &= np.cumsum(theirs)[:-1] == 0
-        self._keep(visits, looking, grid, free, kinds, ends)
+        run = free_runs(grid, ends[kinds], rows[mine], visits.start[mine], visits.end[mine])
+        free = (run >= self.length) & usable
+        if len(self.client_starts):  # the client cannot be in two places either
+            unbounded = np.full((1, len(grid)), _NEVER, dtype=np.int64)
+            client = np.zeros(len(self.client_starts), dtype=np.int64)
+            theirs = free_runs(grid, unbounded, client, self.client_starts, self.client_ends)
+            free &= theirs[0] >= self.length
+        self._keep(visits, looking, grid, free, run)
 
-    def _keep(self, visits, looking, grid, free, kinds, ends) -> None:  # type: ignore[no-untyped-def]
+    def _keep(self, visits, looking, grid, free, run) -> None:  # type: ignore[no-untyped-def]
         """Take each worker's first free starts; place the workers found for the first time."""
         rows, points = np.nonzero(free)
         order = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
@@ -353,9 +332,9 @@ class _Search:
             return
         first = np.argmax(free[new], axis=1)
         columns, moments = looking[new], grid[first]
-        # The free time around the first start ends at the working time's end, the worker's
-        # next visit, the client's next visit or the window's end, whichever comes first.
-        until = np.minimum(ends[kinds[new], first], visits.next_start(columns, moments))
+        # The free time around the first start ends at the working time's end or the worker's
+        # next visit (its run), the client's next visit or the window's end, whichever first.
+        until = moments + run[new, first]
         after = np.searchsorted(self.client_starts, moments, side="right")
         until = np.minimum(until, np.append(self.client_starts, _NEVER)[after])
         until = np.minimum(until, self.window_end)
@@ -374,53 +353,3 @@ class _Search:
         rest = np.flatnonzero(~self.placed)
         if len(rest) and self.first_day is not None:
             self._place(self.first_day, rest, np.full(len(rest), moment, dtype=np.int64))
-
-
-def _grid(day: Day, step: int) -> np.ndarray:
-    """Every start on the day's local step grid inside support hours."""
-    first = -(-(day.opens - day.grid_origin) // step) * step + day.grid_origin
-    return np.arange(first, day.closes, step, dtype=np.int64)
-
-
-class ContinuityCap:
-    """``booking.rules.too_many_workers`` for many workers and starts at once, on milliseconds.
-
-    For a given start, a window that already holds more than the allowed workers blocks
-    everyone, and a window that holds exactly the allowed number blocks every worker not in it.
-    """
-
-    def __init__(self, history: list[tuple[int, int]], rules: BookingRules) -> None:
-        self.history, self.most = sorted(history), rules.max_workers
-        self.times = [t for t, _ in self.history]
-        self.window = rules.continuity_window // timedelta(milliseconds=1)
-        self._at: dict[tuple[int, int], tuple[bool, frozenset[int] | None]] = {}
-
-    def breaks(self, moment: int, staff_id: int) -> bool:
-        everyone, allowed = self.blocks(moment)
-        return everyone or (allowed is not None and staff_id not in allowed)
-
-    def blocks(self, moment: int) -> tuple[bool, frozenset[int] | None]:
-        """(everyone is blocked, the only workers not blocked or None when nobody is).
-
-        The answer depends only on which visits fall in (moment - window, moment]: starts with
-        the same such visits share it.
-        """
-        key = (bisect_right(self.times, moment - self.window), bisect_right(self.times, moment))
-        if key not in self._at:
-            self._at[key] = self._blocks(moment)
-        return self._at[key]
-
-    def _blocks(self, start: int) -> tuple[bool, frozenset[int] | None]:
-        window = self.window
-        near = [(t, s) for t, s in self.history if start - window < t < start + window]
-        # A window opening just after ``start - window`` (one tick: a millisecond), or at a visit.
-        openings = {start - window + 1}
-        openings.update(t for t, _ in near if start - window < t <= start)
-        allowed: frozenset[int] | None = None
-        for opening in openings:
-            seen = frozenset(s for t, s in near if opening <= t < opening + window)
-            if len(seen) > self.most:
-                return True, None
-            if len(seen) == self.most:
-                allowed = seen if allowed is None else allowed & seen
-        return False, allowed

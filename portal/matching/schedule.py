@@ -1,11 +1,11 @@
-"""Workers' free time for matching, as whole milliseconds since the epoch (UTC).
+"""The schedule as matching reads it: whole milliseconds since the epoch (UTC), for many
+workers at once.
 
-The booking module's free-time functions work on aware datetimes, one worker and one day at a
-time, which is right for booking one visit but too slow for ranking 300 workers (or a batch of
-1,000 requests). Here the same rules run over plain integers: the database converts stored
-times to milliseconds (no per-row datetime parsing or zone conversion in Python), local
-bounds (day, support hours, weekly hours) are converted once per day, and free time is a sorted
-sweep. ``tests/portal/test_matching_speedups.py`` checks these against ``portal.booking.slots``.
+Booking asks about one client's workers on aware datetimes; ranking 300 workers (or a batch of
+1,000 requests) reads every worker's hours, absences and visits in one named query each, the
+database turning stored times into milliseconds (no per-row datetime parsing or zone
+conversion in Python), local bounds (day, support hours) converted once per day. Free time is
+``booking.freetime``'s one definition, on these numbers (``working``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,10 @@ from sqlalchemy.sql.functions import FunctionElement
 from models import Availability, AvailabilityKind, Client, Visit, WorkingHours
 from models.visits import ACTIVE_STATUSES
 
+from ..booking import freetime
 from ..booking.rules import BookingRules
 from ..timeutil import day_bounds
+from .people import Person, active_workers
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MINUTE = 60_000
@@ -314,41 +316,13 @@ def client_visits_ms(
     return found
 
 
-# --- Arithmetic ---------------------------------------------------------------------------------
+# --- Free time -------------------------------------------------------------------------------
 
 
-def union(spans: Iterable[Span]) -> list[Span]:
-    merged: list[Span] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1]:
-            if end > merged[-1][1]:
-                merged[-1] = (merged[-1][0], end)
-        else:
-            merged.append((start, end))
-    return merged
-
-
-def subtract(windows: Sequence[Span], busy: Sequence[Span]) -> list[Span]:
-    """Sorted, non-overlapping ``windows`` minus ``busy`` (sorted by start): one sweep.
-
-    Gives the same pieces as ``portal.booking.slots.subtract``.
-    """
-    free: list[Span] = []
-    for w_start, w_end in windows:
-        at = w_start
-        for b_start, b_end in busy:
-            if b_start >= w_end:
-                break
-            if b_end <= at:
-                continue
-            if b_start > at:
-                free.append((at, b_start))
-            at = b_end
-            if at >= w_end:
-                break
-        if at < w_end:
-            free.append((at, w_end))
-    return free
+def grid_points(day: Day, step: int) -> range:
+    """Every start on the day's local step grid (``step`` ms) inside support hours."""
+    first = -(-(day.opens - day.grid_origin) // step) * step + day.grid_origin
+    return range(first, day.closes, step)
 
 
 def working(
@@ -358,45 +332,48 @@ def working(
     absences: Sequence[Span],
     clock: Clock,
 ) -> list[Span]:
-    """When one worker can be booked on a local day (as ``booking.slots.working_windows``).
-
-    Most workers share their hours and have no extra time or absence that day: each distinct
-    combination is worked out once per ``clock``.
-    """
+    """``booking.freetime.working`` on milliseconds. Most workers share their hours and have no
+    extra time or absence that day: each distinct combination is worked out once per ``clock``
+    (and the same list handed back, which ``candidates`` relies on to lay it out once)."""
     key = (day.day, tuple(hours), tuple(extras), tuple(absences))
     if key not in clock.windows:
-        clock.windows[key] = _working(day, hours, extras, absences, clock)
+        clock.windows[key] = freetime.working(
+            day.day, hours, extras, absences, clock.at, day.opens, day.closes
+        )
     return clock.windows[key]
 
 
-def _working(
-    day: Day,
-    hours: Iterable[tuple[int, time, time]],
-    extras: Iterable[Span],
-    absences: Sequence[Span],
-    clock: Clock,
-) -> list[Span]:
-    weekday = day.day.weekday()
-    own = [(clock.at(day.day, s), clock.at(day.day, e)) for wd, s, e in hours if wd == weekday]
-    own += extras
-    clipped = [(max(s, day.opens), min(e, day.closes)) for s, e in union(own)]
-    return subtract([(s, e) for s, e in clipped if s < e], sorted(absences))
+class Schedule:
+    """What matching reads of the schedule, each read once for one page: a page that ranks
+    several requests (the console's queue) reads the workers, a weekday's hours and a day's
+    visits once, not once per request. Nothing outlives the page's transaction."""
 
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._workers: list[Person] | None = None
+        self._hours: dict[int, dict[int, list[tuple[int, time, time]]]] = {}
+        self._visits: dict[tuple[datetime, datetime, bool], VisitArrays] = {}
+        self._homes: dict[int, tuple[float | None, float | None]] = {}
 
-def starts(
-    free: Iterable[Span], minutes: int, day: Day, step_minutes: int, limit: int
-) -> list[int]:
-    """Starts on the local step grid where ``minutes`` fit (as ``booking.slots.starts_in``)."""
-    length, step = minutes * MINUTE, step_minutes * MINUTE
-    found: list[int] = []
-    for w_start, w_end in free:
-        aligned = -(-(w_start - day.grid_origin) // step) * step
-        if aligned >= DAY:
-            continue
-        moment = day.grid_origin + aligned
-        while moment + length <= w_end:
-            found.append(moment)
-            if len(found) == limit:
-                return found
-            moment += step
-    return found
+    def workers(self) -> list[Person]:
+        if self._workers is None:
+            self._workers = active_workers(self.session)
+        return self._workers
+
+    def hours(self, weekday: int) -> dict[int, list[tuple[int, time, time]]]:
+        if weekday not in self._hours:
+            self._hours[weekday] = hours_on(self.session, [weekday])
+        return self._hours[weekday]
+
+    def visits(self, start: datetime, end: datetime, *, ending_at_start: bool) -> VisitArrays:
+        key = (start, end, ending_at_start)
+        if key not in self._visits:
+            self._visits[key] = visit_arrays(
+                self.session, start, end, ending_at_start=ending_at_start
+            )
+        return self._visits[key]
+
+    def homes(self, client_ids: Iterable[int]) -> dict[int, tuple[float | None, float | None]]:
+        wanted = set(client_ids)
+        self._homes.update(homes(self.session, wanted - self._homes.keys()))
+        return {c: self._homes[c] for c in wanted if c in self._homes}

@@ -1,0 +1,145 @@
+"""Free time has one definition (``portal.booking.freetime``); every form of it gives the same.
+
+Booking runs it on datetimes, matching on milliseconds, and matching's fast form on the step
+grid (``grid.free_runs``, used by the console's suggestions and by the batch) lays the same
+working windows on the grid and takes out the same visits: each is held equal to the
+definition here.
+"""
+
+import random
+from datetime import date, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from models import Database, SupportRequest
+from portal.booking import freetime, slots
+from portal.booking.rules import DEFAULT_RULES
+from portal.lightsupport.catalogue import ensure_defaults
+from portal.matching import schedule
+from portal.matching.batch.world import World
+from portal.matching.candidates import find
+from tests.portal.matching_reference import random_world, reference_candidates
+from tests.portal.test_matching_speedups import NOWS
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+spans = st.lists(
+    st.tuples(st.integers(0, 200), st.integers(0, 60)).map(lambda p: (p[0], p[0] + p[1])),
+    max_size=8,
+)
+
+
+def straightforward_subtract(windows, busy):  # type: ignore[no-untyped-def]
+    """Each busy span cuts every window it touches, one after another."""
+    result = sorted(windows)
+    for b_start, b_end in busy:
+        kept = []
+        for w_start, w_end in result:
+            if b_end <= w_start or b_start >= w_end:
+                kept.append((w_start, w_end))
+                continue
+            if w_start < b_start:
+                kept.append((w_start, b_start))
+            if b_end < w_end:
+                kept.append((b_end, w_end))
+        result = kept
+    return result
+
+
+@given(spans, spans)
+def test_the_sweep_frees_the_same_time_as_bookings_subtract(windows, busy) -> None:  # type: ignore[no-untyped-def]
+    windows = [w for w in freetime.union(windows) if w[0] < w[1]]
+    assert freetime.subtract(windows, busy) == straightforward_subtract(windows, busy)
+
+
+minutes = st.integers(0, 24 * 60 - 1).map(lambda m: time(m // 60, m % 60))
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from([date(2026, 3, 29), date(2026, 10, 25), date(2026, 11, 23)]),
+    st.lists(st.tuples(st.integers(0, 6), minutes, minutes), max_size=4),
+    st.lists(st.tuples(st.integers(-600, 1600), st.integers(1, 600)), max_size=2),
+    st.lists(st.tuples(st.integers(-600, 1600), st.integers(1, 600)), max_size=2),
+)
+def test_working_time_is_the_same_on_datetimes_and_on_milliseconds(day, hours, extra, away) -> None:  # type: ignore[no-untyped-def]
+    """Clock-change days included: 08:00 stays 08:00 in both."""
+    [local] = schedule.local_days(day, day, STOCKHOLM, DEFAULT_RULES)
+    start = schedule.to_moment(local.start)
+
+    def spans_at(pairs):  # type: ignore[no-untyped-def]
+        return [(start + timedelta(minutes=a), start + timedelta(minutes=a + n)) for a, n in pairs]
+
+    by_datetime = slots.working_windows(
+        day, hours, spans_at(extra), spans_at(away), STOCKHOLM, DEFAULT_RULES
+    )
+    by_ms = schedule.working(
+        local,
+        hours,
+        [(schedule.to_ms(a), schedule.to_ms(b)) for a, b in spans_at(extra)],
+        [(schedule.to_ms(a), schedule.to_ms(b)) for a, b in spans_at(away)],
+        schedule.Clock(STOCKHOLM),
+    )
+    assert [(schedule.to_ms(a), schedule.to_ms(b)) for a, b in by_datetime] == by_ms
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("seed", range(10))
+def test_candidates_are_the_same_as_the_straightforward_code_gives(db: Database, seed: int) -> None:
+    rnd = random.Random(seed)
+    now = NOWS[seed % len(NOWS)]
+    with db.transaction() as s:
+        for request_id in random_world(s, rnd, now, STOCKHOLM):
+            request = s.get(SupportRequest, request_id)
+            for keep in (1, 12):
+                found = find(s, request, now, STOCKHOLM, DEFAULT_RULES, starts=keep)
+                fast = [found.candidate(i) for i in range(len(found))]
+                slow = reference_candidates(s, request, now, STOCKHOLM, DEFAULT_RULES, keep)
+                assert fast == slow
+        s.rollback()
+
+
+@pytest.mark.db
+@pytest.mark.parametrize("seed", range(6))
+def test_the_batchs_free_time_grid_is_the_definition_laid_on_the_grid(
+    db: Database, seed: int
+) -> None:
+    """Each worker's free milliseconds from each grid start: to the end of the free span of
+    ``freetime.free_time`` it lies in, 0 outside them."""
+    rnd = random.Random(300 + seed)
+    now = NOWS[seed % len(NOWS)]
+    with db.transaction() as s:
+        ensure_defaults(s)
+        queue = [s.get(SupportRequest, i) for i in random_world(s, rnd, now, STOCKHOLM)]
+        world = World.load(s, queue, now, STOCKHOLM, DEFAULT_RULES)
+        if not world.days:
+            return
+        ids = world.staff_ids
+        begin, end = (
+            schedule.to_moment(world.days[0].start),
+            schedule.to_moment(world.days[-1].end),
+        )
+        hours = schedule.weekly_hours_on(s, ids, {d.day.weekday() for d in world.days})
+        extras, absences = schedule.availability_ms(s, ids, begin, end)
+        visits = schedule.visits_ms(s, ids, begin, end)
+        clock = schedule.Clock(STOCKHOLM)
+        for column, staff_id in enumerate(ids):
+            busy = [(a, b) for a, b, _ in visits[staff_id]]
+            free = [
+                span
+                for day in world.days
+                for span in freetime.free_time(
+                    schedule.working(day, hours[staff_id], extras[staff_id],
+                                     absences[staff_id], clock),
+                    busy,
+                    [],
+                )
+            ]  # fmt: skip
+            expected = [
+                next((b - g for a, b in free if a <= g < b), 0) for g in world.grid.tolist()
+            ]
+            assert world.run[column].tolist() == expected
+        s.rollback()
