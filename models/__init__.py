@@ -35,8 +35,10 @@ from .outreach import (
     ReminderRule,
 )
 from .people import (
+    Area,
     Client,
     ClientWorker,
+    ContactWorkerSpell,
     Need,
     Proxy,
     ProxyRelation,
@@ -110,8 +112,10 @@ __all__ = [
     "CalendarFeed",
     "Channel",
     "CheckIn",
+    "Area",
     "Client",
     "ClientWorker",
+    "ContactWorkerSpell",
     "Consent",
     "ConsentKind",
     "Database",
