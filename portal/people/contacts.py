@@ -58,9 +58,9 @@ def set_contact_workers(
     now: datetime,
     ip: str | None,
 ) -> None:
-    """Make ``staff_ids`` (primary first, blanks skipped) the client's contact workers."""
+    """Make ``staff_ids`` (the primary first, then blanks skipped) the client's contact workers."""
     chosen = [s for s in staff_ids if s is not None]
-    if not chosen:
+    if not staff_ids or staff_ids[0] is None:
         raise ContactsRefused(_l("Välj en primär kontaktperson."), "primary")
     if len(chosen) > MOST:
         raise ContactsRefused(_l("En klient kan ha högst tre kontaktpersoner."), "primary")
