@@ -13,7 +13,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from models import (
     Client,
@@ -140,8 +140,8 @@ def history(session: Session, client_id: int) -> list[ContactWorkerSpell]:
 
 
 def staff_names(session: Session, ids: set[int]) -> dict[int, str]:
-    rows = session.scalars(select(Staff).where(Staff.id.in_(ids)).options(joinedload(Staff.unit)))
-    return {s.id: s.full_name for s in rows}
+    """Names of staff by id (for the history of contact workers)."""
+    return {s.id: s.full_name for s in session.scalars(select(Staff).where(Staff.id.in_(ids)))}
 
 
 @dataclass(frozen=True)

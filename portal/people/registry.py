@@ -29,6 +29,9 @@ _PNR_WHY = {
     "check": _l("Personnumret stämmer inte: den sista siffran passar inte. Kontrollera det."),
 }
 
+_DUPLICATE_NUMBER = _l("Det finns redan en klient med det personnumret.")
+_DUPLICATE_PHONE = _l("En annan klient har redan det mobilnumret. Varje klient behöver ett eget.")
+
 
 class Refused(UnitRefused):
     """A rule said no; ``field`` is the form field it is about, ``existing`` a client to open."""
@@ -138,20 +141,14 @@ def _checked(
         if area is None or area.unit_id != details.unit_id:
             raise Refused(_l("Området hör inte till den valda enheten. Välj ett annat."), "area_id")
     others = select(Client.id).where(Client.id != (client.id if client else 0))
-    same_number = session.scalar(others.where(Client.personal_number == number))
-    if same_number:
-        raise Refused(
-            _l("Det finns redan en klient med det personnumret."),
-            "personal_number",
-            _link(session, staff, same_number),
-        )
-    same_phone = session.scalar(others.where(Client.phone == phone))
-    if same_phone:
-        raise Refused(
-            _l("En annan klient har redan det mobilnumret. Varje klient behöver ett eget."),
-            "phone",
-            _link(session, staff, same_phone),
-        )
+    unique = (
+        (Client.personal_number == number, "personal_number", _DUPLICATE_NUMBER),
+        (Client.phone == phone, "phone", _DUPLICATE_PHONE),
+    )
+    for same, field, message in unique:
+        other = session.scalar(others.where(same))
+        if other:
+            raise Refused(message, field, _link(session, staff, other))
     return number, phone, area
 
 

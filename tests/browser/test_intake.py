@@ -1,6 +1,5 @@
 """From intake to the client's day, in real Chromium: no SQL between the steps that staff take."""
 
-import re
 from datetime import date, timedelta
 
 import pyotp
@@ -9,7 +8,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from models import Area, Client, Database, Decision, Role, Staff, Unit, utcnow
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, sign_in_by_code
 from tests.factories import make_staff, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -82,14 +81,6 @@ def test_a_new_client_registered_with_a_decision_gets_a_contact_worker_and_sees_
         make_visit(s, s.get(Client, hanna_id), anna, start=utcnow() + timedelta(minutes=10))
 
     # Hanna signs in with the code sent to her phone, and sees her day.
-    phone.goto("/")
-    phone.get_by_label("Ditt mobilnummer").fill("070-123 45 67")
-    phone.get_by_role("button", name="Skicka kod").click()
-    inbox = phone.context.new_page()
-    inbox.goto("/dev/outbox")
-    code = re.search(r"\d{6}", inbox.locator(".bubble .body").first.inner_text()).group(0)
-    inbox.close()
-    phone.get_by_label("Koden från sms:et").fill(code)
-    phone.get_by_role("button", name="Logga in").click()
+    sign_in_by_code(phone, "070-123 45 67")
     expect(phone.get_by_role("heading", name="Hej Hanna!")).to_be_visible()
     expect(phone.locator(".day")).to_contain_text("Anna")
