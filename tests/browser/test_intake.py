@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from models import Area, Client, Database, Decision, Role, Staff, Unit, utcnow
 from tests.browser.conftest import LiveServer, sign_in_by_code
+from tests.browser.easyread import axe_violations
 from tests.factories import make_staff, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -55,6 +56,7 @@ def test_a_new_client_registered_with_a_decision_gets_a_contact_worker_and_sees_
     page.get_by_role("button", name="Registrera klienten").click()
     expect(page.get_by_text("den sista siffran passar inte")).to_be_visible()
     expect(page.get_by_label("Förnamn")).to_have_value("Hanna")  # what she typed is kept
+    assert axe_violations(page) == []
     page.get_by_label("Personnummer eller samordningsnummer").fill("811228-9809")
     page.get_by_role("button", name="Registrera klienten").click()
     expect(page.get_by_text("Hanna Ström är registrerad.")).to_be_visible()
@@ -70,6 +72,7 @@ def test_a_new_client_registered_with_a_decision_gets_a_contact_worker_and_sees_
     page.get_by_role("link", name="Hanna Ström").click()
     expect(page.locator(".facts")).to_contain_text("19811228-****")  # masked for a coordinator
     page.get_by_role("link", name="Kontaktpersoner").click()
+    assert axe_violations(page) == []
     page.get_by_label("Primär kontaktperson").select_option(label="Anna Testsson")
     page.get_by_role("button", name="Spara kontaktpersoner").click()
     expect(page.get_by_text("Kontaktpersonerna är sparade.")).to_be_visible()
