@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..casework.forms import DecisionForm
+from . import registry
 
 #: Ids are checked by the service (what the user may choose); the select only offers them.
 _ID = {"validate_choice": False, "choices": []}
@@ -41,6 +44,17 @@ class ClientForm(FlaskForm):
     lon = StringField(_l("Longitud"), validators=[Optional(), Length(max=20)])
     has_children_under_18 = BooleanField(_l("Har barn under 18 år"))
     caseworker_id = SelectField(_l("Handläggare"), **_ID)
+
+    # The service checks these again; here so that every mistake is shown at once.
+    def validate_personal_number(self, field: StringField) -> None:
+        problem = registry.number_problem(field.data or "", date.today())
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_phone(self, field: StringField) -> None:
+        problem = registry.phone_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
 
 
 class FirstDecisionForm(DecisionForm):

@@ -29,6 +29,7 @@ _PNR_WHY = {
     "check": _l("Personnumret stämmer inte: den sista siffran passar inte. Kontrollera det."),
 }
 
+_NOT_MOBILE = _l("Det är inte ett mobilnummer. Skriv ett mobilnummer, till exempel 070-123 45 67.")
 _DUPLICATE_NUMBER = _l("Det finns redan en klient med det personnumret.")
 _DUPLICATE_PHONE = _l("En annan klient har redan det mobilnumret. Varje klient behöver ett eget.")
 
@@ -60,6 +61,24 @@ class Details:
     has_children_under_18: bool
     unit_id: int | None
     caseworker_id: int | None
+
+
+def number_problem(typed: str, today: date) -> str | None:
+    """What is wrong with a typed personal identity number, in words; None if nothing."""
+    try:
+        personnummer.normalise(typed, today)
+    except personnummer.InvalidPersonalNumber:
+        return str(_PNR_WHY[personnummer.why_invalid(typed, today)])
+    return None
+
+
+def phone_problem(typed: str) -> str | None:
+    """What is wrong with a typed mobile number, in words; None if nothing."""
+    try:
+        phones.normalise(typed)
+    except phones.InvalidPhone:
+        return str(_NOT_MOBILE)
+    return None
 
 
 def may_keep(session: Session, staff: Staff, client_id: int) -> bool:
@@ -109,18 +128,14 @@ def _checked(
     session: Session, staff: Staff, details: Details, today: date, client: Client | None
 ) -> tuple[str, str, Area | None]:
     """The personal number and phone as stored, and the area; refuse what breaks a rule."""
-    try:
-        number = personnummer.normalise(details.personal_number, today)
-    except personnummer.InvalidPersonalNumber:
-        why = personnummer.why_invalid(details.personal_number, today)
-        raise Refused(_PNR_WHY[why], "personal_number") from None
-    try:
-        phone = phones.normalise(details.phone)
-    except phones.InvalidPhone:
-        raise Refused(
-            _l("Det är inte ett mobilnummer. Skriv ett mobilnummer, till exempel 070-123 45 67."),
-            "phone",
-        ) from None
+    for problem, field in (
+        (number_problem(details.personal_number, today), "personal_number"),
+        (phone_problem(details.phone), "phone"),
+    ):
+        if problem:
+            raise Refused(problem, field)
+    number = personnummer.normalise(details.personal_number, today)
+    phone = phones.normalise(details.phone)
     if details.language not in LANGUAGES:
         raise Refused(_l("Välj ett språk i listan."), "language")
     units = {u.id for u in placeable_units(session, staff)}

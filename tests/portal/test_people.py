@@ -246,3 +246,13 @@ def test_the_demo_numbers_are_valid() -> None:
     from portal.personnummer import normalise
 
     assert normalise(valid_number(date(1981, 12, 28), 980)) == "198112289809"
+
+
+def test_every_mistake_is_shown_at_once(app, db, people) -> None:  # type: ignore[no-untyped-def]
+    web = staff_client(app, db, "kai")
+    form = _form(people, last_name="", personal_number="19811232-9809", phone="08-123 456 78")
+    response = post_form(web, "/personal/klienter/ny", form)
+    assert response.status_code == 400
+    for says in ("Skriv efternamnet", "Datumet i personnumret finns inte", "inte ett mobilnummer"):
+        assert says in response.text
+    assert _clients(db) == 1
