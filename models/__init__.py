@@ -35,8 +35,10 @@ from .outreach import (
     ReminderRule,
 )
 from .people import (
+    Area,
     Client,
     ClientWorker,
+    ContactWorkerSpell,
     Need,
     Proxy,
     ProxyRelation,
@@ -109,8 +111,10 @@ __all__ = [
     "CalendarFeed",
     "Channel",
     "CheckIn",
+    "Area",
     "Client",
     "ClientWorker",
+    "ContactWorkerSpell",
     "Consent",
     "ConsentKind",
     "Database",

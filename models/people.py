@@ -11,6 +11,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -55,6 +56,27 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     #: The number a client whose support has ended is told to call (``portal.lifecycle``).
     phone: Mapped[str | None] = mapped_column(String(20))
+
+    areas: Mapped[list[Area]] = relationship(back_populates="unit", order_by="Area.name")
+
+
+class Area(Base):
+    """A district (stadsdel, område) a unit serves, at an approximate position the admin keeps.
+
+    No geocoding service is reachable, so a client placed in an area gets its position for the
+    travel estimates of matching, unless a more exact one is given.
+    """
+
+    __tablename__ = "areas"
+    __table_args__ = (UniqueConstraint("unit_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+
+    unit: Mapped[Unit] = relationship(back_populates="areas")
 
 
 class Staff(Base):
@@ -159,6 +181,9 @@ class Client(Base):
     wanted_gender: Mapped[str | None] = mapped_column(String(10))
     has_children_under_18: Mapped[bool] = mapped_column(Boolean, default=False)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    #: The district the client lives in; ``lat``/``lon`` come from it unless given exactly. No
+    #: foreign key: SQLite adds none to this table in place (migration 0020); areas are kept.
+    area_id: Mapped[int | None] = mapped_column(Integer, index=True)
     #: The caseworker (biståndshandläggare) whose caseload the client is in.
     caseworker_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     sms_opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -181,6 +206,9 @@ class Client(Base):
         back_populates="client", cascade="all, delete-orphan", order_by="ClientWorker.position"
     )
     unit: Mapped[Unit | None] = relationship()
+    area: Mapped[Area | None] = relationship(
+        primaryjoin="foreign(Client.area_id) == Area.id", viewonly=True
+    )
 
     @property
     def full_name(self) -> str:
@@ -212,6 +240,28 @@ class ClientWorker(Base):
 
     client: Mapped[Client] = relationship(back_populates="workers")
     staff: Mapped[Staff] = relationship()
+
+
+class ContactWorkerSpell(Base):
+    """A time in which someone was one of a client's contact workers (``ClientWorker`` is now).
+
+    Kept when a contact worker is replaced, so that figures for a past month ("visits made by
+    a contact worker") count the contact workers of that month.
+    """
+
+    __tablename__ = "contact_worker_spells"
+    __table_args__ = (Index("ix_contact_worker_spells_client_staff", "client_id", "staff_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    #: 0 while the primary contact worker.
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    starts_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: None while it lasts.
+    ends_at: Mapped[datetime | None]
+    #: The coordinator who made the change; None for data brought in (migration, import, demo).
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
 
 class ProxyRelation(enum.Enum):

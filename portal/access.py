@@ -40,6 +40,28 @@ def client_scope(staff: Staff) -> ColumnElement[bool]:
     return or_(*parts) if parts else false()
 
 
+def records_scope(staff: Staff) -> ColumnElement[bool]:
+    """A condition on ``Client`` for whose registered details ``staff`` keeps (and sees whole).
+
+    A caseworker their caseload, an admin the clients of their unit (all units when they have
+    none); their personal identity number is shown whole to them and masked to everyone else.
+    """
+    parts: list[ColumnElement[bool]] = []
+    if staff.has_role(Role.CASEWORKER):
+        parts.append(Client.caseworker_id == staff.id)
+    if staff.has_role(Role.ADMIN):
+        parts.append(true() if staff.unit_id is None else Client.unit_id == staff.unit_id)
+    return or_(*parts) if parts else false()
+
+
+def contacts_scope(staff: Staff) -> ColumnElement[bool]:
+    """A condition on ``Client`` for whom ``staff`` sets the contact workers: a coordinator's
+    unit (all units when they have none)."""
+    if not staff.has_role(Role.COORDINATOR):
+        return false()
+    return true() if staff.unit_id is None else Client.unit_id == staff.unit_id
+
+
 def visible_clients(session: Session, staff: Staff) -> list[Client]:
     """The clients ``staff`` may see, by name."""
     query = (
@@ -57,12 +79,15 @@ def open_client(
     subject: str,
     now: datetime,
     ip: str | None = None,
+    scope: ColumnElement[bool] | None = None,
 ) -> Client:
     """Return a client's record for ``staff`` and audit the read; refuse (and audit) otherwise.
 
+    ``scope`` replaces ``client_scope(staff)`` for a task with its own boundary (``records_scope``).
     The refusal is flushed before anything else is written, and a 403 response still commits.
     """
-    client = session.scalar(select(Client).where(Client.id == client_id, client_scope(staff)))
+    scope = client_scope(staff) if scope is None else scope
+    client = session.scalar(select(Client).where(Client.id == client_id, scope))
     if client is None:
         exists_at_all = session.scalar(select(Client.id).where(Client.id == client_id))
         session.add(
@@ -94,6 +119,28 @@ def audit_read(
         AuditEvent(
             at=now, actor_staff_id=staff_id, client_id=client_id, action="read", subject=subject,
             ip=ip,
+        )
+    )  # fmt: skip
+    session.flush()
+
+
+def audit_change(
+    session: Session,
+    staff_id: int,
+    client_id: int | None,
+    subject: str,
+    detail: str,
+    now: datetime,
+    ip: str | None = None,
+) -> None:
+    """Audit a change of a client's data (or of what places clients: a unit, an area).
+
+    ``detail`` names what changed, never the values of personal data (no number, no address).
+    """
+    session.add(
+        AuditEvent(
+            at=now, actor_staff_id=staff_id, client_id=client_id, action="change",
+            subject=subject, detail=detail[:300], ip=ip,
         )
     )  # fmt: skip
     session.flush()

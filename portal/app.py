@@ -149,6 +149,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .lightsupport import views as lightsupport_views
     from .lightsupport.staff_views import bp as lightsupport_staff_bp
     from .outreach.views import bp as outreach_bp
+    from .people.unit_views import bp as units_bp
+    from .people.views import bp as people_bp
     from .staff.views import bp as staff_bp
     from .vendor import bp as vendor_bp
     from .video import bp as video_bp
@@ -173,6 +175,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         video_bp,
         reminders_webhooks_bp,
         lifecycle_bp,
+        people_bp,
+        units_bp,
     ):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)

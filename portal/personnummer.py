@@ -69,3 +69,25 @@ def display(number: str) -> str:
 def masked(number: str | None) -> str:
     """What staff who do not need the number see: the date part only, 19811228-****."""
     return f"{number[:8]}-****" if number else ""
+
+
+def why_invalid(typed: str, today: date | None = None) -> str:
+    """Say what is wrong with a number ``normalise`` refused: "length", "date" or "check".
+
+    Only to explain a refusal in words; ``normalise`` stays the one rule of what is valid.
+    """
+    digits = "".join(c for c in typed or "" if c.isdigit())
+    if len(digits) not in (10, 12):
+        return "length"
+    ymd = digits[:-4]
+    day = int(ymd[-2:])
+    day = day - COORDINATION_DAY_OFFSET if day > COORDINATION_DAY_OFFSET else day
+    centuries = [ymd[:2]] if len(ymd) == 8 else ["19", "20"]
+    for century in centuries:
+        try:
+            born = date(int(century + ymd[-6:-4]), int(ymd[-4:-2]), day)
+        except ValueError:
+            continue
+        if born <= (today or date.today()):
+            return "check"
+    return "date"

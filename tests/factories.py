@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +11,7 @@ from models import (
     Channel,
     Client,
     ClientWorker,
+    ContactWorkerSpell,
     Decision,
     GrantPeriod,
     Role,
@@ -23,6 +24,8 @@ from models import (
 from portal.auth.staff import create_staff
 
 _numbers = itertools.count(1)
+#: When the contact workers a factory gives a client began.
+LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)
 
 
 def make_client(
@@ -45,6 +48,12 @@ def make_client(
     session.flush()
     for position, worker in enumerate(workers):
         session.add(ClientWorker(client_id=client.id, staff_id=worker.id, position=position))
+        # Their history too, from long before any visit a test makes (continuity figures).
+        session.add(
+            ContactWorkerSpell(
+                client_id=client.id, staff_id=worker.id, position=position, starts_at=LONG_AGO
+            )
+        )
     session.flush()
     return client
 

@@ -138,7 +138,7 @@ def decision_page(client_id: int):
     if form.is_submitted():
         status = 400
         if form.validate():
-            goals = _goals_from(form)
+            goals = goals_from(form)
             try:
                 if change_id and current and change_id == current.id:
                     decisions.change_decision(
@@ -184,7 +184,7 @@ def decision_page(client_id: int):
     ), status
 
 
-def _goals_from(form: DecisionForm) -> list[decisions.GoalText]:
+def goals_from(form: DecisionForm) -> list[decisions.GoalText]:
     goals = []
     if form.overall_goal.data:
         goals.append(decisions.GoalText(GoalKind.OVERALL, form.overall_goal.data.strip()))

@@ -17,8 +17,11 @@ from models.visits import Channel
 
 from ..auth.staff import create_staff
 from .names import DEMO_PASSWORD
+from .places import add_areas, give_numbers
 from .weeks import decision_and_plan, week_of_visits
 
+#: Botkyrka's areas, at their approximate centres.
+AREAS = [("Tumba", 59.199, 17.833), ("Alby", 59.239, 17.845), ("Fittja", 59.247, 17.861)]
 #: Who lives in Botkyrka: first name, last name, phone, address, position, needs.
 CLIENTS = [
     ("Greta", "Holmström", "+46700000011", "Tumba torg 4, Tumba", 59.199, 17.834, ["psychiatric"]),
@@ -60,7 +63,9 @@ def seed_second_unit(
         for first, last, phone, address, lat, lon, needs in CLIENTS
     ]  # fmt: skip
     session.add_all(clients)
+    give_numbers(clients, first_serial=950)
     session.flush()
+    add_areas(session, unit, AREAS)
     busy: dict[int, list[tuple[datetime, datetime]]] = {}
     for client in clients:
         session.add(ClientWorker(client_id=client.id, staff_id=johan.id, position=0))

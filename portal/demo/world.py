@@ -35,7 +35,9 @@ from models.visits import Channel
 
 from ..auth.staff import create_staff, hash_password
 from ..i18n import translate
+from ..people.contacts import record_current
 from .names import AREAS, DEMO_PASSWORD, FIRST_NAMES, LANGS, LAST_NAMES, SKILLS, TAKE_MEDICINE
+from .places import add_areas, give_numbers
 from .second_unit import seed_second_unit
 from .weeks import decision_and_plan, week_of_visits
 
@@ -168,7 +170,9 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
             )
         )
     session.add_all(clients)
+    give_numbers(clients, first_serial=900)
     session.flush()
+    add_areas(session, unit, AREAS)
 
     busy: dict[int, list[tuple[datetime, datetime]]] = {}
     for index, client in enumerate(clients):
@@ -256,6 +260,8 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
     session.flush()
     _client_portal(session, sandra, anna, now)
     seed_second_unit(session, now, zone, rnd, demo_hash)
+    # The contact workers' history starts before the demo's oldest visit.
+    record_current(session, now - timedelta(days=365))
 
 
 def _client_portal(session: Session, sandra: Client, anna: Staff, now: datetime) -> None:

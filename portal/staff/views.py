@@ -14,6 +14,8 @@ from ..auth.principal import staff_required
 from ..booking.reports import monthly_report, percent
 from ..casework.record import delivered_share, timeline
 from ..database import session
+from ..people import registry
+from ..people.contacts import continuity
 from ..timeutil import day_bounds, local_today, zone
 from . import auditlog, services
 
@@ -40,9 +42,11 @@ def manager():
     _, end = day_bounds(today, zone())
     figures = services.visit_figures(session(), current_user.staff, start, end)
     total = monthly_report(session(), current_user.staff, first, today, zone()).total
+    kept = continuity(session(), current_user.staff, start, end)
     return render_template(
-        "staff/manager.html", figures=figures, total=total, pct=percent, first=first, today=today
-    )
+        "staff/manager.html", figures=figures, total=total, pct=percent, first=first, today=today,
+        continuity=kept,
+    )  # fmt: skip
 
 
 @bp.get("/admin")
@@ -68,6 +72,7 @@ def client(client_id: int):
         session(), current_user.staff, client_id, "client.record", now, request.remote_addr
     )
     details = services.client_record(session(), record, now, local_today(now))
+    staff = current_user.staff
     events = timeline(session(), record.id, now)
     planned, delivered = delivered_share(session(), record.id, now)
     return render_template(
@@ -77,6 +82,9 @@ def client(client_id: int):
         events=events,
         planned=planned,
         delivered=delivered,
+        personal_number=registry.shown_personal_number(session(), staff, record),
+        may_keep=registry.may_keep(session(), staff, record.id),
+        may_set_contacts=services.may_set_contacts(session(), staff, record.id),
         **details,
     )
 

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from models import Channel, Database, Visit, VisitStatus
+from tests.browser.conftest import sign_in_by_code
 from tests.factories import make_client, make_decision, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -16,15 +17,7 @@ STHLM = ZoneInfo("Europe/Stockholm")
 
 
 def sign_in(phone: Page, number: str = "070-000 00 01") -> None:
-    phone.goto("/logga-in")
-    phone.get_by_label("Ditt mobilnummer").fill(number)
-    phone.get_by_role("button", name="Skicka kod").click()
-    inbox = phone.context.new_page()
-    inbox.goto("/dev/outbox")
-    code = re.search(r"\d{6}", inbox.locator(".bubble .body").first.inner_text()).group(0)
-    inbox.close()
-    phone.get_by_label("Koden från sms:et").fill(code)
-    phone.get_by_role("button", name="Logga in").click()
+    sign_in_by_code(phone, number)
     expect(phone.get_by_role("heading", name="Hej Sandra!")).to_be_visible()
 
 

@@ -13,7 +13,17 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from models import Base, Channel, Database, EscalationType, Role, VisitStatus, utcnow
+from models import (
+    Area,
+    Base,
+    Channel,
+    Database,
+    EscalationType,
+    Role,
+    Unit,
+    VisitStatus,
+    utcnow,
+)
 from tests.conftest import https_client, post_form
 from tests.factories import make_client, make_decision, make_staff, make_visit
 from tests.portal.helpers import client_web, staff_client
@@ -93,9 +103,14 @@ def make_world(db: Database) -> dict[str, int]:
             s, client=olle, kind=EscalationType.REPEATED_CANCELLATIONS, reason="Tre avbokningar.",
             source="booking", now=now, zone=ZoneInfo("Europe/Stockholm"), evidence=[],
         )  # fmt: skip
+        unit = Unit(name="Norr")
+        s.add(unit)
+        s.flush()
+        s.add(Area(unit_id=unit.id, name="Centrum", lat=59.33, lon=18.06))
         return {
             "olle": olle.id,
             "kim": kim.id,
+            "unit": unit.id,
             "visit": make_visit(s, olle, kim, start=now + timedelta(days=2)).id,
             "started": started.id,
             "video": video.id,

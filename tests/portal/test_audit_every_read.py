@@ -65,6 +65,9 @@ NO_CLIENT_DATA = {
     "schedule.calendar": "the worker's own feed address",
     "lightsupport_staff.figures": "counts per kind of help, no names",
     "lifecycle.retention_preview": "case numbers, units and dates, no names (audited as a list)",
+    "people.register_page": "an empty form: units, areas and caseworkers to choose",
+    "units.index": "units and how many areas",
+    "units.unit": "a unit's areas, positions and client counts",
 }
 
 #: Records tried per page: enough to reach one that renders (a running call, an own visit).
@@ -204,6 +207,8 @@ def candidates(s: Session, staff: Staff, rule: Rule, feeds: dict[int, str]) -> l
             .limit(TRIES)
         )
         return [{"request_id": i} for i in ids]
+    if args == {"unit_id"}:
+        return [{"unit_id": staff.unit_id}] if staff.unit_id else []
     if args == {"staff_id"}:
         away = select(Availability.staff_id)
         ids = s.scalars(

@@ -67,7 +67,8 @@ RULES: dict[str, Rule] = {
     **dict.fromkeys(
         ["staff.client", "casework.decision_page", "staff.revoke_devices", "casework.concern_page",
          "outreach.page", "outreach.add", "casework.plan_page", "client_staff.thread",
-         "lifecycle.close", "lifecycle.reopen"],
+         "lifecycle.close", "lifecycle.reopen",
+         "people.details", "people.contact_workers"],
         CLIENT,
     ),
     **dict.fromkeys(
@@ -94,6 +95,8 @@ RULES: dict[str, Rule] = {
     "staff.client_visit": Rule({"client_id": "client", "visit_id": "visit"}),
     "outreach.stop": Rule({"client_id": "client", "rule_id": "rule"}),
     "schedule.availability": Rule({"staff_id": "staff"}),
+    # An admin keeps his own unit and its areas; another unit's area reads as a missing one.
+    "units.unit": Rule({"unit_id": "unit"}, {"area_id": "area"}, form={"action": "change_area"}),
     "schedule.remove_availability": Rule({"staff_id": "staff", "row_id": "availability"}),
     **dict.fromkeys(
         ["booking.feed", "video.link", "video.ring_me", "video.check_by_link",
@@ -203,8 +206,9 @@ def test_no_role_reaches_a_record_it_may_not_touch(app, db, role: str) -> None:
     form = _form(world)
     epoch = str(int((now + timedelta(days=3)).replace(hour=9, minute=0, second=0).timestamp()))
     holes: list[str] = []
-    # A coordinator and a manager see their whole unit; everyone else only their own people.
-    neighbours = {} if role in ("coordinator", "manager") else world.neighbour
+    # A coordinator and a manager see their whole unit, and an admin keeps its clients' details;
+    # everyone else only their own people.
+    neighbours = {} if role in ("coordinator", "manager", "admin") else world.neighbour
     web = _signed_in(app, db, world, role)
     token = _token(web, role)
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):

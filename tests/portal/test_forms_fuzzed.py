@@ -96,6 +96,12 @@ FORMS: dict[str, tuple[Post, ...]] = {
     "lightsupport.HelpForm": (Post("/hjalp", "olle", page="/hjalp?vad=talk&nar=idag&hur=hem"),),
     "lightsupport.FirstContactForm": (Post("/fraga", "anyone"),),
     "outreach.RuleForm": (Post("/personal/klient/{olle}/paminnelser", "kim"),),
+    "people.ClientForm": (
+        Post("/personal/klienter/ny", "karin"),
+        Post("/personal/klient/{olle}/uppgifter", "karin"),
+    ),
+    "people.FirstDecisionForm": (),  # inside the registration form
+    "people.ContactsForm": (Post("/personal/klient/{olle}/kontaktpersoner", "cecilia"),),
 }
 GET_FORMS = {"booking.PeriodForm"}
 

@@ -18,6 +18,7 @@ WHO = ("anyone", "olle", "kim", "cecilia", "karin", "maria", "admin")
 ARGUMENTS = {
     "visit_id": "visit", "client_id": "olle", "escalation_id": "escalation", "staff_id": "kim",
     "request_id": 1, "check_in_id": 1, "token": "x", "code": "en", "check_id": "x",
+    "unit_id": "unit",
 }  # fmt: skip
 
 

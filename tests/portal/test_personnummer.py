@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from portal.personnummer import InvalidPersonalNumber, birth_date, display, masked, normalise
+from portal.personnummer import (
+    InvalidPersonalNumber,
+    birth_date,
+    display,
+    masked,
+    normalise,
+    why_invalid,
+)
 
 TODAY = date(2026, 12, 7)
 
@@ -52,3 +59,19 @@ def test_shown_whole_only_where_needed() -> None:
     assert display("198112289874") == "19811228-9874"
     assert masked("198112289874") == "19811228-****"
     assert masked(None) == ""
+
+
+@pytest.mark.parametrize(
+    ("typed", "why"),
+    [
+        ("811228-9875", "check"),
+        ("811232-9874", "date"),
+        ("811292-9874", "date"),  # 92 - 60: no 32nd either
+        ("811288-9874", "check"),  # a samordningsnummer (28 + 60) with a wrong check digit
+        ("20300101-0002", "date"),  # not born yet
+        ("81122-9874", "length"),
+        ("", "length"),
+    ],
+)
+def test_a_refusal_says_what_is_wrong(typed: str, why: str) -> None:
+    assert why_invalid(typed, TODAY) == why

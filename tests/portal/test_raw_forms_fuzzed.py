@@ -92,6 +92,13 @@ RAW: dict[str, tuple[Post, dict[str, tuple[st.SearchStrategy[str], bool]]]] = {
         Post("/personal/video/{video}/samtycke", "kim", page="/personal/idag"),
         {"yes": (TEXT, False)},
     ),
+    "units.index": (Post("/personal/enheter", "admin"), {"name": (TEXT, True)}),
+    "units.unit": (
+        Post("/personal/enheter/{unit}", "admin"),
+        {"action": (st.one_of(st.sampled_from(["rename", "add_area", "change_area"]), TEXT), False),
+         "name": (TEXT, False), "area_name": (TEXT, False), "lat": (TEXT, False),
+         "lon": (TEXT, False), "area_id": (NUMBER, False)},
+    ),
 }  # fmt: skip
 #: POST routes with no typed field: a button press, or a signed callback fuzzed on its own.
 BUTTONS = {
@@ -113,7 +120,7 @@ def world(db: Database) -> dict[str, int]:
 
 def test_every_post_route_is_fuzzed_or_a_button(app: Flask) -> None:
     adapter = app.url_map.bind("localhost")
-    ids = dict.fromkeys(("olle", "kim", "visit", "started", "video", "escalation"), 1)
+    ids = dict.fromkeys(("olle", "kim", "visit", "started", "video", "escalation", "unit"), 1)
     with_form = {
         adapter.match(post.url.format(**ids), method="POST")[0]
         for name, posts in FORMS.items()

@@ -12,6 +12,7 @@ from datetime import time, timedelta
 from sqlalchemy.orm import Session
 
 from models import (
+    Area,
     AuditEvent,
     AuditEventClient,
     Availability,
@@ -65,6 +66,9 @@ def build(session: Session) -> World:
     north, south = Unit(name="Norr"), Unit(name="Söder")
     session.add_all([north, south])
     session.flush()
+    centrum = Area(unit_id=north.id, name="Centrum", lat=59.33, lon=18.06)
+    qvarn = Area(id=7001, unit_id=south.id, name="Qvarnområdet", lat=59.3, lon=18.0)
+    session.add_all([centrum, qvarn])
 
     nils = make_staff(session, "nils", unit_id=north.id)
     nora = make_staff(session, "nora", roles=[Role.COORDINATOR], unit_id=north.id)
@@ -90,7 +94,8 @@ def build(session: Session) -> World:
     session.flush()
     world.own = {
         "client": nina.id, "visit": own_visit.id, "rule": own_rule.id, "staff": nils.id,
-        "request": own_request.id, "audit_event": own_read.id,
+        "request": own_request.id, "audit_event": own_read.id, "unit": north.id,
+        "area": centrum.id,
     }  # fmt: skip
 
     # The foreign unit: fixed ids, so a page can be searched for them.
@@ -162,6 +167,8 @@ def build(session: Session) -> World:
         "staff": [sune.id, sara.id, sigge.id],
         "availability": [absence.id],
         "audit_event": [read.id, listed.id],
+        "unit": [south.id],
+        "area": [qvarn.id],
     }
     return world
 

@@ -1,0 +1,87 @@
+"""Units and their areas, kept by an admin: create, rename, areas with a position."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from models import Area, AuditEvent, Role, Unit
+from tests.conftest import post_form
+from tests.factories import make_staff
+from tests.portal.helpers import staff_client
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture
+def admins(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    with db.transaction() as s:
+        north, south = Unit(name="Norr"), Unit(name="Söder")
+        s.add_all([north, south])
+        s.flush()
+        make_staff(s, "adam", roles=[Role.ADMIN])
+        make_staff(s, "ada", roles=[Role.ADMIN], unit_id=north.id)
+        make_staff(s, "kai", roles=[Role.CASEWORKER], unit_id=north.id)
+        return {"north": north.id, "south": south.id}
+
+
+def _count(db, model) -> int:  # type: ignore[no-untyped-def]
+    with db.transaction() as s:
+        return s.scalar(select(func.count(model.id)))
+
+
+def test_an_admin_adds_a_unit_and_its_areas(app, db, admins) -> None:  # type: ignore[no-untyped-def]
+    web = staff_client(app, db, "adam")
+    response = post_form(web, "/personal/enheter", {"name": "Boendestöd Väst"})
+    assert response.status_code == 302
+    unit_url = response.location
+    response = post_form(
+        web, unit_url, {"action": "add_area", "area_name": "Vällingby", "lat": "59,363",
+                        "lon": "17,872"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    page = web.get(unit_url)
+    assert "Vällingby" in page.text and "59.363" in page.text
+    with db.transaction() as s:
+        area = s.scalar(select(Area).where(Area.name == "Vällingby"))
+        assert (area.lat, area.lon) == (59.363, 17.872)
+        assert s.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "change")) == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        ({"action": "add_area", "area_name": "", "lat": "59", "lon": "18"}, "Skriv ett namn"),
+        ({"action": "add_area", "area_name": "Ön", "lat": "18", "lon": "59"}, "inte i Sverige"),
+        ({"action": "add_area", "area_name": "Ön", "lat": "nan", "lon": "18"}, "inte i Sverige"),
+        ({"action": "add_area", "area_name": "Ön", "lat": "59", "lon": ""}, "inte i Sverige"),
+        ({"action": "add_area", "area_name": "Ön", "lat": "", "lon": ""}, "ungefärliga position"),
+        ({"action": "rename", "name": "Söder"}, "redan en enhet med det namnet"),
+    ],
+)
+def test_bad_input_is_refused_shown_again_and_nothing_written(app, db, admins, data, says) -> None:  # type: ignore[no-untyped-def]
+    web = staff_client(app, db, "adam")
+    response = post_form(web, f"/personal/enheter/{admins['north']}", data)
+    assert response.status_code == 400
+    assert says in response.text
+    if data.get("area_name"):
+        assert f'value="{data["area_name"]}"' in response.text
+    assert _count(db, Area) == 0
+    with db.transaction() as s:
+        assert s.get(Unit, admins["north"]).name == "Norr"
+
+
+def test_an_admin_of_a_unit_keeps_only_that_unit(app, db, admins) -> None:  # type: ignore[no-untyped-def]
+    web = staff_client(app, db, "ada")
+    assert "Söder" not in web.get("/personal/enheter").text
+    assert web.get(f"/personal/enheter/{admins['south']}").status_code == 404
+    page = f"/personal/enheter/{admins['north']}"
+    response = post_form(web, "/personal/enheter", {"name": "Ny"}, page=page)
+    assert response.status_code == 400 and "hela kommunen" in response.text
+    assert _count(db, Unit) == 2
+
+
+def test_only_an_admin_reaches_the_unit_pages(app, db, admins) -> None:  # type: ignore[no-untyped-def]
+    web = staff_client(app, db, "kai")
+    assert web.get("/personal/enheter").status_code == 403
+    assert web.get(f"/personal/enheter/{admins['north']}").status_code == 403
