@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text, Time, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
+from .sealed import Sealed
 
 if TYPE_CHECKING:
     from .trust import Consent
@@ -52,8 +53,8 @@ class Staff(Base):
     #: Work phone in E.164; used for bridged calls and urgent alerts.
     phone: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))
-    #: Base32 TOTP secret; None until the person has enrolled an authenticator.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: Base32 TOTP secret, sealed at rest (``models.sealed``); None without an authenticator.
+    totp_secret: Mapped[str | None] = mapped_column(Sealed(200))
     #: A demo account may sign in without TOTP while the demo setting is on; never in production.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -192,6 +193,7 @@ class Proxy(Base):
     can_see_visits: Mapped[bool] = mapped_column(Boolean, default=False)
     can_book: Mapped[bool] = mapped_column(Boolean, default=False)
     gets_reminders: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_write_messages: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

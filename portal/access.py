@@ -39,6 +39,26 @@ def client_scope(staff: Staff) -> ColumnElement[bool]:
     return or_(*parts) if parts else false()
 
 
+def proxy_scope(staff: Staff) -> ColumnElement[bool]:
+    """A condition on ``Client`` for whose proxies and consents ``staff`` may keep: a
+    caseworker their caseload, an admin the clients of their unit (all units when they have
+    none). Nobody else records what a client allows."""
+    parts: list[ColumnElement[bool]] = []
+    if staff.has_role(Role.CASEWORKER):
+        parts.append(Client.caseworker_id == staff.id)
+    if staff.has_role(Role.ADMIN):
+        parts.append(true() if staff.unit_id is None else Client.unit_id == staff.unit_id)
+    return or_(*parts) if parts else false()
+
+
+def staff_scope(admin: Staff) -> ColumnElement[bool]:
+    """A condition on ``Staff`` for the accounts ``admin`` manages: their unit's (all units'
+    when they have none); nobody without the admin role manages any."""
+    if not admin.has_role(Role.ADMIN):
+        return false()
+    return true() if admin.unit_id is None else Staff.unit_id == admin.unit_id
+
+
 def visible_clients(session: Session, staff: Staff) -> list[Client]:
     """The clients ``staff`` may see, by name."""
     query = (
@@ -56,12 +76,15 @@ def open_client(
     subject: str,
     now: datetime,
     ip: str | None = None,
+    scope: ColumnElement[bool] | None = None,
 ) -> Client:
     """Return a client's record for ``staff`` and audit the read; refuse (and audit) otherwise.
 
+    ``scope`` replaces ``client_scope(staff)`` for a task with its own boundary (``proxy_scope``).
     The refusal is flushed before anything else is written, and a 403 response still commits.
     """
-    client = session.scalar(select(Client).where(Client.id == client_id, client_scope(staff)))
+    scope = client_scope(staff) if scope is None else scope
+    client = session.scalar(select(Client).where(Client.id == client_id, scope))
     if client is None:
         exists_at_all = session.scalar(select(Client.id).where(Client.id == client_id))
         session.add(

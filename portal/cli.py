@@ -13,7 +13,7 @@ import click
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from models import Database, Role, Staff, utcnow
+from models import Database, Role, Staff, sealed, utcnow
 from models.migrate import upgrade
 
 from . import logs
@@ -24,6 +24,7 @@ from .config import (
     database_url_from_env,
     from_env,
     log_settings_from_env,
+    sealing_keys_from_env,
 )
 
 log = logging.getLogger("boendestod")
@@ -35,6 +36,20 @@ def _database_url() -> str:
         return database_url_from_env(os.environ)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _use_sealing_keys(required: bool = True) -> None:
+    """Give this process the keys that seal TOTP secrets, from TOTP_KEYS or SECRET_KEY."""
+    try:
+        keys = sealing_keys_from_env(os.environ)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if keys:
+        sealed.use_keys(keys)
+    elif required and not sealed.has_keys():
+        raise click.ClickException(
+            "set SECRET_KEY (or TOTP_KEYS) as the app has it: TOTP secrets are stored encrypted"
+        )
 
 
 def _settings(env: str) -> Settings:
@@ -114,6 +129,7 @@ def seed_demo(settings: Settings, clients: int = 20) -> None:
     """Migrate the database and fill it with the demo world."""
     from .demo import seed
 
+    sealed.use_keys(settings.sealing_keys)
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     with db.transaction() as session:
@@ -193,7 +209,11 @@ def db() -> None:
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
-    """Apply migrations to DATABASE_URL up to REVISION."""
+    """Apply migrations to DATABASE_URL up to REVISION.
+
+    With SECRET_KEY (or TOTP_KEYS) set as the app has it, so that 0019 can seal the TOTP
+    secrets already stored; it refuses without them when there are any."""
+    _use_sealing_keys(required=False)
     upgrade(_database_url(), revision)
     click.echo(f"database at {revision}")
 
@@ -231,6 +251,7 @@ def create_staff_command(
         work_phone = normalise(phone) if phone else None
     except InvalidPhone as exc:
         raise click.ClickException(f"{phone!r} is not a mobile number") from exc
+    _use_sealing_keys()
     database = Database(_database_url())
     try:
         with database.transaction() as session:
@@ -258,6 +279,7 @@ def _change_staff(username: str, change: Callable[[Session, Staff], T]) -> T:
     from .auth.staff import staff_by_username
     from .errors import DomainError
 
+    _use_sealing_keys()
     database = Database(_database_url())
     try:
         with database.transaction() as session:

@@ -88,7 +88,3 @@ def client_visit(session: Session, client: Client, visit_id: int) -> Visit | Non
         .options(joinedload(Visit.staff), joinedload(Visit.notes))
         .where(Visit.id == visit_id, Visit.client_id == client.id)
     )
-
-
-def all_staff(session: Session) -> list[Staff]:
-    return list(session.scalars(select(Staff).order_by(Staff.username)))

@@ -9,6 +9,7 @@ from flask_login import current_user
 from models import Role, utcnow
 
 from ..access import audit_list, open_client, visible_clients
+from ..accounts.services import accounts
 from ..auth import devices
 from ..auth.principal import staff_required
 from ..booking.reports import monthly_report, percent
@@ -48,7 +49,7 @@ def manager():  # type: ignore[no-untyped-def]
 @bp.get("/admin")
 @staff_required(Role.ADMIN)
 def admin():  # type: ignore[no-untyped-def]
-    return render_template("staff/admin.html", staff=services.all_staff(session()))
+    return render_template("staff/admin.html", staff=accounts(session(), current_user.staff))
 
 
 @bp.get("/klienter")
