@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pyotp
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -68,7 +69,9 @@ def _sign_in(app, username: str, password: str, secret: str):  # type: ignore[no
     return web, post_form(web, "/personal/logga-in", form)
 
 
-def test_admin_creates_a_caseworker_who_enrols_through_the_link_once(app, db, units, admin) -> None:  # type: ignore[no-untyped-def]
+def test_admin_creates_a_caseworker_who_enrols_through_the_link_once(
+    app: Flask, db: Database, units: dict[str, int], admin: FlaskClient
+) -> None:
     response = _create(admin, units)
     assert response.status_code == 200
     link = _link(response)
@@ -106,8 +109,13 @@ def test_admin_creates_a_caseworker_who_enrols_through_the_link_once(app, db, un
     ],
 )  # fmt: skip
 def test_a_refused_enrolment_writes_nothing_and_keeps_the_link(
-    app, db, units, admin, data, says
-) -> None:  # type: ignore[no-untyped-def]
+    app: Flask,
+    db: Database,
+    units: dict[str, int],
+    admin: FlaskClient,
+    data: dict[str, str],
+    says: str,
+) -> None:
     link = _link(_create(admin, units))
     before = _staff(db, "karin").password_hash
     data = {"code": "", **data}
@@ -119,7 +127,9 @@ def test_a_refused_enrolment_writes_nothing_and_keeps_the_link(
     assert https_client(app).get(link).status_code == 200
 
 
-def test_an_expired_or_replaced_link_opens_nothing(app, db, units, admin) -> None:  # type: ignore[no-untyped-def]
+def test_an_expired_or_replaced_link_opens_nothing(
+    app: Flask, db: Database, units: dict[str, int], admin: FlaskClient
+) -> None:
     first = _link(_create(admin, units))
     karin = _staff(db, "karin")
     second = _link(post_form(admin, f"/personal/admin/konton/{karin.id}/ny-kod", {},
@@ -143,8 +153,8 @@ def test_an_expired_or_replaced_link_opens_nothing(app, db, units, admin) -> Non
     ],
 )
 def test_a_refused_account_is_shown_again_as_typed_and_nothing_is_written(
-    db, units, admin, changes, says
-) -> None:  # type: ignore[no-untyped-def]
+    db: Database, units: dict[str, int], admin: FlaskClient, changes: dict[str, str], says: str
+) -> None:
     with db.transaction() as s:
         count = s.scalar(select(func.count(Staff.id)))
     response = _create(admin, units, last_name="Eklund-Typad", **changes)
@@ -156,7 +166,9 @@ def test_a_refused_account_is_shown_again_as_typed_and_nothing_is_written(
         assert s.scalar(select(func.count(StaffEnrolment.id))) == 0
 
 
-def test_a_unit_admin_manages_only_their_units_accounts(db, units, admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_unit_admin_manages_only_their_units_accounts(
+    db: Database, units: dict[str, int], admin: FlaskClient
+) -> None:
     sune = _staff(db, "sune")
     assert admin.get(f"/personal/admin/konton/{sune.id}").status_code == 404
     assert "sune" not in admin.get("/personal/admin").text
@@ -165,8 +177,8 @@ def test_a_unit_admin_manages_only_their_units_accounts(db, units, admin) -> Non
 
 
 def test_switching_off_ends_every_session_and_the_account_can_come_back(
-    app, db, units, admin
-) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, db: Database, units: dict[str, int], admin: FlaskClient
+) -> None:
     with db.transaction() as s:
         anna = make_staff(s, "anna", unit_id=units["north"])
         anna_id = anna.id
@@ -183,8 +195,8 @@ def test_switching_off_ends_every_session_and_the_account_can_come_back(
 
 
 def test_the_last_admin_cannot_switch_themselves_off_or_drop_the_admin_role(
-    app, db, units, admin
-) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, db: Database, units: dict[str, int], admin: FlaskClient
+) -> None:
     me = _staff(db, "adam")
     page = f"/personal/admin/konton/{me.id}"
     off = post_form(admin, f"{page}/stang-av", {}, page=page)
@@ -196,16 +208,16 @@ def test_the_last_admin_cannot_switch_themselves_off_or_drop_the_admin_role(
     with db.transaction() as s:
         assert s.get(Staff, me.id).role_set == {Role.ADMIN}
         make_staff(s, "alma", roles=[Role.ADMIN], unit_id=units["north"])
-    roles = post_form(admin, f"{page}/roller", {"roles": ["admin", "manager"],
-                                                "unit": str(units["north"])}, page=page)  # fmt: skip
+    both = {"roles": ["admin", "manager"], "unit": str(units["north"])}
+    roles = post_form(admin, f"{page}/roller", both, page=page)
     assert roles.status_code == 303
     with db.transaction() as s:
         assert s.get(Staff, me.id).role_set == {Role.ADMIN, Role.MANAGER}
 
 
 def test_a_password_reset_stops_the_old_password_and_the_link_sets_a_new_one(
-    app, db, units, admin
-) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, db: Database, units: dict[str, int], admin: FlaskClient
+) -> None:
     with db.transaction() as s:
         anna = make_staff(s, "anna", unit_id=units["north"])
         anna_id, secret = anna.id, anna.totp_secret
@@ -219,7 +231,9 @@ def test_a_password_reset_stops_the_old_password_and_the_link_sets_a_new_one(
     assert _sign_in(app, "anna", "nytt och långt lösen", secret)[1].status_code == 302
 
 
-def test_a_totp_reset_gives_a_new_secret_confirmed_through_the_link(app, db, units, admin) -> None:  # type: ignore[no-untyped-def]
+def test_a_totp_reset_gives_a_new_secret_confirmed_through_the_link(
+    app: Flask, db: Database, units: dict[str, int], admin: FlaskClient
+) -> None:
     with db.transaction() as s:
         anna = make_staff(s, "anna", unit_id=units["north"])
         anna_id, old = anna.id, anna.totp_secret
