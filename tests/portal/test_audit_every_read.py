@@ -64,6 +64,9 @@ NO_CLIENT_DATA = {
     "schedule.calendar": "the worker's own feed address",
     "staff.manager": "counts and shares, no names",
     "lightsupport_staff.figures": "counts per kind of help, no names",
+    "accounts.new_account": "the form for a new staff account",
+    "accounts.account": "one staff account: roles, unit, sign-in",
+    "accounts.enrol": "a new member of staff sets their password and authenticator",
 }
 
 #: Records tried per page: enough to reach one that renders (a running call, an own visit).
