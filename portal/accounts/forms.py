@@ -8,6 +8,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import Role
 
+from ..fields import ticked_at_least_one
 from ..labels import ROLE
 
 
@@ -26,7 +27,7 @@ class RolesForm(FlaskForm):
         choices=[(r.value, ROLE[r.value]) for r in Role],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        validators=[DataRequired(_l("Välj minst en roll."))],
+        validators=[ticked_at_least_one(_l("Välj minst en roll."))],
     )
     unit = SelectField(_l("Enhet"), coerce=_unit_id, validate_choice=True)
 

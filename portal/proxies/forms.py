@@ -9,6 +9,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from models import ConsentMethod, ProxyRelation
 
 from ..auth.proxy_rights import GRANTABLE, Feature
+from ..fields import ticked_at_least_one
 from .services import Agreement
 
 FEATURE_NAMES = {
@@ -35,7 +36,7 @@ class ConsentForm(FlaskForm):
         choices=[(f.value, FEATURE_NAMES[f]) for f in GRANTABLE],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        validators=[DataRequired(_l("Kryssa i minst en sak som klienten tillåter."))],
+        validators=[ticked_at_least_one(_l("Kryssa i minst en sak som klienten tillåter."))],
     )
     method = SelectField(
         _l("Hur sa klienten ja?"),
