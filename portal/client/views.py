@@ -110,6 +110,7 @@ def start():  # type: ignore[no-untyped-def]
         unread=unread,
         today=today,
         helps_several=helps_several,
+        may_write=may(current_user, Feature.WRITE_MESSAGES),
     )
 
 
@@ -187,7 +188,7 @@ def visits():  # type: ignore[no-untyped-def]
 
 @bp.route("/skriv", methods=["GET", "POST"])
 @client_required
-@feature_required(Feature.CLIENT_ONLY)
+@feature_required(Feature.WRITE_MESSAGES)
 def write():  # type: ignore[no-untyped-def]
     client = current_user.client
     now = utcnow()
@@ -203,6 +204,7 @@ def write():  # type: ignore[no-untyped-def]
                 now,
                 request.form.get("nonce", "")[:40],
                 current_app.config["PUBLIC_URL"],
+                current_user.proxy,
             )
         except messages.MessageRefused as exc:
             error, status = exc.message, exc.status

@@ -14,9 +14,11 @@ from models import (
     Consent,
     ConsentMethod,
     Database,
+    Message,
     Proxy,
     ProxyRelation,
     Role,
+    Task,
     Unit,
 )
 from portal.auth.codes import holder_of
@@ -174,3 +176,28 @@ def test_the_same_number_twice_for_one_client_is_refused(
     response = _add(kai, people, name="Lars igen")
     assert response.status_code == 400 and "redan ett ombud" in response.text
     assert _counts(db)[0] == 1
+
+
+def test_a_proxy_allowed_to_write_sends_a_message_that_says_who_wrote_it(
+    app: Flask, db: Database, people: dict[str, int]
+) -> None:
+    kai = staff_client(app, db, "kai")
+    _add(kai, people, features=["write_messages"])
+    lars = client_client(app, db, proxy_id=_proxy(db).id)
+    assert post_form(lars, "/skriv", {"text": "Hej från Lars"}).status_code == 303
+    with db.transaction() as s:
+        message = s.scalar(select(Message))
+        assert message.proxy_id is not None and message.from_client
+        assert s.scalar(select(Task.text)) == "Nytt meddelande från Lars Larsson (ombud för Nina)."
+    nils = staff_client(app, db, "nils")
+    assert "Lars Larsson (ombud)" in nils.get(f"/personal/meddelanden/{people['nina']}").text
+
+
+def test_a_proxy_not_allowed_to_write_is_refused(
+    app: Flask, db: Database, people: dict[str, int]
+) -> None:
+    kai = staff_client(app, db, "kai")
+    _add(kai, people)
+    lars = client_client(app, db, proxy_id=_proxy(db).id)
+    assert lars.get("/skriv").status_code == 403
+    assert "Skriv till mitt stöd" not in lars.get("/min-dag").text

@@ -10,7 +10,7 @@ secrets are sealed at rest (``models.sealed``): the column widens for the token,
 already stored are sealed here, with the keys the process was given (``boendestod db upgrade``
 gives them from SECRET_KEY or TOTP_KEYS; without keys it refuses when there is one to seal).
 A consent records how the client agreed and who withdrew it; a proxy may be allowed to write
-messages.
+messages, and a message says which proxy wrote it.
 """
 
 import sqlalchemy as sa
@@ -86,9 +86,18 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("proxies") as batch:
         batch.alter_column("can_write_messages", server_default=None)
+    with op.batch_alter_table("messages") as batch:
+        batch.add_column(sa.Column("proxy_id", sa.Integer(), nullable=True))
+        batch.create_foreign_key(
+            op.f("fk_messages_proxy_id_proxies"), "proxies", ["proxy_id"], ["id"],
+            ondelete="SET NULL",
+        )  # fmt: skip
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("messages") as batch:
+        batch.drop_constraint(op.f("fk_messages_proxy_id_proxies"), type_="foreignkey")
+        batch.drop_column("proxy_id")
     with op.batch_alter_table("proxies") as batch:
         batch.drop_column("can_write_messages")
     with op.batch_alter_table("consents") as batch:
