@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from models import Client, Database, Role, Staff, Unit, utcnow
 from tests.browser.conftest import LiveServer
+from tests.browser.test_coordinator_console import sign_in_client
 from tests.factories import make_client, make_staff, make_visit
 from tests.portal.helpers import PASSWORD
 
@@ -27,18 +28,6 @@ def _staff_sign_in(page: Page, username: str, password: str, secret: str) -> Non
     page.get_by_label("Lösenord").fill(password)
     page.get_by_label("Kod från din autentiseringsapp").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Logga in").click()
-
-
-def _proxy_sign_in(phone: Page, number: str) -> None:
-    phone.goto("/")
-    phone.get_by_label("Ditt mobilnummer").fill(number)
-    phone.get_by_role("button", name="Skicka kod").click()
-    inbox = phone.context.new_page()
-    inbox.goto("/dev/outbox")
-    code = re.search(r"\d{6}", inbox.locator(".bubble .body").first.inner_text()).group(0)
-    inbox.close()
-    phone.get_by_label("Koden från sms:et").fill(code)
-    phone.get_by_role("button", name="Logga in").click()
 
 
 def test_admin_to_caseworker_to_proxy_and_back(
@@ -96,7 +85,7 @@ def test_admin_to_caseworker_to_proxy_and_back(
     expect(kai.get_by_text("Lars Larsson är ombud för Nina.")).to_be_visible()
 
     # Lars signs in on his phone: visits, and nothing else.
-    _proxy_sign_in(phone, "070-111 22 33")
+    sign_in_client(phone, "070-111 22 33")
     assert phone.url.endswith("/min-dag")
     expect(phone.get_by_role("link", name="Boka eller ändra")).to_have_count(0)
     expect(phone.get_by_role("link", name="Hur mår du?")).to_have_count(0)

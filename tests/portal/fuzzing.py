@@ -13,7 +13,21 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from models import Base, Channel, Database, EscalationType, Role, VisitStatus, utcnow
+from models import (
+    Base,
+    Channel,
+    Consent,
+    ConsentKind,
+    Database,
+    EnrolmentPurpose,
+    EscalationType,
+    Proxy,
+    ProxyRelation,
+    Role,
+    VisitStatus,
+    utcnow,
+)
+from portal.accounts import enrolment
 from tests.conftest import https_client, post_form
 from tests.factories import make_client, make_decision, make_staff, make_visit
 from tests.portal.helpers import client_web, staff_client
@@ -64,7 +78,7 @@ def form_shown(html: str, url: str, page: str) -> bool:
     return f'action="{url}"' in html or (page == url and _OWN_FORM.search(html) is not None)
 
 
-def make_world(db: Database) -> dict[str, int]:
+def make_world(db: Database) -> dict[str, int]:  # the enrolment token is a str
     """Olle with his worker Kim and caseworker Karin, a coordinator, a manager, an admin; a
     planned, a started and a finished video visit; an open escalation."""
     from zoneinfo import ZoneInfo
@@ -93,9 +107,19 @@ def make_world(db: Database) -> dict[str, int]:
             s, client=olle, kind=EscalationType.REPEATED_CANCELLATIONS, reason="Tre avbokningar.",
             source="booking", now=now, zone=ZoneInfo("Europe/Stockholm"), evidence=[],
         )  # fmt: skip
+        proxy = Proxy(
+            client_id=olle.id, name="Greta Berg", phone="+46701119999",
+            relation=ProxyRelation.RELATIVE, can_see_visits=True,
+            consent=Consent(client_id=olle.id, kind=ConsentKind.PROXY_ACCESS, scope="see_visits"),
+        )  # fmt: skip
+        s.add(proxy)
+        s.flush()
         return {
             "olle": olle.id,
             "kim": kim.id,
+            "proxy": proxy.id,
+            # A link for Kim's password and authenticator: the enrolment form's page.
+            "enrol": enrolment.issue(s, kim, EnrolmentPurpose.NEW_ACCOUNT, None, now),  # type: ignore[dict-item]
             "visit": make_visit(s, olle, kim, start=now + timedelta(days=2)).id,
             "started": started.id,
             "video": video.id,

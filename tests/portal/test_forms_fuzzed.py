@@ -96,6 +96,20 @@ FORMS: dict[str, tuple[Post, ...]] = {
     "lightsupport.HelpForm": (Post("/hjalp", "olle", page="/hjalp?vad=talk&nar=idag&hur=hem"),),
     "lightsupport.FirstContactForm": (Post("/fraga", "anyone"),),
     "outreach.RuleForm": (Post("/personal/klient/{olle}/paminnelser", "kim"),),
+    "accounts.NewAccountForm": (Post("/personal/admin/konton/ny", "admin"),),
+    "accounts.RolesForm": (
+        Post("/personal/admin/konton/{kim}/roller", "admin", page="/personal/admin/konton/{kim}"),
+    ),
+    "accounts.EnrolForm": (Post("/personal/konto/{enrol}", "anyone"),),
+    "proxies.NewProxyForm": (Post("/personal/klient/{olle}/ombud", "karin"),),
+    # Posted with its proxy's prefix on the page; fuzzed unprefixed, so always refused here.
+    "proxies.ConsentForm": (
+        Post(
+            "/personal/klient/{olle}/ombud/{proxy}/samtycke",
+            "karin",
+            page="/personal/klient/{olle}/ombud",
+        ),
+    ),  # fmt: skip
 }
 GET_FORMS = {"booking.PeriodForm"}
 

@@ -102,7 +102,8 @@ BUTTONS = {
     "video.withdraw_consent", "video.start_video", "video.no_video", "video.ring_me",
     "video.call_me", "video.check_offer", "twilio_webhooks.sms", "twilio_webhooks.status",
     "twilio_webhooks.voice", "twilio_webhooks.voice_key", "video.video_webhooks.bridge",
-    "video.video_webhooks.done",
+    "video.video_webhooks.done", "accounts.switch_off", "accounts.switch_on",
+    "accounts.reset_password", "accounts.reset_totp", "proxies.withdraw",
 }  # fmt: skip
 
 
@@ -113,7 +114,8 @@ def world(db: Database) -> dict[str, int]:
 
 def test_every_post_route_is_fuzzed_or_a_button(app: Flask) -> None:
     adapter = app.url_map.bind("localhost")
-    ids = dict.fromkeys(("olle", "kim", "visit", "started", "video", "escalation"), 1)
+    ids = dict.fromkeys(("olle", "kim", "visit", "started", "video", "escalation", "proxy"), 1)
+    ids["enrol"] = "a-token"
     with_form = {
         adapter.match(post.url.format(**ids), method="POST")[0]
         for name, posts in FORMS.items()
