@@ -74,7 +74,6 @@ def _account_page(staff: Staff, form: RolesForm, error: str | None = None, statu
         form=form,
         error=error,
         sessions=services.open_sessions(session(), staff.id),
-        me=staff.id == current_user.staff.id,
     ), status
 
 

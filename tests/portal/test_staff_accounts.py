@@ -244,3 +244,15 @@ def test_a_totp_reset_gives_a_new_secret_confirmed_through_the_link(
     assert _sign_in(app, "anna", PASSWORD, old)[1].status_code == 401
     assert _enrol(app, link, {"code": pyotp.TOTP(new).now()}).status_code == 303
     assert _sign_in(app, "anna", PASSWORD, new)[1].status_code == 302
+
+
+def test_the_cli_keeps_the_last_admin_by_the_same_rule(db: Database, units: dict[str, int]) -> None:
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    result = CliRunner(env={"DATABASE_URL": db.url}).invoke(
+        main, ["switch-off-staff", "--username", "adam"]
+    )
+    assert result.exit_code == 1 and "sista aktiva administratören" in result.output
+    assert _staff(db, "adam").active
