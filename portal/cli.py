@@ -328,5 +328,28 @@ def switch_off_staff_command(username: str, switch_on: bool) -> None:
     click.echo(f"{username} is switched {state}")
 
 
+@main.command("reseal-totp")
+def reseal_totp_command() -> None:
+    """Encrypt every stored TOTP secret again with the first of TOTP_KEYS (after a rotation:
+    put the new key first, keep the old ones, run this, then drop the old ones)."""
+    from sqlalchemy import String, literal, select, update
+
+    _use_sealing_keys()
+    raw = Staff.__table__.c.totp_secret  # the stored token, not the column type's plain text
+    database = Database(_database_url())
+    try:
+        with database.transaction() as session:
+            rows = session.execute(select(Staff.id, raw.cast(String)).where(raw.is_not(None)))
+            for staff_id, token in rows.all():
+                session.execute(
+                    update(Staff.__table__)
+                    .where(Staff.__table__.c.id == staff_id)
+                    .values(totp_secret=literal(sealed.reseal(token), String))
+                )
+    finally:
+        database.dispose()
+    click.echo("TOTP secrets sealed with the first key")
+
+
 if __name__ == "__main__":
     sys.exit(main())

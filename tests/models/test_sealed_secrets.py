@@ -98,3 +98,20 @@ def test_totp_keys_are_checked_at_start_up(tmp_path) -> None:  # type: ignore[no
     assert from_env("test", {**base, "TOTP_KEYS": f" {key} "}).sealing_keys == (key,)
     derived = from_env("test", base).sealing_keys
     assert derived == (sealed.derive_key("s" * 40),)
+
+
+def test_reseal_totp_moves_every_secret_to_the_first_key(db: Database) -> None:
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    with db.transaction() as s:
+        secret = make_staff(s, "anna").totp_secret
+    new = Fernet.generate_key().decode()
+    keys = ",".join((new, *TEST_SEALING_KEYS))
+    result = CliRunner(env={"DATABASE_URL": db.url, "TOTP_KEYS": keys}).invoke(
+        main, ["reseal-totp"]
+    )
+    assert result.exit_code == 0, result.output
+    token = _stored(db.url, "anna")
+    assert Fernet(new.encode()).decrypt(token.encode()).decode() == secret
