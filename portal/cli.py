@@ -1,5 +1,5 @@
 """The console command: ``boendestod demo | serve | db upgrade | create-staff`` and the staff
-account commands (``reset-password``, ``reset-totp``, ``switch-off-staff``)."""
+account commands (``reset-password``, ``reset-totp``, ``switch-off-staff``, ``reseal-totp``)."""
 
 from __future__ import annotations
 
