@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat $(INSTALL_INPUTS) 2>/dev/null | cksum | 
 # Message catalogues: compiled by the build step on install, and again here after a .po changes.
 CATALOGUES := $(patsubst %.po,%.mo,$(wildcard portal/translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: demo test install lint lock system-packages
+.PHONY: demo test test-postgres install lint lock system-packages
 
 # The lock is installed with hashes first; the project itself then adds no packages of its own
 # choosing (--no-deps), and `pip check` stops when the lock no longer satisfies pyproject.toml.
@@ -36,11 +36,20 @@ demo: install
 system-packages:
 	scripts/ensure-system-packages
 
-test: system-packages install
-	$(VENV)/bin/pytest
+# One test process per core (pytest-xdist), each with its own database (tests/conftest.py); a
+# file's tests stay together, so a module's servers and built wheel are set up once.
+PARALLEL := -n auto --dist loadfile
 
+test: system-packages install
+	$(VENV)/bin/pytest $(PARALLEL)
+
+# The database tests once more, against a throwaway PostgreSQL (CI runs this after `make test`).
+test-postgres: system-packages install
+	TEST_DATABASE_URL=$$(.ci/start-postgres) $(VENV)/bin/pytest -m db $(PARALLEL)
+
+# mypy checks the packages listed in pyproject.toml's [tool.mypy] files.
 lint: $(STAMP)
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy
 
 # Exact versions with hashes of everything pyproject.toml asks for, test and bench extras too.
 # Run after changing dependencies in pyproject.toml, and commit requirements.lock.

@@ -45,6 +45,6 @@ def _stay_bare(path: str, argv: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    portal.app.create_app = bare_app  # type: ignore[assignment]
+    portal.app.create_app = bare_app
     os.execv = _stay_bare  # type: ignore[assignment]
     sys.exit(cli.main())

@@ -138,7 +138,7 @@ def build(db: Database, first_day: date, days: int, visits_per_client_week: floa
         return len(rows)
 
 
-def timed(fn, runs: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]
+def timed(fn, runs: int) -> tuple[float, object]:
     times, result = [], None
     for _ in range(runs):
         started = clock.perf_counter()
@@ -199,7 +199,7 @@ def naive_report(db: Database, first: date, last: date) -> dict[str, object]:
     return {"delivered": dict(delivered), "granted": granted, "counts": dict(counts)}
 
 
-def check_against_naive(report: Report, naive: dict) -> None:  # type: ignore[type-arg]
+def check_against_naive(report: Report, naive: dict) -> None:
     """Our report and the baseline agree on every client and every count."""
     for row in report.clients:
         assert abs(row.delivered - naive["delivered"].get(row.key, 0.0)) < 1e-6, row.key
@@ -262,11 +262,11 @@ def _reset(url: str) -> None:
 def bench_slots(db: Database) -> None:
     days = [date(2026, 5, 4) + timedelta(days=i) for i in range(14)]
 
-    def ours() -> list:  # type: ignore[type-arg]
+    def ours() -> list:
         with db.transaction() as s:
             return available_slots(s, 42, days, 60, NOW, ZONE, DEFAULT_RULES)
 
-    def everyone() -> list:  # type: ignore[type-arg]
+    def everyone() -> list:
         with db.transaction() as s:
             ids = list(range(1, WORKERS + 1))
             return available_slots(s, 42, days, 60, NOW, ZONE, DEFAULT_RULES, staff_ids=ids)

@@ -51,20 +51,20 @@ COMPRESSIBLE = ("text/", "application/javascript", "image/svg+xml")
 class Gzip:
     """Compress text responses when the browser accepts gzip (what nginx would do)."""
 
-    def __init__(self, app):  # type: ignore[no-untyped-def]
+    def __init__(self, app):
         self.app = app
 
-    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+    def __call__(self, environ, start_response):
         if "gzip" not in environ.get("HTTP_ACCEPT_ENCODING", ""):
             return self.app(environ, start_response)
         captured: dict[str, object] = {}
 
-        def capture(status, headers, exc_info=None):  # type: ignore[no-untyped-def]
+        def capture(status, headers, exc_info=None):
             captured.update(status=status, headers=headers)
             return lambda data: None
 
         body = b"".join(self.app(environ, capture))
-        headers = list(captured["headers"])  # type: ignore[arg-type]
+        headers = list(captured["headers"])
         kind = next((v for k, v in headers if k.lower() == "content-type"), "")
         if kind.startswith(COMPRESSIBLE) and len(body) > 200:
             body = gzip.compress(body, compresslevel=6)
@@ -74,7 +74,7 @@ class Gzip:
         return [body]
 
 
-def build(folder: Path):  # type: ignore[no-untyped-def]
+def build(folder: Path):
     url = f"sqlite:///{folder / 'bench.db'}"
     upgrade(url)
     db = Database(url)
@@ -98,7 +98,7 @@ def build(folder: Path):  # type: ignore[no-untyped-def]
     app.wsgi_app = Gzip(app.wsgi_app)  # type: ignore[method-assign]
 
     @app.get("/bench/floor")
-    def floor():  # type: ignore[no-untyped-def]
+    def floor():
         return "."
 
     pages = [
@@ -130,7 +130,7 @@ def ttfb_ms(port: int, path: str, cookie: str, runs: int) -> tuple[float, bytes]
     return statistics.median(times[2:]), body  # the first two warm the caches
 
 
-def usable_s(browser, base: str, path: str, cookie: str, runs: int) -> float:  # type: ignore[no-untyped-def]
+def usable_s(browser, base: str, path: str, cookie: str, runs: int) -> float:
     """Median time until the page has loaded (HTML, CSS, images, script) on slow 3G, cold."""
     results = []
     for _ in range(runs):

@@ -38,7 +38,7 @@ from tests.portal.helpers import device_token
 GOAL_PERCENT = 5.0
 
 
-def build(url: str, storage_uri: str):  # type: ignore[no-untyped-def]
+def build(url: str, storage_uri: str):
     db = Database(url)
     if db.is_postgres:
         with db.engine.begin() as conn:
@@ -67,7 +67,7 @@ def build(url: str, storage_uri: str):  # type: ignore[no-untyped-def]
     return db, apps, token
 
 
-def one_run(apps: dict, token: str, path: str, requests: int, flip: bool) -> dict:  # type: ignore[type-arg]
+def one_run(apps: dict, token: str, path: str, requests: int, flip: bool) -> dict:
     """Requests/s, p50 ms and p95 ms per app of ``requests`` GETs of ``path`` each.
 
     The apps take turns request by request (who goes first alternates), so that the load of

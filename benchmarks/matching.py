@@ -261,7 +261,7 @@ def time_suggestions(
     return statistics.median(samples), statistics.median(cpu)
 
 
-def time_batch(db: Database, now: datetime, solve, runs: int):  # type: ignore[no-untyped-def]
+def time_batch(db: Database, now: datetime, solve, runs: int):
     """Median seconds of each part of one "Fördela alla" (without the booking), and the plan;
     ``runs`` holds every run's end to end seconds."""
     samples: dict[str, list[float]] = {}

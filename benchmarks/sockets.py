@@ -47,7 +47,7 @@ DESIGNS = {
 }
 
 
-def _sample(url: str, phase, stop, out) -> None:  # type: ignore[no-untyped-def]
+def _sample(url: str, phase, stop, out) -> None:
     """In its own process: GET /healthz every 100 ms; (phase, seconds or None) per request."""
     import urllib.request
 
@@ -65,11 +65,11 @@ def _sample(url: str, phase, stop, out) -> None:  # type: ignore[no-untyped-def]
     out.put(rows)
 
 
-async def _open(url: str, headers: dict[str, str], wanted: int, socketio):  # type: ignore[no-untyped-def]
+async def _open(url: str, headers: dict[str, str], wanted: int, socketio):
     """Open sockets in batches until ``wanted`` or one fails; return the open clients."""
     held: list[object] = []
 
-    async def one():  # type: ignore[no-untyped-def]
+    async def one():
         sio = socketio.AsyncClient(reconnection=False)
         try:
             await asyncio.wait_for(
@@ -95,14 +95,14 @@ async def _open(url: str, headers: dict[str, str], wanted: int, socketio):  # ty
     return held
 
 
-async def _close(sio) -> None:  # type: ignore[no-untyped-def]
+async def _close(sio) -> None:
     try:
         await asyncio.wait_for(sio.disconnect(), 5)
     except Exception:  # refused, reset, or timed out (TimeoutError)
         pass
 
 
-def one_run(database_url: str, db: Database, design: dict[str, str], sockets: int, hold: float):  # type: ignore[no-untyped-def]
+def one_run(database_url: str, db: Database, design: dict[str, str], sockets: int, hold: float):
     import socketio
 
     from tests.browser.video_support import gunicorn_app
@@ -116,7 +116,7 @@ def one_run(database_url: str, db: Database, design: dict[str, str], sockets: in
         sampler = ctx.Process(target=_sample, args=(url, phase, stop, out), daemon=True)
         sampler.start()
 
-        async def go():  # type: ignore[no-untyped-def]
+        async def go():
             started = time.perf_counter()
             held = await _open(url, headers, sockets, socketio)
             opened_in = time.perf_counter() - started

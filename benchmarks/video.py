@@ -21,7 +21,7 @@ from models import Channel, Database, ParticipantRole, utcnow
 from models.migrate import upgrade
 
 
-def _seed_worker_and_client(db: Database):  # type: ignore[no-untyped-def]
+def _seed_worker_and_client(db: Database):
     from tests.factories import make_client, make_staff
     from video.services import record_video_consent
 
@@ -32,7 +32,7 @@ def _seed_worker_and_client(db: Database):  # type: ignore[no-untyped-def]
         return anna.id, sandra.id
 
 
-def _new_session(db: Database, secret: str, anna_id: int, client_id: int, run: int = 0):  # type: ignore[no-untyped-def]
+def _new_session(db: Database, secret: str, anna_id: int, client_id: int, run: int = 0):
     from models import Client, Staff
     from tests.factories import make_visit
     from video import services
@@ -105,7 +105,7 @@ def svara_to_first_frame(runs: int) -> list[float]:
 # -- 2. signalling round trip with many sockets ------------------------------------------------
 
 
-def signalling_round_trip(sockets: int, pairs_measured: int = 10, per_pair: int = 30):  # type: ignore[no-untyped-def]
+def signalling_round_trip(sockets: int, pairs_measured: int = 10, per_pair: int = 30):
     import socketio
 
     from tests.browser.video_support import gunicorn_app
@@ -142,21 +142,21 @@ def signalling_round_trip(sockets: int, pairs_measured: int = 10, per_pair: int 
     return result
 
 
-async def _rtt(base, pairs, pairs_measured, per_pair, socketio):  # type: ignore[no-untyped-def]
+async def _rtt(base, pairs, pairs_measured, per_pair, socketio):
     clients = []
     waiters: dict[int, asyncio.Future[float]] = {}
 
-    async def open_one(pid: int, token: str, echo: bool):  # type: ignore[no-untyped-def]
+    async def open_one(pid: int, token: str, echo: bool):
         sio = socketio.AsyncClient(reconnection=False)
         joined = asyncio.get_running_loop().create_future()
 
         @sio.on("joined", namespace="/video")
-        async def _joined(data):  # type: ignore[no-untyped-def]
+        async def _joined(data):
             if not joined.done():
                 joined.set_result(data)
 
         @sio.on("signal", namespace="/video")
-        async def _signal(m):  # type: ignore[no-untyped-def]
+        async def _signal(m):
             if echo:
                 await sio.emit("signal", {**_probe(m["from"])}, namespace="/video")
             else:
@@ -210,7 +210,7 @@ def _probe(to: int) -> dict[str, object]:
 # -- 3. camera checks per core -----------------------------------------------------------------
 
 
-def _echo_server(conn, core: int) -> None:  # type: ignore[no-untyped-def]
+def _echo_server(conn, core: int) -> None:
     os.sched_setaffinity(0, {core})
     from video.echo import EchoService
 
@@ -228,7 +228,7 @@ def _echo_server(conn, core: int) -> None:  # type: ignore[no-untyped-def]
     echo.shutdown()
 
 
-def camera_checks_per_core(max_checks: int, seconds: float = 6.0, fps: int = 30):  # type: ignore[no-untyped-def]
+def camera_checks_per_core(max_checks: int, seconds: float = 6.0, fps: int = 30):
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe()
     server = ctx.Process(target=_echo_server, args=(child, 0), daemon=True)
@@ -248,7 +248,7 @@ def camera_checks_per_core(max_checks: int, seconds: float = 6.0, fps: int = 30)
     return rows
 
 
-async def _run_checks(pipe, n: int, seconds: float, fps: int):  # type: ignore[no-untyped-def]
+async def _run_checks(pipe, n: int, seconds: float, fps: int):
     from aiortc import RTCPeerConnection, RTCSessionDescription
 
     track_cls = _moving_picture_track(fps)
@@ -257,7 +257,7 @@ async def _run_checks(pipe, n: int, seconds: float, fps: int):  # type: ignore[n
         pc = RTCPeerConnection()
         pc.addTrack(track_cls())
 
-        def on_track(track, i=i):  # type: ignore[no-untyped-def]
+        def on_track(track, i=i):
             async def pump() -> None:
                 while True:
                     try:
@@ -292,7 +292,7 @@ async def _run_checks(pipe, n: int, seconds: float, fps: int):  # type: ignore[n
     return per_check_fps, served, (cpu1 - cpu0) / seconds
 
 
-def _moving_picture_track(fps: int):  # type: ignore[no-untyped-def]
+def _moving_picture_track(fps: int):
     """A 640×480 picture with a moving bar: like a camera, not a still or pure noise."""
     import fractions
 
@@ -310,13 +310,13 @@ def _moving_picture_track(fps: int):  # type: ignore[no-untyped-def]
         planes.append(bytes(y))
     chroma = b"\x80" * (width * height // 4)
 
-    class Moving(VideoStreamTrack):  # type: ignore[misc]
+    class Moving(VideoStreamTrack):
         def __init__(self) -> None:
             super().__init__()
             self.n = 0
             self.start = time.monotonic()
 
-        async def recv(self):  # type: ignore[no-untyped-def]
+        async def recv(self):
             self.n += 1
             wait = self.start + self.n / fps - time.monotonic()
             if wait > 0:

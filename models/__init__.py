@@ -5,9 +5,22 @@ Nothing here imports Flask or any other package of ours; everything else stands 
 
 from .base import Base, utcnow
 from .care import Decision, DecisionGoal, Goal, GoalKind, GoalLevel, GrantPeriod, Plan
-from .db import Database, on_commit
+from .db import Database, on_commit, rows_changed
 from .lifeareas import DEFAULT_LIFE_AREAS, LifeArea, ensure_life_areas, life_areas
 from .messages import MESSAGE_MAX_LENGTH, Message
+from .outcomes import (
+    RATING_STEPS,
+    FollowUp,
+    FollowUpOutcome,
+    GoalLevelChange,
+    Mapping,
+    MappingArea,
+    Order,
+    OrderGoal,
+    Rating,
+    RatingSource,
+    SurveyAnswer,
+)
 from .outreach import (
     CheckIn,
     DeliveryEvent,
@@ -75,6 +88,17 @@ from .visits import (
 )
 
 __all__ = [
+    "FollowUp",
+    "FollowUpOutcome",
+    "GoalLevelChange",
+    "Mapping",
+    "MappingArea",
+    "Order",
+    "OrderGoal",
+    "RATING_STEPS",
+    "Rating",
+    "RatingSource",
+    "SurveyAnswer",
     "DEFAULT_LIFE_AREAS",
     "LifeArea",
     "ensure_life_areas",
@@ -149,6 +173,7 @@ __all__ = [
     "VisitStatus",
     "WorkingHours",
     "on_commit",
+    "rows_changed",
     "prune_schedule_changes",
     "schedule_stamps",
     "utcnow",

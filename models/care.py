@@ -90,6 +90,8 @@ class Plan(Base):
     approved_at: Mapped[datetime | None]
     #: What changed from the previous version, in the worker's words.
     change_note: Mapped[str | None] = mapped_column(Text)
+    #: How often "Hur går det?" is offered to the client, in weeks.
+    rating_every_weeks: Mapped[int] = mapped_column(Integer, default=8)
 
     client: Mapped[Client] = relationship()
     written_by: Mapped[Staff | None] = relationship()
@@ -108,5 +110,9 @@ class Goal(Base):
     client_words: Mapped[str] = mapped_column(Text)
     activity: Mapped[str | None] = mapped_column(Text)
     level: Mapped[GoalLevel] = mapped_column(enum_column(GoalLevel))
+    #: The order's goal this plan goal serves (``models.outcomes.OrderGoal``), if any.
+    order_goal_id: Mapped[int | None] = mapped_column(
+        ForeignKey("order_goals.id", ondelete="SET NULL")
+    )
 
     plan: Mapped[Plan] = relationship(back_populates="goals")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import create_engine, event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session, sessionmaker
 
 _AFTER_COMMIT = "after_commit_callbacks"
@@ -43,7 +44,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn, _record):
             # The stdlib driver opens transactions lazily; take control so BEGIN IMMEDIATE works.
             dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
@@ -53,7 +54,7 @@ def make_engine(url: str) -> Engine:
             cur.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+        def _sqlite_begin(conn):
             # Take the write lock at BEGIN so two writers queue instead of one failing mid-way
             # with a stale snapshot. The price: transactions run one at a time, so code must
             # never open a second transaction while its own is open (it would wait on itself).
@@ -61,6 +62,13 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """How many rows an UPDATE, DELETE or INSERT changed. ``Session.execute`` is typed to give
+    a plain ``Result``; for these statements it is the cursor's result, which counts them."""
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 class Database:

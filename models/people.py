@@ -126,6 +126,9 @@ class Client(Base):
     last_name: Mapped[str] = mapped_column(String(80))
     #: Mobile number in E.164; the client's sign-in identity.
     phone: Mapped[str] = mapped_column(String(20), unique=True)
+    #: Personnummer or samordningsnummer, twelve digits (portal.personnummer); staff who need
+    #: it see it, everyone else sees it masked.
+    personal_number: Mapped[str | None] = mapped_column(String(12), index=True, unique=True)
     #: Language of the portal and SMS: "sv", "en" or "ar".
     language: Mapped[str] = mapped_column(String(8), default="sv")
     birth_year: Mapped[int | None] = mapped_column(Integer)

@@ -15,6 +15,7 @@ from models.numbers import MAX_INT
 from reminders.jobs import Dispatcher
 from reminders.outbox import WAKE
 from reminders.providers import make_telephony
+from reminders.webhooks import bp as reminders_webhooks_bp
 
 from . import (
     assets,
@@ -30,6 +31,7 @@ from . import (
     resources,
     security,
     server,
+    wiring,
 )
 from .auth import loading
 from .auth.principal import signed_in
@@ -99,6 +101,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         interval=settings.scheduler_interval_seconds,
         concurrency=settings.sms_in_flight,
         sms_budget=settings.sms_budget_per_hour or None,
+        zone=settings.zone,
     )
     app.extensions["boendestod.telephony"] = telephony
     app.extensions["boendestod.dispatcher"] = dispatcher
@@ -132,12 +135,6 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     security.trust_proxies(app, settings.trusted_proxies)
 
     live.init_app(app)
-    from .casework.jobs import run_checks
-
-    dispatcher.every(3600, partial(run_checks, db, settings.zone), "casework-checks")
-    from .auth.drafts import delete_expired_job
-
-    dispatcher.every(3600, partial(delete_expired_job, db), "expired-drafts")
 
     from .accounts.views import bp as accounts_bp
     from .auth.views import bp as auth_bp
@@ -156,6 +153,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .staff.views import bp as staff_bp
     from .vendor import bp as vendor_bp
     from .video import bp as video_bp
+    from .video import setup as video_setup
 
     for bp in (
         auth_bp,
@@ -173,13 +171,15 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         schedule_bp,
         outreach_bp,
         video_bp,
+        reminders_webhooks_bp,
         accounts_bp,
         proxies_bp,
     ):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)
-    lightsupport_views.init_app(app)
+    csrf.exempt(reminders_webhooks_bp)  # Twilio signs its requests; it has no CSRF token
     console.init_app(app)
+    video_setup.init_app(app)
     if settings.limits is not None:
         limits.init_app(app, settings.ratelimit_storage_uri, settings.limits)
 
@@ -195,6 +195,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
             "path": request.path,
         }
 
+    # Every scheduled job, reminders' hooks, session listeners and Socket.IO handlers.
+    wiring.wire(app, settings, db, dispatcher)
     if settings.scheduler:
         dispatcher.start()
     return app

@@ -16,6 +16,8 @@ from models.sealed import check_key, derive_key
 from reminders.providers import TwilioSettings
 from video.ice import IceSettings
 
+from .lightsupport.scope import Scope
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_DATABASE = ROOT / "var" / "demo.db"
 
@@ -206,6 +208,8 @@ class Settings:
     #: SMS that people ask for (sign-in codes) sent per rolling hour, all senders together; past
     #: it they wait in the outbox and staff get a task (``reminders.budget``). 0: no budget.
     sms_budget_per_hour: int = 2000
+    #: What a client may ask for as light support before the caseworker assesses it.
+    light_support: Scope = field(default_factory=Scope)
     #: Fernet keys that seal staff TOTP secrets (``models.sealed``): the first seals, all open.
     #: Empty: one key derived from SECRET_KEY (then changing SECRET_KEY needs TOTP_KEYS set to
     #: the old derived key after the new one; see docs).
@@ -242,6 +246,8 @@ class Settings:
             raise ConfigError("TRUSTED_PROXIES must be the number of proxies in front, 0 to 5")
         if self.sms_budget_per_hour < 0:
             raise ConfigError("SMS_BUDGET_PER_HOUR must be 0 (no budget) or more")
+        if self.light_support.problems():
+            raise ConfigError("; ".join(self.light_support.problems()))
         if not self.ratelimit_storage_uri.startswith(("memory://", "redis://", "rediss://")):
             raise ConfigError("RATELIMIT_STORAGE_URI must be memory:// or a redis:// URL")
         for number, key in enumerate(self.totp_keys, 1):
@@ -344,6 +350,11 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         or (queue if queue and queue.startswith("redis") else "memory://"),
         limits=_limits_from_env(environ),
         sms_budget_per_hour=env_int(environ, "SMS_BUDGET_PER_HOUR", 2000),
+        light_support=Scope(
+            per_month=env_int(environ, "LIGHT_SUPPORT_PER_MONTH", Scope.per_month),
+            minutes_each=env_int(environ, "LIGHT_SUPPORT_MINUTES_EACH", Scope.minutes_each),
+            consecutive_weeks=env_int(environ, "LIGHT_SUPPORT_WEEKS", Scope.consecutive_weeks),
+        ),
         ice=_ice_from_env(environ),
         caller_id=environ.get("MUNICIPALITY_PHONE") or environ.get("TWILIO_FROM") or None,
         env=env,
@@ -372,8 +383,6 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
 
 def _check_feature_numbers(environ: Environ) -> None:
     """Parse the numbers that feature modules read at app start, so a typo refuses here."""
-    from .lightsupport.scope import Scope
     from .lightsupport.scoring import Weights
 
-    Scope.from_env(environ)
     Weights.from_env(environ)

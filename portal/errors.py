@@ -58,34 +58,34 @@ def _has_nul() -> bool:
 
 def init_app(app: Flask) -> None:
     @app.before_request
-    def _refuse_nul():  # type: ignore[no-untyped-def]
+    def _refuse_nul():
         if _has_nul():
             log.info("refused a NUL character on %s", request.path)
             return render_error(400, NUL_REFUSED)
         return None
 
     @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
+    def _csrf(exc: CSRFError):
         log.info("CSRF refused on %s: %s", request.path, exc.description)
         return render_error(400, _l("Sidan var för gammal. Gå tillbaka och försök igen."))
 
     @app.errorhandler(DomainError)
-    def _domain(exc: DomainError):  # type: ignore[no-untyped-def]
+    def _domain(exc: DomainError):
         return render_error(exc.status, exc.message)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def _http(exc: HTTPException):
         if exc.code is None or exc.code < 400:
             return exc
         return render_error(exc.code)
 
     @app.errorhandler(OperationalError)
-    def _db_down(exc: OperationalError):  # type: ignore[no-untyped-def]
+    def _db_down(exc: OperationalError):
         log.error("database unavailable on %s: %s", request.path, exc.orig)
         return render_error(503)
 
     @app.errorhandler(SQLAlchemyError)
     @app.errorhandler(Exception)
-    def _crash(exc: Exception):  # type: ignore[no-untyped-def]
+    def _crash(exc: Exception):
         log.exception("unhandled error on %s", request.path)
         return render_error(500)

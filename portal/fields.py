@@ -16,7 +16,7 @@ class WholeNumberField(IntegerField):
     and no upper bound: every number a person types goes through ``whole_number`` instead.
     """
 
-    def __init__(self, *args, maximum: int = MAX_INT, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, maximum: int = MAX_INT, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.maximum = maximum
 

@@ -51,7 +51,7 @@ def text_direction(locale: str) -> str:
 
 
 @bp.route("/sprak/<code>", methods=["GET", "POST"])
-def choose(code: str):  # type: ignore[no-untyped-def]
+def choose(code: str):
     """Show the pages in another language. Only a form posted from our own page (CSRF-checked)
     changes a signed-in client's stored language, which their SMS and calls follow too; a link
     from anywhere else can do no more than set this browser's cookie."""

@@ -222,7 +222,7 @@ def init_app(app: Flask, storage_uri: str, limits: RateLimits) -> Limiter:
     app.extensions["boendestod.limiter"] = limiter
 
     @app.errorhandler(RateLimitExceeded)
-    def _refused(exc: RateLimitExceeded):  # type: ignore[no-untyped-def]
+    def _refused(exc: RateLimitExceeded):
         seconds = _seconds_to_wait(limiter)
         message = _wait_words(seconds)
         page = _refusal_page(message)
@@ -231,7 +231,7 @@ def init_app(app: Flask, storage_uri: str, limits: RateLimits) -> Limiter:
         return response
 
     @app.after_request
-    def _when_to_come_back(response):  # type: ignore[no-untyped-def]
+    def _when_to_come_back(response):
         # The code rules' refusals (``portal.auth.codes``) say "Vänta 15 minuter" in words.
         if response.status_code == 429 and "Retry-After" not in response.headers:
             response.headers["Retry-After"] = str(int(codes.LOCK_FOR.total_seconds()))

@@ -17,7 +17,6 @@ from models import Escalation, SupportRequest, Task, utcnow
 from reminders.outbox import queue_sms
 
 from .auth import staff_sessions
-from .events import ESCALATION_RAISED, REQUEST_ASSIGNED, REQUEST_CREATED, TASK_CREATED
 from .extensions import socketio
 from .labels import ESCALATION_TYPE
 
@@ -44,7 +43,7 @@ def role_rooms_for_client(role: str, unit_id: int | None) -> list[str]:
     return [role_room(role, None)] + ([role_room(role, unit_id)] if unit_id is not None else [])
 
 
-def _on_connect(auth: object = None) -> bool:
+def on_connect(auth: object = None) -> bool:
     if not (current_user.is_authenticated and current_user.is_staff):
         return False  # refuses the connection
     app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -60,7 +59,7 @@ def _on_connect(auth: object = None) -> bool:
     return True
 
 
-def _on_disconnect(reason: object = None) -> None:
+def on_disconnect(reason: object = None) -> None:
     current_app.extensions[SOCKETS].pop(request.sid, None)  # type: ignore[attr-defined]
 
 
@@ -163,11 +162,3 @@ def init_app(app: Flask) -> None:
     #: The session token behind each console socket of this process, by socket id.
     app.extensions[SOCKETS] = {}
     app.extensions[WATCH] = None  # the task that closes ended consoles, from the first one on
-    socketio.on_event("connect", _on_connect, namespace=NAMESPACE)
-    socketio.on_event("disconnect", _on_disconnect, namespace=NAMESPACE)
-    app.extensions["boendestod.listeners"] += [
-        (TASK_CREATED, lambda task_id: task_created(app, task_id)),
-        (ESCALATION_RAISED, lambda eid, urgent: escalation_raised(app, eid, urgent)),
-        (REQUEST_CREATED, lambda rid: request_changed(app, rid, "created")),
-        (REQUEST_ASSIGNED, lambda rid: request_changed(app, rid, "assigned")),
-    ]

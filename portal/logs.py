@@ -78,7 +78,7 @@ class _NoAlembicContextChatter(logging.Filter):
         return not str(record.msg).startswith(("Context impl", "Will assume"))
 
 
-class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+class _Handler(logging.StreamHandler):
     """Ours, so that configuring twice (tests, the CLI) replaces it instead of adding one."""
 
 

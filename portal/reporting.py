@@ -37,11 +37,11 @@ def scrub(event: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str
         if isinstance(headers, dict):
             req["headers"] = {k: v for k, v in headers.items() if k.lower() not in _PRIVATE_HEADERS}
     event.pop("user", None)
-    return _scrub(event)  # type: ignore[no-any-return]
+    return _scrub(event)
 
 
 def _scrub_breadcrumb(crumb: dict[str, Any], hint: dict[str, Any] | None = None) -> dict[str, Any]:
-    return _scrub(crumb)  # type: ignore[no-any-return]
+    return _scrub(crumb)
 
 
 def init(dsn: str | None, release: str) -> None:

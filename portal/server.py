@@ -114,7 +114,7 @@ def raise_file_limit(wanted: int) -> int:
 def _our_logs() -> type:
     from gunicorn.glogging import Logger
 
-    class OurLogs(Logger):  # type: ignore[misc]
+    class OurLogs(Logger):
         """gunicorn's own lines go through our handlers (one line each, JSON when asked,
         phone numbers masked). No access log: the request metrics count requests, and a line
         per request would put every client's address and path in the logs."""
@@ -157,7 +157,7 @@ def run(
 
     OurLogs = _our_logs()
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", bind)
             self.cfg.set("workers", workers)

@@ -13,6 +13,6 @@ bp = Blueprint("vendor", __name__, url_prefix="/vendor")
 
 
 @bp.get("/<name>")
-def asset(name: str):  # type: ignore[no-untyped-def]
+def asset(name: str):
     # send_from_directory answers 404 for a missing file and refuses paths outside VENDOR.
     return send_from_directory(VENDOR, name, max_age=86400)

@@ -10,7 +10,7 @@ budget stops many senders together.
 **How it is counted.** From the database, so every process counts the same messages with no
 other moving part: budgeted SMS handed to the provider in the last rolling hour (``sent_at``,
 index ``ix_outbox_purpose_sent``) plus those claimed and on their way (``SENDING``). Each claim
-(``dispatch.claim_due``) takes at most what is left. Processes that claim at the same moment
+(``claims.claim_due``) takes at most what is left. Processes that claim at the same moment
 may each see the same room, so the budget can be passed by at most one claim's worth per extra
 process: close enough for a guard against pumping, which is about thousands.
 

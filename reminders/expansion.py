@@ -35,12 +35,13 @@ from models import (
     ReminderRule,
     Visit,
     VisitStatus,
+    rows_changed,
 )
 from models.numbers import whole_number
 
-from .dispatch import QUIET_FROM, QUIET_UNTIL
 from .outbox import PROXY_PURPOSE
 from .texts import render
+from .timing import QUIET_FROM, QUIET_UNTIL
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +230,7 @@ def _insert(session: Session, db: Database, rows: list[dict]) -> int:
             .values(rows[i : i + 100])
             .on_conflict_do_nothing(index_elements=["dedupe_key"])
         )
-        added += session.execute(statement).rowcount or 0
+        added += rows_changed(session.execute(statement))
     return added
 
 

@@ -14,7 +14,7 @@ Still exactly once, and still no database session across a provider call:
   on the wire. Their rows stay claimed; when the lease runs out a sweep takes them over *in
   doubt* and, before sending, asks Twilio which messages it already holds for that recipient
   with that body since the row fell due and that no other outbox row carries
-  (``AsyncTwilioSms.already_sent``). Found: recorded as sent with Twilio's SID, not sent again.
+  (``AsyncSmsSession.already_sent``). Found: recorded as sent with Twilio's SID, not sent again.
   Not found: sent. The lookup failing: the row stays in doubt and is looked up again later.
 - Calls go one at a time through the plain path, recorded one by one: a crash repeats at most
   one call (Twilio's call list cannot tell our calls to one number apart).
@@ -35,23 +35,11 @@ from sqlalchemy import bindparam, select
 from models import Database, DeliveryEvent, Outbox, OutboxKind, OutboxState, utcnow
 
 from . import metrics
+from .claims import Claimed, claim_due, fail, finish, release, retry_later, settle_unsendable, write
 from .delivery import apply_pending_events
-from .dispatch import (
-    GIVE_UP_AFTER,
-    LEASE,
-    PAUSE,
-    Claimed,
-    _fail,
-    _finish,
-    _release,
-    _retry_later,
-    _write,
-    claim_due,
-    retry_delay,
-    send_claimed,
-    settle_unsendable,
-)
-from .providers import AsyncTwilioSms, PermanentFailure, ProviderError, Sent, Telephony
+from .providers import AsyncSmsSession, PermanentFailure, ProviderError, Sent, Telephony
+from .threaded import send_claimed
+from .timing import GIVE_UP_AFTER, LEASE, PAUSE, retry_delay
 
 log = logging.getLogger(__name__)
 
@@ -63,16 +51,18 @@ GROUP = 200
 def sweep_in_flight(
     db: Database,
     telephony: Telephony,
+    session: AsyncSmsSession,
     twiml_url: str,
     now: datetime | None,
     batch: int,
-    only: list[int] | tuple[int, ...] | None,
+    only: list[int] | None,
     concurrency: int,
     zone: ZoneInfo,
     budget: int | None = None,
 ) -> int:
-    """Send everything due (or ``only`` these rows); return how many were handed over."""
-    run = _Run(db, telephony, twiml_url, now, batch, only, concurrency, zone, budget)
+    """Send everything due (or ``only`` these rows) through ``session`` (not yet opened: it is
+    opened in this sweep's event loop); return how many were handed over."""
+    run = _Run(db, telephony, session, twiml_url, now, batch, only, concurrency, zone, budget)
     run.refill()
     if not run.queue:
         return 0
@@ -84,10 +74,11 @@ class _Run:
         self,
         db: Database,
         telephony: Telephony,
+        session: AsyncSmsSession,
         twiml_url: str,
         now: datetime | None,
         batch: int,
-        only: object,
+        only: list[int] | None,
         concurrency: int,
         zone: ZoneInfo,
         budget: int | None = None,
@@ -95,10 +86,11 @@ class _Run:
         self.db = db
         self.budget = budget
         self.telephony = telephony
+        self.session = session
         self.twiml_url = twiml_url
         self.now = now
         self.batch = batch
-        self.only = None if only is None else list(only)  # type: ignore[call-overload]
+        self.only = only
         self.concurrency = concurrency
         self.zone = zone
         self.queue: deque[Claimed] = deque()
@@ -120,8 +112,8 @@ class _Run:
 
     async def go(self) -> int:
         self.calls = asyncio.Lock()
-        async with self.telephony.sms.open_async() as sms:  # type: ignore[attr-defined]
-            self.sms: AsyncTwilioSms = sms
+        async with self.session as sms:
+            self.sms = sms
             try:
                 await self.one(self.queue.popleft())  # alone: is the provider there at all?
                 if not self.trouble:
@@ -168,10 +160,10 @@ class _Run:
                 sent = await self.sms.send(row.to_phone, row.body)
             except PermanentFailure as exc:
                 log.warning("outbox %s failed for good: %s", row.id, exc)
-                _fail(self.db, row, now, str(exc), exc.code)
+                fail(self.db, row, now, str(exc), exc.code)
                 return
             except ProviderError as exc:
-                self.trouble |= _retry_later(self.db, row, str(exc), exc.code, now) == "retry"
+                self.trouble |= retry_later(self.db, row, str(exc), exc.code, now) == "retry"
                 return
         self.ours.add(sent.provider_id)
         self.pending.append((row, sent, utcnow()))
@@ -182,7 +174,7 @@ class _Run:
         candidates = [s for s in found if s.provider_id not in self.ours]
         if not candidates:
             return None
-        with _write(self.db) as session:
+        with write(self.db) as session:
             taken = set(
                 session.scalars(
                     select(Outbox.provider_id).where(
@@ -212,7 +204,7 @@ class _Run:
             else:
                 by_token[row.token].append(row)
         for rows in by_token.values():
-            _release(self.db, rows, now)
+            release(self.db, rows, now)
         self.queue.clear()
 
 
@@ -225,10 +217,10 @@ def keep_in_doubt(
     ``claimed_at`` is set so that its lease runs out after ``wait`` (a retry delay by default).
     """
     if now - row.due_at > GIVE_UP_AFTER:
-        _fail(db, row, now, f"could not check the provider for 72 h: {error}", None)
+        fail(db, row, now, f"could not check the provider for 72 h: {error}", None)
         return
     delay = wait or retry_delay(row.attempts)
-    _finish(
+    finish(
         db,
         row,
         state=OutboxState.SENDING,
@@ -239,7 +231,7 @@ def keep_in_doubt(
 
 def record_sent_many(db: Database, group: list[tuple[Claimed, Sent, datetime]]) -> None:
     """Record hand-overs in one transaction; skip rows another process has taken over since."""
-    with _write(db) as session:
+    with write(db) as session:
         query = select(Outbox.id, Outbox.claim_token).where(
             Outbox.id.in_([row.id for row, _, _ in group])
         )
@@ -250,7 +242,7 @@ def record_sent_many(db: Database, group: list[tuple[Claimed, Sent, datetime]]) 
         if not ours:
             return
         metrics.count_sent(OutboxKind.SMS, len(ours))
-        table = Outbox.__table__
+        table = Outbox.metadata.tables[Outbox.__tablename__]
         session.execute(
             table.update()
             .where(table.c.id == bindparam("b_id"))
@@ -266,7 +258,7 @@ def record_sent_many(db: Database, group: list[tuple[Claimed, Sent, datetime]]) 
             ),
             [_values(row, sent, at) for row, sent, at in ours],
         )
-        # Status callbacks that came before this commit waited for us (as in ``_record_sent``).
+        # Status callbacks that came before this commit waited for us (``claims.record_sent``).
         early = set(
             session.scalars(
                 select(DeliveryEvent.provider_id).where(

@@ -21,8 +21,9 @@ from models import Database, Outbox, OutboxKind, OutboxState
 
 from . import hooks, metrics
 from .delivery import call_back
-from .dispatch import IN_FLIGHT, STOCKHOLM, sweep
+from .dispatch import IN_FLIGHT, sweep
 from .providers import Telephony
+from .timing import STOCKHOLM
 
 log = logging.getLogger(__name__)
 SWEEP_JOB = "sweep-outbox"

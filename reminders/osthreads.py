@@ -33,7 +33,7 @@ def run_in_os_thread(fn: Callable[..., T], *args: Any) -> T:
     if gevent_patched():
         from gevent import get_hub
 
-        return get_hub().threadpool.apply(fn, args)  # type: ignore[no-any-return]
+        return get_hub().threadpool.apply(fn, args)
     with ThreadPoolExecutor(1, thread_name_prefix="own-loop") as own:
         return own.submit(fn, *args).result()
 

@@ -86,7 +86,9 @@ def receive_sms(
         with session.begin_nested():
             session.add(inbound)
     except IntegrityError:  # a retried delivery of the same SMS raced us
-        return session.scalar(select(InboundMessage).where(InboundMessage.provider_id == sid))
+        return session.scalars(
+            select(InboundMessage).where(InboundMessage.provider_id == sid)
+        ).one()
     if client is None and inbound.meaning == STOP and proxy_opt_out(session, from_phone, now):
         inbound.action = "proxy_opted_out"
     elif client is None:

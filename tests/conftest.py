@@ -55,10 +55,25 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The suite's database; with pytest-xdist each worker has its own (a file, or a database
+    named after the worker beside TEST_DATABASE_URL's), so tests that empty it never meet."""
     url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker:
+        return _database_beside(url, f"{make_url(url).database}_{worker}")
     if url:
         return url
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _database_beside(url: str, name: str) -> str:
+    """The URL of database ``name`` on ``url``'s server, created when missing."""
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -161,7 +176,7 @@ def csrf_from(html: bytes | str) -> str:
     return match.group(1)
 
 
-def post_form(web: FlaskClient, url: str, data: dict[str, str], page: str | None = None):  # type: ignore[no-untyped-def]
+def post_form(web: FlaskClient, url: str, data: dict[str, str], page: str | None = None):
     """GET the form page (``page`` or ``url``) for its CSRF token, then POST ``data``."""
     token = csrf_from(web.get(page or url).data)
     return web.post(url, data={**data, "csrf_token": token})

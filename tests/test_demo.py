@@ -26,13 +26,13 @@ pytestmark = pytest.mark.db
 
 
 @pytest.fixture
-def demo_db(db, settings):  # type: ignore[no-untyped-def]
+def demo_db(db, settings):
     with db.transaction() as s:
         seed(s, utcnow(), settings.zone)
     return db
 
 
-def test_sandra_and_olle_and_the_named_staff_are_there(demo_db) -> None:  # type: ignore[no-untyped-def]
+def test_sandra_and_olle_and_the_named_staff_are_there(demo_db) -> None:
     with demo_db.transaction() as s:
         sandra = s.scalar(select(Client).where(Client.phone == "+46700000001"))
         olle = s.scalar(select(Client).where(Client.phone == "+46700000002"))
@@ -49,7 +49,7 @@ def test_sandra_and_olle_and_the_named_staff_are_there(demo_db) -> None:  # type
             assert s.scalar(select(func.count(model.id))) > 0, model.__name__
 
 
-def test_no_worker_is_booked_twice_at_once_in_the_demo(demo_db) -> None:  # type: ignore[no-untyped-def]
+def test_no_worker_is_booked_twice_at_once_in_the_demo(demo_db) -> None:
     with demo_db.transaction() as s:
         visits = list(s.scalars(select(Visit).order_by(Visit.staff_id, Visit.planned_start)))
     for earlier, later in zip(visits, visits[1:], strict=False):
@@ -57,7 +57,7 @@ def test_no_worker_is_booked_twice_at_once_in_the_demo(demo_db) -> None:  # type
             assert earlier.planned_end <= later.planned_start
 
 
-def test_sandra_has_a_visit_today_and_a_record_of_delivered_ones(demo_db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_sandra_has_a_visit_today_and_a_record_of_delivered_ones(demo_db, settings) -> None:
     with demo_db.transaction() as s:
         sandra = s.scalar(select(Client).where(Client.first_name == "Sandra"))
         today = utcnow().astimezone(settings.zone).date()
@@ -79,7 +79,7 @@ def test_sandra_has_a_visit_today_and_a_record_of_delivered_ones(demo_db, settin
 )
 def test_each_demo_account_signs_in_without_totp_and_sees_real_data(
     demo_db, settings, username: str, start: str, shows: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     app = create_app(settings.with_(demo_skip_totp=True), db=demo_db)
     web = https_client(app)
     response = post_form(
@@ -89,7 +89,7 @@ def test_each_demo_account_signs_in_without_totp_and_sees_real_data(
     assert shows in web.get(start).text
 
 
-def test_lars_signs_in_and_chooses_whom_he_helps(demo_db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_lars_signs_in_and_chooses_whom_he_helps(demo_db, settings) -> None:
     from tests.conftest import sms_to
 
     app = create_app(settings, db=demo_db)
@@ -101,7 +101,7 @@ def test_lars_signs_in_and_chooses_whom_he_helps(demo_db, settings) -> None:  # 
     assert "Vem vill du hjälpa?" in page and "Sandra Nilsson" in page
 
 
-def test_every_demo_worker_has_a_photo_that_is_served(demo_db, settings) -> None:  # type: ignore[no-untyped-def]
+def test_every_demo_worker_has_a_photo_that_is_served(demo_db, settings) -> None:
     app = create_app(settings, db=demo_db)
     web = https_client(app)
     with demo_db.transaction() as s:
@@ -112,7 +112,7 @@ def test_every_demo_worker_has_a_photo_that_is_served(demo_db, settings) -> None
         assert web.get(f"/static/{worker.photo}").status_code == 200, worker.photo
 
 
-def test_each_demo_clients_daily_reminder_is_in_their_own_language(demo_db) -> None:  # type: ignore[no-untyped-def]
+def test_each_demo_clients_daily_reminder_is_in_their_own_language(demo_db) -> None:
     expected = {"sv": "Ta din medicin", "en": "Take your medicine", "ar": "خذ دواءك"}
     with demo_db.transaction() as s:
         rules = s.execute(
@@ -135,7 +135,7 @@ def test_each_demo_clients_daily_reminder_is_in_their_own_language(demo_db) -> N
 )
 def test_the_demos_second_unit_shows_where_a_unit_ends(
     demo_db, settings, username: str, start: str, sees: str, never: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     app = create_app(settings.with_(demo_skip_totp=True), db=demo_db)
     web = https_client(app)
     post_form(web, "/personal/logga-in", {"username": username, "password": "demo", "totp": ""})

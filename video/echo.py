@@ -169,7 +169,7 @@ class EchoService:
 def _echo_track_class() -> type:
     from aiortc import MediaStreamTrack
 
-    class Echo(MediaStreamTrack):  # type: ignore[misc]
+    class Echo(MediaStreamTrack):
         """Pass each received frame straight back, counting what arrived."""
 
         def __init__(self, source: Any, result: CheckResult) -> None:

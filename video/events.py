@@ -156,7 +156,7 @@ class VideoNamespace(Namespace):
         if not isinstance(pid, int):
             raise BadMessage("bad_recipient")
         with self.db.transaction() as s:
-            me = s.get(Participant, conn.participant_id)
+            me = s.get_one(Participant, conn.participant_id)
             services.admit(s, me, pid, self.clock())
         self._forget(conn.session_id)
         self.send_to("admitted", {}, person_room(pid))
@@ -191,7 +191,7 @@ class VideoNamespace(Namespace):
     def on_end(self, data: Any = None) -> None:
         conn = self._me()
         with self.db.transaction() as s:
-            me = s.get(Participant, conn.participant_id)
+            me = s.get_one(Participant, conn.participant_id)
             services.end_as_worker(s, me, self.clock())
         self.announce_end(conn.session_id)
 

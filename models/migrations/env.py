@@ -16,7 +16,7 @@ if not config.get_main_option("sqlalchemy.url"):
     config.set_main_option("sqlalchemy.url", os.environ.get("DATABASE_URL", "sqlite:///var/dev.db"))
 
 
-def render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]
+def render_item(type_, obj, autogen_context):
     # Migrations must not depend on model code: a UTC column is a plain DateTime in the schema.
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime()"
@@ -38,7 +38,7 @@ def run_migrations() -> None:
         _run(connectable)
 
 
-def _run(connection) -> None:  # type: ignore[no-untyped-def]
+def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

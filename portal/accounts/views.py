@@ -28,14 +28,14 @@ def _link(token: str) -> str:
     return current_app.config["PUBLIC_URL"] + url_for("accounts.enrol", token=token)
 
 
-def _link_page(staff: Staff, token: str, why: str):  # type: ignore[no-untyped-def]
+def _link_page(staff: Staff, token: str, why: str):
     """The link, shown this once: only its hash is kept."""
     return render_template("accounts/link.html", staff=staff, link=_link(token), why=why)
 
 
 @bp.route("/admin/konton/ny", methods=["GET", "POST"])
 @staff_required(Role.ADMIN)
-def new_account():  # type: ignore[no-untyped-def]
+def new_account():
     form = _with_units(NewAccountForm())
     if request.method == "GET":
         if current_user.staff.unit_id is not None:
@@ -59,7 +59,7 @@ def new_account():  # type: ignore[no-untyped-def]
 
 @bp.get("/admin/konton/<int:staff_id>")
 @staff_required(Role.ADMIN)
-def account(staff_id: int):  # type: ignore[no-untyped-def]
+def account(staff_id: int):
     staff = services.account(session(), current_user.staff, staff_id)
     form = _with_units(RolesForm())
     form.roles.data = sorted(r.value for r in staff.role_set)
@@ -67,7 +67,7 @@ def account(staff_id: int):  # type: ignore[no-untyped-def]
     return _account_page(staff, form)
 
 
-def _account_page(staff: Staff, form: RolesForm, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _account_page(staff: Staff, form: RolesForm, error: str | None = None, status: int = 200):
     return render_template(
         "accounts/account.html",
         staff=staff,
@@ -79,7 +79,7 @@ def _account_page(staff: Staff, form: RolesForm, error: str | None = None, statu
 
 @bp.post("/admin/konton/<int:staff_id>/roller")
 @staff_required(Role.ADMIN)
-def change_roles(staff_id: int):  # type: ignore[no-untyped-def]
+def change_roles(staff_id: int):
     staff = services.account(session(), current_user.staff, staff_id)
     form = _with_units(RolesForm())
     if not form.validate_on_submit():
@@ -96,17 +96,17 @@ def change_roles(staff_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/konton/<int:staff_id>/stang-av")
 @staff_required(Role.ADMIN)
-def switch_off(staff_id: int):  # type: ignore[no-untyped-def]
+def switch_off(staff_id: int):
     return _switch(staff_id, on=False)
 
 
 @bp.post("/admin/konton/<int:staff_id>/sla-pa")
 @staff_required(Role.ADMIN)
-def switch_on(staff_id: int):  # type: ignore[no-untyped-def]
+def switch_on(staff_id: int):
     return _switch(staff_id, on=True)
 
 
-def _switch(staff_id: int, on: bool):  # type: ignore[no-untyped-def]
+def _switch(staff_id: int, on: bool):
     staff = services.account(session(), current_user.staff, staff_id)
     try:
         ended = services.switch(session(), current_user.staff, staff, on, utcnow())
@@ -124,7 +124,7 @@ def _switch(staff_id: int, on: bool):  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/konton/<int:staff_id>/nytt-losenord")
 @staff_required(Role.ADMIN)
-def reset_password(staff_id: int):  # type: ignore[no-untyped-def]
+def reset_password(staff_id: int):
     staff = services.account(session(), current_user.staff, staff_id)
     token = services.new_password_link(session(), current_user.staff, staff, utcnow())
     return _link_page(staff, token, "password")
@@ -132,14 +132,14 @@ def reset_password(staff_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/konton/<int:staff_id>/ny-kod")
 @staff_required(Role.ADMIN)
-def reset_totp(staff_id: int):  # type: ignore[no-untyped-def]
+def reset_totp(staff_id: int):
     staff = services.account(session(), current_user.staff, staff_id)
     token = services.new_totp_link(session(), current_user.staff, staff, utcnow())
     return _link_page(staff, token, "totp")
 
 
 @bp.route("/konto/<token>", methods=["GET", "POST"])
-def enrol(token: str):  # type: ignore[no-untyped-def]
+def enrol(token: str):
     """Open to anyone holding the link: the link is the key (tokens are hashed, single use)."""
     link = enrolment.open_link(session(), token, utcnow())
     form = EnrolForm()

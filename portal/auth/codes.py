@@ -69,7 +69,7 @@ def clients_of(session: Session, proxy: Proxy) -> list[Proxy]:
     ]
 
 
-def _bucket(phone: str, device_id: int | None):  # type: ignore[no-untyped-def]
+def _bucket(phone: str, device_id: int | None):
     """The codes of one number asked for from one place: the holder's own remembered device
     (``device_id``), or everywhere else together (None).
 

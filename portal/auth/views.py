@@ -49,14 +49,14 @@ def _own_device(phone: str) -> int | None:
 
 
 @bp.get("/")
-def index():  # type: ignore[no-untyped-def]
+def index():
     if current_user.is_authenticated:
         return redirect(start_page_for(current_user))
     return redirect(url_for("auth.client_login"))
 
 
 @bp.route("/logga-in", methods=["GET", "POST"])
-def client_login():  # type: ignore[no-untyped-def]
+def client_login():
     if current_user.is_authenticated and current_user.is_client_side:
         return redirect(url_for("client.start"))
     form = PhoneForm()
@@ -77,7 +77,7 @@ def client_login():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/logga-in/kod", methods=["GET", "POST"])
-def client_code():  # type: ignore[no-untyped-def]
+def client_code():
     phone = _pending_phone()
     if not phone:
         return redirect(url_for("auth.client_login"))
@@ -118,7 +118,7 @@ def client_code():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logga-in/ny-kod")
-def client_new_code():  # type: ignore[no-untyped-def]
+def client_new_code():
     phone = _pending_phone()
     if not phone:
         return redirect(url_for("auth.client_login"))
@@ -133,7 +133,7 @@ def client_new_code():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/personal/logga-in", methods=["GET", "POST"])
-def staff_login():  # type: ignore[no-untyped-def]
+def staff_login():
     form = StaffLoginForm()
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
@@ -158,7 +158,7 @@ def staff_login():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/logga-ut")
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     was_staff = current_user.is_authenticated and current_user.is_staff
     if current_user.is_authenticated and current_user.device_id:
         devices.forget(session(), current_user.device_id, utcnow())

@@ -159,14 +159,14 @@ def _span(starts: time, ends: time) -> float:
 # --- Queries ------------------------------------------------------------------------------------
 
 
-def visit_sums(session: Session, scope, start: datetime, end: datetime):  # type: ignore[no-untyped-def]
+def visit_sums(session: Session, scope, start: datetime, end: datetime):
     """The period's visits summed per client and worker, in one grouped scan.
 
     The scan reads only ``ix_visits_report`` (it holds every column used here) and sums the
     delivered seconds stored on each visit, so no date arithmetic runs per row.
     """
 
-    def count(condition):  # type: ignore[no-untyped-def]
+    def count(condition):
         return func.count().filter(condition)
 
     by_client = Visit.status == VisitStatus.CANCELLED_BY_CLIENT
@@ -191,7 +191,7 @@ def visit_sums(session: Session, scope, start: datetime, end: datetime):  # type
     return session.execute(query)
 
 
-def client_cancellations(session: Session, scope, start: datetime, end: datetime):  # type: ignore[no-untyped-def]
+def client_cancellations(session: Session, scope, start: datetime, end: datetime):
     """The period's cancellations by the client, counted by reason and lateness."""
     query = (
         select(Visit.cancel_reason, Visit.late_cancellation, func.count())
@@ -209,7 +209,7 @@ def client_cancellations(session: Session, scope, start: datetime, end: datetime
 
 def _decisions_by_client(
     session: Session,
-    scope,  # type: ignore[no-untyped-def]
+    scope,
     first: date,
     last: date,
 ) -> dict[int, list[DecisionLike]]:
@@ -222,7 +222,7 @@ def _decisions_by_client(
     )  # fmt: skip
     found: dict[int, list[DecisionLike]] = defaultdict(list)
     for d in rows:
-        found[d.client_id].append(d)  # type: ignore[arg-type]
+        found[d.client_id].append(d)
     return found
 
 

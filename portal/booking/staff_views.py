@@ -25,7 +25,7 @@ bp = Blueprint("schedule", __name__, url_prefix="/personal")
 
 
 @bp.errorhandler(BookingRefused)
-def _refused(exc: BookingRefused):  # type: ignore[no-untyped-def]
+def _refused(exc: BookingRefused):
     """A refusal no page below catches still reads as staff text, never the client's."""
     return render_error(exc.status, exc.staff_message)
 
@@ -33,7 +33,7 @@ def _refused(exc: BookingRefused):  # type: ignore[no-untyped-def]
 # --- Worker -------------------------------------------------------------------------------------
 
 
-def _visit_page(visit, status: int = 200, **forms):  # type: ignore[no-untyped-def]
+def _visit_page(visit, status: int = 200, **forms):
     forms.setdefault("end_form", EndForm())
     forms.setdefault("note_form", NoteForm())
     forms.setdefault("cancel_form", StaffCancelForm())
@@ -45,13 +45,13 @@ def _visit_page(visit, status: int = 200, **forms):  # type: ignore[no-untyped-d
 
 @bp.get("/besok/<int:visit_id>")
 @staff_required(Role.WORKER)
-def visit(visit_id: int):  # type: ignore[no-untyped-def]
+def visit(visit_id: int):
     return _visit_page(delivery.own_visit(session(), visit_id, current_user.staff))
 
 
 @bp.post("/besok/<int:visit_id>/start")
 @staff_required(Role.WORKER)
-def start_visit(visit_id: int):  # type: ignore[no-untyped-def]
+def start_visit(visit_id: int):
     found = delivery.own_visit(session(), visit_id, current_user.staff)
     try:
         delivery.start_visit(found, utcnow(), rules())
@@ -63,7 +63,7 @@ def start_visit(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/besok/<int:visit_id>/avsluta")
 @staff_required(Role.WORKER)
-def end_visit(visit_id: int):  # type: ignore[no-untyped-def]
+def end_visit(visit_id: int):
     found = delivery.own_visit(session(), visit_id, current_user.staff)
     form = EndForm()
     try:
@@ -80,7 +80,7 @@ def end_visit(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/besok/<int:visit_id>/uteblev")
 @staff_required(Role.WORKER)
-def no_show(visit_id: int):  # type: ignore[no-untyped-def]
+def no_show(visit_id: int):
     found = delivery.own_visit(session(), visit_id, current_user.staff)
     try:
         delivery.mark_no_show(found, utcnow())
@@ -92,7 +92,7 @@ def no_show(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/besok/<int:visit_id>/anteckning")
 @staff_required(Role.WORKER)
-def note(visit_id: int):  # type: ignore[no-untyped-def]
+def note(visit_id: int):
     found = delivery.own_visit(session(), visit_id, current_user.staff)
     form = NoteForm()
     if not form.validate_on_submit():
@@ -106,7 +106,7 @@ def note(visit_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("schedule.visit", visit_id=found.id))
 
 
-def _cancel_for_staff(found):  # type: ignore[no-untyped-def]
+def _cancel_for_staff(found):
     form = StaffCancelForm()
     if not form.validate_on_submit():
         return None, form
@@ -120,7 +120,7 @@ def _cancel_for_staff(found):  # type: ignore[no-untyped-def]
 
 @bp.post("/besok/<int:visit_id>/installt")
 @staff_required(Role.WORKER)
-def staff_cancel(visit_id: int):  # type: ignore[no-untyped-def]
+def staff_cancel(visit_id: int):
     found = delivery.own_visit(session(), visit_id, current_user.staff)
     done, form = _cancel_for_staff(found)
     if done is None:
@@ -130,7 +130,7 @@ def staff_cancel(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/min-kalender", methods=["GET", "POST"])
 @staff_required(Role.WORKER)
-def calendar():  # type: ignore[no-untyped-def]
+def calendar():
     staff, url = current_user.staff, None
     if request.method == "POST":
         if request.form.get("gor") == "stang":
@@ -147,7 +147,7 @@ def calendar():  # type: ignore[no-untyped-def]
 
 @bp.get("/planering")
 @staff_required(Role.COORDINATOR)
-def week():  # type: ignore[no-untyped-def]
+def week():
     today = local_today(utcnow())
     try:
         chosen = date.fromisoformat(request.args.get("vecka", ""))
@@ -177,7 +177,7 @@ def week():  # type: ignore[no-untyped-def]
     )  # fmt: skip
 
 
-def _move_form(found, viewer, posted: bool) -> MoveForm:  # type: ignore[no-untyped-def]
+def _move_form(found, viewer, posted: bool) -> MoveForm:
     """The move form: as posted, or showing where and when the visit is now."""
     form = MoveForm() if posted else MoveForm(formdata=None)
     form.staff_id.choices = [(w.id, w.full_name) for w in queries.workers_for(session(), viewer)]
@@ -193,7 +193,7 @@ def _move_form(found, viewer, posted: bool) -> MoveForm:  # type: ignore[no-unty
 
 @bp.route("/planering/besok/<int:visit_id>", methods=["GET", "POST"])
 @staff_required(Role.COORDINATOR)
-def plan_visit(visit_id: int):  # type: ignore[no-untyped-def]
+def plan_visit(visit_id: int):
     viewer = current_user.staff
     found = queries.planned_visit(session(), viewer, visit_id)
     audit_read(session(), viewer.id, found.client_id, "client.visit", utcnow(),
@@ -222,7 +222,7 @@ def plan_visit(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/planering/besok/<int:visit_id>/installt")
 @staff_required(Role.COORDINATOR)
-def plan_cancel(visit_id: int):  # type: ignore[no-untyped-def]
+def plan_cancel(visit_id: int):
     viewer = current_user.staff
     found = queries.planned_visit(session(), viewer, visit_id)
     done, cancel_form = _cancel_for_staff(found)
@@ -238,7 +238,7 @@ def plan_cancel(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/planering/personal/<int:staff_id>", methods=["GET", "POST"])
 @staff_required(Role.COORDINATOR)
-def availability(staff_id: int):  # type: ignore[no-untyped-def]
+def availability(staff_id: int):
     worker = queries.planned_worker(session(), current_user.staff, staff_id)
     form, now = AbsenceForm(), utcnow()
     status = 200
@@ -267,7 +267,7 @@ def availability(staff_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/planering/personal/<int:staff_id>/ta-bort/<int:row_id>")
 @staff_required(Role.COORDINATOR)
-def remove_availability(staff_id: int, row_id: int):  # type: ignore[no-untyped-def]
+def remove_availability(staff_id: int, row_id: int):
     worker = queries.planned_worker(session(), current_user.staff, staff_id)
     planning.remove_availability(session(), worker, row_id)
     return redirect(url_for("schedule.availability", staff_id=worker.id))
@@ -276,7 +276,7 @@ def remove_availability(staff_id: int, row_id: int):  # type: ignore[no-untyped-
 # --- Manager ------------------------------------------------------------------------------------
 
 
-def _period():  # type: ignore[no-untyped-def]
+def _period():
     form = PeriodForm(request.args)
     today = local_today(utcnow())
     if request.args and form.validate() and form.first.data <= form.last.data:
@@ -288,7 +288,7 @@ def _period():  # type: ignore[no-untyped-def]
 
 @bp.get("/rapport")
 @staff_required(Role.MANAGER)
-def report():  # type: ignore[no-untyped-def]
+def report():
     form, first, last = _period()
     data = reports.monthly_report(session(), current_user.staff, first, last, zone())
     audit_list(session(), current_user.staff.id, (r.key for r in data.clients), "report",
@@ -301,7 +301,7 @@ def report():  # type: ignore[no-untyped-def]
 
 @bp.get("/rapport.csv")
 @staff_required(Role.MANAGER)
-def report_csv():  # type: ignore[no-untyped-def]
+def report_csv():
     _, first, last = _period()
     data = reports.monthly_report(session(), current_user.staff, first, last, zone())
     audit_list(session(), current_user.staff.id, (r.key for r in data.clients), "report.csv",

@@ -43,7 +43,7 @@ def rules() -> BookingRules:
     return current_app.config.get("BOOKING_RULES", DEFAULT_RULES)
 
 
-def _client():  # type: ignore[no-untyped-def]
+def _client():
     """The client being booked for; a proxy needs the client's consent to book."""
     if current_user.proxy is not None and not current_user.proxy.can_book:
         abort(403)
@@ -52,7 +52,7 @@ def _client():  # type: ignore[no-untyped-def]
 
 @bp.get("/boka")
 @client_required
-def start():  # type: ignore[no-untyped-def]
+def start():
     client, now = _client(), utcnow()
     upcoming = queries.upcoming_for_client(session(), client.id, now)
     cancelled = queries.cancelled_by_staff_lately(session(), client.id, now)
@@ -78,7 +78,7 @@ def start():  # type: ignore[no-untyped-def]
     )  # fmt: skip
 
 
-def _bookable(days: list, visit=None) -> list:  # type: ignore[no-untyped-def]
+def _bookable(days: list, visit=None) -> list:
     """The days a new visit (or ``visit`` moved) still fits the client's grant, so a client whose
     time is used up hears it before choosing a day and a time."""
     client = _client()
@@ -94,20 +94,20 @@ def _help_url() -> str | None:
     return url_for("help.start") if "help.start" in current_app.view_functions else None
 
 
-def _why_not(days: list):  # type: ignore[no-untyped-def]
+def _why_not(days: list):
     """Why the client cannot book on ``days``: no decision yet, or its time is used up."""
     decided = grant.has_decision(session(), _client().id, days)
     return REFUSALS["grant" if decided else "no_decision"].client
 
 
-def _used_up(days: list):  # type: ignore[no-untyped-def]
+def _used_up(days: list):
     message = _why_not(days)
     return render_template("booking/refused.html", message=message, help_url=_help_url()), 200
 
 
 @bp.get("/boka/dag")
 @client_required
-def days():  # type: ignore[no-untyped-def]
+def days():
     """'Annan dag': five days at a time within the booking horizon."""
     _client()
     today = local_today(utcnow())
@@ -124,7 +124,7 @@ def days():  # type: ignore[no-untyped-def]
     )
 
 
-def _moving():  # type: ignore[no-untyped-def]
+def _moving():
     """The client's own visit being moved (``besok``), or None when booking a new one."""
     if not request.args.get("besok"):
         return None
@@ -133,7 +133,7 @@ def _moving():  # type: ignore[no-untyped-def]
 
 @bp.get("/boka/hur")
 @client_required
-def how():  # type: ignore[no-untyped-def]
+def how():
     client = _client()
     day = parse_day(request.args.get("dag"), local_today(utcnow()), rules().horizon_days)
     if not _bookable([day]):
@@ -145,7 +145,7 @@ def _video_ok(client_id: int) -> bool:
     return not said_no_to_video(session(), client_id)
 
 
-def _times_for(client, day, channel, visit):  # type: ignore[no-untyped-def]
+def _times_for(client, day, channel, visit):
     """Free times: the visit's own worker first when moving, then the regular ones, and only
     when none of them can, other workers (shown with photo)."""
     now, minutes = utcnow(), visit.planned_minutes if visit else rules().visit_minutes
@@ -163,7 +163,7 @@ def _times_for(client, day, channel, visit):  # type: ignore[no-untyped-def]
 
 @bp.get("/boka/tider")
 @client_required
-def times():  # type: ignore[no-untyped-def]
+def times():
     client = _client()
     day = parse_day(request.args.get("dag"), local_today(utcnow()), rules().horizon_days)
     visit = _moving()
@@ -183,7 +183,7 @@ def times():  # type: ignore[no-untyped-def]
     )  # fmt: skip
 
 
-def _choice(client):  # type: ignore[no-untyped-def]
+def _choice(client):
     values = request.values
     visit = None
     if values.get("besok"):
@@ -200,7 +200,7 @@ def _choice(client):  # type: ignore[no-untyped-def]
 
 @bp.route("/boka/bekrafta", methods=["GET", "POST"])
 @client_required
-def confirm():  # type: ignore[no-untyped-def]
+def confirm():
     client = _client()
     visit, start_at, channel, worker = _choice(client)
     context = {"visit": visit, "start": start_at, "channel": channel, "worker": worker}
@@ -231,14 +231,14 @@ def confirm():  # type: ignore[no-untyped-def]
 
 @bp.post("/boka/mer-hjalp")
 @client_required
-def more_help():  # type: ignore[no-untyped-def]
+def more_help():
     actions.ask_for_more_help(session(), _client(), utcnow())
     return render_template("booking/asked.html")
 
 
 @bp.get("/boka/besok/<int:visit_id>")
 @client_required
-def visit(visit_id: int):  # type: ignore[no-untyped-def]
+def visit(visit_id: int):
     found = queries.client_visit(session(), _client().id, visit_id)
     return render_template(
         "booking/visit.html",
@@ -250,7 +250,7 @@ def visit(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/boka/besok/<int:visit_id>/satt")
 @client_required
-def switch(visit_id: int):  # type: ignore[no-untyped-def]
+def switch(visit_id: int):
     found = queries.client_visit(session(), _client().id, visit_id)
     actions.switch_channel(session(), found, parse_channel(request.form.get("satt")), utcnow())
     return redirect(url_for("booking.visit", visit_id=found.id, klart="satt"))
@@ -258,14 +258,14 @@ def switch(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/boka/besok/<int:visit_id>/flytta")
 @client_required
-def move(visit_id: int):  # type: ignore[no-untyped-def]
+def move(visit_id: int):
     found = queries.client_visit(session(), _client().id, visit_id)
     return render_template("booking/move.html", visit=found)
 
 
 @bp.get("/boka/besok/<int:visit_id>/avboka")
 @client_required
-def cancel_offer(visit_id: int):  # type: ignore[no-untyped-def]
+def cancel_offer(visit_id: int):
     found = queries.client_visit(session(), _client().id, visit_id)
     return render_template(
         "booking/cancel_offer.html", visit=found, video_ok=_video_ok(found.client_id)
@@ -274,7 +274,7 @@ def cancel_offer(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/boka/besok/<int:visit_id>/i-stallet")
 @client_required
-def alternative(visit_id: int):  # type: ignore[no-untyped-def]
+def alternative(visit_id: int):
     found = queries.client_visit(session(), _client().id, visit_id)
     try:
         kind = actions.Alternative(request.form.get("val"))
@@ -289,7 +289,7 @@ def alternative(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/boka/besok/<int:visit_id>/senare")
 @client_required
-def later(visit_id: int):  # type: ignore[no-untyped-def]
+def later(visit_id: int):
     found = queries.client_visit(session(), _client().id, visit_id)
     starts = actions.later_today(session(), found, utcnow(), zone(), rules())
     return render_template("booking/later.html", visit=found, starts=starts[:5])
@@ -297,7 +297,7 @@ def later(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/boka/besok/<int:visit_id>/varfor", methods=["GET", "POST"])
 @client_required
-def cancel(visit_id: int):  # type: ignore[no-untyped-def]
+def cancel(visit_id: int):
     found = queries.client_visit(session(), _client().id, visit_id)
     if request.method == "GET":
         return render_template("booking/cancel_reason.html", visit=found)
@@ -313,14 +313,14 @@ def cancel(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/boka/kalender")
 @client_required
-def calendar():  # type: ignore[no-untyped-def]
+def calendar():
     feed = ical.active_feed(session(), client_id=_client().id)
     return render_template("booking/calendar.html", feed=feed, url=None)
 
 
 @bp.post("/boka/kalender")
 @client_required
-def calendar_change():  # type: ignore[no-untyped-def]
+def calendar_change():
     client, now = _client(), utcnow()
     if request.form.get("gor") == "stang":
         ical.revoke_feeds(session(), now, client_id=client.id)
@@ -331,7 +331,7 @@ def calendar_change():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/kalender/<token>.ics")
-def feed(token: str):  # type: ignore[no-untyped-def]
+def feed(token: str):
     """The feed itself: no sign-in (calendar apps cannot), the secret address is the key."""
     found = ical.feed_by_token(session(), token)
     if found is None:

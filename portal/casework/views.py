@@ -21,13 +21,13 @@ from .forms import CloseForm, ConcernForm, DecisionForm, FollowUpForm, NoteForm,
 bp = Blueprint("casework", __name__, url_prefix="/personal")
 
 
-def _zone():  # type: ignore[no-untyped-def]
+def _zone():
     return current_app.config["ZONE"]
 
 
 @bp.get("/arenden")
 @staff_required(Role.CASEWORKER)
-def queue_page():  # type: ignore[no-untyped-def]
+def queue_page():
     closed = request.args.get("visa") == "avslutade"
     items = queue.caseload_queue(session(), current_user.staff, closed=closed)
     audit_list(session(), current_user.staff.id, (e.client_id for e in items),
@@ -35,7 +35,7 @@ def queue_page():  # type: ignore[no-untyped-def]
     return render_template("casework/queue.html", escalations=items, closed=closed, now=utcnow())
 
 
-def _escalation_page(escalation_id: int, status: int = 200, **forms):  # type: ignore[no-untyped-def]
+def _escalation_page(escalation_id: int, status: int = 200, **forms):
     escalation = queue.escalation_for(session(), current_user.staff, escalation_id)
     # Reading an escalation is reading the client's data: audited like the record.
     open_client(
@@ -61,13 +61,13 @@ def _escalation_page(escalation_id: int, status: int = 200, **forms):  # type: i
 
 @bp.get("/arenden/<int:escalation_id>")
 @staff_required(Role.CASEWORKER)
-def escalation(escalation_id: int):  # type: ignore[no-untyped-def]
+def escalation(escalation_id: int):
     return _escalation_page(escalation_id)
 
 
 @bp.post("/arenden/<int:escalation_id>/ta")
 @staff_required(Role.CASEWORKER)
-def take(escalation_id: int):  # type: ignore[no-untyped-def]
+def take(escalation_id: int):
     e = queue.escalation_for(session(), current_user.staff, escalation_id)
     queue.take(session(), e, current_user.staff, utcnow())
     return redirect(url_for("casework.escalation", escalation_id=e.id))
@@ -75,7 +75,7 @@ def take(escalation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/arenden/<int:escalation_id>/anteckning")
 @staff_required(Role.CASEWORKER)
-def note(escalation_id: int):  # type: ignore[no-untyped-def]
+def note(escalation_id: int):
     form = NoteForm()
     if not form.validate():
         return _escalation_page(escalation_id, 400, note_form=form)
@@ -88,7 +88,7 @@ def note(escalation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/arenden/<int:escalation_id>/uppfoljning")
 @staff_required(Role.CASEWORKER)
-def follow_up(escalation_id: int):  # type: ignore[no-untyped-def]
+def follow_up(escalation_id: int):
     form = FollowUpForm()
     if not form.validate():
         return _escalation_page(escalation_id, 400, follow_up_form=form)
@@ -107,7 +107,7 @@ def follow_up(escalation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/arenden/<int:escalation_id>/stang")
 @staff_required(Role.CASEWORKER)
-def close(escalation_id: int):  # type: ignore[no-untyped-def]
+def close(escalation_id: int):
     form = CloseForm()
     if not form.validate():
         return _escalation_page(escalation_id, 400, close_form=form)
@@ -126,7 +126,7 @@ def close(escalation_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/klient/<int:client_id>/beslut", methods=["GET", "POST"])
 @staff_required(Role.CASEWORKER)
-def decision_page(client_id: int):  # type: ignore[no-untyped-def]
+def decision_page(client_id: int):
     now = utcnow()
     client = open_client(
         session(), current_user.staff, client_id, "client.decisions", now, request.remote_addr
@@ -200,7 +200,7 @@ def _goals_from(form: DecisionForm) -> list[decisions.GoalText]:
     return goals
 
 
-def _prefill(form: DecisionForm, current) -> None:  # type: ignore[no-untyped-def]
+def _prefill(form: DecisionForm, current) -> None:
     form.ends_on.data = current.ends_on
     form.granted_minutes.data = current.granted_minutes
     form.granted_per.data = current.granted_per.value
@@ -213,7 +213,7 @@ def _prefill(form: DecisionForm, current) -> None:  # type: ignore[no-untyped-de
 
 @bp.route("/klient/<int:client_id>/plan", methods=["GET", "POST"])
 @staff_required(Role.WORKER, Role.CASEWORKER)
-def plan_page(client_id: int):  # type: ignore[no-untyped-def]
+def plan_page(client_id: int):
     now = utcnow()
     client = open_client(
         session(), current_user.staff, client_id, "client.plan", now, request.remote_addr
@@ -265,7 +265,7 @@ def plan_page(client_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/klient/<int:client_id>/oro", methods=["GET", "POST"])
 @staff_required(Role.WORKER)
-def concern_page(client_id: int):  # type: ignore[no-untyped-def]
+def concern_page(client_id: int):
     now = utcnow()
     form = ConcernForm()
     if form.validate_on_submit():

@@ -33,6 +33,7 @@ from models import (
 from reminders.outbox import queue_sms
 
 from .. import tasks
+from ..config import Settings
 from ..escalations import raise_escalation
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,14 @@ LADDER_HORIZON = timedelta(days=1)
 class LadderTimes:
     coordinator_after: timedelta = timedelta(minutes=15)
     escalate_after: timedelta = timedelta(minutes=60)
+
+
+def ladder_times(settings: Settings) -> LadderTimes:
+    """The ladder's steps as the settings give them (RED_COORDINATOR_MINUTES and the next)."""
+    return LadderTimes(
+        coordinator_after=timedelta(minutes=settings.red_coordinator_minutes),
+        escalate_after=timedelta(minutes=settings.red_escalation_minutes),
+    )
 
 
 def record_check_in(

@@ -41,7 +41,7 @@ def _back() -> str:
 
 @bp.post("/att-gora/<int:task_id>/ta")
 @staff_required()
-def acknowledge(task_id: int):  # type: ignore[no-untyped-def]
+def acknowledge(task_id: int):
     task = checkins.acknowledge_task(session(), task_id, current_user.staff, utcnow())
     if task.acknowledged_by_id != current_user.staff.id:
         # Two people pressed at once, or on a stale page: say who already has it.
@@ -54,7 +54,7 @@ def acknowledge(task_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/att-gora/<int:task_id>/klar")
 @staff_required()
-def complete(task_id: int):  # type: ignore[no-untyped-def]
+def complete(task_id: int):
     checkins.acknowledge_task(session(), task_id, current_user.staff, utcnow())
     tasks.complete(session(), task_id, current_user.staff, utcnow())
     flash(_l("Uppgiften är klar."))
@@ -63,7 +63,7 @@ def complete(task_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/meddelanden/<int:client_id>", methods=["GET", "POST"])
 @staff_required(Role.WORKER, Role.COORDINATOR)
-def thread(client_id: int):  # type: ignore[no-untyped-def]
+def thread(client_id: int):
     now = utcnow()
     client = open_client(
         session(), current_user.staff, client_id, "client.messages", now, request.remote_addr

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -42,26 +41,7 @@ TILE_FEATURE = {
 
 
 def _ladder_times() -> checkins.LadderTimes:
-    settings = current_app.config["SETTINGS"]
-    return checkins.LadderTimes(
-        coordinator_after=timedelta(minutes=settings.red_coordinator_minutes),
-        escalate_after=timedelta(minutes=settings.red_escalation_minutes),
-    )
-
-
-@bp.record_once
-def _start_ladder(state: BlueprintSetupState) -> None:
-    """Climb the red check-in ladder once a minute on the app's one scheduler."""
-    app = state.app
-    settings = app.config["SETTINGS"]
-    db = app.extensions["boendestod.db"]
-    times = checkins.LadderTimes(
-        timedelta(minutes=settings.red_coordinator_minutes),
-        timedelta(minutes=settings.red_escalation_minutes),
-    )
-    app.extensions["boendestod.dispatcher"].every(
-        60, lambda: checkins.run_ladder(db, utcnow(), settings.zone, times), "check-in-ladder"
-    )
+    return checkins.ladder_times(current_app.config["SETTINGS"])
 
 
 @bp.app_context_processor
@@ -91,7 +71,7 @@ def _nonce() -> str:
 
 @bp.get("/min-dag")
 @client_required
-def start():  # type: ignore[no-untyped-def]
+def start():
     now = utcnow()
     today = local_today(now)
     start, end = day_bounds(today, zone())
@@ -117,7 +97,7 @@ def start():  # type: ignore[no-untyped-def]
 @bp.route("/hur-mar-du", methods=["GET", "POST"])
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
-def checkin():  # type: ignore[no-untyped-def]
+def checkin():
     if request.method == "GET":
         return render_template("client/checkin.html", nonce=_nonce())
     mood = checkins.MOODS.get(request.form.get("mood", ""))
@@ -140,7 +120,7 @@ def checkin():  # type: ignore[no-untyped-def]
 @bp.get("/hur-mar-du/<int:check_in_id>")
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
-def checkin_done(check_in_id: int):  # type: ignore[no-untyped-def]
+def checkin_done(check_in_id: int):
     check_in = session().get(CheckIn, check_in_id)
     if check_in is None or check_in.client_id != current_user.client.id:
         raise DomainError(_l("Vi hittar inte ditt svar."), 404)
@@ -151,7 +131,7 @@ def checkin_done(check_in_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/mina-mal")
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
-def goals():  # type: ignore[no-untyped-def]
+def goals():
     plan = services.current_plan(session(), current_user.client.id)
     return render_template(
         "client/goals.html", plan=plan, steps=services.STEPS, step_of=services.STEP_OF_LEVEL
@@ -161,7 +141,7 @@ def goals():  # type: ignore[no-untyped-def]
 @bp.post("/mina-mal/ja")
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
-def approve_plan():  # type: ignore[no-untyped-def]
+def approve_plan():
     plan_id = whole_number(request.form.get("plan")) or 0
     try:
         services.approve_plan(session(), current_user.client.id, plan_id, utcnow())
@@ -181,7 +161,7 @@ def approve_plan():  # type: ignore[no-untyped-def]
 @bp.get("/mina-besok")
 @client_required
 @feature_required(Feature.SEE_VISITS)
-def visits():  # type: ignore[no-untyped-def]
+def visits():
     done = services.delivered_visits(session(), current_user.client.id, utcnow())
     return render_template("client/visits.html", visits=done)
 
@@ -189,7 +169,7 @@ def visits():  # type: ignore[no-untyped-def]
 @bp.route("/skriv", methods=["GET", "POST"])
 @client_required
 @feature_required(Feature.WRITE_MESSAGES)
-def write():  # type: ignore[no-untyped-def]
+def write():
     client = current_user.client
     now = utcnow()
     error = text = None
@@ -228,7 +208,7 @@ def write():  # type: ignore[no-untyped-def]
 @bp.get("/paminnelser")
 @client_required
 @feature_required(Feature.REMINDERS)
-def my_reminders():  # type: ignore[no-untyped-def]
+def my_reminders():
     rules = reminders.current_rules(session(), current_user.client.id, utcnow())
     return render_template("client/reminders.html", rules=rules, channels=reminders.HOW)
 
@@ -236,7 +216,7 @@ def my_reminders():  # type: ignore[no-untyped-def]
 @bp.route("/paminnelser/ny", methods=["GET", "POST"])
 @client_required
 @feature_required(Feature.REMINDERS)
-def new_reminder():  # type: ignore[no-untyped-def]
+def new_reminder():
     answers = reminders.Answers.from_form(request.form)
     error, status = None, 200
     if request.method == "POST":
@@ -262,7 +242,7 @@ def new_reminder():  # type: ignore[no-untyped-def]
 @bp.post("/paminnelser/<int:rule_id>/ta-bort")
 @client_required
 @feature_required(Feature.REMINDERS)
-def remove_reminder(rule_id: int):  # type: ignore[no-untyped-def]
+def remove_reminder(rule_id: int):
     reminders.remove_own(session(), current_user.client.id, rule_id)
     flash(_l("Påminnelsen är borttagen."))
     return redirect(url_for("client.my_reminders"), 303)
@@ -270,7 +250,7 @@ def remove_reminder(rule_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/vem", methods=["GET", "POST"])
 @client_required
-def who():  # type: ignore[no-untyped-def]
+def who():
     """A proxy for several clients chooses whom they help now."""
     proxy = current_user.proxy
     if proxy is None:
@@ -285,5 +265,5 @@ def who():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/tillganglighet")
-def accessibility():  # type: ignore[no-untyped-def]
+def accessibility():
     return render_template("client/accessibility.html")

@@ -26,7 +26,7 @@ bp = Blueprint("dev", __name__, url_prefix="/dev")
 
 
 @bp.before_request
-def _only_with_dev_provider():  # type: ignore[no-untyped-def]
+def _only_with_dev_provider():
     if not current_app.extensions["boendestod.telephony"].is_dev:
         abort(404)
 
@@ -49,19 +49,19 @@ def _threads(
     return threads
 
 
-def _page(refused: ReplyForm | None = None):  # type: ignore[no-untyped-def]
+def _page(refused: ReplyForm | None = None):
     return render_template(
         "dev/outbox.html", threads=_threads(dev_messages(session()), refused), display=display
     )
 
 
 @bp.get("/outbox")
-def outbox():  # type: ignore[no-untyped-def]
+def outbox():
     return _page()
 
 
 @bp.post("/outbox/svar")
-def reply():  # type: ignore[no-untyped-def]
+def reply():
     form = ReplyForm()
     if not form.validate():
         return _page(refused=form), 400
@@ -78,7 +78,7 @@ def reply():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/outbox/knapp")
-def key():  # type: ignore[no-untyped-def]
+def key():
     form = KeyForm()
     message = session().get(DevMessage, form.message.data) if form.validate() else None
     if message is None or message.kind is not OutboxKind.CALL:
@@ -93,7 +93,7 @@ def key():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/outbox.json")
-def outbox_json():  # type: ignore[no-untyped-def]
+def outbox_json():
     return jsonify(
         [
             {

@@ -142,7 +142,3 @@ def _link() -> str:
 
 def init_app(app) -> None:  # type: ignore[no-untyped-def]
     app.config["MATCH_WEIGHTS"] = Weights.from_env()
-    db = app.extensions["boendestod.db"]
-    app.extensions["boendestod.dispatcher"].every(
-        3600, lambda: snapshot.prune(db), "schedule-prune"
-    )

@@ -1,4 +1,5 @@
-"""The scope of light support (insats utan biståndsprövning), as configuration, not code.
+"""The scope of light support (insats utan biståndsprövning), as configuration, not code: read
+with the other settings (``Settings.light_support``, LIGHT_SUPPORT_* in ``portal.config``).
 
 A request inside the scope is matched directly. A request beyond it is still answered — the
 client is never left without a reply — but also goes to the caseworker as "needs assessment".
@@ -6,8 +7,6 @@ client is never left without a reply — but also goes to the caseworker as "nee
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -16,8 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import RequestStatus, SupportRequest
-
-from ..config import env_int
 
 
 @dataclass(frozen=True)
@@ -29,14 +26,16 @@ class Scope:
     #: At most this many consecutive weeks with light support.
     consecutive_weeks: int = 6
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Scope:
-        env = os.environ if environ is None else environ
-        return cls(
-            per_month=env_int(env, "LIGHT_SUPPORT_PER_MONTH", cls.per_month),
-            minutes_each=env_int(env, "LIGHT_SUPPORT_MINUTES_EACH", cls.minutes_each),
-            consecutive_weeks=env_int(env, "LIGHT_SUPPORT_WEEKS", cls.consecutive_weeks),
-        )
+    def problems(self) -> list[str]:
+        """What is wrong with these numbers (``Settings.check`` refuses to start with any)."""
+        found = []
+        if self.per_month < 0:
+            found.append("LIGHT_SUPPORT_PER_MONTH must be 0 or more")
+        if self.minutes_each < 1:
+            found.append("LIGHT_SUPPORT_MINUTES_EACH must be 1 or more")
+        if self.consecutive_weeks < 1:
+            found.append("LIGHT_SUPPORT_WEEKS must be 1 or more")
+        return found
 
 
 # Why a request is beyond scope, in the caseworker's words (shown in the escalation).

@@ -20,7 +20,6 @@ from ..database import session
 from ..phones import InvalidPhone, display, normalise
 from . import catalogue, requests
 from .forms import FirstContactForm, HelpForm
-from .scope import Scope
 
 bp = Blueprint("help", __name__)
 CHANNELS = {"hem": Channel.HOME, "video": Channel.VIDEO, "telefon": Channel.PHONE}
@@ -93,7 +92,7 @@ def send():  # type: ignore[no-untyped-def]
             submission_key=form.key.data or None,
             now=utcnow(),
             zone=settings.zone,
-            scope=current_app.config["LIGHT_SUPPORT_SCOPE"],
+            scope=settings.light_support,
         )
     except requests.RequestRefused as exc:
         form.text.errors = [exc.message]
@@ -191,7 +190,3 @@ def first_contact_code():  # type: ignore[no-untyped-def]
     )
     drafts.forget("first_contact")
     return render_template("lightsupport/first_contact_sent.html", name=pending["name"])
-
-
-def init_app(app) -> None:  # type: ignore[no-untyped-def]
-    app.config["LIGHT_SUPPORT_SCOPE"] = Scope.from_env()

@@ -1,7 +1,8 @@
 """What the portal does when reminders tells it something: tasks, escalations, the call offer.
 
-Registered with ``reminders.hooks`` when the outreach blueprint is registered. Each handler
-runs inside the transaction that recorded the event and only ``flush()``es.
+Registered with ``reminders.hooks`` by ``portal.wiring`` (which gives them the app's zone and
+address). Each handler runs inside the transaction that recorded the event and only
+``flush()``es.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from models import (
     Visit,
     VisitStatus,
 )
-from reminders import hooks
 from reminders.outbox import is_proxy_copy, queue_sms
 from reminders.texts import render
 
@@ -59,16 +59,6 @@ TASK_TEXTS = {
 }
 
 
-class Wiring:
-    """What handlers need from the app: its zone and public URL."""
-
-    zone = ZoneInfo("Europe/Stockholm")
-    public_url = ""
-
-
-wiring = Wiring()
-
-
 @cache
 def _catalogue(language: str) -> NullTranslations:
     return Translations.load(str(TRANSLATIONS), [language])
@@ -90,7 +80,7 @@ def _task(
     return task.id
 
 
-def on_undeliverable(session: Session, row: Outbox, now: datetime) -> None:
+def on_undeliverable(session: Session, row: Outbox, now: datetime, *, zone: ZoneInfo) -> None:
     """A task for the worker and an escalation to the caseworker: the phone cannot be reached."""
     client = session.get(Client, row.client_id)
     if client is None:
@@ -112,12 +102,12 @@ def on_undeliverable(session: Session, row: Outbox, now: datetime) -> None:
         reason=text,
         source="reminders",
         now=now,
-        zone=wiring.zone,
+        zone=zone,
         evidence=[{"kind": "outbox", "id": row.id, "error_code": row.error_code}],
     )
 
 
-def on_unanswered(session: Session, row: Outbox, now: datetime) -> None:
+def on_unanswered(session: Session, row: Outbox, now: datetime, *, zone: ZoneInfo) -> None:
     client = session.get(Client, row.client_id)
     if client is None:
         return
@@ -133,7 +123,7 @@ def on_unanswered(session: Session, row: Outbox, now: datetime) -> None:
             reason=text,
             source="reminders",
             now=now,
-            zone=wiring.zone,
+            zone=zone,
             evidence=[
                 {
                     "kind": "outbox",
@@ -181,7 +171,13 @@ def next_planned_visit(session: Session, client_id: int, now: datetime) -> Visit
 
 
 def offer_call_instead_of_visit(
-    session: Session, inbound: InboundMessage, client: Client, now: datetime
+    session: Session,
+    inbound: InboundMessage,
+    client: Client,
+    now: datetime,
+    *,
+    zone: ZoneInfo,
+    public_url: str,
 ) -> Visit | None:
     """The client answered 2/NEJ/AVBOKA: start the booking's cancellation path by SMS.
 
@@ -197,8 +193,8 @@ def offer_call_instead_of_visit(
             TASK_TEXTS["cancel_no_visit"] % {"name": client.first_name, "body": inbound.body[:20]}
         )
     else:
-        start = visit.planned_start.astimezone(wiring.zone)
-        link = f"{wiring.public_url}/boka/besok/{visit.id}/avboka"
+        start = visit.planned_start.astimezone(zone)
+        link = f"{public_url}/boka/besok/{visit.id}/avboka"
         body = render(
             "call_offer",
             client.language,
@@ -223,10 +219,10 @@ def offer_call_instead_of_visit(
     return visit
 
 
-def on_sms_budget_spent(session: Session, now: datetime, budget: int) -> None:
+def on_sms_budget_spent(session: Session, now: datetime, budget: int, *, zone: ZoneInfo) -> None:
     """Tell the coordinators, once per clock hour however many codes wait, that the hour's
     budget for asked-for SMS is spent (``reminders.budget``)."""
-    ref = f"sms-budget:{now.astimezone(wiring.zone):%Y-%m-%d %H}"
+    ref = f"sms-budget:{now.astimezone(zone):%Y-%m-%d %H}"
     told = select(Task.id).where(Task.kind == TaskKind.SMS_BUDGET, Task.ref == ref).limit(1)
     if session.scalar(told) is not None:
         return  # done or not: once this hour
@@ -234,16 +230,3 @@ def on_sms_budget_spent(session: Session, now: datetime, budget: int) -> None:
     create_task(
         session, kind=TaskKind.SMS_BUDGET, text=text, now=now, for_role=Role.COORDINATOR, ref=ref
     )
-
-
-def register(zone: ZoneInfo, public_url: str) -> None:
-    """Connect reminders to the portal (called once per app at start-up)."""
-    wiring.zone = zone
-    wiring.public_url = public_url.rstrip("/")
-    hooks.register(hooks.TRANSLATE, translate)
-    hooks.register(hooks.UNDELIVERABLE, on_undeliverable)
-    hooks.register(hooks.UNANSWERED, on_unanswered)
-    hooks.register(hooks.CALL_BACK, on_call_back)
-    hooks.register(hooks.MESSAGE, on_message)
-    hooks.register(hooks.CANCEL_REPLY, offer_call_instead_of_visit)
-    hooks.register(hooks.SMS_BUDGET_SPENT, on_sms_budget_spent)

@@ -20,9 +20,9 @@ from models import (
     ReminderChannel,
     ReminderRule,
 )
-from reminders.dispatch import QUIET_FROM, QUIET_UNTIL
 from reminders.expansion import DEFAULT_REPLY_WINDOW, DEFAULT_VISIT_REMINDERS, local_moment
 from reminders.texts import sensitive_words
+from reminders.timing import QUIET_FROM, QUIET_UNTIL
 
 from ..errors import DomainError
 

@@ -21,13 +21,13 @@ bp = Blueprint("outreach", __name__, url_prefix="/personal/klient/<int:client_id
 READERS = (Role.WORKER, Role.COORDINATOR, Role.CASEWORKER)
 
 
-def _open(client_id: int, subject: str):  # type: ignore[no-untyped-def]
+def _open(client_id: int, subject: str):
     return open_client(
         session(), current_user.staff, client_id, subject, utcnow(), request.remote_addr
     )
 
 
-def _page(client, form: RuleForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(client, form: RuleForm, status: int = 200):
     overview = services.outreach_overview(session(), client, utcnow())
     return (
         render_template(
@@ -45,13 +45,13 @@ def _page(client, form: RuleForm, status: int = 200):  # type: ignore[no-untyped
 
 @bp.get("")
 @staff_required(*READERS)
-def page(client_id: int):  # type: ignore[no-untyped-def]
+def page(client_id: int):
     return _page(_open(client_id, "client.reminders"), RuleForm())
 
 
 @bp.post("")
 @staff_required(Role.WORKER, Role.COORDINATOR)
-def add(client_id: int):  # type: ignore[no-untyped-def]
+def add(client_id: int):
     client = _open(client_id, "client.reminders.add")
     form = RuleForm()
     if not form.validate_on_submit():
@@ -80,7 +80,7 @@ def add(client_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:rule_id>/stoppa")
 @staff_required(Role.WORKER, Role.COORDINATOR)
-def stop(client_id: int, rule_id: int):  # type: ignore[no-untyped-def]
+def stop(client_id: int, rule_id: int):
     client = _open(client_id, "client.reminders.stop")
     services.stop_rule(session(), client.id, rule_id)
     flash(_l("Påminnelsen är stoppad."))
@@ -88,13 +88,6 @@ def stop(client_id: int, rule_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.app_template_filter("reminder_when")
-def _reminder_when(rule) -> str:  # type: ignore[no-untyped-def]
+def _reminder_when(rule) -> str:
     """Jinja filter: when a reminder rule reminds, in plain words, in local time."""
     return services.when_words(rule, zone())
-
-
-@bp.record_once
-def _wire(state) -> None:  # type: ignore[no-untyped-def]
-    from .wiring import wire
-
-    wire(state.app)

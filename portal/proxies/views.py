@@ -28,7 +28,7 @@ def _client(client_id: int, subject: str) -> Client:
 def _page(
     client: Client, form: NewProxyForm, error: str | None = None, status: int = 200,
     typed: dict[int, ConsentForm] | None = None,
-):  # type: ignore[no-untyped-def]  # fmt: skip
+):  # fmt: skip
     """The client's proxies with a form for each; ``typed``: a refused form, as it was sent."""
     proxies = services.proxies_of(session(), client.id)
     forms = dict(typed or {})
@@ -46,14 +46,14 @@ def _page(
 
 @bp.get("")
 @staff_required(Role.CASEWORKER, Role.ADMIN)
-def page(client_id: int):  # type: ignore[no-untyped-def]
+def page(client_id: int):
     client = _client(client_id, "client.proxies")
     return _page(client, NewProxyForm(formdata=None))
 
 
 @bp.post("")
 @staff_required(Role.CASEWORKER, Role.ADMIN)
-def add(client_id: int):  # type: ignore[no-untyped-def]
+def add(client_id: int):
     client = _client(client_id, "client.proxies")
     form = NewProxyForm()
     if not form.validate_on_submit():
@@ -72,7 +72,7 @@ def add(client_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:proxy_id>/samtycke")
 @staff_required(Role.CASEWORKER, Role.ADMIN)
-def consent(client_id: int, proxy_id: int):  # type: ignore[no-untyped-def]
+def consent(client_id: int, proxy_id: int):
     client = _client(client_id, "client.proxies")
     proxy = services.proxy_of(session(), client, proxy_id)
     form = ConsentForm(prefix=f"p{proxy.id}")
@@ -87,7 +87,7 @@ def consent(client_id: int, proxy_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:proxy_id>/aterkalla")
 @staff_required(Role.CASEWORKER, Role.ADMIN)
-def withdraw(client_id: int, proxy_id: int):  # type: ignore[no-untyped-def]
+def withdraw(client_id: int, proxy_id: int):
     client = _client(client_id, "client.proxies")
     proxy = services.proxy_of(session(), client, proxy_id)
     services.withdraw(session(), current_user.staff, client, proxy, utcnow())

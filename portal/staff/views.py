@@ -23,7 +23,7 @@ bp = Blueprint("staff", __name__, url_prefix="/personal")
 
 @bp.get("/idag")
 @staff_required(Role.WORKER)
-def worker():  # type: ignore[no-untyped-def]
+def worker():
     start, end = day_bounds(local_today(utcnow()), zone())
     visits = services.worker_visits(session(), current_user.staff, start, end)
     audit_list(session(), current_user.staff.id, (v.client_id for v in visits), "visits.day",
@@ -33,7 +33,7 @@ def worker():  # type: ignore[no-untyped-def]
 
 @bp.get("/nyckeltal")
 @staff_required(Role.MANAGER)
-def manager():  # type: ignore[no-untyped-def]
+def manager():
     # Counts and shares only, no client named: nothing to audit.
     today = local_today(utcnow())
     first = today.replace(day=1)
@@ -48,13 +48,13 @@ def manager():  # type: ignore[no-untyped-def]
 
 @bp.get("/admin")
 @staff_required(Role.ADMIN)
-def admin():  # type: ignore[no-untyped-def]
+def admin():
     return render_template("staff/admin.html", staff=accounts(session(), current_user.staff))
 
 
 @bp.get("/klienter")
 @staff_required(Role.WORKER, Role.COORDINATOR, Role.CASEWORKER, Role.MANAGER)
-def clients():  # type: ignore[no-untyped-def]
+def clients():
     shown = visible_clients(session(), current_user.staff)
     audit_list(session(), current_user.staff.id, (c.id for c in shown), "clients.list", utcnow(),
                request.remote_addr)  # fmt: skip
@@ -63,7 +63,7 @@ def clients():  # type: ignore[no-untyped-def]
 
 @bp.get("/klient/<int:client_id>")
 @staff_required()
-def client(client_id: int):  # type: ignore[no-untyped-def]
+def client(client_id: int):
     now = utcnow()
     record = open_client(
         session(), current_user.staff, client_id, "client.record", now, request.remote_addr
@@ -84,7 +84,7 @@ def client(client_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/klient/<int:client_id>/besok/<int:visit_id>")
 @staff_required()
-def client_visit(client_id: int, visit_id: int):  # type: ignore[no-untyped-def]
+def client_visit(client_id: int, visit_id: int):
     """One visit of a client, planned against when it really happened, read-only."""
     record = open_client(
         session(), current_user.staff, client_id, "client.visit", utcnow(), request.remote_addr
@@ -97,7 +97,7 @@ def client_visit(client_id: int, visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/klient/<int:client_id>/enheter/logga-ut")
 @staff_required(Role.WORKER, Role.COORDINATOR, Role.CASEWORKER)
-def revoke_devices(client_id: int):  # type: ignore[no-untyped-def]
+def revoke_devices(client_id: int):
     now = utcnow()
     record = open_client(
         session(), current_user.staff, client_id, "client.devices", now, request.remote_addr

@@ -1,6 +1,7 @@
 /* Video calls in the browser: Socket.IO signalling, a WebRTC mesh of up to three people.
    Media goes browser to browser; the server only relays offers, answers and candidates.
-   The page carries everything in data- attributes (strict CSP: no inline script). */
+   The page carries everything in data- attributes (strict CSP: no inline script).
+   video-quality.js, loaded after this, shows the connection's quality from window.videoCall. */
 (function () {
   "use strict";
   var root = document.querySelector("[data-video-call]");
@@ -26,7 +27,10 @@
   var joined = false;
   var wantJoin = false;
   var state = { audio: true, video: true, audioOnly: false, noCamera: false };
-  var api = { peers: peers, firstFrameAt: null, answeredAt: null, marks: {} };
+  var api = { peers: peers, firstFrameAt: null, answeredAt: null, marks: {},
+              // For video-quality.js, which shows how good the connection is.
+              root: root, text: text, state: state,
+              isEnded: function () { return ended; } };
   var mark = function (name) { if (!api.marks[name]) api.marks[name] = performance.now(); };
   window.videoCall = api;
 
@@ -361,56 +365,4 @@
   if (root.dataset.autoJoin) { getMedia().then(join); }
   // Open the line as the page loads, so that Svara only has to say who is answering.
   else if (!ended) { connect(); }
-
-  // -- connection quality ---------------------------------------------------------------------
-
-  function measure() {
-    if (ended || !peers.size) return;
-    var worst = null;
-    var all = [];
-    peers.forEach(function (peer) {
-      all.push(peer.pc.getStats().then(function (stats) {
-        var rtt = null, bytes = 0, lost = 0, received = 0;
-        stats.forEach(function (r) {
-          if (r.type === "candidate-pair" && r.nominated && r.state === "succeeded" &&
-              r.currentRoundTripTime !== undefined) rtt = r.currentRoundTripTime;
-          if (r.type === "inbound-rtp") {
-            bytes += r.bytesReceived || 0; lost += r.packetsLost || 0;
-            received += r.packetsReceived || 0;
-          }
-        });
-        var now = performance.now();
-        var q = { rtt: rtt, bitrate: 0, loss: 0 };
-        if (peer.last) {
-          var dt = (now - peer.last.t) / 1000;
-          var dLost = lost - peer.last.lost, dRecv = received - peer.last.received;
-          q.bitrate = dt > 0 ? (bytes - peer.last.bytes) * 8 / dt : 0;
-          q.loss = dLost + dRecv > 0 ? dLost / (dLost + dRecv) : 0;
-        }
-        peer.last = { t: now, bytes: bytes, lost: lost, received: received };
-        peer.quality = q;
-        if (!worst || (q.rtt || 0) > (worst.rtt || 0) || q.loss > worst.loss) worst = q;
-      }));
-    });
-    Promise.all(all).then(function () { if (worst) showQuality(worst); });
-  }
-
-  function showQuality(q) {
-    var el = $(".quality");
-    if (!el) return;
-    el.hidden = false;
-    var poor = (q.rtt !== null && q.rtt > 0.4) || q.loss > 0.05 ||
-               (!state.audioOnly && q.bitrate > 0 && q.bitrate < 100000);
-    el.classList.toggle("poor", poor);
-    el.classList.toggle("good", !poor);
-    var words = text(poor ? "poor" : "good");
-    if (role === "worker") {
-      words += " · RTT " + (q.rtt === null ? "–" : Math.round(q.rtt * 1000) + " ms") +
-               " · " + (q.loss * 100).toFixed(1) + " % " + text("loss") +
-               " · " + (q.bitrate / 1e6).toFixed(2) + " Mbit/s";
-    }
-    $(".quality-text").textContent = words;
-    api.quality = q;
-  }
-  setInterval(measure, 2000);
 })();

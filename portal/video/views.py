@@ -39,14 +39,13 @@ from .texts import refusal
 bp = Blueprint("video", __name__)
 bp.register_blueprint(webhooks_bp)
 csrf.exempt(webhooks_bp)
-bp.record_once(lambda state: setup.init_app(state.app))
 
 
-def _settings():  # type: ignore[no-untyped-def]
+def _settings():
     return current_app.config["SETTINGS"]
 
 
-def _namespace():  # type: ignore[no-untyped-def]
+def _namespace():
     return current_app.extensions[setup.NAMESPACE_KEY]
 
 
@@ -55,7 +54,7 @@ def _namespace():  # type: ignore[no-untyped-def]
 
 @bp.get("/personal/video")
 @staff_required(Role.WORKER)
-def console():  # type: ignore[no-untyped-def]
+def console():
     start, end = day_bounds(local_today(utcnow()), zone())
     rows = services.todays_calls(session(), current_user.staff, start, end, booking_rules())
     audit_list(session(), current_user.staff.id, (r.visit.client_id for r in rows), "video.day",
@@ -63,7 +62,7 @@ def console():  # type: ignore[no-untyped-def]
     return render_template("video/console.html", rows=rows)
 
 
-def _my_visit(visit_id: int):  # type: ignore[no-untyped-def]
+def _my_visit(visit_id: int):
     visit = services.own_visit(session(), current_user.staff, visit_id)
     open_client(
         session(),
@@ -78,7 +77,7 @@ def _my_visit(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/personal/video/<int:visit_id>/samtycke")
 @staff_required(Role.WORKER)
-def consent(visit_id: int):  # type: ignore[no-untyped-def]
+def consent(visit_id: int):
     visit = _my_visit(visit_id)
     if request.form.get("yes") != "1":
         flash(_l("Kryssa i rutan när klienten har sagt ja."))
@@ -90,7 +89,7 @@ def consent(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/personal/video/<int:visit_id>/samtycke/nej")
 @staff_required(Role.WORKER)
-def withdraw_consent(visit_id: int):  # type: ignore[no-untyped-def]
+def withdraw_consent(visit_id: int):
     visit = _my_visit(visit_id)
     changed = video.withdraw_video_consent(session(), visit.client_id, utcnow())
     flash(
@@ -104,7 +103,7 @@ def withdraw_consent(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/personal/video/<int:visit_id>/starta")
 @staff_required(Role.WORKER)
-def start_video(visit_id: int):  # type: ignore[no-untyped-def]
+def start_video(visit_id: int):
     visit = _my_visit(visit_id)
     try:
         video.start_video(
@@ -122,7 +121,7 @@ def start_video(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/personal/video/<int:visit_id>")
 @staff_required(Role.WORKER)
-def room(visit_id: int):  # type: ignore[no-untyped-def]
+def room(visit_id: int):
     visit = _my_visit(visit_id)
     vs = services.running_session(session(), visit)
     if vs is None:
@@ -141,7 +140,7 @@ def room(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/personal/video/<int:visit_id>/bjud-in")
 @staff_required(Role.WORKER)
-def invite(visit_id: int):  # type: ignore[no-untyped-def]
+def invite(visit_id: int):
     visit = _my_visit(visit_id)
     vs = services.running_session(session(), visit)
     if vs is None:
@@ -192,7 +191,7 @@ def _language(chosen: str | None, client_language: str) -> str:
     return languages[0]
 
 
-def _invited(visit, message, ok: bool = True, status: int = 400):  # type: ignore[no-untyped-def]
+def _invited(visit, message, ok: bool = True, status: int = 400):
     """Answer the invitation: JSON for the room's script (the call goes on), else a new page."""
     if request.accept_mimetypes.best == "application/json":
         return jsonify(ok=ok, message=str(message)), 200 if ok else status
@@ -202,7 +201,7 @@ def _invited(visit, message, ok: bool = True, status: int = 400):  # type: ignor
 
 @bp.post("/personal/video/<int:visit_id>/ring-upp")
 @staff_required(Role.WORKER)
-def ring(visit_id: int):  # type: ignore[no-untyped-def]
+def ring(visit_id: int):
     visit = _my_visit(visit_id)
     _bridge(visit)
     flash(
@@ -216,7 +215,7 @@ def ring(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/personal/video/<int:visit_id>/avsluta")
 @staff_required(Role.WORKER)
-def end(visit_id: int):  # type: ignore[no-untyped-def]
+def end(visit_id: int):
     visit = _my_visit(visit_id)
     vs = services.running_session(session(), visit)
     if vs is not None:
@@ -233,7 +232,7 @@ def end(visit_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/personal/video/<int:visit_id>/varfor", methods=["GET", "POST"])
 @staff_required(Role.WORKER)
-def why_short(visit_id: int):  # type: ignore[no-untyped-def]
+def why_short(visit_id: int):
     """A call far from its planned length: the worker says why, as for a home visit."""
     visit = _my_visit(visit_id)
     form = EndForm()
@@ -248,7 +247,7 @@ def why_short(visit_id: int):  # type: ignore[no-untyped-def]
     return render_template("video/why_short.html", visit=visit, form=form), status
 
 
-def _bridge(visit):  # type: ignore[no-untyped-def]
+def _bridge(visit):
     namespace = _namespace()
 
     def tell_worker(session_id: int, error: str | None) -> None:
@@ -278,7 +277,7 @@ def _bridge(visit):  # type: ignore[no-untyped-def]
 
 @bp.get("/ring")
 @client_required
-def start():  # type: ignore[no-untyped-def]
+def start():
     vs = video.waiting_session_for_client(session(), current_user.client.id, utcnow())
     if vs is None or current_user.proxy is not None:
         consent = video.has_video_consent(session(), current_user.client.id)
@@ -290,7 +289,7 @@ def start():  # type: ignore[no-untyped-def]
 @bp.post("/ring/ingen-video")
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
-def no_video():  # type: ignore[no-untyped-def]
+def no_video():
     """The client takes back their yes to video; their support goes on by phone."""
     video.withdraw_video_consent(session(), current_user.client.id, utcnow())
     flash(_l("Nu blir det inga videosamtal. Vi ringer dig istället."))
@@ -300,31 +299,31 @@ def no_video():  # type: ignore[no-untyped-def]
 @bp.post("/ring/ring-mig")
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
-def call_me():  # type: ignore[no-untyped-def]
+def call_me():
     """Ring mig: no call is running, the client wants one; their worker is asked to call."""
     worker = services.ask_to_be_called(session(), current_user.client, utcnow())
     return render_template("video/call_me.html", worker=worker)
 
 
 @bp.get("/ring/l/<token>")
-def link(token: str):  # type: ignore[no-untyped-def]
+def link(token: str):
     me = _by_token(token)
     return _call_page(me.session, me, token)
 
 
-def _by_token(token: str):  # type: ignore[no-untyped-def]
+def _by_token(token: str):
     try:
         return video.participant_for_token(session(), _settings().secret_key, token, utcnow())
     except video.Refused as exc:
         raise services.refused(exc, 410 if exc.reason in ("expired", "ended") else 403) from exc
 
 
-def _call_page(vs, me, token):  # type: ignore[no-untyped-def]
+def _call_page(vs, me, token):
     return render_template("video/call.html", vs=vs, me=me, worker=vs.visit.staff, token=token)
 
 
 @bp.post("/ring/l/<token>/ring-mig")
-def ring_me(token: str):  # type: ignore[no-untyped-def]
+def ring_me(token: str):
     """Ring mig istället: the failing video becomes a bridged call (works without JavaScript)."""
     me = _by_token(token)
     if me.role is not ParticipantRole.CLIENT:
@@ -335,18 +334,18 @@ def ring_me(token: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/ring/test")
 @client_required
-def check():  # type: ignore[no-untyped-def]
+def check():
     return render_template("video/check.html", token="")
 
 
 @bp.get("/ring/l/<token>/test")
-def check_by_link(token: str):  # type: ignore[no-untyped-def]
+def check_by_link(token: str):
     _by_token(token)
     return render_template("video/check.html", token=token)
 
 
 @bp.post("/ring/test/svar")
-def check_offer():  # type: ignore[no-untyped-def]
+def check_offer():
     """Answer the camera check's offer with the server's echo peer."""
     body = request.get_json(silent=True) or {}
     signed_in = current_user.is_authenticated and current_user.is_client_side
@@ -365,7 +364,7 @@ def check_offer():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/ring/test/resultat/<check_id>")
-def check_result(check_id: str):  # type: ignore[no-untyped-def]
+def check_result(check_id: str):
     result = current_app.extensions[setup.ECHO_KEY].result(check_id)
     if result is None:
         abort(404)

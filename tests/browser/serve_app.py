@@ -23,7 +23,7 @@ if KIND == server.GEVENT:
 from portal.config import from_env  # noqa: E402
 
 
-def _factory(settings):  # type: ignore[no-untyped-def]
+def _factory(settings):
     from portal.app import create_app
 
     if os.environ.get("BENCH_NO_CAP"):  # the benchmark's "today": no cap on sockets at all

@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.db]
 
 def test_karin_sees_the_escalation_arrive_then_takes_and_closes_it(
     browser: Browser, live: LiveServer, db: Database, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with db.transaction() as s:
         karin = make_staff(s, "karin", roles=[Role.CASEWORKER])
         anna = make_staff(s, "anna")

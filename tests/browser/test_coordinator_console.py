@@ -81,7 +81,7 @@ def test_olles_request_reaches_the_open_console_at_once_and_is_assigned_in_one_c
         assert s.scalar(select(Visit.staff_id).where(Visit.request_id == request.id)) == omar.id
 
 
-def _tomorrow_at(hour: int, zone) -> datetime:  # type: ignore[no-untyped-def]
+def _tomorrow_at(hour: int, zone) -> datetime:
     day = datetime.now(zone).date() + timedelta(days=1)
     return datetime.combine(day, dtime(hour), tzinfo=zone).astimezone(UTC)
 
@@ -90,7 +90,7 @@ def test_cecilia_moving_a_visit_onto_omars_booked_hour_reads_what_is_in_the_way(
     browser: Browser,
     live: LiveServer,
     db: Database,
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     with db.transaction() as s:
         omar = make_staff(s, "omar")
@@ -119,7 +119,7 @@ def test_cecilia_assigns_olles_talk_though_his_granted_time_is_used_up(
     browser: Browser,
     live: LiveServer,
     db: Database,
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     with db.transaction() as s:
         ensure_defaults(s)

@@ -41,7 +41,7 @@ def test_gzip_size_is_what_a_server_would_send() -> None:
 
 
 @pytest.mark.browser
-def test_the_kit_catches_poor_contrast_small_targets_and_foreign_text(browser) -> None:  # type: ignore[no-untyped-def]
+def test_the_kit_catches_poor_contrast_small_targets_and_foreign_text(browser) -> None:
     from tests.browser.easyread import axe_violations, page_lix, small_targets
 
     page = browser.new_page(viewport={"width": 360, "height": 640})

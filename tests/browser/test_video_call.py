@@ -54,7 +54,7 @@ def seed(db: Database) -> int:
 
 @pytest.fixture
 def served(settings: Settings, db: Database) -> Iterator[ThreadServer]:
-    def make(url: str):  # type: ignore[no-untyped-def]
+    def make(url: str):
         return create_app(settings.with_(public_url=url), db=db)
 
     with ThreadServer(make) as server:
@@ -188,7 +188,7 @@ def test_the_call_goes_through_coturn_when_only_relay_is_allowed(
             transport_policy="relay",
         )
 
-        def make(url: str):  # type: ignore[no-untyped-def]
+        def make(url: str):
             return create_app(settings.with_(public_url=url, ice=ice), db=db)
 
         with ThreadServer(make) as server:

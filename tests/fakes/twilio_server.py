@@ -11,28 +11,25 @@ Failures to play back::
     fake.fail_next(3, SERVER_ERROR)                     # the next three requests
     fake.down = SERVICE_UNAVAILABLE                     # every request until set to None
 
-Stdlib only (an asyncio HTTP/1.1 loop with keep-alive in its own thread); binds 127.0.0.1 on a
-port the OS chooses; reusable by any test or benchmark.
+Served by ``tests.fakes.http_loop`` (stdlib only: an asyncio HTTP/1.1 loop with keep-alive in
+its own thread); binds 127.0.0.1 on a port the OS chooses; reusable by any test or benchmark.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import functools
 import itertools
 import json
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from email.utils import formatdate
-from http import HTTPStatus
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 from reminders.providers import TwilioSettings
+
+from .http_loop import LoopServer, closing, response
 
 API = "/2010-04-01/Accounts/"
 #: Twilio's date filters on lists (``DateSent>=2026-05-04``, sent as ``DateSent>``).
@@ -99,10 +96,7 @@ class FakeTwilio:
         self._fail_next: list[TwilioError] = []
         self._lock = threading.Lock()
         self._sids = itertools.count(1)
-        self._server: asyncio.Server | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._connections: set[asyncio.Transport] = set()
+        self._http = LoopServer(self._answer, lambda: self.latency, "fake-twilio")
 
     # -- control -----------------------------------------------------------------------------
 
@@ -115,9 +109,7 @@ class FakeTwilio:
 
     @property
     def url(self) -> str:
-        assert self._server is not None, "start() the fake first"
-        host, port = self._server.sockets[0].getsockname()[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._http.port}"
 
     def settings(self, **changes: Any) -> TwilioSettings:
         """Settings that point the real ``twilio`` library at this fake, as the app would be set."""
@@ -142,46 +134,12 @@ class FakeTwilio:
 
     def start(self) -> FakeTwilio:
         """Serve on 127.0.0.1 (a port the OS chooses) from an event loop in its own thread."""
-        loop = asyncio.new_event_loop()
-        started: list[asyncio.Server] = []
-
-        def serve() -> None:
-            asyncio.set_event_loop(loop)
-            started.append(
-                loop.run_until_complete(
-                    loop.create_server(lambda: _Connection(self), "127.0.0.1", 0)
-                )
-            )
-            ready.set()
-            loop.run_forever()
-
-        ready = threading.Event()
-        self._loop = loop
-        self._thread = threading.Thread(target=serve, name="fake-twilio", daemon=True)
-        self._thread.start()
-        ready.wait()
-        self._server = started[0]
+        self._http.start()
         return self
 
     def stop(self) -> None:
         """Stop listening and drop open connections, as a provider that went away."""
-        if self._server is None or self._loop is None:
-            return
-        server, loop = self._server, self._loop
-
-        async def close() -> None:
-            server.close()
-            for transport in list(self._connections):
-                transport.close()
-            await server.wait_closed()
-
-        asyncio.run_coroutine_threadsafe(close(), loop).result(timeout=5)
-        loop.call_soon_threadsafe(loop.stop)
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        loop.close()
-        self._server = None
-        self._loop = None
+        self._http.stop()
 
     def __enter__(self) -> FakeTwilio:
         return self.start()
@@ -198,7 +156,7 @@ class FakeTwilio:
         status, payload = self.handle(method, split.path, headers.get("authorization"), params)
         with self._lock:
             self.log.append((split.path, status))
-        return _response(status, json.dumps(payload).encode(), _closing(headers))
+        return response(status, json.dumps(payload).encode(), closing(headers))
 
     # -- the API -----------------------------------------------------------------------------
 
@@ -346,97 +304,3 @@ def _error(error: TwilioError) -> dict[str, Any]:
 
 def _rfc2822(moment: datetime) -> str:
     return moment.strftime("%a, %d %b %Y %H:%M:%S +0000")
-
-
-class _Connection(asyncio.Protocol):
-    """One client connection: requests one after another, kept alive as HTTP/1.1 does.
-
-    A small hand-written HTTP/1.1 loop: the stdlib's ``http.server`` parses headers with the
-    email package and runs a thread per connection, and in the benchmark the fake's own CPU time
-    must not be what is measured (real Twilio is not on our machine).
-    """
-
-    def __init__(self, fake: FakeTwilio) -> None:
-        self.fake = fake
-        self.buffer = bytearray()
-        self.transport: asyncio.Transport | None = None
-        self.waiting = False  # an answer is held back by ``latency``; requests queue behind it
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        self.fake._connections.add(transport)
-        sock = transport.get_extra_info("socket")
-        if sock is not None:  # answers go out at once, not after the client's delayed ACK
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if self.transport is not None:
-            self.fake._connections.discard(self.transport)
-
-    def data_received(self, data: bytes) -> None:
-        self.buffer += data
-        self.next_request()
-
-    def next_request(self) -> None:
-        while not self.waiting and self.transport is not None:
-            end = self.buffer.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            method, target, version, headers = _parse_head(bytes(self.buffer[:end]))
-            length = int(headers.get("content-length") or 0)
-            if len(self.buffer) < end + 4 + length:
-                return
-            raw = self.buffer[end + 4 : end + 4 + length].decode()
-            del self.buffer[: end + 4 + length]
-            if version == "HTTP/1.0":
-                headers["connection"] = "close"
-            if self.fake.latency:
-                self.waiting = True
-                asyncio.get_running_loop().call_later(
-                    self.fake.latency, self.answer, method, target, headers, raw
-                )
-            else:
-                self.answer(method, target, headers, raw)
-
-    def answer(self, method: str, target: str, headers: dict[str, str], raw: str) -> None:
-        if self.transport is None or self.transport.is_closing():
-            return
-        self.transport.write(self.fake._answer(method, target, headers, raw))
-        if _closing(headers):
-            self.transport.close()
-            return
-        if self.waiting:
-            self.waiting = False
-            self.next_request()
-
-
-@functools.lru_cache(maxsize=4)
-def _http_date(second: int) -> str:
-    return formatdate(second, usegmt=True)
-
-
-def _parse_head(head: bytes) -> tuple[str, str, str, dict[str, str]]:
-    """Request line and headers (names in lower case) of one HTTP/1.1 request."""
-    lines = head.decode("latin-1").split("\r\n")
-    method, target, version = lines[0].split(" ", 2)
-    headers = {}
-    for line in lines[1:]:
-        if line:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-    return method, target, version, headers
-
-
-def _closing(headers: dict[str, str]) -> bool:
-    return headers.get("connection", "").lower() == "close"
-
-
-def _response(status: int, data: bytes, close: bool) -> bytes:
-    head = (
-        f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n"
-        f"Date: {_http_date(int(time.time()))}\r\n"
-        "Content-Type: application/json\r\n"
-        f"Content-Length: {len(data)}\r\n" + ("Connection: close\r\n" if close else "") + "\r\n"
-    )
-    return head.encode("latin-1") + data

@@ -37,7 +37,7 @@ def ids(db: Database) -> dict[str, int]:
         return {"anna": anna.id, "sandra": sandra.id, "visit": visit.id}
 
 
-def _stamp(db: Database):  # type: ignore[no-untyped-def]
+def _stamp(db: Database):
     with db.transaction() as s:
         return schedule_stamps(s.connection())
 

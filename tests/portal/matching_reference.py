@@ -161,7 +161,7 @@ def reference_candidates(
     return found
 
 
-def random_world(session: Session, rnd, now: datetime, zone: ZoneInfo) -> list[int]:  # type: ignore[no-untyped-def]
+def random_world(session: Session, rnd, now: datetime, zone: ZoneInfo) -> list[int]:
     """A small random municipality around ``now``: workers with uneven hours, extra time and
     absences, clients with regular workers and history, visits at odd minutes, and open
     requests (one from a first contact). Returns the requests' ids."""

@@ -105,7 +105,7 @@ def _make_names_tell_who(s: Session) -> None:
 
 
 @pytest.fixture
-def walked(db: Database, settings) -> Iterator[tuple[Flask, dict[int, str]]]:  # type: ignore[no-untyped-def]
+def walked(db: Database, settings) -> Iterator[tuple[Flask, dict[int, str]]]:
     """The demo, with something on every page: a call running, an absence, tasks, a feed."""
     now = utcnow()
     feeds: dict[int, str] = {}
@@ -128,7 +128,7 @@ def walked(db: Database, settings) -> Iterator[tuple[Flask, dict[int, str]]]:  #
     app.extensions["boendestod.dispatcher"].shutdown()
 
 
-def _give_the_worker_something_to_show(s: Session, worker: Staff, now) -> None:  # type: ignore[no-untyped-def]
+def _give_the_worker_something_to_show(s: Session, worker: Staff, now) -> None:
     """A video call running now, an absence over a planned visit, a message task."""
     planned = list(
         s.scalars(
@@ -159,7 +159,7 @@ def _give_the_worker_something_to_show(s: Session, worker: Staff, now) -> None: 
     )  # fmt: skip
 
 
-def candidates(s: Session, staff: Staff, rule: Rule, feeds: dict[int, str]) -> list[dict]:  # type: ignore[type-arg]
+def candidates(s: Session, staff: Staff, rule: Rule, feeds: dict[int, str]) -> list[dict]:
     """Values for the rule's ids, from records ``staff`` may see; the likeliest to render first."""
     args, scope = rule.arguments, client_scope(staff)
     if not args:
@@ -231,7 +231,7 @@ def named_since(s: Session, after: int, staff_id: int) -> set[int]:
     return {i for i in single if i is not None} | set(listed)
 
 
-def test_every_staff_page_audits_each_client_it_shows(db: Database, walked) -> None:  # type: ignore[no-untyped-def]
+def test_every_staff_page_audits_each_client_it_shows(db: Database, walked) -> None:
     app, feeds = walked
     rules = staff_rules(app)
     with db.transaction() as s:

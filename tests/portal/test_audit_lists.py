@@ -36,7 +36,7 @@ def audit_inserts(db: Database) -> Iterator[list[str]]:
     """The tables of the statements that write audit rows while the block runs."""
     seen: list[str] = []
 
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    def count(conn, cursor, statement, parameters, context, executemany):
         if statement.lstrip().upper().startswith("INSERT INTO AUDIT_EVENT"):
             seen.append(statement.split("(")[0].split()[-1])
 

@@ -26,7 +26,7 @@ FORGED = "203.0.113.66"  # what a client wrote into X-Forwarded-For itself
 
 
 @pytest.fixture
-def app_for(settings: Settings, db: Database):  # type: ignore[no-untyped-def]
+def app_for(settings: Settings, db: Database):
     apps: list[Flask] = []
 
     with db.transaction() as s:
@@ -87,7 +87,7 @@ def audited_addresses(db: Database) -> list[str | None]:
 
 def test_staff_sign_in_over_https_behind_the_proxy_and_the_audit_log_has_their_address(
     app_for, db: Database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     web = through_nginx(app_for(1))
     page = web.get("/personal/logga-in")
     # Our pages send the Referer to our own site only: the CSRF check on https needs it.
@@ -97,7 +97,7 @@ def test_staff_sign_in_over_https_behind_the_proxy_and_the_audit_log_has_their_a
     assert audited_addresses(db) == [PERSON]
 
 
-def test_over_https_a_post_from_another_site_is_still_refused(app_for, db: Database) -> None:  # type: ignore[no-untyped-def]
+def test_over_https_a_post_from_another_site_is_still_refused(app_for, db: Database) -> None:
     web = through_nginx(app_for(1))
     assert sign_in_karin(web, db, referer="https://elak.example/personal/logga-in") == 400
     assert sign_in_karin(web, db, referer=None) == 400
@@ -105,7 +105,7 @@ def test_over_https_a_post_from_another_site_is_still_refused(app_for, db: Datab
 
 def test_without_a_trusted_proxy_forged_forwarded_headers_change_nothing(
     app_for, db: Database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     # A client talks to the app directly and claims another address, https and another host.
     web = through_nginx(app_for(0))
     assert sign_in_karin(web, db, referer=None) == 302  # plain http: no Referer check
@@ -115,7 +115,7 @@ def test_without_a_trusted_proxy_forged_forwarded_headers_change_nothing(
 
 def test_a_calendar_link_is_on_public_url_whatever_address_the_request_came_to(
     app_for, db: Database
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     app = app_for(0)
     with db.transaction() as s:
         client_id = make_client(s, "Sandra").id
@@ -136,7 +136,7 @@ def origin_refused(web: FlaskClient, origin: str, **headers: str) -> bool:
     return response.status_code == 400 and b"Not an accepted origin" in response.data
 
 
-def test_socketio_accepts_exactly_the_origin_of_public_url(app_for) -> None:  # type: ignore[no-untyped-def]
+def test_socketio_accepts_exactly_the_origin_of_public_url(app_for) -> None:
     web = through_nginx(app_for(1))
     assert not origin_refused(web, PUBLIC)
     assert origin_refused(web, "https://elak.example")
@@ -147,7 +147,7 @@ def test_socketio_accepts_exactly_the_origin_of_public_url(app_for) -> None:  # 
     assert origin_refused(direct, "https://elak.example", **forged)
 
 
-def test_static_addresses_change_when_the_file_changes(app_for, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_static_addresses_change_when_the_file_changes(app_for, tmp_path: Path) -> None:
     page = app_for(0).test_client().get("/logga-in").text
     assert re.search(r'href="/static/app\.css\?v=[0-9a-f]{12}"', page), page[:500]
     css = tmp_path / "a.css"

@@ -58,7 +58,7 @@ def people(db: Database) -> dict[str, int]:
         }
 
 
-def weekly(s, client_id: int, start: date, end: date, minutes: int = 240) -> Decision:  # type: ignore[no-untyped-def]
+def weekly(s, client_id: int, start: date, end: date, minutes: int = 240) -> Decision:
     from models import Client
 
     return decisions.create_decision(

@@ -35,7 +35,7 @@ def people(db: Database) -> dict[str, int]:
         return {"anna": anna.id, "karin": karin.id, "sandra": sandra.id}
 
 
-def answer(app: Flask, db: Database, client_id: int, mood: str, at: datetime):  # type: ignore[no-untyped-def]
+def answer(app: Flask, db: Database, client_id: int, mood: str, at: datetime):
     with time_machine.travel(at, tick=False):
         web = client_client(app, db, client_id)
         return web, post_form(web, "/hur-mar-du", {"mood": mood})

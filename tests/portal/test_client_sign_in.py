@@ -22,11 +22,11 @@ def sandra(db: Database) -> int:
         return make_client(s, first_name="Sandra", phone=SANDRA).id
 
 
-def ask_for_code(web: FlaskClient, typed: str = "070-000 00 01"):  # type: ignore[no-untyped-def]
+def ask_for_code(web: FlaskClient, typed: str = "070-000 00 01"):
     return post_form(web, "/logga-in", {"phone": typed})
 
 
-def enter_code(web: FlaskClient, code: str):  # type: ignore[no-untyped-def]
+def enter_code(web: FlaskClient, code: str):
     return post_form(web, "/logga-in/kod", {"code": code})
 
 
@@ -107,7 +107,7 @@ def test_a_code_older_than_ten_minutes_no_longer_works(web: FlaskClient, sandra:
     assert "Koden gäller inte längre" in response.text
 
 
-def test_a_used_code_cannot_be_used_again(web: FlaskClient, sandra: int, app) -> None:  # type: ignore[no-untyped-def]
+def test_a_used_code_cannot_be_used_again(web: FlaskClient, sandra: int, app) -> None:
     ask_for_code(web)
     code = latest_code(web)
     enter_code(web, code)

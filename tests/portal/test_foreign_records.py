@@ -165,14 +165,14 @@ def _token(web: FlaskClient, role: str) -> str:
     return csrf_from(page.text)
 
 
-def _path(rule, values: dict[str, int]) -> str:  # type: ignore[no-untyped-def]
+def _path(rule, values: dict[str, int]) -> str:
     path = rule.rule
     for name, value in values.items():
         path = re.sub(rf"<(\w+:)?{name}>", str(value), path)
     return path
 
 
-def _refused(response, role: str) -> bool:  # type: ignore[no-untyped-def]
+def _refused(response, role: str) -> bool:
     if response.status_code in (403, 404):
         return True
     return response.status_code in (302, 303) and any(
@@ -180,7 +180,7 @@ def _refused(response, role: str) -> bool:  # type: ignore[no-untyped-def]
     )
 
 
-def test_every_route_with_an_id_has_a_declared_rule(app) -> None:  # type: ignore[no-untyped-def]
+def test_every_route_with_an_id_has_a_declared_rule(app) -> None:
     undeclared = [
         f"{r.endpoint} {r.rule}"
         for r in app.url_map.iter_rules()
@@ -198,7 +198,7 @@ def test_every_route_with_an_id_has_a_declared_rule(app) -> None:  # type: ignor
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_no_role_reaches_a_record_it_may_not_touch(app, db, role: str) -> None:  # type: ignore[no-untyped-def]
+def test_no_role_reaches_a_record_it_may_not_touch(app, db, role: str) -> None:
     with db.transaction() as s:
         world = two_units.build(s)
         now = utcnow()
@@ -248,12 +248,12 @@ def test_no_role_reaches_a_record_it_may_not_touch(app, db, role: str) -> None: 
     assert holes == [], "\n".join(holes)
 
 
-def _case(web, db, rule, method, values, foreign, answers, role, data) -> list[str]:  # type: ignore[no-untyped-def]
+def _case(web, db, rule, method, values, foreign, answers, role, data) -> list[str]:
     """Ask for the foreign record, then for a missing one; say what is wrong, if anything."""
     arg, foreign_id = foreign
     in_form = arg in data
 
-    def send(record_id: int):  # type: ignore[no-untyped-def]
+    def send(record_id: int):
         with web.session_transaction() as cookie:  # an earlier case's flash is no difference
             cookie.pop("_flashes", None)
         path = _path(rule, {**values, **({} if in_form else {arg: record_id})})

@@ -134,11 +134,11 @@ def test_every_form_class_is_fuzzed() -> None:
 # -- what is typed --------------------------------------------------------------------------
 
 
-def _choices(field) -> list[str]:  # type: ignore[no-untyped-def]
+def _choices(field) -> list[str]:
     return [str(value) for value, *_ in (field.choices or [])]
 
 
-def strategy_for(field) -> st.SearchStrategy[str | list[str] | None]:  # type: ignore[no-untyped-def]
+def strategy_for(field) -> st.SearchStrategy[str | list[str] | None]:
     """Values for one field: plausible ones, junk, and nothing at all (the field left out)."""
     if isinstance(field, IntegerField):
         typed = st.one_of(st.integers(-10, 10**12).map(str), JUNK, ANY_TEXT)
@@ -159,7 +159,7 @@ def strategy_for(field) -> st.SearchStrategy[str | list[str] | None]:  # type: i
     return st.one_of(st.none(), typed)
 
 
-def leaf_fields(form) -> list:  # type: ignore[no-untyped-def]
+def leaf_fields(form) -> list:
     """The form's input fields, rows of a FieldList and sub-forms included (no CSRF token)."""
     leaves = []
     for field in form:
@@ -170,7 +170,7 @@ def leaf_fields(form) -> list:  # type: ignore[no-untyped-def]
     return leaves
 
 
-def shown_back(field) -> bool:  # type: ignore[no-untyped-def]
+def shown_back(field) -> bool:
     """Fields whose typed text the re-shown form must hold."""
     return isinstance(field, StringField | TextAreaField) and not isinstance(
         field, HiddenField | PasswordField
@@ -202,7 +202,7 @@ def test_random_values_in_a_form_never_fail_nor_write_when_refused_and_are_shown
 
     @FUZZ
     @given(st.tuples(*(strategy_for(f) for f in fields)))
-    def post_random(values: tuple) -> None:  # type: ignore[type-arg]
+    def post_random(values: tuple) -> None:
         data = {f.name: v for f, v in zip(fields, values, strict=True) if v is not None}
         before = fingerprint(db)
         if is_get:

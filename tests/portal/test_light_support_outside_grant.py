@@ -31,7 +31,7 @@ pytestmark = pytest.mark.db
 OLLE, SARA = "+46700000002", "+46700000003"
 
 
-def _asks(s, client, settings, when: When = When.THIS_WEEK):  # type: ignore[no-untyped-def]
+def _asks(s, client, settings, when: When = When.THIS_WEEK):
     return ask_for_help(
         s, client, category_key="talk", when=when, day=None, channel=Channel.PHONE, text=None,
         submission_key=f"talk-{client.id}", now=utcnow(), zone=settings.zone, scope=Scope(),
@@ -39,7 +39,7 @@ def _asks(s, client, settings, when: When = When.THIS_WEEK):  # type: ignore[no-
 
 
 @pytest.fixture
-def olle_used_up(db: Database, settings) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def olle_used_up(db: Database, settings) -> dict[str, int]:
     """Olle has more booked than his weekly 60 minutes, on every week he could get help (as in
     the demo); he asks for a talk."""
     with db.transaction() as s:
@@ -58,7 +58,7 @@ def olle_used_up(db: Database, settings) -> dict[str, int]:  # type: ignore[no-u
         return {"omar": omar.id, "olle": olle.id, "request": request.id}
 
 
-def _local(settings, day: str, hour: int):  # type: ignore[no-untyped-def]
+def _local(settings, day: str, hour: int):
     from datetime import date, datetime, time
 
     return datetime.combine(date.fromisoformat(day), time(hour), tzinfo=settings.zone)
@@ -87,7 +87,7 @@ def test_assign_all_says_why_each_request_is_left_and_tells_that_client(
     app: Flask,
     db: Database,
     olle_used_up: dict[str, int],
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     with db.transaction() as s:
         # Sara asks for help today, when the only worker who could help her is away.

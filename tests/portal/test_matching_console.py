@@ -39,7 +39,7 @@ OLLE = "+46700000002"
 
 
 @pytest.fixture
-def world(db: Database, settings) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def world(db: Database, settings) -> dict[str, int]:
     with db.transaction() as s:
         ensure_defaults(s)
         omar = make_staff(
@@ -77,7 +77,7 @@ def world(db: Database, settings) -> dict[str, int]:  # type: ignore[no-untyped-
 def test_omar_comes_first_for_olle_with_the_reasons_spelled_out(
     db: Database,
     world: dict[str, int],
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     with db.transaction() as s:
         request = s.get(SupportRequest, world["request"])
@@ -234,7 +234,7 @@ def test_assign_all_gives_every_request_a_time_without_double_booking(
     app: Flask,
     db: Database,
     world: dict[str, int],
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     with db.transaction() as s:
         for i in range(4):
@@ -267,7 +267,7 @@ def test_assign_all_goes_ahead_when_one_request_can_no_longer_be_booked(
     app: Flask,
     db: Database,
     world: dict[str, int],
-    settings,  # type: ignore[no-untyped-def]
+    settings,
 ) -> None:
     with db.transaction() as s:
         sara = make_client(s, "Sara", phone="+46705550009", needs=["autism"])
@@ -288,7 +288,7 @@ def test_assign_all_goes_ahead_when_one_request_can_no_longer_be_booked(
         assert s.scalar(select(func.count(Assignment.id))) == 1
 
 
-def _asks_for_a_talk(s, client, channel: Channel, settings) -> None:  # type: ignore[no-untyped-def]
+def _asks_for_a_talk(s, client, channel: Channel, settings) -> None:
     ask_for_help(
         s,
         client,
@@ -304,7 +304,7 @@ def _asks_for_a_talk(s, client, channel: Channel, settings) -> None:  # type: ig
     )
 
 
-def _assign(web, request_id: int, staff_id: int):  # type: ignore[no-untyped-def]
+def _assign(web, request_id: int, staff_id: int):
     """Press "Tilldela" on the console for this worker."""
     return post_form(
         web,

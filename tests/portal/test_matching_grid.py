@@ -25,7 +25,7 @@ MOST = 3
 
 
 @st.composite
-def grids(draw):  # type: ignore[no-untyped-def]
+def grids(draw):
     workers, points = draw(st.integers(1, 4)), draw(st.integers(1, 12))
     fits = np.array(
         draw(st.lists(st.booleans(), min_size=workers * points, max_size=workers * points)),
@@ -48,7 +48,7 @@ def grids(draw):  # type: ignore[no-untyped-def]
 
 @settings(max_examples=300, deadline=None)
 @given(grids())
-def test_stretches_count_first_and_last_starts_as_a_walk_over_the_grid_does(case) -> None:  # type: ignore[no-untyped-def]
+def test_stretches_count_first_and_last_starts_as_a_walk_over_the_grid_does(case) -> None:
     fits, allowed, ga, gb, keep = case
     index = Fits(fits)
     count, first, last, stretches = index.first_starts(allowed, ga, gb, MOST)

@@ -29,7 +29,7 @@ spans = st.lists(
 
 
 @given(spans, spans)
-def test_the_sweep_frees_the_same_time_as_bookings_subtract(windows, busy) -> None:  # type: ignore[no-untyped-def]
+def test_the_sweep_frees_the_same_time_as_bookings_subtract(windows, busy) -> None:
     windows = [w for w in freetime.union(windows) if w[0] < w[1]]
     assert freetime.subtract(windows, sorted(busy)) == slots.subtract(windows, busy)
 
@@ -40,7 +40,7 @@ def test_the_sweep_frees_the_same_time_as_bookings_subtract(windows, busy) -> No
     st.integers(-40, 40),
     st.integers(1, 6),
 )
-def test_the_continuity_cap_for_many_workers_agrees_with_booking(visits, day, staff_id) -> None:  # type: ignore[no-untyped-def]
+def test_the_continuity_cap_for_many_workers_agrees_with_booking(visits, day, staff_id) -> None:
     history = [(T0 + timedelta(days=d, hours=d % 5), s) for d, s in visits]
     moment = T0 + timedelta(days=day)
     cap = ContinuityCap([(freetime.to_ms(t), s) for t, s in history], DEFAULT_RULES)
@@ -131,7 +131,7 @@ pair_st = st.tuples(
     st.lists(worker_st, min_size=1, max_size=5),
     st.data(),
 )
-def test_the_vectorised_scores_equal_the_scalar_ones(wanted, workers, data) -> None:  # type: ignore[no-untyped-def]
+def test_the_vectorised_scores_equal_the_scalar_ones(wanted, workers, data) -> None:
     facts = [[data.draw(pair_st) for _ in workers] for _ in wanted]
     weights = Weights(continuity=3, needs=2.5, language=1.5, travel=1.2, workload=0.7, speed_kmh=30)
     total, parts = vectorised.score_table(
@@ -173,7 +173,7 @@ def test_the_vectorised_scores_equal_the_scalar_ones(wanted, workers, data) -> N
                 assert parts[name][r, c] == pytest.approx(value, abs=1e-9)
 
 
-def reference_batch(session, queue, now):  # type: ignore[no-untyped-def]
+def reference_batch(session, queue, now):
     """The batch matrix the straightforward way: ranked suggestions per request, then columns."""
     ranked = [
         rank(
@@ -191,7 +191,7 @@ def reference_batch(session, queue, now):  # type: ignore[no-untyped-def]
     return ranked, columns, assigning.score_matrix(ranked, columns)
 
 
-def assert_same_matrix(planned, columns, matrix) -> None:  # type: ignore[no-untyped-def]
+def assert_same_matrix(planned, columns, matrix) -> None:
     """The planner's columns and scores are the straightforward ones (in any column order)."""
     assert sorted(planned.columns) == sorted(columns)
     mine = {key: planned.scores[:, c] for c, key in enumerate(planned.columns)}
@@ -252,7 +252,7 @@ cell = st.one_of(st.none(), st.sampled_from([0.0, 1.5, 2.25, 3.0, 7.5]))
         lambda cols: st.lists(st.lists(cell, min_size=cols, max_size=cols), min_size=1, max_size=6)
     )
 )
-def test_the_solvers_read_arrays_as_they_read_lists(scores) -> None:  # type: ignore[no-untyped-def]
+def test_the_solvers_read_arrays_as_they_read_lists(scores) -> None:
     array = batch.as_array(scores)
     assert batch.greedy(array) == batch.greedy(scores)
     best = batch.optimal(array)

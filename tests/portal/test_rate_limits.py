@@ -27,7 +27,7 @@ def sandra(db: Database) -> int:
         return make_client(s, first_name="Sandra", phone=SANDRA).id
 
 
-def post_from(web: FlaskClient, address: str, url: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+def post_from(web: FlaskClient, address: str, url: str, data: dict[str, str]):
     """GET the form and POST it as a browser at ``address`` would."""
     web.environ_base["REMOTE_ADDR"] = address
     return post_form(web, url, data)
@@ -37,7 +37,7 @@ def code_in(sms: str) -> str:
     return re.search(r"\b(\d{6})\b", sms).group(1)
 
 
-def first_contact(web: FlaskClient, phone: str, address: str = "198.51.100.7"):  # type: ignore[no-untyped-def]
+def first_contact(web: FlaskClient, phone: str, address: str = "198.51.100.7"):
     return post_from(web, address, "/fraga", {"name": "Eva", "phone": phone, "text": "Hej"})
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.db
 
 
 @pytest.fixture
-def app(database_url: str, db: Database):  # type: ignore[no-untyped-def]
+def app(database_url: str, db: Database):
     application = create_app(settings_for_tests(database_url, sms_budget_per_hour=3), db=db)
     application.config["TESTING"] = True
     yield application

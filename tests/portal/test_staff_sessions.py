@@ -106,7 +106,7 @@ def test_an_account_change_signs_karin_out_on_both_her_devices(
         assert "Du är utloggad" in sign_in_page_after(device)
 
 
-def _sign_in(app: Flask, password: str, totp: str):  # type: ignore[no-untyped-def]
+def _sign_in(app: Flask, password: str, totp: str):
     return post_form(
         https_client(app),
         "/personal/logga-in",

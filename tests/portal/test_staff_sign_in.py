@@ -22,7 +22,7 @@ def totp_secret(db: Database) -> str:
         return make_staff(s, "karin", roles=[Role.CASEWORKER]).totp_secret
 
 
-def login(web: FlaskClient, totp: str, username: str = "karin", password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def login(web: FlaskClient, totp: str, username: str = "karin", password: str = PASSWORD):
     return post_form(
         web, "/personal/logga-in", {"username": username, "password": password, "totp": totp}
     )
@@ -67,7 +67,7 @@ def test_ten_failures_lock_the_account_for_a_while(web: FlaskClient, totp_secret
     assert response.status_code == 429
 
 
-def test_demo_accounts_skip_totp_only_while_the_demo_setting_is_on(db: Database, settings) -> None:  # type: ignore[no-untyped-def]
+def test_demo_accounts_skip_totp_only_while_the_demo_setting_is_on(db: Database, settings) -> None:
     with db.transaction() as s:
         make_staff(s, "anna", is_demo=True)
         make_staff(s, "omar", is_demo=False)

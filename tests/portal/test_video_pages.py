@@ -254,7 +254,7 @@ def twilio_app(settings: Settings, db: Database) -> Iterator[Flask]:
     application.extensions["boendestod.dispatcher"].shutdown()
 
 
-def signed_post(app: Flask, path: str, params: dict[str, str], token: str = TOKEN):  # type: ignore[no-untyped-def]
+def signed_post(app: Flask, path: str, params: dict[str, str], token: str = TOKEN):
     signature = RequestValidator(token).compute_signature(f"http://localhost{path}", params)
     return app.test_client().post(path, data=params, headers={"X-Twilio-Signature": signature})
 

@@ -44,11 +44,11 @@ def test_unknown_pages_get_an_easy_read_404_with_a_way_home(web: FlaskClient) ->
     assert "Sidan finns inte" in response.text and 'href="/"' in response.text
 
 
-def test_a_crash_shows_a_friendly_page_and_no_stack_trace(settings, db: Database) -> None:  # type: ignore[no-untyped-def]
+def test_a_crash_shows_a_friendly_page_and_no_stack_trace(settings, db: Database) -> None:
     app = create_app(settings, db=db)
 
     @app.get("/boom")
-    def boom():  # type: ignore[no-untyped-def]
+    def boom():
         raise ZeroDivisionError("secret internals")
 
     response = app.test_client().get("/boom")
@@ -63,7 +63,7 @@ def test_healthz_reports_database_and_scheduler(web: FlaskClient) -> None:
     assert response.json == {"status": "ok", "db": "ok", "scheduler": "off"}
 
 
-def test_healthz_says_503_when_the_database_cannot_be_reached(settings) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_says_503_when_the_database_cannot_be_reached(settings) -> None:
     down = settings.with_(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
     app = create_app(down)
     response = app.test_client().get("/healthz")
@@ -78,7 +78,7 @@ def test_healthz_says_503_when_the_database_cannot_be_reached(settings) -> None:
     assert "Traceback" not in login.text
 
 
-def test_a_page_that_needs_the_database_says_so_in_easy_read_when_it_is_down(settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_that_needs_the_database_says_so_in_easy_read_when_it_is_down(settings) -> None:
     down = settings.with_(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
     web = https_client(create_app(down))
     web.set_cookie("device", "x" * 43)
@@ -87,7 +87,7 @@ def test_a_page_that_needs_the_database_says_so_in_easy_read_when_it_is_down(set
     assert "Tjänsten fungerar inte just nu" in response.text
 
 
-def test_the_dev_outbox_is_404_when_twilio_is_configured(settings, db: Database) -> None:  # type: ignore[no-untyped-def]
+def test_the_dev_outbox_is_404_when_twilio_is_configured(settings, db: Database) -> None:
     twilio = TwilioSettings(account_sid="AC" + "0" * 32, auth_token="t", from_number="+46700000000")
     app: Flask = create_app(settings.with_(twilio=twilio), db=db)
     web = app.test_client()

@@ -27,7 +27,7 @@ PHONE = "+46700000002"
 
 
 @pytest.fixture
-def twilio_app(settings, db: Database) -> Iterator[Flask]:  # type: ignore[no-untyped-def]
+def twilio_app(settings, db: Database) -> Iterator[Flask]:
     """The app as it runs with Twilio: webhooks are checked against the fake's token."""
     fake = FakeTwilio()
     twilio = fake.settings(api_base_url="http://127.0.0.1:9")  # nothing is sent from here

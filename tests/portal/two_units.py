@@ -155,7 +155,7 @@ def build(session: Session) -> World:
     return world
 
 
-def _neighbour(session: Session, world: World, unit: Unit, now) -> None:  # type: ignore[no-untyped-def]
+def _neighbour(session: Session, world: World, unit: Unit, now) -> None:
     """Petra, in our unit, with a worker and a caseworker of her own (not ours)."""
     sten = make_staff(session, "sten", unit_id=unit.id, id=7101)
     kerstin = make_staff(session, "kerstin", roles=[Role.CASEWORKER], unit_id=unit.id, id=7102)
@@ -185,7 +185,7 @@ def _neighbour(session: Session, world: World, unit: Unit, now) -> None:  # type
     }  # fmt: skip
 
 
-def _proxy(session: Session, client: Client, by, name: str, phone: str, **extra) -> Proxy:  # type: ignore[no-untyped-def]
+def _proxy(session: Session, client: Client, by, name: str, phone: str, **extra) -> Proxy:
     consent = Consent(
         client_id=client.id, kind=ConsentKind.PROXY_ACCESS, scope="Får se och boka",
         recorded_by_id=by.id,
@@ -201,7 +201,7 @@ def _proxy(session: Session, client: Client, by, name: str, phone: str, **extra)
     return proxy
 
 
-def _rule(session: Session, client: Client, by, text: str, **extra) -> ReminderRule:  # type: ignore[no-untyped-def]
+def _rule(session: Session, client: Client, by, text: str, **extra) -> ReminderRule:
     rule = ReminderRule(
         client_id=client.id, text=text, channel=ReminderChannel.SMS,
         recurrence=Recurrence.DAILY, local_time=time(9), created_by_id=by.id, **extra,

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from models import Database, DevMessage, Outbox, OutboxState, utcnow
-from reminders.dispatch import LEASE, claim_due, sweep
+from reminders.claims import claim_due
+from reminders.dispatch import sweep
 from reminders.outbox import queue_sms
 from reminders.providers import (
     PermanentFailure,
@@ -16,6 +17,7 @@ from reminders.providers import (
     TemporaryFailure,
     make_telephony,
 )
+from reminders.timing import LEASE
 
 pytestmark = pytest.mark.db
 TWIML = "http://localhost/webhooks/twilio/voice/outbox"
@@ -33,6 +35,9 @@ class FlakySms:
             raise self.errors.pop(0)
         self.sent.append((to, body))
         return Sent(provider_id=f"SM{len(self.sent):032d}", status="queued")
+
+    def open_async(self) -> None:
+        return None  # one at a time
 
 
 def _queue(db: Database, n: int = 1, due_in: timedelta = timedelta(0)) -> list[int]:

@@ -15,9 +15,10 @@ from sqlalchemy import func, select, text
 
 from models import Database, Outbox, OutboxState
 from models.migrate import upgrade
-from reminders.dispatch import LEASE, sweep
+from reminders.dispatch import sweep
 from reminders.outbox import queue_sms
 from reminders.providers import TwilioSettings, make_telephony
+from reminders.timing import LEASE
 from tests.fakes.twilio_server import SERVICE_UNAVAILABLE, FakeTwilio
 
 pytestmark = pytest.mark.db

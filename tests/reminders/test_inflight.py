@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from models import Database, DeliveryEvent, Outbox, OutboxState
-from reminders.dispatch import LEASE, claim_due, sweep
+from reminders.claims import claim_due
+from reminders.dispatch import sweep
 from reminders.inflight import record_sent_many
 from reminders.outbox import queue_sms
 from reminders.providers import Sent, TwilioSmsClient, make_telephony
+from reminders.timing import LEASE
 from tests.fakes.twilio_server import SERVICE_UNAVAILABLE, FakeTwilio
 
 pytestmark = pytest.mark.db

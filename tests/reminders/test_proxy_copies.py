@@ -146,7 +146,7 @@ def test_a_copy_that_cannot_reach_lars_is_a_task_not_an_escalation(
     with db.transaction() as s:
         row = s.scalars(select(Outbox).where(Outbox.to_phone == LARS)).first()
         row.last_error = "invalid number"
-        on_undeliverable(s, row, NOW)
+        on_undeliverable(s, row, NOW, zone=ZONE)
     with db.transaction() as s:
         [task] = s.scalars(select(Task))
         assert task.kind is TaskKind.UNDELIVERABLE and LARS in task.text

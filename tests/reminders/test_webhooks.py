@@ -147,6 +147,9 @@ class FakeOk:
 
             return Sent(provider_id=f"SMOK{abs(hash(body)) % 10**8}", status="queued")
 
+        def open_async(self):
+            return None  # one at a time
+
     sms = _Sms()
     voice = None
 

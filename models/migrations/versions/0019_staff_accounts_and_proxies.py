@@ -1,7 +1,7 @@
 """staff accounts and proxies: enrolment links, sealed TOTP secrets, how a consent was given
 
 Revision ID: 0019
-Revises: 0017
+Revises: 0018
 Create Date: 2026-12-07 14:00:00
 
 Admins create staff accounts in the console: the new person sets a password and their
@@ -13,20 +13,22 @@ A consent records how the client agreed and who withdrew it; a proxy may be allo
 messages, and a message says which proxy wrote it.
 """
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from alembic import op
 
 from models import sealed
 
 revision = "0019"
-down_revision = "0017"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
 _staff = sa.table("staff", sa.column("id", sa.Integer), sa.column("totp_secret", sa.String))
 
 
-def _rewrite_secrets(change, needs) -> None:  # type: ignore[no-untyped-def]
+def _rewrite_secrets(change: Callable[[str], str], needs: Callable[[str], bool]) -> None:
     connection = op.get_bind()
     rows = connection.execute(
         sa.select(_staff.c.id, _staff.c.totp_secret).where(_staff.c.totp_secret.is_not(None))

@@ -49,7 +49,7 @@ def world(db: Database) -> dict[str, int]:
         return {"anna": anna.id, "omar": omar.id, "karin": karin.id, "sandra": sandra.id}
 
 
-def book(s, client, staff_id, start, **kw):  # type: ignore[no-untyped-def]
+def book(s, client, staff_id, start, **kw):
     kw.setdefault("minutes", 60)
     kw.setdefault("channel", Channel.HOME)
     kw.setdefault("now", at("2026-05-04T08:00"))
@@ -58,7 +58,7 @@ def book(s, client, staff_id, start, **kw):  # type: ignore[no-untyped-def]
     )
 
 
-def sandra(s, world):  # type: ignore[no-untyped-def]
+def sandra(s, world):
     return s.get(Client, world["sandra"])
 
 
@@ -137,7 +137,7 @@ def test_the_database_itself_refuses_one_worker_in_two_visits_at_once(
             s.flush()
 
 
-def _staff(s, world):  # type: ignore[no-untyped-def]
+def _staff(s, world):
     return s.get(Staff, world["anna"])
 
 
@@ -195,7 +195,7 @@ def test_taking_an_alternative_is_not_a_cancellation(db: Database, world: dict[s
 
 def test_staff_cancellations_never_count_and_the_client_gets_a_plain_sms(
     app, db: Database, world: dict[str, int]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with app.app_context(), db.transaction() as s:
         client = sandra(s, world)
         client.needs = ["psychiatric"]

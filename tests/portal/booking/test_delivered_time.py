@@ -25,12 +25,12 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=STHLM).astimezone(UTC)
 
 
-def stored(s, visit: Visit) -> int | None:  # type: ignore[no-untyped-def]
+def stored(s, visit: Visit) -> int | None:
     """What the database holds, not what the object in memory says."""
     return s.scalar(select(Visit.delivered_seconds).where(Visit.id == visit.id))
 
 
-def march(s, manager: Staff):  # type: ignore[no-untyped-def]
+def march(s, manager: Staff):
     return monthly_report(s, manager, date(2026, 3, 1), date(2026, 3, 31), STHLM)
 
 

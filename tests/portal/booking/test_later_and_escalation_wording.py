@@ -55,7 +55,7 @@ def test_the_later_choice_names_the_day_of_the_visit(
     )
 
 
-def _cancel_four_times(db: Database, client_id: int, staff_id: int, between=None) -> Escalation:  # type: ignore[no-untyped-def]
+def _cancel_four_times(db: Database, client_id: int, staff_id: int, between=None) -> Escalation:
     """Sandra cancels four visits a minute apart; ``between`` runs after the third."""
     for i in range(4):
         now = NOW + timedelta(minutes=i)

@@ -18,7 +18,7 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=STHLM).astimezone(UTC)
 
 
-def delivered(s, client, staff, start, minutes, real_start, real_minutes, **kw):  # type: ignore[no-untyped-def]
+def delivered(s, client, staff, start, minutes, real_start, real_minutes, **kw):
     visit = make_visit(s, client, staff, at(start), minutes=minutes, status=S.DONE, **kw)
     visit.actual_start = at(real_start)
     visit.actual_end = at(real_start) + timedelta(minutes=real_minutes)

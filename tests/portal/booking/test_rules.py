@@ -33,7 +33,7 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=STHLM).astimezone(UTC)
 
 
-def code_of(call) -> str:  # type: ignore[no-untyped-def]
+def code_of(call) -> str:
     with pytest.raises(BookingRefused) as refused:
         call()
     return refused.value.code

@@ -44,7 +44,7 @@ def week(db: Database) -> dict[str, int]:
         }
 
 
-def _move(web: FlaskClient, visit_id: int, staff_id: int, day: str, start: str):  # type: ignore[no-untyped-def]
+def _move(web: FlaskClient, visit_id: int, staff_id: int, day: str, start: str):
     return post_form(
         web,
         f"/personal/planering/besok/{visit_id}",

@@ -35,7 +35,7 @@ def signed_in_client(app: Flask, phone: str = SANDRA) -> FlaskClient:
 
 
 @pytest.fixture
-def sandra_web(app: Flask, db: Database):  # type: ignore[no-untyped-def]
+def sandra_web(app: Flask, db: Database):
     with time_machine.travel(NOW, tick=False):
         with db.transaction() as s:
             anna = make_staff(s, "anna")
