@@ -135,7 +135,7 @@ def add(
     return proxy
 
 
-def record(
+def record_consent(
     session: Session, by: Staff, client: Client, proxy: Proxy, agreement: Agreement,
     now: datetime,
 ) -> Consent:  # fmt: skip

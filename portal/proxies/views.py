@@ -79,7 +79,8 @@ def consent(client_id: int, proxy_id: int):
     if not form.validate_on_submit():
         error = next(iter(form.errors.values()))[0]
         return _page(client, NewProxyForm(formdata=None), error, 400, {proxy.id: form})
-    services.record(session(), current_user.staff, client, proxy, form.agreement(), utcnow())
+    agreement = form.agreement()
+    services.record_consent(session(), current_user.staff, client, proxy, agreement, utcnow())
     flash(_l("Det som %(client)s tillåter %(name)s är sparat.", client=client.first_name,
              name=proxy.name))  # fmt: skip
     return redirect(url_for("proxies.page", client_id=client.id), 303)
