@@ -8,7 +8,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, utcnow
-from .people import Client, Staff
+from .people import Client, Proxy, Staff
 
 #: Longest message a client (or worker) may write; a phone screen's worth.
 MESSAGE_MAX_LENGTH = 500
@@ -30,8 +30,11 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: When the other side opened it.
     read_at: Mapped[datetime | None]
+    #: The client's proxy who wrote it for them (with the client's consent); None: the client.
+    proxy_id: Mapped[int | None] = mapped_column(ForeignKey("proxies.id", ondelete="SET NULL"))
     #: The form's one-time key: pressing "Skicka" twice sends one message.
     nonce: Mapped[str | None] = mapped_column(String(40), unique=True)
 
     client: Mapped[Client] = relationship()
     staff: Mapped[Staff | None] = relationship()
+    proxy: Mapped[Proxy | None] = relationship()

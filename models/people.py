@@ -24,6 +24,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
+from .sealed import Sealed
 
 if TYPE_CHECKING:
     from .trust import Consent
@@ -89,8 +90,8 @@ class Staff(Base):
     #: Work phone in E.164; used for bridged calls and urgent alerts.
     phone: Mapped[str | None] = mapped_column(String(20))
     password_hash: Mapped[str] = mapped_column(String(200))
-    #: Base32 TOTP secret; None until the person has enrolled an authenticator.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: Base32 TOTP secret, sealed at rest (``models.sealed``); None without an authenticator.
+    totp_secret: Mapped[str | None] = mapped_column(Sealed(200))
     #: A demo account may sign in without TOTP while the demo setting is on; never in production.
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -286,6 +287,7 @@ class Proxy(Base):
     #: May read everything the municipality holds about the client ("Mina uppgifter", the
     #: download, and who has read it): notes, messages and check-ins too, so asked for apart.
     can_see_records: Mapped[bool] = mapped_column(Boolean, default=False)
+    can_write_messages: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

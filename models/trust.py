@@ -56,8 +56,19 @@ class ConsentKind(enum.Enum):
     SMS = "sms"
 
 
+class ConsentMethod(enum.Enum):
+    """How the client said yes."""
+
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    IN_WRITING = "in_writing"
+
+
 class Consent(Base):
-    """A client's recorded consent, who recorded it, and its withdrawal."""
+    """A client's recorded consent, who recorded it, and its withdrawal.
+
+    A proxy's access is one consent at a time: a change of what the proxy may do withdraws the
+    standing consent and records a new one, so the rows are the history."""
 
     __tablename__ = "consents"
 
@@ -68,9 +79,13 @@ class Consent(Base):
     scope: Mapped[str] = mapped_column(String(300))
     given_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    #: None for consents recorded before the method was asked.
+    method: Mapped[ConsentMethod | None] = mapped_column(enum_column(ConsentMethod))
     withdrawn_at: Mapped[datetime | None]
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
 
     client: Mapped[Client] = relationship()
+    recorded_by: Mapped[Staff | None] = relationship(foreign_keys=[recorded_by_id])
 
 
 class LoginCode(Base):
@@ -149,6 +164,36 @@ class StaffSession(Base):
     ip: Mapped[str | None] = mapped_column(String(64))
 
     staff: Mapped[Staff] = relationship()
+
+
+class EnrolmentPurpose(enum.Enum):
+    """What a one-time enrolment link lets its holder set."""
+
+    NEW_ACCOUNT = "new_account"  # a password and the authenticator
+    PASSWORD = "password"
+    TOTP = "totp"
+
+
+class StaffEnrolment(Base):
+    """A one-time link a member of staff opens to set a password or their authenticator.
+
+    Only the token's SHA-256 is kept; the link is shown once, to the admin who made it. It is
+    used once and expires; a newer link for the same person replaces an unused older one.
+    """
+
+    __tablename__ = "staff_enrolments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[EnrolmentPurpose] = mapped_column(enum_column(EnrolmentPurpose))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    expires_at: Mapped[datetime]
+    #: When it was used, or replaced by a newer link; None while it may still be used.
+    closed_at: Mapped[datetime | None]
+
+    staff: Mapped[Staff] = relationship(foreign_keys=[staff_id])
 
 
 class Draft(Base):

@@ -41,7 +41,7 @@ def client_scope(staff: Staff) -> ColumnElement[bool]:
 
 
 def records_scope(staff: Staff) -> ColumnElement[bool]:
-    """A condition on ``Client`` for whose registered details ``staff`` keeps (and sees whole).
+    """A condition on ``Client`` for whose registered details and proxies ``staff`` keeps.
 
     A caseworker their caseload, an admin the clients of their unit (all units when they have
     none); their personal identity number is shown whole to them and masked to everyone else.
@@ -60,6 +60,14 @@ def contacts_scope(staff: Staff) -> ColumnElement[bool]:
     if not staff.has_role(Role.COORDINATOR):
         return false()
     return true() if staff.unit_id is None else Client.unit_id == staff.unit_id
+
+
+def staff_scope(admin: Staff) -> ColumnElement[bool]:
+    """A condition on ``Staff`` for the accounts ``admin`` manages: their unit's (all units'
+    when they have none); nobody without the admin role manages any."""
+    if not admin.has_role(Role.ADMIN):
+        return false()
+    return true() if admin.unit_id is None else Staff.unit_id == admin.unit_id
 
 
 def visible_clients(session: Session, staff: Staff) -> list[Client]:

@@ -10,7 +10,7 @@ from flask import Flask, request
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter, Map
 
-from models import Database
+from models import Database, sealed
 from models.numbers import MAX_INT
 from reminders.jobs import Dispatcher
 from reminders.outbox import WAKE
@@ -63,6 +63,7 @@ class _Id(IntegerConverter):
 def create_app(settings: Settings, db: Database | None = None) -> Flask:
     """Build the app. ``db`` may be given by tests that share one database across apps."""
     settings.check()
+    sealed.use_keys(settings.sealing_keys)
     app = Flask(
         __name__,
         template_folder=str(resources.TEMPLATES),
@@ -135,6 +136,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
 
     live.init_app(app)
 
+    from .accounts.views import bp as accounts_bp
     from .auth.views import bp as auth_bp
     from .booking.staff_views import bp as schedule_bp
     from .booking.views import bp as booking_bp
@@ -151,6 +153,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .outreach.views import bp as outreach_bp
     from .people.unit_views import bp as units_bp
     from .people.views import bp as people_bp
+    from .proxies.views import bp as proxies_bp
     from .staff.views import bp as staff_bp
     from .vendor import bp as vendor_bp
     from .video import bp as video_bp
@@ -177,6 +180,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         lifecycle_bp,
         people_bp,
         units_bp,
+        accounts_bp,
+        proxies_bp,
     ):
         app.register_blueprint(bp)
     csrf.exempt(health_bp)

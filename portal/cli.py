@@ -1,5 +1,5 @@
 """The console command: ``boendestod demo | serve | db upgrade | create-staff`` and the staff
-account commands (``reset-password``, ``reset-totp``, ``switch-off-staff``)."""
+account commands (``reset-password``, ``reset-totp``, ``switch-off-staff``, ``reseal-totp``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ import click
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from models import Database, Role, Staff, utcnow
+from models import Database, Role, Staff, sealed, utcnow
 from models.migrate import upgrade
 
 from . import logs
@@ -25,6 +25,7 @@ from .config import (
     database_url_from_env,
     from_env,
     log_settings_from_env,
+    sealing_keys_from_env,
 )
 
 log = logging.getLogger("boendestod")
@@ -36,6 +37,20 @@ def _database_url() -> str:
         return database_url_from_env(os.environ)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _use_sealing_keys(required: bool = True) -> None:
+    """Give this process the keys that seal TOTP secrets, from TOTP_KEYS or SECRET_KEY."""
+    try:
+        keys = sealing_keys_from_env(os.environ)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if keys:
+        sealed.use_keys(keys)
+    elif required and not sealed.has_keys():
+        raise click.ClickException(
+            "set SECRET_KEY (or TOTP_KEYS) as the app has it: TOTP secrets are stored encrypted"
+        )
 
 
 def _settings(env: str) -> Settings:
@@ -115,6 +130,7 @@ def seed_demo(settings: Settings, clients: int = 20) -> None:
     """Migrate the database and fill it with the demo world."""
     from .demo import seed
 
+    sealed.use_keys(settings.sealing_keys)
     upgrade(settings.database_url)
     db = Database(settings.database_url)
     with db.transaction() as session:
@@ -194,7 +210,11 @@ def db() -> None:
 @db.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
-    """Apply migrations to DATABASE_URL up to REVISION."""
+    """Apply migrations to DATABASE_URL up to REVISION.
+
+    With SECRET_KEY (or TOTP_KEYS) set as the app has it, so that 0019 can seal the TOTP
+    secrets already stored; it refuses without them when there are any."""
+    _use_sealing_keys(required=False)
     upgrade(_database_url(), revision)
     click.echo(f"database at {revision}")
 
@@ -232,6 +252,7 @@ def create_staff_command(
         work_phone = normalise(phone) if phone else None
     except InvalidPhone as exc:
         raise click.ClickException(f"{phone!r} is not a mobile number") from exc
+    _use_sealing_keys()
     database = Database(_database_url())
     try:
         with database.transaction() as session:
@@ -259,6 +280,7 @@ def _change_staff(username: str, change: Callable[[Session, Staff], T]) -> T:
     from .auth.staff import staff_by_username
     from .errors import DomainError
 
+    _use_sealing_keys()
     database = Database(_database_url())
     try:
         with database.transaction() as session:
@@ -344,6 +366,29 @@ def import_command(
     click.echo(report.summary())
     if report.refused:
         sys.exit(1)
+
+
+@main.command("reseal-totp")
+def reseal_totp_command() -> None:
+    """Encrypt every stored TOTP secret again with the first of TOTP_KEYS (after a rotation:
+    put the new key first, keep the old ones, run this, then drop the old ones)."""
+    from sqlalchemy import String, literal, select, update
+
+    _use_sealing_keys()
+    raw = Staff.__table__.c.totp_secret  # the stored token, not the column type's plain text
+    database = Database(_database_url())
+    try:
+        with database.transaction() as session:
+            rows = session.execute(select(Staff.id, raw.cast(String)).where(raw.is_not(None)))
+            for staff_id, token in rows.all():
+                session.execute(
+                    update(Staff.__table__)
+                    .where(Staff.__table__.c.id == staff_id)
+                    .values(totp_secret=literal(sealed.reseal(token), String))
+                )
+    finally:
+        database.dispose()
+    click.echo("TOTP secrets sealed with the first key")
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from models.sealed import check_key, derive_key
 from reminders.providers import TwilioSettings
 from video.ice import IceSettings
 
@@ -71,6 +72,19 @@ def env_secret(environ: Environ, name: str, default: str = "") -> str:
     if not secret:
         raise ConfigError(f"{name}_FILE {path!r} is empty")
     return secret
+
+
+def totp_keys_from_env(environ: Environ) -> tuple[str, ...]:
+    """TOTP_KEYS (or TOTP_KEYS_FILE): Fernet keys separated by commas, the sealing one first."""
+    return tuple(k.strip() for k in env_secret(environ, "TOTP_KEYS").split(",") if k.strip())
+
+
+def sealing_keys_from_env(environ: Environ) -> tuple[str, ...]:
+    """The keys for commands that read no other settings (``db upgrade``, the staff commands):
+    TOTP_KEYS, else one derived from SECRET_KEY; empty when neither is set."""
+    keys = totp_keys_from_env(environ)
+    secret = env_secret(environ, "SECRET_KEY")
+    return keys or ((derive_key(secret),) if secret else ())
 
 
 def _database_url_checked(url: str) -> str:
@@ -231,6 +245,10 @@ class Settings:
     readers_shown: str = "roles"
     #: How much each part of a worker's matching score weighs (``MATCH_WEIGHT_*``).
     match_weights: Weights = field(default_factory=Weights)
+    #: Fernet keys that seal staff TOTP secrets (``models.sealed``): the first seals, all open.
+    #: Empty: one key derived from SECRET_KEY (then changing SECRET_KEY needs TOTP_KEYS set to
+    #: the old derived key after the new one; see docs).
+    totp_keys: tuple[str, ...] = ()
     extra: dict[str, object] = field(default_factory=dict)
 
     @property
@@ -240,6 +258,11 @@ class Settings:
     @property
     def is_production(self) -> bool:
         return self.env == "production"
+
+    @property
+    def sealing_keys(self) -> tuple[str, ...]:
+        """The keys ``models.sealed`` is given: TOTP_KEYS, or one derived from SECRET_KEY."""
+        return self.totp_keys or (derive_key(self.secret_key),)
 
     def with_(self, **changes: object) -> Settings:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -270,6 +293,14 @@ class Settings:
             raise ConfigError("READERS_SHOWN must be 'roles' or 'names'")
         if not self.ratelimit_storage_uri.startswith(("memory://", "redis://", "rediss://")):
             raise ConfigError("RATELIMIT_STORAGE_URI must be memory:// or a redis:// URL")
+        for number, key in enumerate(self.totp_keys, 1):
+            try:
+                check_key(key)
+            except ValueError:
+                # Not repeated: it is a secret.
+                raise ConfigError(
+                    f"TOTP_KEYS: key {number} is not a Fernet key (32 url-safe base64 bytes)"
+                ) from None
         if self.metrics_token is not None and len(self.metrics_token) < 16:
             raise ConfigError("METRICS_TOKEN must be at least 16 random characters")
         if self.sentry_dsn:
@@ -391,6 +422,7 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         sentry_dsn=env_secret(environ, "SENTRY_DSN") or None,
         readers_shown=(environ.get("READERS_SHOWN") or "roles").strip().lower(),
         match_weights=_weights_from_env(environ),
+        totp_keys=totp_keys_from_env(environ),
     )
     settings.check()
     return settings

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField
+from wtforms import Field, IntegerField
+from wtforms.validators import StopValidation
 
 from models.numbers import MAX_INT, whole_number
 
@@ -33,3 +34,15 @@ def coerce_id(value: object) -> int:
     if number is None:
         raise ValueError(value)
     return number
+
+
+def ticked_at_least_one(message: object):  # type: ignore[no-untyped-def]
+    """A validator for a list of checkboxes: at least one ticked. Unlike ``DataRequired`` it
+    sets no ``required`` flag, which would put ``required`` on every box, and a browser would
+    then ask for all of them."""
+
+    def check(form: object, field: Field) -> None:
+        if not field.data:
+            raise StopValidation(message)  # type: ignore[arg-type]  # lazy: said in their language
+
+    return check

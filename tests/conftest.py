@@ -19,13 +19,22 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from models import Base, Database
+from models import Base, Database, sealed
 from models.migrate import upgrade
 from portal.app import create_app
 from portal.config import Settings
 from tests.chromium import browser  # noqa: F401  (a fixture for every folder)
 
 TEST_SECRET = "test-secret-" + "x" * 40
+TEST_SEALING_KEYS = (sealed.derive_key(TEST_SECRET),)
+
+
+@pytest.fixture(autouse=True)
+def _sealing_keys() -> None:
+    """The keys the app derives from TEST_SECRET, for the sealed columns tests write without an
+    app (and that subprocesses started with SECRET_KEY=TEST_SECRET read); set again for each
+    test, as a command or an app with another secret changes the process's keys."""
+    sealed.use_keys(TEST_SEALING_KEYS)
 
 
 @pytest.fixture(autouse=True)

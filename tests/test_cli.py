@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
         ["reset-password"],
         ["reset-totp"],
         ["switch-off-staff"],
+        ["reseal-totp"],
     ],
 )
 def test_every_command_explains_itself(args: list[str]) -> None:

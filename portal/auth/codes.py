@@ -18,6 +18,7 @@ from reminders.outbox import queue_sms
 from reminders.texts import render
 
 from ..errors import DomainError
+from .proxy_rights import allowed
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
@@ -56,26 +57,28 @@ def holder_of(session: Session, phone: str) -> Holder | None:
     )
     if client is not None:
         return Holder(client=client)
-    proxy = session.scalar(
+    proxies = session.scalars(
         select(Proxy)
         .join(Client, Proxy.client_id == Client.id)
         .where(Proxy.phone == phone, Proxy.active, Client.active)
-        .order_by(Proxy.id)
-        .limit(1)
     )
+    # A proxy whose client allows nothing now (consent withdrawn) is nobody's proxy.
+    proxy = min((p for p in proxies if allowed(p)), key=lambda p: p.id, default=None)
     return Holder(proxy=proxy) if proxy is not None else None
 
 
 def clients_of(session: Session, proxy: Proxy) -> list[Proxy]:
     """Every active client this person (known by their phone) may act for, by name."""
-    return list(
-        session.scalars(
+    return [
+        p
+        for p in session.scalars(
             select(Proxy)
             .join(Client, Proxy.client_id == Client.id)
             .where(Proxy.phone == proxy.phone, Proxy.active, Client.active)
             .order_by(Client.first_name, Client.last_name, Proxy.id)
         )
-    )
+        if allowed(p)
+    ]
 
 
 def _bucket(phone: str, device_id: int | None):

@@ -17,6 +17,7 @@ from ..database import session
 from ..extensions import login_manager
 from . import devices, staff_sessions
 from .principal import Principal
+from .proxy_rights import allowed
 
 #: What Flask-Login keeps in the cookie session for a signed-in member of staff.
 _LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember")
@@ -83,6 +84,9 @@ def init_app(app: Flask) -> None:
             g.drop_device_cookie = True
             return None
         if device.proxy is not None:
+            if not allowed(device.proxy):  # consent withdrawn: signed out on this very page
+                g.drop_device_cookie = True
+                return None
             return Principal(
                 kind="proxy", client=device.proxy.client, proxy=device.proxy, device_id=device.id
             )

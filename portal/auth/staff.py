@@ -8,7 +8,7 @@ import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from models import Role, SessionEnd, Staff, StaffRole
@@ -59,9 +59,7 @@ def authenticate(
         raise StaffLoginRefused(_l("För många försök. Vänta 15 minuter och försök igen."), 429)
     ok = check_password(staff.password_hash, password)
     if ok and not (demo_skip_totp and staff.is_demo):
-        ok = staff.totp_secret is not None and pyotp.TOTP(staff.totp_secret).verify(
-            totp.strip(), for_time=now, valid_window=1
-        )
+        ok = totp_matches(staff, totp, now)
     if not ok:
         staff.failed_logins += 1
         if staff.failed_logins >= MAX_FAILURES:
@@ -75,6 +73,13 @@ def authenticate(
         staff.password_hash = hasher.hash(password)
     session.flush()
     return staff
+
+
+def totp_matches(staff: Staff, code: str, now: datetime) -> bool:
+    """Is ``code`` the person's authenticator code now (or one step either side, for clocks)?"""
+    return staff.totp_secret is not None and pyotp.TOTP(staff.totp_secret).verify(
+        code.strip(), for_time=now, valid_window=1
+    )
 
 
 def create_staff(
@@ -148,8 +153,42 @@ def reset_totp(session: Session, staff: Staff, now: datetime) -> int:
     return end_all(session, staff.id, now, SessionEnd.TOTP_RESET)
 
 
+class LastAdmin(DomainError):
+    """The change would leave no active admin to manage the accounts."""
+
+
+def _keep_an_admin(session: Session, staff: Staff, roles: set[Role], active: bool) -> None:
+    """Refuse a change that takes the last active admin's admin role or account away."""
+    if not (staff.active and Role.ADMIN in staff.role_set) or (active and Role.ADMIN in roles):
+        return
+    others = session.scalar(
+        select(func.count(Staff.id))
+        .join(StaffRole, StaffRole.staff_id == Staff.id)
+        .where(StaffRole.role == Role.ADMIN, Staff.active, Staff.id != staff.id)
+    )
+    if not others:
+        raise LastAdmin(
+            _l("%(name)s är den sista aktiva administratören. Ge någon annan rollen först.",
+               name=staff.full_name),
+            409,
+        )  # fmt: skip
+
+
+def set_roles(session: Session, staff: Staff, roles: set[Role]) -> None:
+    """Give a member of staff exactly these roles (at least one; never the last admin's away)."""
+    if not roles:
+        raise DomainError(_l("Välj minst en roll."))
+    _keep_an_admin(session, staff, roles, staff.active)
+    kept = [r for r in staff.roles if r.role in roles]
+    staff.roles = kept + [StaffRole(role=r) for r in roles - {r.role for r in kept}]
+    session.flush()
+
+
 def set_active(session: Session, staff: Staff, active: bool, now: datetime) -> int:
-    """Switch an account on or off; off ends every open session. Return how many were ended."""
+    """Switch an account on or off; off ends every open session. Return how many were ended.
+
+    The last active admin stays on: someone must be able to switch accounts back on."""
+    _keep_an_admin(session, staff, staff.role_set, active)
     staff.active = active
     if active:
         session.flush()

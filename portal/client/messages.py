@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from models import MESSAGE_MAX_LENGTH, Client, Message, Staff, TaskKind
+from models import MESSAGE_MAX_LENGTH, Client, Message, Proxy, Staff, TaskKind
 from reminders.outbox import queue_sms
 from reminders.texts import render
 
@@ -56,6 +56,10 @@ def _add_once(session: Session, message: Message) -> tuple[Message, bool]:
     return message, True
 
 
+def _writer(client: Client, proxy: Proxy | None) -> str:
+    return f"{proxy.name} (ombud för {client.first_name})" if proxy else client.first_name
+
+
 def send_from_client(
     session: Session,
     client: Client,
@@ -63,8 +67,10 @@ def send_from_client(
     now: datetime,
     nonce: str | None,
     public_url: str,
+    proxy: Proxy | None = None,
 ) -> Message:
-    """Send the client's message to their worker; a repeated form sends it once."""
+    """Send the client's message to their worker (written by ``proxy`` for them, if given); a
+    repeated form sends it once."""
     body = clean(text)
     worker = tasks.primary_worker(session, client.id)
     message, new = _add_once(
@@ -76,6 +82,7 @@ def send_from_client(
             body=body,
             created_at=now,
             nonce=nonce or None,
+            proxy_id=proxy.id if proxy else None,
         ),
     )
     if not new:
@@ -84,7 +91,7 @@ def send_from_client(
         session,
         client_id=client.id,
         kind=TaskKind.MESSAGE,
-        text=f"Nytt meddelande från {client.first_name}.",
+        text=f"Nytt meddelande från {_writer(client, proxy)}.",
         now=now,
         ref=f"message:{client.id}",  # one open task per thread, however many messages
     )
@@ -144,7 +151,7 @@ def thread(session: Session, client_id: int, limit: int = 20) -> list[Message]:
     newest = list(
         session.scalars(
             select(Message)
-            .options(joinedload(Message.staff))
+            .options(joinedload(Message.staff), joinedload(Message.proxy))
             .where(Message.client_id == client_id)
             .order_by(Message.created_at.desc(), Message.id.desc())
             .limit(limit)

@@ -6,7 +6,6 @@ Other parts of the portal guard their pages with ``feature_required("book")`` an
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from functools import wraps
 from typing import Any
@@ -18,18 +17,10 @@ from sqlalchemy.orm import Session
 from models import AuditEvent, Device, Proxy
 
 from ..auth.codes import clients_of
+from ..auth.proxy_rights import Feature, allowed
 from ..errors import DomainError
 
-
-class Feature(enum.Enum):
-    SEE_VISITS = "see_visits"
-    BOOK = "book"
-    REMINDERS = "reminders"
-    #: Everything held about the client and who read it ("Mina uppgifter"): notes, messages
-    #: and check-ins included, so a consent of its own.
-    SEE_RECORDS = "see_records"
-    #: Only the client: how they feel, their plan, their messages.
-    CLIENT_ONLY = "client_only"
+__all__ = ["Feature", "act_for", "feature_required", "may", "proxy_may", "refuse"]
 
 
 class BeyondConsent(DomainError):
@@ -38,17 +29,7 @@ class BeyondConsent(DomainError):
 
 def proxy_may(proxy: Proxy, feature: Feature) -> bool:
     """True when the client's recorded, unwithdrawn consent covers this feature."""
-    if not proxy.active or feature is Feature.CLIENT_ONLY:
-        return False
-    consent = proxy.consent
-    if consent is None or consent.withdrawn_at is not None:
-        return False
-    return {
-        Feature.SEE_VISITS: proxy.can_see_visits,
-        Feature.BOOK: proxy.can_book,
-        Feature.REMINDERS: proxy.gets_reminders,
-        Feature.SEE_RECORDS: proxy.can_see_records,
-    }[feature]
+    return feature in allowed(proxy)
 
 
 def may(principal: Any, feature: Feature | str) -> bool:

@@ -91,6 +91,7 @@ def start():
         today=today,
         helps_several=helps_several,
         sees_records=may(current_user, Feature.SEE_RECORDS),
+        may_write=may(current_user, Feature.WRITE_MESSAGES),
     )
 
 
@@ -168,7 +169,7 @@ def visits():
 
 @bp.route("/skriv", methods=["GET", "POST"])
 @client_required
-@feature_required(Feature.CLIENT_ONLY)
+@feature_required(Feature.WRITE_MESSAGES)
 def write():
     client = current_user.client
     now = utcnow()
@@ -184,6 +185,7 @@ def write():
                 now,
                 request.form.get("nonce", "")[:40],
                 current_app.config["PUBLIC_URL"],
+                current_user.proxy,
             )
         except messages.MessageRefused as exc:
             error, status = exc.message, exc.status

@@ -15,6 +15,7 @@ from models import (
     ClientWorker,
     Consent,
     ConsentKind,
+    ConsentMethod,
     Escalation,
     EscalationType,
     Message,
@@ -301,6 +302,7 @@ def _lars_for(
         kind=ConsentKind.PROXY_ACCESS,
         scope=scope,
         recorded_by_id=recorded_by.id,
+        method=ConsentMethod.IN_PERSON,
     )
     session.add(consent)
     session.flush()

@@ -90,10 +90,6 @@ def client_visit(session: Session, client: Client, visit_id: int) -> Visit | Non
     )
 
 
-def all_staff(session: Session) -> list[Staff]:
-    return list(session.scalars(select(Staff).order_by(Staff.username)))
-
-
 def may_set_contacts(session: Session, staff: Staff, client_id: int) -> bool:
     """Whether ``staff`` coordinates the client's unit (and so sets the contact workers)."""
     query = select(Client.id).where(Client.id == client_id, contacts_scope(staff))

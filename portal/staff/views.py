@@ -9,6 +9,7 @@ from flask_login import current_user
 from models import Role, utcnow
 
 from ..access import audit_list, open_client, visible_clients
+from ..accounts.services import accounts
 from ..auth import devices
 from ..auth.principal import staff_required
 from ..booking.reports import monthly_report, percent
@@ -52,7 +53,7 @@ def manager():
 @bp.get("/admin")
 @staff_required(Role.ADMIN)
 def admin():
-    return render_template("staff/admin.html", staff=services.all_staff(session()))
+    return render_template("staff/admin.html", staff=accounts(session(), current_user.staff))
 
 
 @bp.get("/klienter")

@@ -15,12 +15,12 @@ import tarfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 
-from models import Client, Database
+from models import Client, Database, sealed
 from models.migrate import schema_differences
 from portal.app import create_app
-from tests.conftest import ROOT, settings_for_tests
+from tests.conftest import ROOT, TEST_SECRET, settings_for_tests
 from tests.deploy.conftest import day_section, todays_visits
 from tests.portal.helpers import client_client
 
@@ -65,9 +65,10 @@ def test_a_database_of_the_previous_release_upgrades_and_serves_sandra_her_day(
     )
     assert loaded_from.strip().startswith(str(code)), "the old code must be the one that ran"
 
+    # As the install guide runs it: with the app's settings, so 0019 can seal the TOTP secrets.
     upgraded = subprocess.run(
         [sys.executable, "-m", "portal.cli", "db", "upgrade"],
-        env={**os.environ, "DATABASE_URL": empty_database_url},
+        env={**os.environ, "DATABASE_URL": empty_database_url, "SECRET_KEY": TEST_SECRET},
         capture_output=True,
         text=True,
     )
@@ -75,6 +76,9 @@ def test_a_database_of_the_previous_release_upgrades_and_serves_sandra_her_day(
     engine = create_engine(empty_database_url)
     try:
         assert schema_differences(engine) == []
+        with engine.connect() as conn:
+            stored = conn.execute(text("SELECT totp_secret FROM staff")).scalars().all()
+        assert stored and all(s.startswith(sealed.TOKEN_PREFIX) for s in stored if s)
     finally:
         engine.dispose()
 

@@ -17,13 +17,19 @@ from models import (
     Area,
     Base,
     Channel,
+    Consent,
+    ConsentKind,
     Database,
+    EnrolmentPurpose,
     EscalationType,
+    Proxy,
+    ProxyRelation,
     Role,
     Unit,
     VisitStatus,
     utcnow,
 )
+from portal.accounts import enrolment
 from tests.conftest import https_client, post_form
 from tests.factories import make_client, make_decision, make_staff, make_visit
 from tests.portal.helpers import client_web, staff_client
@@ -74,7 +80,7 @@ def form_shown(html: str, url: str, page: str) -> bool:
     return f'action="{url}"' in html or (page == url and _OWN_FORM.search(html) is not None)
 
 
-def make_world(db: Database) -> dict[str, int]:
+def make_world(db: Database) -> dict[str, int]:  # the enrolment token is a str
     """Olle with his worker Kim and caseworker Karin, a coordinator, a manager, an admin; a
     planned, a started and a finished video visit; an open escalation."""
     from zoneinfo import ZoneInfo
@@ -107,10 +113,20 @@ def make_world(db: Database) -> dict[str, int]:
         s.add(unit)
         s.flush()
         s.add(Area(unit_id=unit.id, name="Centrum", lat=59.33, lon=18.06))
+        proxy = Proxy(
+            client_id=olle.id, name="Greta Berg", phone="+46701119999",
+            relation=ProxyRelation.RELATIVE, can_see_visits=True,
+            consent=Consent(client_id=olle.id, kind=ConsentKind.PROXY_ACCESS, scope="see_visits"),
+        )  # fmt: skip
+        s.add(proxy)
+        s.flush()
         return {
             "olle": olle.id,
             "kim": kim.id,
             "unit": unit.id,
+            "proxy": proxy.id,
+            # A link for Kim's password and authenticator: the enrolment form's page.
+            "enrol": enrolment.issue(s, kim, EnrolmentPurpose.NEW_ACCOUNT, None, now),  # type: ignore[dict-item]
             "visit": make_visit(s, olle, kim, start=now + timedelta(days=2)).id,
             "started": started.id,
             "video": video.id,

@@ -68,6 +68,9 @@ NO_CLIENT_DATA = {
     "people.register_page": "an empty form: units, areas and caseworkers to choose",
     "units.index": "units and how many areas",
     "units.unit": "a unit's areas, positions and client counts",
+    "accounts.new_account": "the form for a new staff account",
+    "accounts.account": "one staff account: roles, unit, sign-in",
+    "accounts.enrol": "a new member of staff sets their password and authenticator",
 }
 
 #: Records tried per page: enough to reach one that renders (a running call, an own visit).

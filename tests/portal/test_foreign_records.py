@@ -108,6 +108,17 @@ RULES: dict[str, Rule] = {
          "twilio_webhooks.voice_key"],
         SIGNED,
     ),
+    **dict.fromkeys(
+        ["accounts.account", "accounts.change_roles", "accounts.switch_off", "accounts.switch_on",
+         "accounts.reset_password", "accounts.reset_totp"],
+        Rule({"staff_id": "staff"}),
+    ),
+    "accounts.enrol": TOKEN,
+    "proxies.page": CLIENT,
+    "proxies.add": CLIENT,
+    **dict.fromkeys(
+        ["proxies.consent", "proxies.withdraw"], Rule({"client_id": "client", "proxy_id": "proxy"})
+    ),
     "i18n.choose": Rule(not_ids="a language code"),
     "static": Rule(not_ids="a file name"),
     "vendor.asset": Rule(not_ids="a file name"),
@@ -206,8 +217,8 @@ def test_no_role_reaches_a_record_it_may_not_touch(app, db, role: str) -> None:
     form = _form(world)
     epoch = str(int((now + timedelta(days=3)).replace(hour=9, minute=0, second=0).timestamp()))
     holes: list[str] = []
-    # A coordinator and a manager see their whole unit, and an admin keeps its clients' details;
-    # everyone else only their own people.
+    # A coordinator and a manager see their whole unit, and an admin keeps its clients' details
+    # and proxies (access.records_scope); everyone else only their own people.
     neighbours = {} if role in ("coordinator", "manager", "admin") else world.neighbour
     web = _signed_in(app, db, world, role)
     token = _token(web, role)

@@ -102,6 +102,20 @@ FORMS: dict[str, tuple[Post, ...]] = {
     ),
     "people.FirstDecisionForm": (),  # inside the registration form
     "people.ContactsForm": (Post("/personal/klient/{olle}/kontaktpersoner", "cecilia"),),
+    "accounts.NewAccountForm": (Post("/personal/admin/konton/ny", "admin"),),
+    "accounts.RolesForm": (
+        Post("/personal/admin/konton/{kim}/roller", "admin", page="/personal/admin/konton/{kim}"),
+    ),
+    "accounts.EnrolForm": (Post("/personal/konto/{enrol}", "anyone"),),
+    "proxies.NewProxyForm": (Post("/personal/klient/{olle}/ombud", "karin"),),
+    # Posted with its proxy's prefix on the page; fuzzed unprefixed, so always refused here.
+    "proxies.ConsentForm": (
+        Post(
+            "/personal/klient/{olle}/ombud/{proxy}/samtycke",
+            "karin",
+            page="/personal/klient/{olle}/ombud",
+        ),
+    ),  # fmt: skip
 }
 GET_FORMS = {"booking.PeriodForm"}
 

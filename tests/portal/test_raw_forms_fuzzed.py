@@ -110,6 +110,8 @@ BUTTONS = {
     "video.call_me", "video.check_offer", "twilio_webhooks.sms", "twilio_webhooks.status",
     "twilio_webhooks.voice", "twilio_webhooks.voice_key", "video.video_webhooks.bridge",
     "video.video_webhooks.done", "lifecycle.close", "lifecycle.reopen", "rights.report",
+    "accounts.switch_off", "accounts.switch_on", "accounts.reset_password",
+    "accounts.reset_totp", "proxies.withdraw",
 }  # fmt: skip
 
 
@@ -120,7 +122,10 @@ def world(db: Database) -> dict[str, int]:
 
 def test_every_post_route_is_fuzzed_or_a_button(app: Flask) -> None:
     adapter = app.url_map.bind("localhost")
-    ids = dict.fromkeys(("olle", "kim", "visit", "started", "video", "escalation", "unit"), 1)
+    ids = dict.fromkeys(
+        ("olle", "kim", "visit", "started", "video", "escalation", "unit", "proxy"), 1
+    )
+    ids["enrol"] = "a-token"
     with_form = {
         adapter.match(post.url.format(**ids), method="POST")[0]
         for name, posts in FORMS.items()

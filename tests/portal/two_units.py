@@ -95,7 +95,7 @@ def build(session: Session) -> World:
     world.own = {
         "client": nina.id, "visit": own_visit.id, "rule": own_rule.id, "staff": nils.id,
         "request": own_request.id, "audit_event": own_read.id, "unit": north.id,
-        "area": centrum.id,
+        "area": centrum.id, "proxy": lars.id,
     }  # fmt: skip
 
     # The foreign unit: fixed ids, so a page can be searched for them.
@@ -106,7 +106,7 @@ def build(session: Session) -> World:
         session, "Siv", "Qvarnström", phone="+46700007001", workers=[sune], caseworker=sigge,
         unit_id=south.id, id=7001, address="Qvarngatan 7",
     )  # fmt: skip
-    _proxy(session, siv, sune, "Qvarn-Olle", "+46700007002", id=7001)
+    qvarn_olle = _proxy(session, siv, sune, "Qvarn-Olle", "+46700007002", id=7001)
     home, video, started = (
         Visit(
             id=7001 + i, client_id=siv.id, staff_id=sune.id, channel=channel, status=status,
@@ -169,6 +169,7 @@ def build(session: Session) -> World:
         "audit_event": [read.id, listed.id],
         "unit": [south.id],
         "area": [qvarn.id],
+        "proxy": [qvarn_olle.id],
     }
     return world
 
