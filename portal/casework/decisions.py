@@ -161,6 +161,17 @@ def change_decision(
     return successor
 
 
+def end_decision(session: Session, current: Decision, ends_from: date, today: date) -> Decision:
+    """End ``current`` early: its last day becomes the day before ``ends_from``."""
+    if ends_from < today:
+        raise DecisionRefused(_l("En ändring kan inte gälla bakåt i tiden."))
+    if not current.starts_on < ends_from <= current.ends_on:
+        raise DecisionRefused(_l("Ändringen måste börja inom det nuvarande beslutets period."))
+    current.ends_on = ends_from - timedelta(days=1)
+    session.flush()
+    return current
+
+
 def granted_minutes_between(session: Session, client_id: int, start: date, end: date) -> float:
     """Granted minutes for the days ``start`` … ``end`` (inclusive), day by day in force.
 

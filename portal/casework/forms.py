@@ -87,6 +87,8 @@ class PlanGoalRow(FlaskForm):
     client_words = StringField(_l("Målet med klientens egna ord"), validators=[Length(max=500)])
     activity = StringField(_l("Aktivitet"), validators=[Length(max=1000)])
     level = SelectField(_l("Nivå"), choices=[(lv.value, GOAL_LEVEL[lv.value]) for lv in GoalLevel])
+    #: Choices are the current order's goals, set by the view ("" = none).
+    order_goal = SelectField(_l("Tjänar beställningens mål"), choices=[("", "")], default="")
 
 
 class PlanForm(FlaskForm):
