@@ -10,7 +10,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import DateField, SelectField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from models import FollowUpOutcome, GrantPeriod, LifeArea
 
@@ -95,6 +102,6 @@ class FollowUpRecordForm(FlaskForm):
 
     def validate_decision(self, field) -> None:  # type: ignore[no-untyped-def]
         if field.data and self.effective_from.data is None:
-            raise ValueError(_l("Skriv från vilket datum beslutet gäller."))
+            raise ValidationError(_l("Skriv från vilket datum beslutet gäller."))
         if field.data == "change" and self.minutes.data is None:
-            raise ValueError(_l("Skriv den nya beviljade tiden."))
+            raise ValidationError(_l("Skriv den nya beviljade tiden."))
