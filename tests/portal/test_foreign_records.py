@@ -66,7 +66,9 @@ RULES: dict[str, Rule] = {
     ),
     **dict.fromkeys(
         ["staff.client", "casework.decision_page", "staff.revoke_devices", "casework.concern_page",
-         "outreach.page", "outreach.add", "casework.plan_page", "client_staff.thread"],
+         "outreach.page", "outreach.add", "casework.plan_page", "client_staff.thread",
+         "outcomes.mapping_page", "outcomes.mapping_start", "outcomes.mapping_save",
+         "outcomes.order_page", "outcomes.follow_up_page", "outcomes.follow_up_pdf"],
         CLIENT,
     ),
     **dict.fromkeys(
