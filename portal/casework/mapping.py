@@ -178,13 +178,16 @@ def save_areas(session: Session, mapping: Mapping, texts: list[AreaText]) -> Non
     session.flush()
 
 
-def summary_text(mapping: Mapping, language: str = "sv") -> str:
-    """The readable summary: per area, how the client manages today and what they wish."""
+def summary_text(mapping: Mapping) -> str:
+    """The readable summary: per area, how the client manages today and what they wish.
+
+    Kept in Swedish, the language of the record, whatever language the closer's screen is in.
+    """
     parts = []
     for area in sorted(mapping.areas, key=lambda a: (a.life_area.position, a.life_area.id)):
-        lines = [area.life_area.name(language), f"{_l('Klarar i dag')}: {area.manages_today}"]
+        lines = [area.life_area.name("sv"), f"Klarar i dag: {area.manages_today}"]
         if area.wishes:
-            lines.append(f"{_l('Önskar')}: {area.wishes}")
+            lines.append(f"Önskar: {area.wishes}")
         parts.append("\n".join(lines))
     return "\n\n".join(parts)
 
