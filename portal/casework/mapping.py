@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from models import Client, LifeArea, Mapping, MappingArea, Role, Staff, StaffRole
@@ -104,15 +104,12 @@ def mappings_of(session: Session, mapper: Staff) -> list[tuple[Mapping, Client]]
 
 def possible_mappers(session: Session, client: Client) -> list[Staff]:
     """Active workers and caseworkers of the client's unit, by name."""
+    works_here = exists().where(
+        StaffRole.staff_id == Staff.id, StaffRole.role.in_((Role.WORKER, Role.CASEWORKER))
+    )
     query = (
         select(Staff)
-        .join(StaffRole, StaffRole.staff_id == Staff.id)
-        .where(
-            Staff.active,
-            Staff.unit_id == client.unit_id,
-            StaffRole.role.in_((Role.WORKER, Role.CASEWORKER)),
-        )
-        .distinct()
+        .where(Staff.active, Staff.unit_id == client.unit_id, works_here)
         .order_by(Staff.first_name, Staff.last_name)
     )
     return list(session.scalars(query))
