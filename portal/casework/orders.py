@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from models import Client, GrantPeriod, LifeArea, Order, OrderGoal, Staff
 
 from ..errors import DomainError
-from .decisions import in_force
+from .decisions import check_period, in_force
 
 #: The follow-up is proposed this long after the order starts (or at its end, if sooner).
 DEFAULT_FOLLOW_UP = timedelta(weeks=26)
@@ -68,12 +68,9 @@ def create_order(
     now: datetime,
 ) -> Order:
     """Write the order; every check comes before anything is added, so a refusal writes nothing."""
-    if ends_on < starts_on:
-        raise OrderRefused(_l("Slutdatum kan inte vara före startdatum."))
+    check_period(starts_on, ends_on, minutes)  # the decision's rule for a period and an amount
     if not starts_on <= follow_up_on <= ends_on:
         raise OrderRefused(_l("Uppföljningen ska ligga inom beställningens period."))
-    if not 0 < minutes <= 60 * 60:
-        raise OrderRefused(_l("Tiden ska vara mellan 1 och 3600 minuter."))
     goals = [g for g in goals if g.text.strip()]
     if not goals:
         raise OrderRefused(_l("Skriv minst ett mål för ett livsområde."))
