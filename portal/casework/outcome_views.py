@@ -25,7 +25,7 @@ from ..database import session
 from ..errors import DomainError
 from ..timeutil import local_today, zone
 from . import decisions, followup, mapping, orders
-from .outcome_forms import (
+from .forms import (
     FollowUpRecordForm,
     MappingAreasForm,
     MappingStartForm,

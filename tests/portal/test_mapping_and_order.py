@@ -280,3 +280,15 @@ def test_a_plan_goal_cannot_serve_another_clients_order_goal(db: Database, peopl
         with pytest.raises(orders.OrderRefused, match="Välj ett mål ur klientens beställning."):
             plans.write_plan(s, sandra, people["anna"], [draft], None, utcnow(), STOCKHOLM)
         assert s.scalar(select(func.count()).select_from(Goal)) == 0
+
+
+def test_a_text_longer_than_a_box_takes_is_refused_not_cut(
+    app: Flask, db: Database, people
+) -> None:  # type: ignore[no-untyped-def]
+    web = staff_client(app, db, "karin")
+    _start(web, people)
+    url = f"/personal/klient/{people['sandra']}/kartlaggning"
+    response = post_form(web, url, {f"area-{people['home']}-today": "å" * 2001})
+    assert response.status_code == 400
+    assert "En text är för lång." in response.text
+    assert _count(db, MappingArea) == 0
