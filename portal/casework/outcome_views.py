@@ -21,7 +21,7 @@ from models import FollowUpOutcome, GrantPeriod, Role, life_areas, utcnow
 from ..access import audit_list, open_client
 from ..auth.principal import staff_required
 from ..booking.reports import percent
-from ..database import session
+from ..database import finish, session
 from ..errors import DomainError
 from ..timeutil import local_today, zone
 from . import decisions, followup, mapping, orders
@@ -245,11 +245,12 @@ def follow_up_pdf(client_id: int):  # type: ignore[no-untyped-def]
         request.remote_addr,
     )  # fmt: skip
     html = render_template("casework/follow_up_print.html", **_summary(client))
+    finish()  # the read is audited; Chromium's second or two holds no database lock
     try:
         pdf = html_to_pdf(html)
     except PdfUnavailable:
         abort(503)
-    name = f"uppfoljning-{client.id}-{local_today(utcnow()).isoformat()}.pdf"
+    name = f"uppfoljning-{client_id}-{local_today(utcnow()).isoformat()}.pdf"
     return Response(
         pdf,
         mimetype="application/pdf",
