@@ -233,3 +233,14 @@ def test_the_follow_up_prints_as_a_pdf_with_the_clients_name(
         assert s.scalar(select(func.count()).where(
             AuditEvent.client_id == sandra["sandra"], AuditEvent.subject == "client.follow_up_pdf",
         ))  # fmt: skip
+
+
+def test_without_chromium_the_pdf_link_says_so_and_the_page_still_works(
+    app: Flask, db: Database, sandra, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
+    monkeypatch.setattr("shutil.which", lambda name: None)
+    web = staff_client(app, db, "karin")
+    url = f"/personal/klient/{sandra['sandra']}/uppfoljning"
+    assert web.get(url + ".pdf").status_code == 503
+    assert web.get(url).status_code == 200
