@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -40,8 +41,8 @@ from models import (
 )
 
 from ..booking.reports import Row, granted_minutes, visit_sums
-from ..booking.slots import _at
 from ..errors import DomainError
+from ..timeutil import day_bounds
 from . import decisions
 from .chart import Chart, rating_chart
 from .orders import current_order
@@ -105,7 +106,7 @@ def period(order: Order | None, first_decision: date | None, today: date) -> tup
 def _time(
     session: Session, client_id: int, first: date, last: date, zone: ZoneInfo
 ) -> tuple[Row, dict[str, int], int]:
-    start, end = _at(first, time(0), zone), _at(last + timedelta(days=1), time(0), zone)
+    start, end = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
     row = Row(client_id, "")
     channels: dict[str, int] = defaultdict(int)
     for sums in visit_sums(session, Client.id == client_id, start, end):
@@ -190,7 +191,7 @@ def follow_up_summary(
         linked = [(og, [g for g in goals if g.order_goal_id == og.id]) for og in order.goals]
     served = {g.id for _, gs in linked for g in gs}
     time_row, channels, light = _time(session, client.id, first, last, zone)
-    since = _at(first, time(0), zone)
+    since = day_bounds(first, zone)[0]
     return Summary(
         client=client,
         first=first,
@@ -237,6 +238,20 @@ class DecisionChange:
     ends: bool = False
 
 
+def _check_outcome(outcome: FollowUpOutcome, change: DecisionChange, current: Decision) -> None:
+    """The decision made must say what the outcome says, so that the unit's figures are true."""
+    ended = outcome in (FollowUpOutcome.ENDED_GOALS_REACHED, FollowUpOutcome.ENDED_OTHER)
+    if change.ends != ended:
+        raise FollowUpRefused(_l("Ett avslutat beslut hör ihop med utfallet att stödet avslutas."))
+    if change.ends or change.minutes is None or change.per is not current.granted_per:
+        return
+    less = outcome in (FollowUpOutcome.REDUCED_MORE_INDEPENDENT, FollowUpOutcome.REDUCED_OTHER)
+    if less and change.minutes >= current.granted_minutes:
+        raise FollowUpRefused(_l("Mindre stöd behöver en lägre beviljad tid än i dag."))
+    if outcome is FollowUpOutcome.INCREASED and change.minutes <= current.granted_minutes:
+        raise FollowUpRefused(_l("Mer stöd behöver en högre beviljad tid än i dag."))
+
+
 def record_follow_up(
     session: Session,
     client: Client,
@@ -266,7 +281,9 @@ def record_follow_up(
         current = decisions.in_force(session, client.id, change.effective_from)
         if current is None:
             raise FollowUpRefused(_l("Det finns inget beslut att ändra den dagen."))
-        reason = f"{_l('Uppföljning')} {held_on.isoformat()}: {OUTCOMES[outcome]}"
+        _check_outcome(outcome, change, current)
+        with force_locale("sv"):  # the decision's reason is part of the record, in Swedish
+            reason = f"Uppföljning {held_on.isoformat()}: {OUTCOMES[outcome]}"
         if change.ends:
             made = decisions.end_decision(session, current, change.effective_from, today)
         else:

@@ -199,16 +199,34 @@ def test_less_support_because_sandra_manages_more_is_shown_as_progress_with_the_
             "Det finns inget beslut att ändra den dagen.",
         ),
         (
-            {"decision": "end", "effective_from": "{yesterday}"},
+            {"decision": "end", "effective_from": "{yesterday}", "outcome": "ended_other"},
             "En ändring kan inte gälla bakåt i tiden.",
+        ),
+        (
+            {"decision": "end", "effective_from": "{tomorrow}"},
+            "Ett avslutat beslut hör ihop med utfallet att stödet avslutas.",
+        ),
+        (  # Sandra has 120 minutes a week today
+            {"decision": "change", "effective_from": "{tomorrow}", "minutes": "150"},
+            "Mindre stöd behöver en lägre beviljad tid än i dag.",
+        ),
+        (
+            {
+                "decision": "change",
+                "effective_from": "{tomorrow}",
+                "minutes": "90",
+                "outcome": "increased",
+            },
+            "Mer stöd behöver en högre beviljad tid än i dag.",
         ),
     ],
 )
 def test_a_bad_follow_up_says_why_and_writes_nothing(
     app: Flask, db: Database, sandra, data, message
 ) -> None:  # type: ignore[no-untyped-def]
-    yesterday = utcnow().astimezone(STOCKHOLM).date() - timedelta(days=1)
-    data = {k: v.replace("{yesterday}", yesterday.isoformat()) for k, v in data.items()}
+    today = utcnow().astimezone(STOCKHOLM).date()
+    days = {"{yesterday}": today - timedelta(days=1), "{tomorrow}": today + timedelta(days=1)}
+    data = {k: days[v].isoformat() if v in days else v for k, v in data.items()}
     with db.transaction() as s:
         before = [(d.id, d.ends_on) for d in s.scalars(select(Decision))]
     _, response = _record(app, db, sandra, **data)
@@ -244,3 +262,16 @@ def test_without_chromium_the_pdf_link_says_so_and_the_page_still_works(
     url = f"/personal/klient/{sandra['sandra']}/uppfoljning"
     assert web.get(url + ".pdf").status_code == 503
     assert web.get(url).status_code == 200
+
+
+def test_support_ended_because_the_goals_are_reached_ends_the_decision_the_day_before(
+    app: Flask, db: Database, sandra
+) -> None:  # type: ignore[no-untyped-def]
+    tomorrow = utcnow().astimezone(STOCKHOLM).date() + timedelta(days=1)
+    web, response = _record(app, db, sandra, decision="end", outcome="ended_goals_reached",
+                            effective_from=tomorrow.isoformat())  # fmt: skip
+    assert response.status_code == 302
+    assert "Stödet avslutas: målen är nådda" in web.get(response.location).text
+    with db.transaction() as s:
+        ended = s.get(Decision, s.scalar(select(FollowUp.decision_id)))
+        assert ended.ends_on == tomorrow - timedelta(days=1)
