@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from models import (
+    AuditEvent,
     Client,
     Database,
     Goal,
@@ -115,6 +116,11 @@ def test_the_named_mapper_writes_the_areas_though_not_the_clients_worker(
     })  # fmt: skip
     assert response.status_code == 302
     assert "Jag diskar när någon påminner mig." in maja.get(url).text
+    with db.transaction() as s:  # the mapper's reads are audited like anyone's
+        assert s.scalar(select(func.count()).where(
+            AuditEvent.actor_staff_id == people["maja"], AuditEvent.client_id == people["sandra"],
+            AuditEvent.action == "read",
+        ))  # fmt: skip
     # Anyone else of the unit is not let in: the mapper is named, not the unit.
     assert staff_client(app, db, "kalle").get(url).status_code == 403
 
