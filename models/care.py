@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base, enum_column, utcnow
 from .people import Client, Staff
+
+if TYPE_CHECKING:
+    from .outcomes import OrderGoal
 
 
 class GrantPeriod(enum.Enum):
@@ -116,3 +120,4 @@ class Goal(Base):
     )
 
     plan: Mapped[Plan] = relationship(back_populates="goals")
+    order_goal: Mapped[OrderGoal | None] = relationship()

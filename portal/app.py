@@ -140,6 +140,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .auth.views import bp as auth_bp
     from .booking.staff_views import bp as schedule_bp
     from .booking.views import bp as booking_bp
+    from .casework.outcome_views import bp as outcomes_bp
     from .casework.views import bp as casework_bp
     from .client.rights import bp as rights_bp
     from .client.staff_views import bp as client_staff_bp
@@ -166,6 +167,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         client_staff_bp,
         staff_bp,
         casework_bp,
+        outcomes_bp,
         lightsupport_views.bp,
         lightsupport_staff_bp,
         console.bp,

@@ -24,6 +24,21 @@ def session() -> Session:
     return g.db_session
 
 
+def finish() -> None:
+    """Commit what this request wrote and close its session, before slow work that needs none.
+
+    For a view that, after its last read and write, waits seconds on something else (Chromium
+    printing a PDF): no lock or connection is held meanwhile. The response hook then has
+    nothing left to commit.
+    """
+    s: Session | None = g.pop("db_session", None)
+    if s is not None:
+        try:
+            s.commit()
+        finally:
+            s.close()
+
+
 def init_app(app: Flask, db: Database) -> None:
     app.extensions["boendestod.db"] = db
 

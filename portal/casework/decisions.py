@@ -54,7 +54,8 @@ def history(session: Session, client_id: int) -> list[Decision]:
     return list(session.scalars(query))
 
 
-def _check_period(starts_on: date, ends_on: date, minutes: int) -> None:
+def check_period(starts_on: date, ends_on: date, minutes: int) -> None:
+    """Refuse a period ending before it starts or longer than three years, or a bad amount."""
     if ends_on < starts_on:
         raise DecisionRefused(_l("Slutdatum kan inte vara före startdatum."))
     if ends_on - starts_on > timedelta(days=3 * 366):
@@ -91,7 +92,7 @@ def create_decision(
     now: datetime,
 ) -> Decision:
     """A new decision for a period in which the client has none."""
-    _check_period(starts_on, ends_on, granted_minutes)
+    check_period(starts_on, ends_on, granted_minutes)
     if _overlapping(session, client.id, starts_on, ends_on):
         raise DecisionRefused(
             _l("Det finns redan ett beslut för en del av den tiden. Ändra det i stället.")
@@ -133,7 +134,7 @@ def change_decision(
         raise DecisionRefused(_l("En ändring kan inte gälla bakåt i tiden."))
     if not current.starts_on < effective_from <= current.ends_on:
         raise DecisionRefused(_l("Ändringen måste börja inom det nuvarande beslutets period."))
-    _check_period(effective_from, ends_on, granted_minutes)
+    check_period(effective_from, ends_on, granted_minutes)
     others = [
         d
         for d in _overlapping(session, current.client_id, effective_from, ends_on)
@@ -159,6 +160,17 @@ def change_decision(
     session.add(successor)
     session.flush()
     return successor
+
+
+def end_decision(session: Session, current: Decision, ends_from: date, today: date) -> Decision:
+    """End ``current`` early: its last day becomes the day before ``ends_from``."""
+    if ends_from < today:
+        raise DecisionRefused(_l("En ändring kan inte gälla bakåt i tiden."))
+    if not current.starts_on < ends_from <= current.ends_on:
+        raise DecisionRefused(_l("Ändringen måste börja inom det nuvarande beslutets period."))
+    current.ends_on = ends_from - timedelta(days=1)
+    session.flush()
+    return current
 
 
 def granted_minutes_between(session: Session, client_id: int, start: date, end: date) -> float:

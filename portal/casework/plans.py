@@ -14,6 +14,7 @@ from models import Client, Goal, GoalLevel, Plan
 
 from ..errors import DomainError
 from .decisions import in_force
+from .orders import check_order_goals
 
 
 class PlanRefused(DomainError):
@@ -25,6 +26,8 @@ class GoalDraft:
     client_words: str
     activity: str
     level: GoalLevel
+    #: The order goal this plan goal serves (``orders.current_order``), if any.
+    order_goal_id: int | None = None
 
 
 def current_plan(session: Session, client_id: int) -> Plan | None:
@@ -63,8 +66,10 @@ def write_plan(
     for draft in drafts:
         if len(draft.client_words) > 500 or len(draft.activity) > 1000:
             raise PlanRefused(_l("Ett mål eller en aktivitet är för lång."))
+    today = now.astimezone(zone).date()
+    check_order_goals(session, client.id, [d.order_goal_id for d in drafts], today)
     previous = current_plan(session, client.id)
-    decision = in_force(session, client.id, now.astimezone(zone).date())
+    decision = in_force(session, client.id, today)
     plan = Plan(
         client_id=client.id,
         decision_id=decision.id if decision else None,
@@ -81,6 +86,7 @@ def write_plan(
             client_words=d.client_words.strip(),
             activity=d.activity.strip() or None,
             level=d.level,
+            order_goal_id=d.order_goal_id,
         )
         for i, d in enumerate(drafts)
     ]

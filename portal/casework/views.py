@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -14,7 +15,7 @@ from ..auth.principal import staff_required
 from ..database import session
 from ..errors import DomainError
 from ..timeutil import local_today, zone
-from . import concerns, decisions, plans, queue
+from . import concerns, decisions, orders, plans, queue
 from .evidence import describe
 from .forms import CloseForm, ConcernForm, DecisionForm, FollowUpForm, NoteForm, PlanForm
 
@@ -220,7 +221,10 @@ def plan_page(client_id: int):
     )
     may_write = current_user.staff.has_role(Role.WORKER)
     current = plans.current_plan(session(), client.id)
+    order = orders.current_order(session(), client.id, local_today(now))
     form = PlanForm()
+    for row in form.goals.entries:
+        row.form.order_goal.choices = orders.order_goal_choices(order, str(get_locale()))
     status = 200
     if form.is_submitted() and may_write:
         status = 400
@@ -230,6 +234,7 @@ def plan_page(client_id: int):
                     r.form.client_words.data or "",
                     r.form.activity.data or "",
                     GoalLevel(r.form.level.data),
+                    whole_number(r.form.order_goal.data),
                 )
                 for r in form.goals.entries
             ]
@@ -253,12 +258,14 @@ def plan_page(client_id: int):
             row.form.client_words.data = goal.client_words
             row.form.activity.data = goal.activity
             row.form.level.data = goal.level.value
+            row.form.order_goal.data = str(goal.order_goal_id or "")
     return render_template(
         "casework/plan.html",
         client=client,
         form=form,
         current=current,
         may_write=may_write,
+        order=order,
         versions=plans.plan_versions(session(), client.id),
     ), status
 

@@ -38,6 +38,7 @@ from ..auth.staff import create_staff, hash_password
 from ..i18n import translate
 from ..people.contacts import record_current
 from .names import AREAS, DEMO_PASSWORD, FIRST_NAMES, LANGS, LAST_NAMES, SKILLS, TAKE_MEDICINE
+from .outcomes import seed_outcomes
 from .places import add_areas, give_numbers
 from .second_unit import seed_second_unit
 from .weeks import decision_and_plan, week_of_visits
@@ -260,6 +261,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
     )
     session.flush()
     _client_portal(session, sandra, anna, now)
+    seed_outcomes(session, sandra, karin, anna, clients[2:], now, zone)
     seed_second_unit(session, now, zone, rnd, demo_hash)
     # The contact workers' history starts before the demo's oldest visit.
     record_current(session, now - timedelta(days=365))

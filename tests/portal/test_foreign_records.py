@@ -68,7 +68,10 @@ RULES: dict[str, Rule] = {
         ["staff.client", "casework.decision_page", "staff.revoke_devices", "casework.concern_page",
          "outreach.page", "outreach.add", "casework.plan_page", "client_staff.thread",
          "lifecycle.close", "lifecycle.reopen",
-         "people.details", "people.contact_workers"],
+         "people.details", "people.contact_workers",
+
+         "outcomes.mapping_page", "outcomes.mapping_start", "outcomes.mapping_save",
+         "outcomes.order_page", "outcomes.follow_up_page", "outcomes.follow_up_pdf"],
         CLIENT,
     ),
     **dict.fromkeys(

@@ -93,6 +93,16 @@ FORMS: dict[str, tuple[Post, ...]] = {
     "casework.PlanForm": (Post("/personal/klient/{olle}/plan", "kim"),),
     "casework.PlanGoalRow": (),  # rows of PlanForm
     "casework.ConcernForm": (Post("/personal/klient/{olle}/oro", "kim"),),
+    "casework.MappingStartForm": (
+        Post(
+            "/personal/klient/{olle}/kartlaggning/starta",
+            "karin",
+            page="/personal/klient/{olle}/kartlaggning",
+        ),
+    ),
+    "casework.MappingAreasForm": (Post("/personal/klient/{olle}/kartlaggning", "karin"),),
+    "casework.OrderForm": (Post("/personal/klient/{olle}/bestallning", "karin"),),
+    "casework.FollowUpRecordForm": (Post("/personal/klient/{olle}/uppfoljning", "karin"),),
     "lightsupport.HelpForm": (Post("/hjalp", "olle", page="/hjalp?vad=talk&nar=idag&hur=hem"),),
     "lightsupport.FirstContactForm": (Post("/fraga", "anyone"),),
     "outreach.RuleForm": (Post("/personal/klient/{olle}/paminnelser", "kim"),),

@@ -1,0 +1,311 @@
+"""The caseworker's follow-up: is the support working for this client? One page, and its record.
+
+The page gathers the order's goals and the plan goals serving them, goal levels over time, both
+ratings over time (client and worker side by side, never averaged), the client's survey answers,
+delivered against granted time and how it was delivered, cancellations and escalations. The
+time figures come from the manager's report (``booking.reports``): one definition of each.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from models import (
+    Channel,
+    Client,
+    Decision,
+    Escalation,
+    FollowUp,
+    FollowUpOutcome,
+    Goal,
+    GoalLevel,
+    GoalLevelChange,
+    GrantPeriod,
+    LifeArea,
+    Order,
+    OrderGoal,
+    Rating,
+    RatingSource,
+    Staff,
+    SurveyAnswer,
+    Visit,
+    VisitStatus,
+)
+
+from ..booking.reports import Row, granted_minutes, visit_sums
+from ..errors import DomainError
+from ..timeutil import day_bounds
+from . import decisions
+from .chart import Chart, rating_chart
+from .orders import current_order
+from .plans import current_plan
+
+SOURCES = ((RatingSource.CLIENT, _l("Klienten")), (RatingSource.WORKER, _l("Boendestödjaren")))
+OUTCOMES = {
+    FollowUpOutcome.CONTINUES: _l("Stödet fungerar och fortsätter som nu"),
+    FollowUpOutcome.CHANGED: _l("Stödet ändras till sitt innehåll"),
+    FollowUpOutcome.INCREASED: _l("Mer stöd"),
+    FollowUpOutcome.REDUCED_MORE_INDEPENDENT: _l("Mindre stöd: klienten klarar mer själv"),
+    FollowUpOutcome.REDUCED_OTHER: _l("Mindre stöd av annat skäl"),
+    FollowUpOutcome.ENDED_GOALS_REACHED: _l("Stödet avslutas: målen är nådda"),
+    FollowUpOutcome.ENDED_OTHER: _l("Stödet avslutas av annat skäl"),
+}
+#: Words for the survey's question and answer keys. The client's survey (the other half of issue
+#: 16) owns them; the lead points these at its labels at merge. Until then the keys are shown.
+SURVEY_QUESTIONS: dict[str, str] = {}
+SURVEY_ANSWERS: dict[str, str] = {}
+#: Outcomes that are progress, shown as such (a decrease because the client manages more).
+PROGRESS = {FollowUpOutcome.REDUCED_MORE_INDEPENDENT, FollowUpOutcome.ENDED_GOALS_REACHED}
+
+
+class FollowUpRefused(DomainError):
+    pass
+
+
+@dataclass
+class GoalHistory:
+    client_words: str
+    changes: list[tuple[datetime, GoalLevel]] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    client: Client
+    first: date
+    last: date
+    order: Order | None
+    #: Each order goal with the plan goals that serve it.
+    order_goals: list[tuple[OrderGoal, list[Goal]]]
+    other_goals: list[Goal]
+    histories: list[GoalHistory]
+    charts: list[Chart]
+    surveys: list[SurveyAnswer]
+    time: Row
+    channels: dict[str, int]
+    light_support: int
+    escalations: list[Escalation]
+    follow_ups: list[FollowUp]
+
+
+def period(order: Order | None, first_decision: date | None, today: date) -> tuple[date, date]:
+    """The days the time figures cover: the order so far, else a year back."""
+    if order is not None and order.starts_on <= today:
+        return order.starts_on, min(today, order.ends_on)
+    start = max(first_decision or today, today - timedelta(days=365))
+    return min(start, today), today
+
+
+def _time(
+    session: Session, client_id: int, first: date, last: date, zone: ZoneInfo
+) -> tuple[Row, dict[str, int], int]:
+    start, end = day_bounds(first, zone)[0], day_bounds(last, zone)[1]
+    row = Row(client_id, "")
+    channels: dict[str, int] = defaultdict(int)
+    for sums in visit_sums(session, Client.id == client_id, start, end):
+        _, _, total, done, cbc, late, cbs, no_show, seconds = sums[:9]
+        row.add_visits(Row(None, "", 0.0, (seconds or 0) / 60, 0.0, total, done, cbc, late,
+                           cbs, no_show))  # fmt: skip
+        for channel, n in zip(Channel, sums[9:], strict=True):
+            channels[channel.value] += n or 0
+    rows = session.execute(
+        select(Decision.id, Decision.starts_on, Decision.ends_on, Decision.granted_minutes,
+               Decision.granted_per)
+        .where(Decision.client_id == client_id, Decision.starts_on <= last,
+               Decision.ends_on >= first)
+    ).all()  # fmt: skip
+    row.granted = granted_minutes(rows, first, last)  # type: ignore[arg-type]
+    light = session.scalar(
+        select(func.count()).where(
+            Visit.client_id == client_id,
+            Visit.request_id.is_not(None),
+            Visit.status == VisitStatus.DONE,
+            Visit.planned_start >= start,
+            Visit.planned_start < end,
+        )
+    )
+    return row, dict(channels), light or 0
+
+
+def _charts(session: Session, client_id: int, today: date, language: str) -> list[Chart]:
+    ratings = session.execute(
+        select(Rating.life_area_id, Rating.source, Rating.rated_at, Rating.step)
+        .where(Rating.client_id == client_id)
+        .order_by(Rating.life_area_id, Rating.rated_at)
+    ).all()
+    if not ratings:
+        return []
+    first = min(r.rated_at for r in ratings).date()
+    last = max(today, max(r.rated_at for r in ratings).date())
+    per_area: dict[int, dict[RatingSource, list[tuple[datetime, int]]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for r in ratings:
+        per_area[r.life_area_id][r.source].append((r.rated_at, r.step))
+    areas = session.scalars(
+        select(LifeArea).where(LifeArea.id.in_(list(per_area))).order_by(LifeArea.position)
+    )
+    return [
+        rating_chart(
+            area.name(language),
+            [(s.value, str(label), per_area[area.id][s]) for s, label in SOURCES],
+            first,
+            last,
+        )
+        for area in areas
+    ]
+
+
+def _histories(session: Session, client_id: int) -> list[GoalHistory]:
+    found: dict[str, GoalHistory] = {}
+    for change in session.execute(
+        select(GoalLevelChange.client_words, GoalLevelChange.changed_at, GoalLevelChange.level)
+        .where(GoalLevelChange.client_id == client_id)
+        .order_by(GoalLevelChange.changed_at, GoalLevelChange.id)
+    ):
+        history = found.setdefault(change.client_words, GoalHistory(change.client_words))
+        history.changes.append((change.changed_at, change.level))
+    return list(found.values())
+
+
+def follow_up_summary(
+    session: Session, client: Client, today: date, zone: ZoneInfo, language: str = "sv"
+) -> Summary:
+    """Everything the follow-up page shows for a client the caller may already see."""
+    order = current_order(session, client.id, today)
+    first_decision = session.scalar(
+        select(func.min(Decision.starts_on)).where(Decision.client_id == client.id)
+    )
+    first, last = period(order, first_decision, today)
+    plan = current_plan(session, client.id)
+    goals = list(plan.goals) if plan else []
+    linked: list[tuple[OrderGoal, list[Goal]]] = []
+    if order is not None:
+        linked = [(og, [g for g in goals if g.order_goal_id == og.id]) for og in order.goals]
+    served = {g.id for _, gs in linked for g in gs}
+    time_row, channels, light = _time(session, client.id, first, last, zone)
+    since = day_bounds(first, zone)[0]
+    return Summary(
+        client=client,
+        first=first,
+        last=last,
+        order=order,
+        order_goals=linked,
+        other_goals=[g for g in goals if g.id not in served],
+        histories=_histories(session, client.id),
+        charts=_charts(session, client.id, today, language),
+        surveys=list(
+            session.scalars(
+                select(SurveyAnswer)
+                .where(SurveyAnswer.client_id == client.id)
+                .order_by(SurveyAnswer.follow_up_on.desc())
+            )
+        ),
+        time=time_row,
+        channels=channels,
+        light_support=light,
+        escalations=list(
+            session.scalars(
+                select(Escalation)
+                .where(Escalation.client_id == client.id, Escalation.created_at >= since)
+                .order_by(Escalation.created_at.desc())
+            )
+        ),
+        follow_ups=list(
+            session.scalars(
+                select(FollowUp)
+                .where(FollowUp.client_id == client.id)
+                .order_by(FollowUp.held_on.desc(), FollowUp.id.desc())
+            )
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class DecisionChange:
+    """A decision made at the follow-up: ``minutes`` from ``effective_from``, or an end."""
+
+    effective_from: date
+    minutes: int | None = None
+    per: GrantPeriod | None = None
+    ends: bool = False
+
+
+def _check_outcome(outcome: FollowUpOutcome, change: DecisionChange, current: Decision) -> None:
+    """The decision made must say what the outcome says, so that the unit's figures are true."""
+    ended = outcome in (FollowUpOutcome.ENDED_GOALS_REACHED, FollowUpOutcome.ENDED_OTHER)
+    if change.ends != ended:
+        raise FollowUpRefused(_l("Ett avslutat beslut hör ihop med utfallet att stödet avslutas."))
+    if change.ends or change.minutes is None or change.per is not current.granted_per:
+        return
+    less = outcome in (FollowUpOutcome.REDUCED_MORE_INDEPENDENT, FollowUpOutcome.REDUCED_OTHER)
+    if less and change.minutes >= current.granted_minutes:
+        raise FollowUpRefused(_l("Mindre stöd behöver en lägre beviljad tid än i dag."))
+    if outcome is FollowUpOutcome.INCREASED and change.minutes <= current.granted_minutes:
+        raise FollowUpRefused(_l("Mer stöd behöver en högre beviljad tid än i dag."))
+
+
+def record_follow_up(
+    session: Session,
+    client: Client,
+    caseworker: Staff,
+    *,
+    held_on: date,
+    what_works: str,
+    what_changes: str,
+    outcome: FollowUpOutcome,
+    change: DecisionChange | None,
+    today: date,
+    now: datetime,
+) -> FollowUp:
+    """Record the follow-up, and the decision it makes through the decision service.
+
+    Every check runs before the first write, so a refusal leaves nothing half-written.
+    """
+    if not what_works.strip():
+        raise FollowUpRefused(_l("Skriv vad som fungerar."))
+    if held_on > today:
+        raise FollowUpRefused(_l("En uppföljning kan inte vara hållen i framtiden."))
+    order = current_order(session, client.id, today)
+    if order is not None and held_on < order.starts_on:
+        raise FollowUpRefused(_l("Uppföljningen kan inte vara före beställningen."))
+    decision_id = None
+    if change is not None:
+        current = decisions.in_force(session, client.id, change.effective_from)
+        if current is None:
+            raise FollowUpRefused(_l("Det finns inget beslut att ändra den dagen."))
+        _check_outcome(outcome, change, current)
+        with force_locale("sv"):  # the decision's reason is part of the record, in Swedish
+            reason = f"Uppföljning {held_on.isoformat()}: {OUTCOMES[outcome]}"
+        if change.ends:
+            made = decisions.end_decision(session, current, change.effective_from, today)
+        else:
+            made = decisions.change_decision(
+                session, current, caseworker.id,
+                effective_from=change.effective_from, ends_on=current.ends_on,
+                granted_minutes=change.minutes or 0, granted_per=change.per or current.granted_per,
+                goals=[decisions.GoalText(g.kind, g.text, g.life_area) for g in current.goals],
+                reason=reason, today=today, now=now,
+            )  # fmt: skip
+        decision_id = made.id
+    follow_up = FollowUp(
+        client_id=client.id,
+        order_id=order.id if order else None,
+        caseworker_id=caseworker.id,
+        held_on=held_on,
+        what_works=what_works.strip(),
+        what_changes=what_changes.strip() or None,
+        outcome=outcome,
+        decision_id=decision_id,
+        created_at=now,
+    )
+    session.add(follow_up)
+    session.flush()
+    return follow_up
