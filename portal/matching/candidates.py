@@ -11,11 +11,13 @@ one day at a time).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from models import Channel, Client, SupportRequest
@@ -31,6 +33,7 @@ from .schedule import (
     Clock,
     Day,
     Schedule,
+    Span,
     VisitArrays,
     availability_ms,
     ceil_ms,
@@ -154,15 +157,13 @@ def find(
         # One query for the client's visits: the history the continuity rule looks at
         # (starting in [start - window, start + window)) and the client's own busy times.
         window, busy_from = rules.continuity_window, first_day - timedelta(days=1)
-        visits = client_visits_ms(
+        own = client_visits_ms(
             session, [client.id], min(start - window, busy_from), max(start + window, last_day)
         )[client.id]
         lo, hi = ceil_ms(start - window), ceil_ms(start + window)
-        history = [(s, staff_id) for s, _, staff_id in visits if lo <= s < hi]
+        history = [(s, staff_id) for s, _, staff_id in own if lo <= s < hi]
         client_busy = sorted(
-            (s, e)
-            for s, e, _ in visits
-            if to_ms(busy_from) <= s < days[-1].end and e > days[0].start
+            (s, e) for s, e, _ in own if to_ms(busy_from) <= s < days[-1].end and e > days[0].start
         )
     seen = {s for t, s in history if t < ceil_ms(now)}
 
@@ -283,7 +284,14 @@ class _Search:
         at = np.minimum(np.searchsorted(self._sorted_ids, staff_ids), len(self._sorted_ids) - 1)
         return np.where(self._sorted_ids[at] == staff_ids, self._by_id[at], -1)
 
-    def scan(self, visits: _Visits, looking: np.ndarray, hours, extras, absences) -> None:  # type: ignore[no-untyped-def]
+    def scan(
+        self,
+        visits: _Visits,
+        looking: NDArray[np.int64],
+        hours: Mapping[int, Sequence[tuple[int, time, time]]],
+        extras: Mapping[int, Sequence[Span]],
+        absences: Mapping[int, Sequence[Span]],
+    ) -> None:
         """Look for free starts on one day for the workers still looking."""
         if self.first_day is None:
             self.first_day = visits
@@ -319,7 +327,14 @@ class _Search:
             free &= theirs[0] >= self.length
         self._keep(visits, looking, grid, free, run)
 
-    def _keep(self, visits, looking, grid, free, run) -> None:  # type: ignore[no-untyped-def]
+    def _keep(
+        self,
+        visits: _Visits,
+        looking: NDArray[np.int64],
+        grid: NDArray[np.int64],
+        free: NDArray[np.bool_],
+        run: NDArray[np.int64],
+    ) -> None:
         """Take each worker's first free starts; place the workers found for the first time."""
         rows, points = np.nonzero(free)
         order = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
