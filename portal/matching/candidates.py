@@ -77,15 +77,15 @@ class Found:
     with what matching needs of each; ``candidate(i)`` is one of them as a record."""
 
     people: list[Person]
-    regular: np.ndarray
-    seen_lately: np.ndarray
-    capped: np.ndarray
+    regular: NDArray[np.bool_]
+    seen_lately: NDArray[np.bool_]
+    capped: NDArray[np.bool_]
     #: The first free starts (milliseconds), and the end of the free time around the first.
     starts: list[list[int]]
     free_until: list[int | None]
     #: Where each worker comes from: the previous visit's home, else their own home base.
     came_from: list[tuple[float | None, float | None]]
-    booked_minutes: np.ndarray
+    booked_minutes: NDArray[np.int64]
 
     @classmethod
     def nobody(cls) -> Found:
