@@ -291,6 +291,24 @@ class FreeTimeGrid:
 _NONE = np.iinfo(np.int64).max
 
 
+class Stretches(NamedTuple):
+    """Stretches of the grid a request allows: its row, first grid index, end index."""
+
+    row: NDArray[np.intp]
+    start: NDArray[np.intp]
+    end: NDArray[np.intp]
+
+
+class FirstStarts(NamedTuple):
+    """``Fits.first_starts``: requests × workers, how many starts fit, the first and the
+    ``most``-th (grid indices), and the request's allowed stretches."""
+
+    counts: NDArray[np.int32]
+    first: NDArray[np.integer]
+    last: NDArray[np.integer]
+    stretches: Stretches
+
+
 class Fits:
     """Where a visit of one length fits, indexed for counting over any range of the grid.
 
@@ -299,7 +317,7 @@ class Fits:
     none). Workers × n: ``at[w, j]``, the ``j``-th start that fits worker ``w``.
     """
 
-    def __init__(self, fits: np.ndarray) -> None:
+    def __init__(self, fits: NDArray[np.bool_]) -> None:
         workers, points = fits.shape
         self.fits = fits
         small = np.int32  # grid indices and counts (a week has about 210 starts)
@@ -317,7 +335,9 @@ class Fits:
         self.at[who * self.width + np.arange(len(who)) - offset[who]] = where
         self.row_of = np.arange(workers) * self.width
 
-    def first_starts(self, allowed: np.ndarray, ga: np.ndarray, gb: np.ndarray, most: int):
+    def first_starts(
+        self, allowed: NDArray[np.bool_], ga: NDArray[np.intp], gb: NDArray[np.intp], most: int
+    ) -> FirstStarts:
         """For requests (rows of ``allowed``, requests × grid: the starts their window and the
         client's own visits leave) × workers: how many starts fit, the first (``ga`` when none)
         and the ``most``-th (``gb - 1`` when fewer fit); and the allowed stretches of the grid
@@ -350,9 +370,11 @@ class Fits:
             count[r] = seen + inside
         first = np.where(count > 0, first, ga[:, None])
         last = np.where(count >= most, last, gb[:, None] - 1)
-        return count, first, last, (row, a, b)
+        return FirstStarts(count, first, last, Stretches(row, a, b))
 
-    def offered(self, stretches, keep: np.ndarray, last: np.ndarray) -> np.ndarray:
+    def offered(
+        self, stretches: Stretches, keep: NDArray[np.bool_], last: NDArray[np.integer]
+    ) -> NDArray[np.bool_]:
         """Workers × grid: the starts that fit, inside a stretch of a request the worker is kept
         for (``keep``, requests × workers) and not after that pair's ``last``."""
         row, a, b = stretches
