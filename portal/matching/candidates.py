@@ -214,7 +214,9 @@ class _Visits:
     """One day's visits of the workers asked, by column: sorted by worker, then start (and
     separately by worker, then end), and the milliseconds booked per worker that day."""
 
-    def __init__(self, day: Day, visits: VisitArrays, columns: np.ndarray, workers: int) -> None:
+    def __init__(
+        self, day: Day, visits: VisitArrays, columns: NDArray[np.int64], workers: int
+    ) -> None:
         asked = columns >= 0
         column, start, end = columns[asked], visits.start[asked], visits.end[asked]
         client = visits.client_id[asked]
@@ -229,7 +231,7 @@ class _Visits:
         booked = np.bincount(column[counted], weights=(end - start)[counted], minlength=workers)
         self.booked = booked.astype(np.int64)  # sums of whole milliseconds, exact in a float
 
-    def last_client(self, rows: np.ndarray, moments: np.ndarray) -> list[int | None]:
+    def last_client(self, rows: NDArray[np.int64], moments: NDArray[np.int64]) -> list[int | None]:
         """For each worker, the client of their last visit that ends by the moment on this day
         (one worker's visits never overlap, so the last to end is the last to start)."""
         if not len(self.end_keys):
@@ -276,10 +278,10 @@ class _Search:
         self._by_id = np.argsort(ids)
         self._sorted_ids = ids[self._by_id]
 
-    def looking(self) -> np.ndarray:
+    def looking(self) -> NDArray[np.intp]:
         return np.flatnonzero([len(f) < self.wanted for f in self.found])
 
-    def columns(self, staff_ids: np.ndarray) -> np.ndarray:
+    def columns(self, staff_ids: NDArray[np.int64]) -> NDArray[np.int64]:
         """The column of each staff id, -1 for workers not asked."""
         at = np.minimum(np.searchsorted(self._sorted_ids, staff_ids), len(self._sorted_ids) - 1)
         return np.where(self._sorted_ids[at] == staff_ids, self._by_id[at], -1)
@@ -357,7 +359,9 @@ class _Search:
             self.free_until[column] = value
         self._place(visits, columns, moments)
 
-    def _place(self, visits: _Visits, columns: np.ndarray, moments: np.ndarray) -> None:
+    def _place(
+        self, visits: _Visits, columns: NDArray[np.int64], moments: NDArray[np.int64]
+    ) -> None:
         clients = visits.last_client(columns, moments)
         self.booked[columns] = visits.booked[columns]
         self.placed[columns] = True

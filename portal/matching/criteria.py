@@ -62,7 +62,7 @@ class Criterion:
 
     def many(
         self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-    ) -> np.ndarray:
+    ) -> NDArray[np.float64]:
         """The same for requests × workers (``pairs``: what depends on both)."""
         raise NotImplementedError
 
@@ -81,7 +81,7 @@ class Continuity(Criterion):
 
     def many(
         self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-    ) -> np.ndarray:
+    ) -> NDArray[np.float64]:
         known = np.where(pairs.regular, 1.0, np.where(pairs.seen_lately, 0.6, 0.0))
         return known * weights.continuity
 
@@ -110,7 +110,7 @@ class Needs(Criterion):
 
     def many(
         self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-    ) -> np.ndarray:
+    ) -> NDArray[np.float64]:
         # Worked out once per distinct ask and repeated for its requests.
         asks: dict[tuple[str, ...], int] = {}
         ask = [asks.setdefault(asked_skills(w), len(asks)) for w in wanted]
@@ -137,7 +137,7 @@ class Language(Criterion):
 
     def many(
         self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-    ) -> np.ndarray:
+    ) -> NDArray[np.float64]:
         speakers: dict[str, int] = {}
         language = [speakers.setdefault(w.language, len(speakers)) for w in wanted]
         speaks = np.array(
@@ -194,7 +194,7 @@ class Travel(Criterion):
 
     def many(
         self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-    ) -> np.ndarray:
+    ) -> NDArray[np.float64]:
         home = np.flatnonzero([w.home_visit and None not in (w.lat, w.lon) for w in wanted])
         near = np.ones((len(wanted), len(workers)))
         if len(home):
@@ -225,7 +225,7 @@ class Workload(Criterion):
 
     def many(
         self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-    ) -> np.ndarray:
+    ) -> NDArray[np.float64]:
         booked = np.asarray(pairs.booked_minutes)
         top = int(booked.max(initial=0)) + 1
         whole = np.issubdtype(booked.dtype, np.integer)

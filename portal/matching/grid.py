@@ -27,11 +27,13 @@ if TYPE_CHECKING:
 
     from .people import Person
 
+#: Milliseconds (or indices) as arrays.
+Ints = NDArray[np.int64]
 #: Keys worker index × this + milliseconds order visits by worker, then time (ms < 2**42).
 WORKER_KEY = 2**42
 
 
-def window_ends(grid: np.ndarray, spans: list[Span]) -> np.ndarray:
+def window_ends(grid: Ints, spans: list[Span]) -> Ints:
     """For each grid start, the end of the working window (``schedule.working``: sorted,
     apart) it lies in; 0 outside every window."""
     if not spans:
@@ -43,9 +45,7 @@ def window_ends(grid: np.ndarray, spans: list[Span]) -> np.ndarray:
     return np.where(inside, ends[at], 0)
 
 
-def free_runs(
-    grid: np.ndarray, window_end: np.ndarray, col: np.ndarray, start: np.ndarray, end: np.ndarray
-) -> np.ndarray:
+def free_runs(grid: Ints, window_end: Ints, col: Ints, start: Ints, end: Ints) -> Ints:
     """Workers × grid: the free milliseconds from each start, ``booking.freetime.free_time`` on
     the grid: to the end of its working window (``window_end``, workers × grid, 0 outside) or
     the worker's next visit, whichever comes first; 0 inside a visit. The visits (any overlap
@@ -68,9 +68,9 @@ def free_runs(
 class ClientBusy(NamedTuple):
     """The clients' own visits touching each request's window, by row (parallel arrays)."""
 
-    row: NDArray[np.int64]
-    start: NDArray[np.int64]
-    end: NDArray[np.int64]
+    row: Ints
+    start: Ints
+    end: Ints
 
 
 class FreeTimeGrid:
@@ -91,18 +91,18 @@ class FreeTimeGrid:
     history: Mapping[int, list[tuple[int, int, int]]]
 
     # Built here (ms are int64; coordinates float64, NaN when unknown).
-    grid: NDArray[np.int64]
-    grid_day: NDArray[np.int64]
-    day_starts: NDArray[np.int64]
+    grid: Ints
+    grid_day: Ints
+    day_starts: Ints
     #: Workers × grid: free milliseconds from each start.
-    run: NDArray[np.int64]
+    run: Ints
     #: Workers × days: minutes booked.
-    booked: NDArray[np.int64]
-    visit_col: NDArray[np.int64]
-    visit_start: NDArray[np.int64]
-    visit_end: NDArray[np.int64]
-    visit_client: NDArray[np.int64]
-    visit_keys: NDArray[np.int64]
+    booked: Ints
+    visit_col: Ints
+    visit_start: Ints
+    visit_end: Ints
+    visit_client: Ints
+    visit_keys: Ints
     visit_where: NDArray[np.float64]
     home_lat: NDArray[np.float64]
     home_lon: NDArray[np.float64]
@@ -233,7 +233,7 @@ class FreeTimeGrid:
         self.from_lat = np.where(that_day, self.visit_where[last, 0], self.from_lat)
         self.from_lon = np.where(that_day, self.visit_where[last, 1], self.from_lon)
 
-    def _client_caps(self, busy: ClientBusy) -> NDArray[np.int64]:
+    def _client_caps(self, busy: ClientBusy) -> Ints:
         """Requests × grid: free milliseconds before the client's own next visit, 0 inside one
         (``free_runs`` with no working window to end it; very large with no such visit).
         ``busy``: the clients' visits touching each window as (row, start, end), by row."""
@@ -243,11 +243,11 @@ class FreeTimeGrid:
 
     def _origins(
         self,
-        floors: NDArray[np.int64],
-        days: NDArray[np.int64],
+        floors: Ints,
+        days: Ints,
         has_free: NDArray[np.bool_],
-        first: NDArray[np.int64],
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.int64]]:
+        first: Ints,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], Ints]:
         """Requests × workers: where each worker comes from and the minutes booked that day, at
         the first free start where there is one, else at the window's start (``floors``, which
         may fall between grid starts; ``days``, its local day)."""

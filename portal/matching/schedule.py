@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import BigInteger, Row, Select, String, bindparam, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -254,10 +255,10 @@ def _visit_rows(
 class VisitArrays:
     """Every worker's active visits touching a period, by start: one array per column."""
 
-    staff_id: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    client_id: np.ndarray
+    staff_id: NDArray[np.int64]
+    start: NDArray[np.int64]
+    end: NDArray[np.int64]
+    client_id: NDArray[np.int64]
 
 
 def visit_arrays(

@@ -144,7 +144,7 @@ class Pairs:
 
 def score_table(
     wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
     """Total score and its parts, requests × workers (feasibility is the caller's): each element
     the same arithmetic on the same numbers as ``score`` pair by pair."""
     parts = {k.name: k.many(wanted, workers, pairs, weights) for k in criteria.CRITERIA}

@@ -47,7 +47,7 @@ class Plan:
     #: (worker, start) per column of ``scores``.
     columns: list[tuple[int, datetime]]
     #: requests × columns; NaN where the pair breaks a hard rule.
-    scores: np.ndarray
+    scores: NDArray[np.float64]
     #: row → column.
     chosen: dict[int, int]
     #: Per assigned row: the best few suggestions (and the chosen one), reasons on demand.
@@ -56,7 +56,7 @@ class Plan:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def optimal(scores: np.ndarray) -> dict[int, int]:
+def optimal(scores: NDArray[np.float64]) -> dict[int, int]:
     """Map row → column maximising (feasible pairs, total score); NaN marks infeasible."""
     if scores.size == 0:
         return {}
@@ -76,7 +76,7 @@ def plan(
     zone: ZoneInfo,
     rules: BookingRules,
     weights: Weights,
-    solve: Callable[[np.ndarray], dict[int, int]] = optimal,
+    solve: Callable[[NDArray[np.float64]], dict[int, int]] = optimal,
     keep: int = 5,
     contact_unit: int | None = None,
 ) -> Plan:
@@ -223,7 +223,7 @@ def _free_starts(
     offered |= fits.offered(stretches, free & ~capped[todo], last_)
 
 
-def matrix(world: World, scored: Scored) -> tuple[list[tuple[int, int]], np.ndarray]:
+def matrix(world: World, scored: Scored) -> tuple[list[tuple[int, int]], NDArray[np.float64]]:
     """Columns (up to ``BLOCKS`` starts per worker and local day, far enough apart for the
     longest request) and each request's score for each, NaN where the pair breaks a hard
     rule."""

@@ -210,7 +210,7 @@ class World(FreeTimeGrid):
         where the client already has ``max_workers`` workers: fewer cannot break it) and the
         client's own visits touching each window, (row, start, end), by row."""
         rows = np.flatnonzero(live).tolist()
-        by_array: dict[int, tuple[np.ndarray, list[int]]] = {}
+        by_array: dict[int, tuple[NDArray[np.int64], list[int]]] = {}
         for r in rows:
             by_array.setdefault(id(self.asked[r]), (self.asked[r], []))[1].append(r)
         for asked, these in by_array.values():
