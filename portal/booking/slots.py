@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -178,7 +178,7 @@ def busy_between(
 ) -> tuple[dict[int, list[Window]], list[Window]]:
     """Active visits of these workers (and of the client) that touch [start, end)."""
     # Visits are at most a day long, so a lower bound on the start keeps the index range tight.
-    who = Visit.staff_id.in_(staff_ids)
+    who: ColumnElement[bool] = Visit.staff_id.in_(staff_ids)
     if client_id is not None:
         who = or_(who, Visit.client_id == client_id)
     query = select(Visit.staff_id, Visit.client_id, Visit.planned_start, Visit.planned_end).where(

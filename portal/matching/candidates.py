@@ -11,11 +11,13 @@ one day at a time).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from models import Channel, Client, SupportRequest
@@ -31,6 +33,7 @@ from .schedule import (
     Clock,
     Day,
     Schedule,
+    Span,
     VisitArrays,
     availability_ms,
     ceil_ms,
@@ -74,15 +77,15 @@ class Found:
     with what matching needs of each; ``candidate(i)`` is one of them as a record."""
 
     people: list[Person]
-    regular: np.ndarray
-    seen_lately: np.ndarray
-    capped: np.ndarray
+    regular: NDArray[np.bool_]
+    seen_lately: NDArray[np.bool_]
+    capped: NDArray[np.bool_]
     #: The first free starts (milliseconds), and the end of the free time around the first.
     starts: list[list[int]]
     free_until: list[int | None]
     #: Where each worker comes from: the previous visit's home, else their own home base.
     came_from: list[tuple[float | None, float | None]]
-    booked_minutes: np.ndarray
+    booked_minutes: NDArray[np.int64]
 
     @classmethod
     def nobody(cls) -> Found:
@@ -154,15 +157,13 @@ def find(
         # One query for the client's visits: the history the continuity rule looks at
         # (starting in [start - window, start + window)) and the client's own busy times.
         window, busy_from = rules.continuity_window, first_day - timedelta(days=1)
-        visits = client_visits_ms(
+        own = client_visits_ms(
             session, [client.id], min(start - window, busy_from), max(start + window, last_day)
         )[client.id]
         lo, hi = ceil_ms(start - window), ceil_ms(start + window)
-        history = [(s, staff_id) for s, _, staff_id in visits if lo <= s < hi]
+        history = [(s, staff_id) for s, _, staff_id in own if lo <= s < hi]
         client_busy = sorted(
-            (s, e)
-            for s, e, _ in visits
-            if to_ms(busy_from) <= s < days[-1].end and e > days[0].start
+            (s, e) for s, e, _ in own if to_ms(busy_from) <= s < days[-1].end and e > days[0].start
         )
     seen = {s for t, s in history if t < ceil_ms(now)}
 
@@ -213,7 +214,9 @@ class _Visits:
     """One day's visits of the workers asked, by column: sorted by worker, then start (and
     separately by worker, then end), and the milliseconds booked per worker that day."""
 
-    def __init__(self, day: Day, visits: VisitArrays, columns: np.ndarray, workers: int) -> None:
+    def __init__(
+        self, day: Day, visits: VisitArrays, columns: NDArray[np.int64], workers: int
+    ) -> None:
         asked = columns >= 0
         column, start, end = columns[asked], visits.start[asked], visits.end[asked]
         client = visits.client_id[asked]
@@ -228,7 +231,7 @@ class _Visits:
         booked = np.bincount(column[counted], weights=(end - start)[counted], minlength=workers)
         self.booked = booked.astype(np.int64)  # sums of whole milliseconds, exact in a float
 
-    def last_client(self, rows: np.ndarray, moments: np.ndarray) -> list[int | None]:
+    def last_client(self, rows: NDArray[np.int64], moments: NDArray[np.int64]) -> list[int | None]:
         """For each worker, the client of their last visit that ends by the moment on this day
         (one worker's visits never overlap, so the last to end is the last to start)."""
         if not len(self.end_keys):
@@ -275,15 +278,22 @@ class _Search:
         self._by_id = np.argsort(ids)
         self._sorted_ids = ids[self._by_id]
 
-    def looking(self) -> np.ndarray:
+    def looking(self) -> NDArray[np.intp]:
         return np.flatnonzero([len(f) < self.wanted for f in self.found])
 
-    def columns(self, staff_ids: np.ndarray) -> np.ndarray:
+    def columns(self, staff_ids: NDArray[np.int64]) -> NDArray[np.int64]:
         """The column of each staff id, -1 for workers not asked."""
         at = np.minimum(np.searchsorted(self._sorted_ids, staff_ids), len(self._sorted_ids) - 1)
         return np.where(self._sorted_ids[at] == staff_ids, self._by_id[at], -1)
 
-    def scan(self, visits: _Visits, looking: np.ndarray, hours, extras, absences) -> None:  # type: ignore[no-untyped-def]
+    def scan(
+        self,
+        visits: _Visits,
+        looking: NDArray[np.int64],
+        hours: Mapping[int, Sequence[tuple[int, time, time]]],
+        extras: Mapping[int, Sequence[Span]],
+        absences: Mapping[int, Sequence[Span]],
+    ) -> None:
         """Look for free starts on one day for the workers still looking."""
         if self.first_day is None:
             self.first_day = visits
@@ -319,7 +329,14 @@ class _Search:
             free &= theirs[0] >= self.length
         self._keep(visits, looking, grid, free, run)
 
-    def _keep(self, visits, looking, grid, free, run) -> None:  # type: ignore[no-untyped-def]
+    def _keep(
+        self,
+        visits: _Visits,
+        looking: NDArray[np.int64],
+        grid: NDArray[np.int64],
+        free: NDArray[np.bool_],
+        run: NDArray[np.int64],
+    ) -> None:
         """Take each worker's first free starts; place the workers found for the first time."""
         rows, points = np.nonzero(free)
         order = np.arange(len(rows)) - np.searchsorted(rows, rows, side="left")
@@ -342,7 +359,9 @@ class _Search:
             self.free_until[column] = value
         self._place(visits, columns, moments)
 
-    def _place(self, visits: _Visits, columns: np.ndarray, moments: np.ndarray) -> None:
+    def _place(
+        self, visits: _Visits, columns: NDArray[np.int64], moments: NDArray[np.int64]
+    ) -> None:
         clients = visits.last_client(columns, moments)
         self.booked[columns] = visits.booked[columns]
         self.placed[columns] = True

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
+from numpy.typing import NDArray
 
 from .weights import Weights
 
@@ -61,7 +62,7 @@ class Criterion:
 
     def many(
         self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-    ) -> np.ndarray:
+    ) -> NDArray[np.float64]:
         """The same for requests × workers (``pairs``: what depends on both)."""
         raise NotImplementedError
 
@@ -80,7 +81,7 @@ class Continuity(Criterion):
 
     def many(
         self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-    ) -> np.ndarray:
+    ) -> NDArray[np.float64]:
         known = np.where(pairs.regular, 1.0, np.where(pairs.seen_lately, 0.6, 0.0))
         return known * weights.continuity
 
@@ -109,7 +110,7 @@ class Needs(Criterion):
 
     def many(
         self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-    ) -> np.ndarray:
+    ) -> NDArray[np.float64]:
         # Worked out once per distinct ask and repeated for its requests.
         asks: dict[tuple[str, ...], int] = {}
         ask = [asks.setdefault(asked_skills(w), len(asks)) for w in wanted]
@@ -136,7 +137,7 @@ class Language(Criterion):
 
     def many(
         self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-    ) -> np.ndarray:
+    ) -> NDArray[np.float64]:
         speakers: dict[str, int] = {}
         language = [speakers.setdefault(w.language, len(speakers)) for w in wanted]
         speaks = np.array(
@@ -150,7 +151,11 @@ class Language(Criterion):
         return []
 
 
-def km_between(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
+#: Degrees: plain numbers (one pair) or NumPy arrays (many pairs at once).
+Degrees = TypeVar("Degrees", float, NDArray[np.float64])
+
+
+def km_between(lat1: Degrees, lon1: Degrees, lat2: Degrees, lon2: Degrees) -> Degrees:
     """Great-circle distance in kilometres (numbers or NumPy arrays)."""
     if not isinstance(lat1, np.ndarray) and not isinstance(lat2, np.ndarray):
         p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -165,8 +170,15 @@ def km_between(lat1, lon1, lat2, lon2):  # type: ignore[no-untyped-def]
 
 def travel_minutes(wanted: Wanted, c: Candidate, weights: Weights) -> float | None:
     """Straight-line minutes from where the worker comes from; None when no travel counts."""
-    if wanted.home_visit and None not in (wanted.lat, wanted.lon, c.from_lat, c.from_lon):
-        return km_between(c.from_lat, c.from_lon, wanted.lat, wanted.lon) / weights.speed_kmh * 60
+    lat, lon, from_lat, from_lon = wanted.lat, wanted.lon, c.from_lat, c.from_lon
+    if (
+        wanted.home_visit
+        and lat is not None
+        and lon is not None
+        and from_lat is not None
+        and from_lon is not None
+    ):
+        return km_between(from_lat, from_lon, lat, lon) / weights.speed_kmh * 60
     return None
 
 
@@ -182,12 +194,12 @@ class Travel(Criterion):
 
     def many(
         self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-    ) -> np.ndarray:
+    ) -> NDArray[np.float64]:
         home = np.flatnonzero([w.home_visit and None not in (w.lat, w.lon) for w in wanted])
         near = np.ones((len(wanted), len(workers)))
         if len(home):
-            lat = np.array([wanted[r].lat for r in home], dtype=float)[:, None]
-            lon = np.array([wanted[r].lon for r in home], dtype=float)[:, None]
+            lat = np.array([wanted[r].lat for r in home.tolist()], dtype=np.float64)[:, None]
+            lon = np.array([wanted[r].lon for r in home.tolist()], dtype=np.float64)[:, None]
             with np.errstate(invalid="ignore"):
                 km = km_between(pairs.from_lat[home], pairs.from_lon[home], lat, lon)
                 minutes = km / weights.speed_kmh * 60
@@ -213,7 +225,7 @@ class Workload(Criterion):
 
     def many(
         self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-    ) -> np.ndarray:
+    ) -> NDArray[np.float64]:
         booked = np.asarray(pairs.booked_minutes)
         top = int(booked.max(initial=0)) + 1
         whole = np.issubdtype(booked.dtype, np.integer)

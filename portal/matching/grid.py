@@ -11,18 +11,29 @@ and workers at once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import time
 from itertools import chain
+from typing import TYPE_CHECKING, NamedTuple, Self
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..booking.rules import BookingRules
-from .schedule import MINUTE, Clock, Span, grid_points, working
+from .schedule import MINUTE, Clock, Day, Place, Span, grid_points, working
 
+if TYPE_CHECKING:
+    from models import SupportRequest
+
+    from .people import Person
+
+#: Milliseconds (or indices) as arrays.
+Ints = NDArray[np.int64]
 #: Keys worker index × this + milliseconds order visits by worker, then time (ms < 2**42).
 WORKER_KEY = 2**42
 
 
-def window_ends(grid: np.ndarray, spans: list[Span]) -> np.ndarray:
+def window_ends(grid: Ints, spans: list[Span]) -> Ints:
     """For each grid start, the end of the working window (``schedule.working``: sorted,
     apart) it lies in; 0 outside every window."""
     if not spans:
@@ -34,9 +45,7 @@ def window_ends(grid: np.ndarray, spans: list[Span]) -> np.ndarray:
     return np.where(inside, ends[at], 0)
 
 
-def free_runs(
-    grid: np.ndarray, window_end: np.ndarray, col: np.ndarray, start: np.ndarray, end: np.ndarray
-) -> np.ndarray:
+def free_runs(grid: Ints, window_end: Ints, col: Ints, start: Ints, end: Ints) -> Ints:
     """Workers × grid: the free milliseconds from each start, ``booking.freetime.free_time`` on
     the grid: to the end of its working window (``window_end``, workers × grid, 0 outside) or
     the worker's next visit, whichever comes first; 0 inside a visit. The visits (any overlap
@@ -56,6 +65,14 @@ def free_runs(
     return np.where(until > grid, until - grid, 0)
 
 
+class ClientBusy(NamedTuple):
+    """The clients' own visits touching each request's window, by row (parallel arrays)."""
+
+    row: Ints
+    start: Ints
+    end: Ints
+
+
 class FreeTimeGrid:
     """``grid`` (UTC ms of each start) and ``grid_day``; ``run``, ``from_lat``/``from_lon``
     (workers × grid); ``booked`` (workers × days); ``visit_keys``/``visit_where`` (every visit
@@ -63,7 +80,38 @@ class FreeTimeGrid:
     set ``days``, ``staff_ids``, ``people`` and ``column`` first (and ``queue`` for the
     clients' own visits)."""
 
-    def _empty(self):  # type: ignore[no-untyped-def]
+    # Set by the subclass before the grid is built.
+    days: list[Day]
+    staff_ids: list[int]
+    people: list[Person]
+    #: Staff id → column (index into ``staff_ids``).
+    column: dict[int, int]
+    queue: list[SupportRequest]
+    #: Each client's visits near the requests' windows: (start, end, staff id).
+    history: Mapping[int, list[tuple[int, int, int]]]
+
+    # Built here (ms are int64; coordinates float64, NaN when unknown).
+    grid: Ints
+    grid_day: Ints
+    day_starts: Ints
+    #: Workers × grid: free milliseconds from each start.
+    run: Ints
+    #: Workers × days: minutes booked.
+    booked: Ints
+    visit_col: Ints
+    visit_start: Ints
+    visit_end: Ints
+    visit_client: Ints
+    visit_keys: Ints
+    visit_where: NDArray[np.float64]
+    home_lat: NDArray[np.float64]
+    home_lon: NDArray[np.float64]
+    from_lat: NDArray[np.float64]
+    from_lon: NDArray[np.float64]
+    #: Visit length (ms) → workers × grid: the visit fits there (``_fits``, filled on demand).
+    fits: dict[int, NDArray[np.bool_]]
+
+    def _empty(self) -> Self:
         """Nothing to plan: no request with a window left, or nobody to ask."""
         self.run = np.zeros((len(self.staff_ids), 0), dtype=np.int64)
         self.history, self.grid_day = {}, np.zeros(0, dtype=np.int64)
@@ -81,7 +129,8 @@ class FreeTimeGrid:
     def _grid(self, rules: BookingRules) -> None:
         """Every start on the local step grid inside support hours, and its day."""
         step = rules.slot_step_minutes * MINUTE
-        points, day_of = [], []
+        points: list[int] = []
+        day_of: list[int] = []
         for number, day in enumerate(self.days):
             found = grid_points(day, step)
             points += found
@@ -90,7 +139,7 @@ class FreeTimeGrid:
         self.grid_day = np.array(day_of, dtype=np.int64)
         self.day_starts = np.array([d.start for d in self.days], dtype=np.int64)
 
-    def _visits(self, visits) -> None:  # type: ignore[no-untyped-def]
+    def _visits(self, visits: Mapping[int, Sequence[Place]]) -> None:
         """Every visit as arrays by worker (column), then start: ``visit_col``, ``visit_start``,
         ``visit_end``, ``visit_client`` (one worker's visits never overlap: by start is by end)."""
         mine = [visits.get(s, ()) for s in self.staff_ids]
@@ -102,14 +151,22 @@ class FreeTimeGrid:
         self.visit_col = np.repeat(np.arange(len(self.staff_ids)), counts)
         self.visit_start, self.visit_end, self.visit_client = flat.T
 
-    def _free(self, hours, extras, absences, clock_: Clock) -> None:  # type: ignore[no-untyped-def]
+    def _free(
+        self,
+        hours: Mapping[int, Sequence[tuple[int, time, time]]],
+        extras: Mapping[int, Sequence[Span]],
+        absences: Mapping[int, Sequence[Span]],
+        clock_: Clock,
+    ) -> None:
         """Workers × grid: free milliseconds from each grid start (0 when busy or off).
 
         Free time is the working windows less the visits: a start is free when it lies in a
         window and in no visit, and runs to the window's end or the next visit's start."""
         workers, points = len(self.staff_ids), len(self.grid)
         # Workers with the same hours, extra time and absences share their windows.
-        kinds: dict[tuple[object, ...], int] = {}
+        kinds: dict[
+            tuple[tuple[tuple[int, time, time], ...], tuple[Span, ...], tuple[Span, ...]], int
+        ] = {}
         kind = np.array(
             [
                 kinds.setdefault(
@@ -140,7 +197,7 @@ class FreeTimeGrid:
             np.add.at(self.booked, (self.visit_col[inside], day[inside]), (ends - begins)[inside])
         self.booked //= MINUTE
 
-    def _places(self, home) -> None:  # type: ignore[no-untyped-def]
+    def _places(self, home: Mapping[int, tuple[float | None, float | None]]) -> None:
         """Workers × grid: where each worker comes from (their last visit that day, else home)."""
         self.home_lat = np.array(
             [np.nan if p.home_lat is None else p.home_lat for p in self.people]
@@ -176,7 +233,7 @@ class FreeTimeGrid:
         self.from_lat = np.where(that_day, self.visit_where[last, 0], self.from_lat)
         self.from_lon = np.where(that_day, self.visit_where[last, 1], self.from_lon)
 
-    def _client_caps(self, busy: tuple[np.ndarray, np.ndarray, np.ndarray]) -> np.ndarray:
+    def _client_caps(self, busy: ClientBusy) -> Ints:
         """Requests × grid: free milliseconds before the client's own next visit, 0 inside one
         (``free_runs`` with no working window to end it; very large with no such visit).
         ``busy``: the clients' visits touching each window as (row, start, end), by row."""
@@ -184,7 +241,13 @@ class FreeTimeGrid:
         row, begins, ends = busy
         return free_runs(self.grid, unbounded, row, begins, ends)
 
-    def _origins(self, floors, days, has_free, first):  # type: ignore[no-untyped-def]
+    def _origins(
+        self,
+        floors: Ints,
+        days: Ints,
+        has_free: NDArray[np.bool_],
+        first: Ints,
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64], Ints]:
         """Requests × workers: where each worker comes from and the minutes booked that day, at
         the first free start where there is one, else at the window's start (``floors``, which
         may fall between grid starts; ``days``, its local day)."""
@@ -217,7 +280,7 @@ class FreeTimeGrid:
             np.where(has_free, self.booked.ravel()[day], self.booked.T[days]),
         )
 
-    def _fits(self, length: int) -> np.ndarray:
+    def _fits(self, length: int) -> NDArray[np.bool_]:
         """Workers × grid: a visit of ``length`` fits in the worker's own free time there."""
         if length not in self.fits:
             self.fits[length] = np.ascontiguousarray(self.run >= length)
@@ -228,6 +291,24 @@ class FreeTimeGrid:
 _NONE = np.iinfo(np.int64).max
 
 
+class Stretches(NamedTuple):
+    """Stretches of the grid a request allows: its row, first grid index, end index."""
+
+    row: NDArray[np.intp]
+    start: NDArray[np.intp]
+    end: NDArray[np.intp]
+
+
+class FirstStarts(NamedTuple):
+    """``Fits.first_starts``: requests × workers, how many starts fit, the first and the
+    ``most``-th (grid indices), and the request's allowed stretches."""
+
+    counts: NDArray[np.int32]
+    first: NDArray[np.integer]
+    last: NDArray[np.integer]
+    stretches: Stretches
+
+
 class Fits:
     """Where a visit of one length fits, indexed for counting over any range of the grid.
 
@@ -236,7 +317,7 @@ class Fits:
     none). Workers × n: ``at[w, j]``, the ``j``-th start that fits worker ``w``.
     """
 
-    def __init__(self, fits: np.ndarray) -> None:
+    def __init__(self, fits: NDArray[np.bool_]) -> None:
         workers, points = fits.shape
         self.fits = fits
         small = np.int32  # grid indices and counts (a week has about 210 starts)
@@ -254,7 +335,9 @@ class Fits:
         self.at[who * self.width + np.arange(len(who)) - offset[who]] = where
         self.row_of = np.arange(workers) * self.width
 
-    def first_starts(self, allowed: np.ndarray, ga: np.ndarray, gb: np.ndarray, most: int):
+    def first_starts(
+        self, allowed: NDArray[np.bool_], ga: NDArray[np.intp], gb: NDArray[np.intp], most: int
+    ) -> FirstStarts:
         """For requests (rows of ``allowed``, requests × grid: the starts their window and the
         client's own visits leave) × workers: how many starts fit, the first (``ga`` when none)
         and the ``most``-th (``gb - 1`` when fewer fit); and the allowed stretches of the grid
@@ -287,9 +370,11 @@ class Fits:
             count[r] = seen + inside
         first = np.where(count > 0, first, ga[:, None])
         last = np.where(count >= most, last, gb[:, None] - 1)
-        return count, first, last, (row, a, b)
+        return FirstStarts(count, first, last, Stretches(row, a, b))
 
-    def offered(self, stretches, keep: np.ndarray, last: np.ndarray) -> np.ndarray:
+    def offered(
+        self, stretches: Stretches, keep: NDArray[np.bool_], last: NDArray[np.integer]
+    ) -> NDArray[np.bool_]:
         """Workers × grid: the starts that fit, inside a stretch of a request the worker is kept
         for (``keep``, requests × workers) and not after that pair's ``last``."""
         row, a, b = stretches

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any
 
 from sqlalchemy import Select, String, bindparam, cast, select
 from sqlalchemy.orm import Session
@@ -50,7 +51,9 @@ _COLUMNS = (
 
 
 @cache
-def _queries(reads: tuple[str, ...]) -> tuple[Select, Select]:  # type: ignore[type-arg]
+def _queries(
+    reads: tuple[str, ...],
+) -> tuple[Select[*tuple[Any, ...]], Select[*tuple[Any, ...]]]:
     """Every active worker, and workers by id, with the columns the criteria read."""
     columns = (*_COLUMNS, *(getattr(Staff, name) for name in reads))
     workers = (
@@ -74,7 +77,7 @@ _REGULAR = (
 _persons: dict[tuple[object, ...], Person] = {}
 
 
-def _person(row, reads: tuple[str, ...]) -> Person:  # type: ignore[no-untyped-def]
+def _person(row: Sequence[Any], reads: tuple[str, ...]) -> Person:
     """The worker a row describes; built once per distinct row (a changed worker is a new row,
     so nothing is ever stale)."""
     key = (reads, *row)

@@ -15,12 +15,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import chain
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import BigInteger, String, bindparam, select, type_coerce
+from numpy.typing import NDArray
+from sqlalchemy import BigInteger, Row, Select, String, bindparam, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 from models import Availability, AvailabilityKind, Client, Visit, WorkingHours
@@ -45,13 +48,13 @@ class epoch_ms(FunctionElement[int]):  # noqa: N801 - reads like the SQL functio
 
 
 @compiles(epoch_ms)
-def _epoch_ms(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _epoch_ms(element: epoch_ms, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
     return f"CAST(ROUND(EXTRACT(EPOCH FROM {column}) * 1000) AS BIGINT)"
 
 
 @compiles(epoch_ms, "sqlite")
-def _epoch_ms_sqlite(element, compiler, **kw) -> str:  # type: ignore[no-untyped-def]
+def _epoch_ms_sqlite(element: epoch_ms, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.clauses, **kw)
     return f"CAST(ROUND((julianday({column}) - 2440587.5) * 86400000.0) AS INTEGER)"
 
@@ -190,7 +193,7 @@ def availability_ms(
 Place = tuple[int, int, int]
 
 
-def _visits_query(ending_at_start: bool):  # type: ignore[no-untyped-def]
+def _visits_query(ending_at_start: bool) -> Select[int, int, int, int]:
     start = bindparam("start", type_=Visit.planned_start.type)
     return (
         select(
@@ -235,7 +238,9 @@ def visits_ms(
     return places
 
 
-def _visit_rows(session: Session, start: datetime, end: datetime, ending_at_start: bool):  # type: ignore[no-untyped-def]
+def _visit_rows(
+    session: Session, start: datetime, end: datetime, ending_at_start: bool
+) -> Sequence[Row[int, int, int, int]]:
     return (
         session.connection()
         .execute(
@@ -250,10 +255,10 @@ def _visit_rows(session: Session, start: datetime, end: datetime, ending_at_star
 class VisitArrays:
     """Every worker's active visits touching a period, by start: one array per column."""
 
-    staff_id: np.ndarray
-    start: np.ndarray
-    end: np.ndarray
-    client_id: np.ndarray
+    staff_id: NDArray[np.int64]
+    start: NDArray[np.int64]
+    end: NDArray[np.int64]
+    client_id: NDArray[np.int64]
 
 
 def visit_arrays(

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import criteria
 from .weights import Weights
@@ -133,17 +134,17 @@ def reasons_for(wanted: Wanted, c: Candidate, weights: Weights, hour: Hour) -> l
 class Pairs:
     """What depends on the request and the worker together: arrays of requests × workers."""
 
-    regular: np.ndarray
-    seen_lately: np.ndarray
+    regular: NDArray[np.bool_]
+    seen_lately: NDArray[np.bool_]
     #: Where the worker comes from (NaN when unknown).
-    from_lat: np.ndarray
-    from_lon: np.ndarray
-    booked_minutes: np.ndarray
+    from_lat: NDArray[np.float64]
+    from_lon: NDArray[np.float64]
+    booked_minutes: NDArray[np.int64]
 
 
 def score_table(
     wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+) -> tuple[NDArray[np.float64], dict[str, NDArray[np.float64]]]:
     """Total score and its parts, requests × workers (feasibility is the caller's): each element
     the same arithmetic on the same numbers as ``score`` pair by pair."""
     parts = {k.name: k.many(wanted, workers, pairs, weights) for k in criteria.CRITERIA}

@@ -10,10 +10,13 @@ Every assigned request is ranked at once (one sort over assigned requests × wor
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ..schedule import to_moment
 from ..scoring import Candidate, Hour, Suggestion, score
@@ -81,8 +84,8 @@ def kept_suggestions(
         "regular": pairs.regular[pr, pc].tolist(),
         "seen": pairs.seen_lately[pr, pc].tolist(),
         "capped": scored.capped[pr, pc].tolist(),
-        "lat": np.where(np.isnan(from_lat), None, from_lat).tolist(),
-        "lon": np.where(np.isnan(from_lon), None, from_lon).tolist(),
+        "lat": [None if math.isnan(x) else x for x in from_lat.tolist()],
+        "lon": [None if math.isnan(x) else x for x in from_lon.tolist()],
         "minutes": pairs.booked_minutes[pr, pc].tolist(),
         "lightest": lightest_at[pk, pc].tolist(),
     }
@@ -117,7 +120,9 @@ def kept_suggestions(
     return found
 
 
-def _best(total: np.ndarray, feasible: np.ndarray, eligible: np.ndarray, keep: int):  # type: ignore[no-untyped-def]
+def _best(
+    total: NDArray[np.float64], feasible: NDArray[np.bool_], eligible: NDArray[np.bool_], keep: int
+) -> tuple[list[list[int]], list[list[bool]]]:
     """Per row, the first ``keep`` columns in the console's order (eligible first, then
     feasible, then best score, then lowest column, which is the lowest staff id), and whether
     each is eligible.
@@ -151,7 +156,7 @@ def _moment(moments: dict[int, datetime], value: int) -> datetime:
     return found
 
 
-def _hours(zone) -> Hour:  # type: ignore[no-untyped-def]
+def _hours(zone: ZoneInfo) -> Hour:
     """Local HH of a moment, each moment formatted once (the reasons name a few hours)."""
     seen: dict[datetime, str] = {}
 

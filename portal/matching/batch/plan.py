@@ -18,6 +18,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from models import SupportRequest
@@ -46,7 +47,7 @@ class Plan:
     #: (worker, start) per column of ``scores``.
     columns: list[tuple[int, datetime]]
     #: requests × columns; NaN where the pair breaks a hard rule.
-    scores: np.ndarray
+    scores: NDArray[np.float64]
     #: row → column.
     chosen: dict[int, int]
     #: Per assigned row: the best few suggestions (and the chosen one), reasons on demand.
@@ -55,7 +56,7 @@ class Plan:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def optimal(scores: np.ndarray) -> dict[int, int]:
+def optimal(scores: NDArray[np.float64]) -> dict[int, int]:
     """Map row → column maximising (feasible pairs, total score); NaN marks infeasible."""
     if scores.size == 0:
         return {}
@@ -75,7 +76,7 @@ def plan(
     zone: ZoneInfo,
     rules: BookingRules,
     weights: Weights,
-    solve: Callable[[np.ndarray], dict[int, int]] = optimal,
+    solve: Callable[[NDArray[np.float64]], dict[int, int]] = optimal,
     keep: int = 5,
     contact_unit: int | None = None,
 ) -> Plan:
@@ -105,19 +106,19 @@ def plan(
 class Scored:
     """Requests × workers: the score and its parts, and what decides whether a pair can be."""
 
-    total: np.ndarray
-    parts: dict[str, np.ndarray]
+    total: NDArray[np.float64]
+    parts: dict[str, NDArray[np.float64]]
     #: The worker may be asked for the request (its unit, or a regular worker).
-    eligible: np.ndarray
-    has_free: np.ndarray
-    feasible: np.ndarray
-    capped: np.ndarray
+    eligible: NDArray[np.bool_]
+    has_free: NDArray[np.bool_]
+    feasible: NDArray[np.bool_]
+    capped: NDArray[np.bool_]
     #: Grid index of each pair's first free start, and of its last kept one (``FREE_STARTS``).
-    first: np.ndarray
-    last: np.ndarray
+    first: NDArray[np.int64]
+    last: NDArray[np.int64]
     pairs: Pairs
     #: Workers × grid: a free start kept by at least one request.
-    offered: np.ndarray
+    offered: NDArray[np.bool_]
 
 
 def score(world: World, weights: Weights) -> Scored:
@@ -126,7 +127,7 @@ def score(world: World, weights: Weights) -> Scored:
     starts = np.array(world.starts, dtype=np.int64)
     lengths = world.lengths
     live = (starts < np.array(world.ends, dtype=np.int64)) & np.array(
-        [len(a) > 0 for a in world.asked], dtype=bool
+        [len(a) > 0 for a in world.asked], dtype=np.bool_
     )
     world.ga = np.searchsorted(world.grid, starts, side="left")
     ends = np.array(world.ends, dtype=np.int64) - lengths
@@ -174,8 +175,18 @@ def score(world: World, weights: Weights) -> Scored:
     )
 
 
-def _free_starts(  # type: ignore[no-untyped-def]
-    world: World, todo, length, caps, histories, eligible, has_free, capped, first, last, offered
+def _free_starts(
+    world: World,
+    todo: NDArray[np.intp],
+    length: int,
+    caps: NDArray[np.int64],
+    histories: dict[int, list[tuple[int, int]]],
+    eligible: NDArray[np.bool_],
+    has_free: NDArray[np.bool_],
+    capped: NDArray[np.bool_],
+    first: NDArray[np.int64],
+    last: NDArray[np.int64],
+    offered: NDArray[np.bool_],
 ) -> None:
     """For the requests asking for one length: each worker's first free start, the last of
     the first ``FREE_STARTS``, the continuity cap, and the starts offered to the batch.
@@ -212,7 +223,7 @@ def _free_starts(  # type: ignore[no-untyped-def]
     offered |= fits.offered(stretches, free & ~capped[todo], last_)
 
 
-def matrix(world: World, scored: Scored) -> tuple[list[tuple[int, int]], np.ndarray]:
+def matrix(world: World, scored: Scored) -> tuple[list[tuple[int, int]], NDArray[np.float64]]:
     """Columns (up to ``BLOCKS`` starts per worker and local day, far enough apart for the
     longest request) and each request's score for each, NaN where the pair breaks a hard
     rule."""

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from itertools import chain
-from typing import NamedTuple
+from typing import NamedTuple, TypedDict
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from models import Channel, SupportRequest
@@ -19,7 +20,7 @@ from models import Channel, SupportRequest
 from ...booking.rules import BookingRules
 from ...lightsupport import catalogue
 from ..candidates import client_facts
-from ..grid import FreeTimeGrid
+from ..grid import ClientBusy, FreeTimeGrid
 from ..people import active_workers, others, people, regular_workers_of, unit_asked
 from ..schedule import (
     MINUTE,
@@ -37,6 +38,18 @@ from ..schedule import (
 from ..scoring import Wanted
 
 
+class WantedFacts(TypedDict):
+    """What ``Wanted`` holds but the category's skill (the catalogue is read once)."""
+
+    client_name: str
+    needs: tuple[str, ...]
+    language: str
+    home_visit: bool
+    lat: float | None
+    lon: float | None
+    facts: dict[str, object]
+
+
 class RequestFacts(NamedTuple):
     """What the batch reads of one request (ORM attribute access is not free at 1,000)."""
 
@@ -51,15 +64,14 @@ class RequestFacts(NamedTuple):
     end: int
     minutes: int
     category: str
-    #: What ``Wanted`` holds but the category's skill (the catalogue is read once).
-    wanted: dict[str, object]
+    wanted: WantedFacts
 
 
 def facts_of(request: SupportRequest, now: datetime, contact_unit: int | None) -> RequestFacts:
     """One request's facts, as ``candidates.wanted_for`` reads them."""
     client = request.client
     opens = max(request.wanted_from, now)
-    wanted = {
+    wanted: WantedFacts = {
         "client_name": client.first_name if client else (request.contact_name or ""),
         "needs": tuple(client.needs) if client else (),
         "language": client.language if client else "sv",
@@ -81,7 +93,32 @@ def facts_of(request: SupportRequest, now: datetime, contact_unit: int | None) -
 
 
 class World(FreeTimeGrid):
-    """Everything the batch needs, read in one query per table."""
+    """Everything the batch needs, read in one query per table (``load``); ``plan.score``
+    adds each request's grid range (``ga``, ``gb``) and the clients' caps (``capmat``)."""
+
+    now: datetime
+    zone: ZoneInfo
+    rules: BookingRules
+    # Per request (row), in queue order.
+    client_ids: list[int | None]
+    #: First grid start allowed, where the worker is then, and the window's end (ms).
+    starts: list[int]
+    floors: list[int]
+    ends: list[int]
+    #: Visit lengths (ms).
+    lengths: NDArray[np.int64]
+    #: The client's regular workers (staff ids).
+    regular: list[list[int]]
+    #: The columns that may be asked.
+    asked: list[NDArray[np.int64]]
+    wanted: list[Wanted]
+    #: ``staff_ids`` as an array (sorted).
+    staff_array: NDArray[np.int64]
+    # Set by ``plan.score``: each request's first grid index and end index, and requests ×
+    # grid, free milliseconds before the client's own next visit.
+    ga: NDArray[np.intp]
+    gb: NDArray[np.intp]
+    capmat: NDArray[np.int64]
 
     @classmethod
     def load(
@@ -161,15 +198,21 @@ class World(FreeTimeGrid):
         self._places(home)
         return self
 
-    def clients_visits(self, live, eligible, regular, seen):  # type: ignore[no-untyped-def]
+    def clients_visits(
+        self,
+        live: NDArray[np.bool_],
+        eligible: NDArray[np.bool_],
+        regular: NDArray[np.bool_],
+        seen: NDArray[np.bool_],
+    ) -> tuple[dict[int, list[tuple[int, int]]], ClientBusy]:
         """Mark who may be asked and who the client knows (regular, seen lately), for the live
         requests; return the clients' visits near each window for the continuity cap (only
         where the client already has ``max_workers`` workers: fewer cannot break it) and the
         client's own visits touching each window, (row, start, end), by row."""
         rows = np.flatnonzero(live).tolist()
-        by_array: dict[int, tuple[np.ndarray, list[int]]] = {}
-        for row in rows:
-            by_array.setdefault(id(self.asked[row]), (self.asked[row], []))[1].append(row)
+        by_array: dict[int, tuple[NDArray[np.int64], list[int]]] = {}
+        for r in rows:
+            by_array.setdefault(id(self.asked[r]), (self.asked[r], []))[1].append(r)
         for asked, these in by_array.values():
             eligible[np.array(these)[:, None], asked] = True
         pairs = [(row, self.column[s]) for row in rows for s in self.regular[row]]
@@ -204,4 +247,4 @@ class World(FreeTimeGrid):
                 histories[r] = list(zip(begins[mine].tolist(), staff[mine].tolist(), strict=True))
         # The client's own visits touching the window (the client cannot be in two places).
         touch = (begins < np.array(self.ends, dtype=np.int64)[row]) & (ends > start)
-        return histories, (row[touch], begins[touch], ends[touch])
+        return histories, ClientBusy(row[touch], begins[touch], ends[touch])
