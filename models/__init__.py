@@ -47,6 +47,7 @@ from .people import (
     WorkingHours,
 )
 from .schedule import ScheduleChange, prune_schedule_changes, schedule_stamps
+from .skips import Skip, SkipKind
 from .support import (
     DEFAULT_LIGHT_SUPPORT,
     Assignment,
@@ -96,6 +97,8 @@ __all__ = [
     "Rating",
     "RatingSource",
     "SurveyAnswer",
+    "Skip",
+    "SkipKind",
     "DEFAULT_LIFE_AREAS",
     "LifeArea",
     "ensure_life_areas",

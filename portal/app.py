@@ -150,6 +150,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .lightsupport import views as lightsupport_views
     from .lightsupport.staff_views import bp as lightsupport_staff_bp
     from .outreach.views import bp as outreach_bp
+    from .ratings.staff_views import bp as ratings_staff_bp
+    from .ratings.views import bp as ratings_bp
     from .staff.views import bp as staff_bp
     from .vendor import bp as vendor_bp
     from .video import bp as video_bp
@@ -169,6 +171,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         booking_bp,
         schedule_bp,
         outreach_bp,
+        ratings_bp,
+        ratings_staff_bp,
         video_bp,
     ):
         app.register_blueprint(bp)

@@ -14,7 +14,7 @@ from ..auth.principal import staff_required
 from ..database import session
 from ..errors import DomainError
 from ..timeutil import local_today, zone
-from . import concerns, decisions, plans, queue
+from . import concerns, decisions, goallevels, plans, queue
 from .evidence import describe
 from .forms import CloseForm, ConcernForm, DecisionForm, FollowUpForm, NoteForm, PlanForm
 
@@ -260,6 +260,7 @@ def plan_page(client_id: int):  # type: ignore[no-untyped-def]
         current=current,
         may_write=may_write,
         versions=plans.plan_versions(session(), client.id),
+        level_history=goallevels.level_history(session(), client.id),
     ), status
 
 
