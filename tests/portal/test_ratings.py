@@ -1,4 +1,4 @@
-""" "Hur går det?" on the portal, the worker's rating beside it, and the survey before a follow-up."""
+""" "Hur går det?" on the portal, the worker's rating beside it, the survey before a follow-up."""
 
 from datetime import UTC, date, datetime, timedelta
 
@@ -76,9 +76,7 @@ def test_a_client_who_never_answers_is_offered_one_week_per_plan_period_and_no_m
     assert days == list(range(24, 31)) + list(range(36, 43))
 
 
-def test_skipping_closes_the_offer_for_the_whole_period_but_an_answer_lets_the_rest_be_given() -> (
-    None
-):
+def test_a_skip_closes_the_offer_for_the_period_but_an_answer_lets_the_rest_be_given() -> None:
     skipped = AskingHistory(None, TODAY, every_weeks=8, anchor=TODAY - timedelta(days=56))
     assert not any(rating_offered(skipped, TODAY + timedelta(days=d)) for d in range(56))
     assert not may_answer(skipped, TODAY + timedelta(days=1))
