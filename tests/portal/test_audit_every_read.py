@@ -64,6 +64,8 @@ NO_CLIENT_DATA = {
     "schedule.calendar": "the worker's own feed address",
     "staff.manager": "counts and shares, no names",
     "lightsupport_staff.figures": "counts per kind of help, no names",
+    "ratings_staff.outcomes": "shares of groups of five clients or more, no names",
+    "ratings_staff.outcomes_csv": "the same shares as the page, no names",
 }
 
 #: Records tried per page: enough to reach one that renders (a running call, an own visit).

@@ -66,7 +66,8 @@ RULES: dict[str, Rule] = {
     ),
     **dict.fromkeys(
         ["staff.client", "casework.decision_page", "staff.revoke_devices", "casework.concern_page",
-         "outreach.page", "outreach.add", "casework.plan_page", "client_staff.thread"],
+         "outreach.page", "outreach.add", "casework.plan_page", "client_staff.thread",
+         "ratings_staff.rate", "ratings_staff.answers"],
         CLIENT,
     ),
     **dict.fromkeys(
@@ -103,6 +104,7 @@ RULES: dict[str, Rule] = {
          "twilio_webhooks.voice_key"],
         SIGNED,
     ),
+    "ratings.area": Rule(not_ids="a place in the signed-in client's own list of life areas"),
     "i18n.choose": Rule(not_ids="a language code"),
     "static": Rule(not_ids="a file name"),
     "vendor.asset": Rule(not_ids="a file name"),
