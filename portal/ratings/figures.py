@@ -96,7 +96,7 @@ class OutcomeFigures:
     survey: list[tuple[Question, Group]]
 
 
-def _area_trends(
+def area_trends(
     session: Session, scope: ColumnElement[bool], start: datetime, end: datetime
 ) -> dict[int, Counter[str]]:
     """Life area id → how many clients' own ratings rose, held, fell from ``start`` to ``end``."""
@@ -193,7 +193,7 @@ def outcome_figures(
     """The figures for the clients ``scope`` allows, for the ``months`` up to ``today``."""
     since = months_before(today, months)
     start, end = day_bounds(since, zone)[0], day_bounds(today, zone)[1]
-    trends = _area_trends(session, scope, start, end)
+    trends = area_trends(session, scope, start, end)
     return OutcomeFigures(
         months=months,
         since=since,
