@@ -36,6 +36,7 @@ from models.visits import Channel
 from ..auth.staff import create_staff, hash_password
 from ..i18n import translate
 from .names import AREAS, DEMO_PASSWORD, FIRST_NAMES, LANGS, LAST_NAMES, SKILLS, TAKE_MEDICINE
+from .outcomes import seed_outcomes
 from .second_unit import seed_second_unit
 from .weeks import decision_and_plan, week_of_visits
 
@@ -254,6 +255,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
     session.flush()
     _client_portal(session, sandra, anna, now)
     seed_second_unit(session, now, zone, rnd, demo_hash)
+    seed_outcomes(session, now, zone, random.Random(16))
 
 
 def _client_portal(session: Session, sandra: Client, anna: Staff, now: datetime) -> None:
