@@ -100,18 +100,20 @@ def area_trends(
     session: Session, scope: ColumnElement[bool], start: datetime, end: datetime
 ) -> dict[int, Counter[str]]:
     """Life area id → how many clients' own ratings rose, held, fell from ``start`` to ``end``."""
-    partition = (Rating.client_id, Rating.life_area_id)
+    # One window (the whole of each client's area, in time order) for every column, so the
+    # database sorts once; the index on (source, client, area, time) gives that order.
+    whole = {
+        "partition_by": (Rating.client_id, Rating.life_area_id),
+        "order_by": (Rating.rated_at, Rating.id),
+        "rows": (None, None),
+    }
     ranked = (
         select(
             Rating.life_area_id,
-            Rating.step.label("last_step"),
-            func.first_value(Rating.step)
-            .over(partition_by=partition, order_by=(Rating.rated_at, Rating.id))
-            .label("first_step"),
-            func.row_number()
-            .over(partition_by=partition, order_by=(Rating.rated_at.desc(), Rating.id.desc()))
-            .label("from_last"),
-            func.count().over(partition_by=partition).label("answers"),
+            func.first_value(Rating.step).over(**whole).label("first_step"),
+            func.last_value(Rating.step).over(**whole).label("last_step"),
+            func.row_number().over(**whole).label("position"),
+            func.count().over(**whole).label("answers"),
         )
         .join(Client, Client.id == Rating.client_id)
         .where(
@@ -125,7 +127,7 @@ def area_trends(
     label = trend_sql(ranked.c.first_step, ranked.c.last_step).label("trend")
     query = (
         select(ranked.c.life_area_id, label, func.count())
-        .where(ranked.c.from_last == 1, ranked.c.answers >= 2)
+        .where(ranked.c.position == 1, ranked.c.answers >= 2)
         .group_by(ranked.c.life_area_id, label)
     )
     found: dict[int, Counter[str]] = {}
