@@ -39,6 +39,7 @@ BEFORE_FOLLOW_UP = 14
 DEFAULT_EVERY_WEEKS = 8
 #: The areas asked about when the client's plan and order name none.
 DEFAULT_AREA_KEYS = ("everyday", "home", "health")
+SCALE = frozenset(str(step) for step in range(1, RATING_STEPS + 1))
 
 
 class RatingRefused(DomainError):
@@ -151,7 +152,8 @@ def client_areas(session: Session, client_id: int) -> list[LifeArea]:
 
 def checked_step(raw: str | None) -> int:
     """A step on the scale from a form, or a refusal that says so (a forged POST too)."""
-    if raw is None or not raw.isdigit() or not 1 <= int(raw) <= RATING_STEPS:
+    # Compared as text: "²" and "٣" are digits to str.isdigit() but no step of ours.
+    if raw not in SCALE:
         raise RatingRefused(_l("Välj ett av svaren."))
     return int(raw)
 

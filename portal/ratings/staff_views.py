@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from models import Role, life_areas, utcnow
 
-from ..access import client_scope, open_client
+from ..access import audit_list, client_scope, open_client
 from ..auth.principal import staff_required
 from ..booking.reports import monthly_report, percent
 from ..database import session
@@ -124,4 +124,18 @@ def outcomes_csv():  # type: ignore[no-untyped-def]
         out.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=effekt.csv"},
+    )
+
+
+@bp.get("/nyckeltal/enkat-med-namn")
+@staff_required(Role.MANAGER)
+def named_answers():  # type: ignore[no-untyped-def]
+    """The survey answers of the clients who chose to answer with their name to the unit."""
+    now = utcnow()
+    since = figures.months_before(local_today(now), max(figures.PERIODS_MONTHS))
+    rows = survey.named_answers(session(), client_scope(current_user.staff), since)
+    audit_list(session(), current_user.staff.id, (c.id for _, c in rows), "survey.named", now,
+               request.remote_addr)  # fmt: skip
+    return render_template(
+        "ratings/named_answers.html", rows=rows, questions=survey.QUESTIONS, since=since
     )

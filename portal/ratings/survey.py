@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -167,3 +167,16 @@ def answers_of(session: Session, client_id: int) -> list[SurveyAnswer]:
         .order_by(SurveyAnswer.follow_up_on.desc())
     )
     return list(session.scalars(query))
+
+
+def named_answers(
+    session: Session, scope: ColumnElement[bool], since: date
+) -> list[tuple[SurveyAnswer, Client]]:
+    """The answers since ``since`` whose clients chose to be named to the unit, newest first."""
+    query = (
+        select(SurveyAnswer, Client)
+        .join(Client, Client.id == SurveyAnswer.client_id)
+        .where(SurveyAnswer.named, SurveyAnswer.follow_up_on >= since, scope)
+        .order_by(SurveyAnswer.follow_up_on.desc(), SurveyAnswer.id.desc())
+    )
+    return [(answer, client) for answer, client in session.execute(query)]

@@ -172,3 +172,21 @@ def test_the_sql_trends_equal_a_per_client_loop_on_random_data(db: Database) -> 
         fast = figures.area_trends(s, true(), start, end)
         assert fast == area_trends_by_loop(s, true(), start, end)
         assert sum(sum(c.values()) for c in fast.values()) > 10
+
+
+@time_machine.travel(NOW, tick=False)
+def test_only_clients_who_chose_their_name_are_named_to_the_manager_and_the_read_is_audited(
+    app: Flask, db: Database, unit: None
+) -> None:
+    from models import AuditEvent, AuditEventClient, Client
+
+    page = staff_client(app, db, "mona").get("/personal/nyckeltal/enkat-med-namn").text
+    assert "K0 Nilsson" in page and "K1 Nilsson" not in page
+    with db.transaction() as s:
+        k0 = s.scalar(select(Client.id).where(Client.first_name == "K0"))
+        named = s.scalars(
+            select(AuditEventClient.client_id)
+            .join(AuditEvent, AuditEvent.id == AuditEventClient.audit_event_id)
+            .where(AuditEvent.subject == "survey.named")
+        ).all()
+    assert named == [k0]

@@ -114,7 +114,7 @@ def test_a_step_outside_the_scale_is_refused_with_the_question_shown_again(
     app: Flask, db: Database, world: dict[str, int]
 ) -> None:
     web = client_client(app, db, client_id=world["sandra"])
-    for forged in ("0", "6", "-1", "2.5", "", "tre"):
+    for forged in ("0", "6", "-1", "2.5", "", "tre", "²", "٣", " 3"):
         answer = post_form(web, "/hur-gar-det/1", {"step": forged})
         assert answer.status_code == 400
         assert "Välj ett av svaren." in answer.text and "Jag klarar det själv." in answer.text
