@@ -226,3 +226,20 @@ def test_no_survey_is_asked_without_a_follow_up_coming_and_a_skip_closes_it(
     _order(db, world["sandra"], world["karin"], TODAY + timedelta(days=10))
     post_form(web, "/hur-gar-det/fragor/hoppa-over", {}, page="/hur-gar-det/fragor")
     assert "inga frågor till dig" in web.get("/hur-gar-det/fragor").text
+
+
+def test_sandra_who_never_answers_sees_the_question_one_week_in_eight_on_her_start_page(
+    app: Flask, db: Database, world: dict[str, int]
+) -> None:
+    from models import Plan
+
+    with db.transaction() as s:
+        s.add(Plan(client_id=world["sandra"], version=1, written_at=NOW, rating_every_weeks=8))
+    web = client_client(app, db, client_id=world["sandra"])
+    asked = []
+    for day in range(7 * 16):
+        with time_machine.travel(NOW + timedelta(days=day), tick=False):
+            if "Vi vill gärna veta" in web.get("/min-dag").text:
+                asked.append(day)
+    assert asked == list(range(7)) + list(range(56, 63))
+    assert _count(db, Rating) == 0 and _count(db, Skip) == 0
