@@ -8,7 +8,6 @@ import io
 from collections import defaultdict
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -20,13 +19,9 @@ from ..booking.reports import monthly_report, percent
 from ..database import session
 from ..timeutil import local_today, zone
 from . import asking, figures, survey
-from .views import STEP_TEXTS
+from .views import STEP_TEXTS, _language
 
 bp = Blueprint("ratings_staff", __name__, url_prefix="/personal")
-
-
-def _language() -> str:
-    return str(get_locale() or "sv")
 
 
 def _side_by_side(ratings):  # type: ignore[no-untyped-def]
