@@ -48,6 +48,7 @@ from .people import (
     Unit,
     WorkingHours,
 )
+from .skips import Skip, SkipKind
 from .support import (
     DEFAULT_LIGHT_SUPPORT,
     Assignment,
@@ -100,6 +101,8 @@ __all__ = [
     "Rating",
     "RatingSource",
     "SurveyAnswer",
+    "Skip",
+    "SkipKind",
     "DEFAULT_LIFE_AREAS",
     "LifeArea",
     "ensure_life_areas",

@@ -155,6 +155,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     from .people.unit_views import bp as units_bp
     from .people.views import bp as people_bp
     from .proxies.views import bp as proxies_bp
+    from .ratings.staff_views import bp as ratings_staff_bp
+    from .ratings.views import bp as ratings_bp
     from .staff.views import bp as staff_bp
     from .vendor import bp as vendor_bp
     from .video import bp as video_bp
@@ -177,6 +179,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         booking_bp,
         schedule_bp,
         outreach_bp,
+        ratings_bp,
+        ratings_staff_bp,
         video_bp,
         reminders_webhooks_bp,
         lifecycle_bp,

@@ -141,3 +141,24 @@ def test_the_demos_second_unit_shows_where_a_unit_ends(
     post_form(web, "/personal/logga-in", {"username": username, "password": "demo", "totp": ""})
     page = web.get(start).text
     assert sees in page and never not in page
+
+
+def test_the_demo_asks_sandra_how_it_goes_and_shows_the_unit_outcome_figures(
+    demo_db, settings
+) -> None:  # type: ignore[no-untyped-def]
+    from models import life_areas
+    from portal.access import client_scope
+    from portal.ratings import asking, survey
+    from portal.ratings.figures import outcome_figures
+
+    with demo_db.transaction() as s:
+        sandra = s.scalar(select(Client).where(Client.first_name == "Sandra"))
+        today = utcnow().astimezone(settings.zone).date()
+        history = asking.asking_history(s, sandra, today, settings.zone)
+        assert asking.rating_offered(history, today)
+        assert [a.key for a in asking.client_areas(s, sandra.id)] == ["home", "money", "health"]
+        assert survey.survey_due(s, sandra.id, today)
+        maria = s.scalar(select(Staff).where(Staff.username == "maria"))
+        six = outcome_figures(s, client_scope(maria), life_areas(s), today, settings.zone, 6)
+    assert any(group.shown for _, group in six.areas)
+    assert any(group.shown for _, group in six.survey)

@@ -27,12 +27,10 @@ from models import (
     FollowUpOutcome,
     Goal,
     GoalLevel,
-    GoalLevelChange,
     GrantPeriod,
     LifeArea,
     Order,
     OrderGoal,
-    Rating,
     RatingSource,
     Staff,
     SurveyAnswer,
@@ -42,9 +40,12 @@ from models import (
 
 from ..booking.reports import Row, granted_minutes, visit_sums
 from ..errors import DomainError
+from ..ratings.asking import ratings_over_time
+from ..ratings.survey import answers_of
 from ..timeutil import day_bounds
 from . import decisions
 from .chart import Chart, rating_chart
+from .goallevels import level_history
 from .orders import current_order
 from .plans import current_plan
 
@@ -58,10 +59,6 @@ OUTCOMES = {
     FollowUpOutcome.ENDED_GOALS_REACHED: _l("Stödet avslutas: målen är nådda"),
     FollowUpOutcome.ENDED_OTHER: _l("Stödet avslutas av annat skäl"),
 }
-#: Words for the survey's question and answer keys. The client's survey (the other half of issue
-#: 16) owns them; the lead points these at its labels at merge. Until then the keys are shown.
-SURVEY_QUESTIONS: dict[str, str] = {}
-SURVEY_ANSWERS: dict[str, str] = {}
 #: Outcomes that are progress, shown as such (a decrease because the client manages more).
 PROGRESS = {FollowUpOutcome.REDUCED_MORE_INDEPENDENT, FollowUpOutcome.ENDED_GOALS_REACHED}
 
@@ -135,11 +132,7 @@ def _time(
 
 
 def _charts(session: Session, client_id: int, today: date, language: str) -> list[Chart]:
-    ratings = session.execute(
-        select(Rating.life_area_id, Rating.source, Rating.rated_at, Rating.step)
-        .where(Rating.client_id == client_id)
-        .order_by(Rating.life_area_id, Rating.rated_at)
-    ).all()
+    ratings = ratings_over_time(session, client_id)
     if not ratings:
         return []
     first = min(r.rated_at for r in ratings).date()
@@ -164,15 +157,10 @@ def _charts(session: Session, client_id: int, today: date, language: str) -> lis
 
 
 def _histories(session: Session, client_id: int) -> list[GoalHistory]:
-    found: dict[str, GoalHistory] = {}
-    for change in session.execute(
-        select(GoalLevelChange.client_words, GoalLevelChange.changed_at, GoalLevelChange.level)
-        .where(GoalLevelChange.client_id == client_id)
-        .order_by(GoalLevelChange.changed_at, GoalLevelChange.id)
-    ):
-        history = found.setdefault(change.client_words, GoalHistory(change.client_words))
-        history.changes.append((change.changed_at, change.level))
-    return list(found.values())
+    return [
+        GoalHistory(words, [(step.changed_at, step.level) for step in steps])
+        for words, steps in level_history(session, client_id).items()
+    ]
 
 
 def follow_up_summary(
@@ -201,13 +189,7 @@ def follow_up_summary(
         other_goals=[g for g in goals if g.id not in served],
         histories=_histories(session, client.id),
         charts=_charts(session, client.id, today, language),
-        surveys=list(
-            session.scalars(
-                select(SurveyAnswer)
-                .where(SurveyAnswer.client_id == client.id)
-                .order_by(SurveyAnswer.follow_up_on.desc())
-            )
-        ),
+        surveys=answers_of(session, client.id),
         time=time_row,
         channels=channels,
         light_support=light,

@@ -23,6 +23,7 @@ from ..auth.principal import staff_required
 from ..booking.reports import percent
 from ..database import finish, session
 from ..errors import DomainError
+from ..ratings import survey
 from ..timeutil import local_today, zone
 from . import decisions, followup, mapping, orders
 from .forms import (
@@ -196,8 +197,7 @@ def _summary(client) -> dict[str, object]:  # type: ignore[no-untyped-def]
         "percent": percent,
         "progress": followup.PROGRESS,
         "outcome_labels": followup.OUTCOMES,
-        "survey_questions": followup.SURVEY_QUESTIONS,
-        "survey_answers": followup.SURVEY_ANSWERS,
+        "survey_questions": {question.key: question for question in survey.QUESTIONS},
     }
 
 

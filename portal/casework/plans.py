@@ -14,6 +14,7 @@ from models import Client, Goal, GoalLevel, Plan
 
 from ..errors import DomainError
 from .decisions import in_force
+from .goallevels import note_level
 from .orders import check_order_goals
 
 
@@ -92,4 +93,6 @@ def write_plan(
     ]
     session.add(plan)
     session.flush()
+    for goal in plan.goals:
+        note_level(session, client.id, goal, writer_id, now)
     return plan

@@ -15,7 +15,7 @@ from ..auth.principal import staff_required
 from ..database import session
 from ..errors import DomainError
 from ..timeutil import local_today, zone
-from . import concerns, decisions, orders, plans, queue
+from . import concerns, decisions, goallevels, orders, plans, queue
 from .evidence import describe
 from .forms import CloseForm, ConcernForm, DecisionForm, FollowUpForm, NoteForm, PlanForm
 
@@ -267,6 +267,7 @@ def plan_page(client_id: int):
         may_write=may_write,
         order=order,
         versions=plans.plan_versions(session(), client.id),
+        level_history=goallevels.level_history(session(), client.id),
     ), status
 
 

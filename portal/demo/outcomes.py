@@ -1,5 +1,6 @@
-"""Demo of issue 16's start: Sandra's closed mapping and her order (her plan goals serve it), a
-few months of her own and Anna's ratings, and an open mapping Anna is doing for a newer client."""
+"""Demo of issue 16's start: Sandra's closed mapping and her order (her plan goals serve it; its
+follow-up is in five days, so she is asked "Hur går det?" today), and an open mapping Anna is
+doing for a newer client. Ratings over time come from ``demo.ratings``."""
 
 from __future__ import annotations
 
@@ -15,8 +16,6 @@ from models import (
     LifeArea,
     Mapping,
     MappingArea,
-    Rating,
-    RatingSource,
     Staff,
     ensure_life_areas,
 )
@@ -32,8 +31,6 @@ SANDRA = [
     ("health", "Jag sover dåligt och missar tider.", "Jag vill komma upp på morgonen.",
      "Sandra har en morgonrutin hon följer de flesta dagar."),
 ]  # fmt: skip
-#: Sandra's own steps and Anna's, every four weeks over half a year, in the home area.
-STEPS = [(2, 2), (2, 3), (3, 3), (3, 3), (4, 3), (4, 4)]
 
 
 def seed_outcomes(
@@ -66,20 +63,13 @@ def seed_outcomes(
     order = orders.create_order(
         session, sandra, karin, starts_on=max(decision.starts_on, today - timedelta(days=60)),
         ends_on=decision.ends_on, minutes=decision.granted_minutes, per=GrantPeriod.WEEK,
-        follow_up_on=min(today + timedelta(days=14), decision.ends_on),
+        follow_up_on=min(today + timedelta(days=5), decision.ends_on),
         goals=[orders.OrderGoalText(areas[key].id, goal) for key, _, _, goal in SANDRA],
         mapping_id=done.id, now=now - timedelta(days=60),
     )  # fmt: skip
     plan = plans.current_plan(session, sandra.id)
     for goal, order_goal in zip(plan.goals if plan else [], order.goals, strict=False):
         goal.order_goal_id = order_goal.id
-    for i, (own, worker) in enumerate(STEPS):
-        at = now - timedelta(weeks=4 * (len(STEPS) - i))
-        home = areas["home"].id
-        session.add(Rating(client_id=sandra.id, life_area_id=home, source=RatingSource.CLIENT,
-                           step=own, rated_at=at))  # fmt: skip
-        session.add(Rating(client_id=sandra.id, life_area_id=home, source=RatingSource.WORKER,
-                           step=worker, staff_id=anna.id, rated_at=at))  # fmt: skip
     if others:  # a newer client, whose mapping Anna is doing now
         session.add(
             Mapping(client_id=others[-1].id, mapper_id=anna.id, started_by_id=karin.id,

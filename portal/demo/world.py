@@ -40,6 +40,7 @@ from ..people.contacts import record_current
 from .names import AREAS, DEMO_PASSWORD, FIRST_NAMES, LANGS, LAST_NAMES, SKILLS, TAKE_MEDICINE
 from .outcomes import seed_outcomes
 from .places import add_areas, give_numbers
+from .ratings import seed_ratings
 from .second_unit import seed_second_unit
 from .weeks import decision_and_plan, week_of_visits
 
@@ -265,6 +266,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
     seed_second_unit(session, now, zone, rnd, demo_hash)
     # The contact workers' history starts before the demo's oldest visit.
     record_current(session, now - timedelta(days=365))
+    seed_ratings(session, now, zone, random.Random(16))
 
 
 def _client_portal(session: Session, sandra: Client, anna: Staff, now: datetime) -> None:

@@ -85,11 +85,13 @@ def make_world(db: Database) -> dict[str, int]:  # the enrolment token is a str
     planned, a started and a finished video visit; an open escalation."""
     from zoneinfo import ZoneInfo
 
+    from models import ensure_life_areas
     from portal.escalations import raise_escalation
     from portal.lightsupport.catalogue import ensure_defaults
 
     with db.transaction() as s:
         ensure_defaults(s)
+        ensure_life_areas(s)
         kim = make_staff(s, "kim")
         karin = make_staff(s, "karin", roles=[Role.CASEWORKER])
         for name, role in (("cecilia", Role.COORDINATOR), ("maria", Role.MANAGER)):

@@ -78,6 +78,15 @@ CLIENT_FILES = (
     "templates/video/none.html",
     "templates/video/ringing.html",
     "templates/video/call_me.html",
+    # "Hur går det?" and the survey before a follow-up.
+    "portal/ratings/asking.py",
+    "portal/ratings/survey.py",
+    "portal/ratings/views.py",
+    "templates/ratings/area.html",
+    "templates/ratings/done.html",
+    "templates/ratings/pictures.html",
+    "templates/ratings/start.html",
+    "templates/ratings/survey.html",
     # The client's own reminders page describes rules with these; SMS and call texts.
     "portal/outreach/services.py",
     "reminders/texts.py",

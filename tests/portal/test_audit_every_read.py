@@ -71,6 +71,8 @@ NO_CLIENT_DATA = {
     "accounts.new_account": "the form for a new staff account",
     "accounts.account": "one staff account: roles, unit, sign-in",
     "accounts.enrol": "a new member of staff sets their password and authenticator",
+    "ratings_staff.outcomes": "shares of groups of five clients or more, no names",
+    "ratings_staff.outcomes_csv": "the same shares as the page, no names",
 }
 
 #: Staff pages that are no HTML, so a name cannot be searched in them, and where their audit is

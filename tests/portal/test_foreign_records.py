@@ -71,7 +71,9 @@ RULES: dict[str, Rule] = {
          "people.details", "people.contact_workers",
 
          "outcomes.mapping_page", "outcomes.mapping_start", "outcomes.mapping_save",
-         "outcomes.order_page", "outcomes.follow_up_page", "outcomes.follow_up_pdf"],
+         "outcomes.order_page", "outcomes.follow_up_page", "outcomes.follow_up_pdf",
+
+         "ratings_staff.rate", "ratings_staff.answers"],
         CLIENT,
     ),
     **dict.fromkeys(
@@ -122,6 +124,7 @@ RULES: dict[str, Rule] = {
     **dict.fromkeys(
         ["proxies.consent", "proxies.withdraw"], Rule({"client_id": "client", "proxy_id": "proxy"})
     ),
+    "ratings.area": Rule(not_ids="a place in the signed-in client's own list of life areas"),
     "i18n.choose": Rule(not_ids="a language code"),
     "static": Rule(not_ids="a file name"),
     "vendor.asset": Rule(not_ids="a file name"),

@@ -17,7 +17,7 @@ WHO = ("anyone", "olle", "kim", "cecilia", "karin", "maria", "admin")
 #: What each route argument is filled with: a record of the world, or a value of its kind.
 ARGUMENTS = {
     "visit_id": "visit", "client_id": "olle", "escalation_id": "escalation", "staff_id": "kim",
-    "request_id": 1, "check_in_id": 1, "token": "x", "code": "en", "check_id": "x",
+    "request_id": 1, "check_in_id": 1, "token": "x", "code": "en", "check_id": "x", "number": 1,
     "unit_id": "unit",
 }  # fmt: skip
 

@@ -99,6 +99,21 @@ RAW: dict[str, tuple[Post, dict[str, tuple[st.SearchStrategy[str], bool]]]] = {
          "name": (TEXT, False), "area_name": (TEXT, False), "lat": (TEXT, False),
          "lon": (TEXT, False), "area_id": (NUMBER, False)},
     ),
+    "ratings.area": (
+        Post("/hur-gar-det/1", "olle"),
+        {"step": (st.one_of(st.sampled_from(["1", "3", "5"]), NUMBER), False)},
+    ),
+    "ratings.questions": (
+        Post("/hur-gar-det/fragor", "olle"),
+        {"contact": (st.one_of(st.sampled_from(["yes", "no"]), TEXT), False),
+         "say": (TEXT, False), "cancel": (TEXT, False), "would_help": (TEXT, False),
+         "bad_day": (TEXT, False), "named": (TEXT, False)},
+    ),
+    "ratings_staff.rate": (
+        Post("/personal/klient/{olle}/hur-gar-det", "kim"),
+        {"area-1": (st.one_of(st.sampled_from(["2", "4"]), NUMBER), False),
+         "area-3": (NUMBER, False), "area-9": (NUMBER, False)},
+    ),
 }  # fmt: skip
 #: POST routes with no typed field: a button press, or a signed callback fuzzed on its own.
 BUTTONS = {
@@ -111,7 +126,7 @@ BUTTONS = {
     "twilio_webhooks.voice", "twilio_webhooks.voice_key", "video.video_webhooks.bridge",
     "video.video_webhooks.done", "lifecycle.close", "lifecycle.reopen", "rights.report",
     "accounts.switch_off", "accounts.switch_on", "accounts.reset_password",
-    "accounts.reset_totp", "proxies.withdraw",
+    "accounts.reset_totp", "proxies.withdraw", "ratings.skip", "ratings.skip_questions",
 }  # fmt: skip
 
 
