@@ -113,7 +113,11 @@ def test_a_new_client_goes_from_mapping_to_order_to_plan_to_the_printed_follow_u
     expect(karin_page.get_by_role("heading", level=1)).to_have_text("Uppföljning för Sandra Berg")
     chart = karin_page.locator("figure.chart svg")
     expect(chart.locator("polyline")).to_have_count(2)
-    expect(karin_page.get_by_text("Jag vill laga pasta")).to_be_visible()
+    # The plan goal serving the order's goal, at its level, and the goal's levels over time.
+    expect(
+        karin_page.get_by_text("Jag vill laga pasta – med aktivt motivationsarbete")
+    ).to_be_visible()
+    expect(karin_page.get_by_text("Jag vill laga pasta", exact=True)).to_be_visible()
     pdf = karin_page.request.get(f"{record}/uppfoljning.pdf")
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
     body = pdf.body()

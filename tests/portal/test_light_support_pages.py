@@ -10,6 +10,8 @@ from sqlalchemy import select
 from models import (
     Channel,
     Client,
+    Consent,
+    ConsentKind,
     Database,
     LightSupportCategory,
     Proxy,
@@ -130,6 +132,7 @@ def test_a_proxy_without_consent_to_book_cannot_ask_for_the_client(
                 relation=ProxyRelation.RELATIVE,
                 can_see_visits=True,
                 can_book=False,
+                consent=Consent(client_id=olle, kind=ConsentKind.PROXY_ACCESS, scope="see_visits"),
             )
         )
     web = client_web(app, "+46700000003")
