@@ -6,6 +6,7 @@ local fake, and Twilio's real API host is refused outright.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
@@ -35,6 +36,17 @@ def _sealing_keys() -> None:
     app (and that subprocesses started with SECRET_KEY=TEST_SECRET read); set again for each
     test, as a command or an app with another secret changes the process's keys."""
     sealed.use_keys(TEST_SEALING_KEYS)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """Give the next test the root logger this one found: a command run with click's CliRunner
+    configures logging onto the runner's stream, which is closed once the command returns."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)
