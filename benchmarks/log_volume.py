@@ -37,7 +37,7 @@ def child(mode: str, sms: int, seconds: float) -> None:
     from models import Database
     from models.migrate import upgrade
     from portal import logs
-    from portal.config import LogSettings
+    from portal.envvars import LogSettings
     from reminders.jobs import Dispatcher
     from reminders.outbox import queue_sms
     from reminders.providers import make_telephony

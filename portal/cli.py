@@ -18,12 +18,10 @@ from models import Database, Role, Staff, sealed, utcnow
 from models.migrate import upgrade
 
 from . import logs
-from .config import (
-    DEMO_DATABASE,
+from .config import DEMO_DATABASE, Settings, from_env
+from .envvars import (
     ConfigError,
-    Settings,
     database_url_from_env,
-    from_env,
     log_settings_from_env,
     sealing_keys_from_env,
 )

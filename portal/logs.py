@@ -19,7 +19,7 @@ from flask import Flask, g, has_request_context, request
 from flask.typing import ResponseReturnValue
 from pythonjsonlogger.json import JsonFormatter
 
-from .config import LogSettings
+from .envvars import LogSettings
 from .phones import mask_phones
 
 REQUEST_ID_HEADER = "X-Request-ID"

@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from portal import logs
-from portal.config import LogSettings
+from portal.envvars import LogSettings
 from reminders.providers import TwilioSmsClient
 from tests.conftest import https_client
 from tests.fakes.twilio_server import FakeTwilio
