@@ -1,4 +1,4 @@
-"""Caseworkers: decisions with history, living plans, the queue, concerns and checks."""
+"""Caseworkers: decisions with history and living plans (escalations: the next file)."""
 
 from datetime import UTC, date, datetime, timedelta
 
