@@ -110,6 +110,10 @@ class PlanGoalRow(FlaskForm):
 class PlanForm(FlaskForm):
     goals = FieldList(FormField(PlanGoalRow), min_entries=5, max_entries=5)
     change_note = StringField(_l("Vad har ändrats?"), validators=[Length(max=500)])
+    rating_every_weeks = WholeNumberField(
+        _l('Fråga klienten "Hur går det?" var … vecka (tomt: som förut)'),
+        validators=[Optional(), NumberRange(1, 52, _l("Skriv ett antal veckor från 1 till 52."))],
+    )
 
 
 class ConcernForm(FlaskForm):

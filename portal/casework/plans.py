@@ -55,6 +55,7 @@ def write_plan(
     change_note: str | None,
     now: datetime,
     zone: ZoneInfo,
+    rating_every_weeks: int = 8,
 ) -> Plan:
     """Save a new version of the client's plan, linked to the decision in force that local day.
 
@@ -78,6 +79,7 @@ def write_plan(
         written_by_id=writer_id,
         written_at=now,
         change_note=(change_note or "").strip() or None,
+        rating_every_weeks=rating_every_weeks,
     )
     if previous is not None and previous.approved_at and _same_goals(previous, drafts):
         plan.approved_at = previous.approved_at

@@ -247,6 +247,8 @@ def plan_page(client_id: int):
                     form.change_note.data,
                     now,
                     zone(),
+                    rating_every_weeks=form.rating_every_weeks.data
+                    or (current.rating_every_weeks if current else 8),
                 )
             except DomainError as exc:
                 form.form_errors.append(exc.message)
@@ -254,6 +256,7 @@ def plan_page(client_id: int):
                 flash(_l("Planen är sparad som en ny version."))
                 return redirect(url_for("casework.plan_page", client_id=client.id))
     elif current is not None:
+        form.rating_every_weeks.data = current.rating_every_weeks
         for row, goal in zip(form.goals.entries, current.goals, strict=False):
             row.form.client_words.data = goal.client_words
             row.form.activity.data = goal.activity

@@ -11,6 +11,7 @@ from models import (
     Decision,
     GoalLevel,
     GrantPeriod,
+    Plan,
 )
 from portal.casework import decisions, plans
 from tests.conftest import post_form
@@ -158,3 +159,22 @@ def test_anna_writes_a_plan_on_its_page_and_sandra_sees_it_on_her_portal(
     assert saved.status_code == 302
     assert "Planen är sparad som en ny version." in web.get(url).text
     assert "Jag vill laga mat" in client_client(app, db, people["sandra"]).get("/mina-mal").text
+
+
+def test_the_plan_says_how_often_the_client_is_asked_how_it_goes(
+    app: Flask, db: Database, people: dict[str, int]
+) -> None:
+    web = staff_client(app, db, "anna")
+    url = f"/personal/klient/{people['sandra']}/plan"
+    levels = {f"goals-{i}-level": "with_support" for i in range(5)}
+    row = {"goals-0-client_words": "Jag vill laga mat"}
+    refused = post_form(web, url, {**levels, **row, "rating_every_weeks": "0"})
+    assert refused.status_code == 400
+    assert "Skriv ett antal veckor från 1 till 52." in refused.text
+    assert 'value="Jag vill laga mat"' in refused.text  # what was typed is kept
+    assert post_form(web, url, {**levels, **row, "rating_every_weeks": "4"}).status_code == 302
+    assert post_form(web, url, {**levels, **row, "rating_every_weeks": ""}).status_code == 302
+    with db.transaction() as s:
+        weeks = [p.rating_every_weeks for p in s.scalars(select(Plan).order_by(Plan.version))]
+    assert weeks == [4, 4]  # left empty, the next version keeps the rhythm
+    assert 'value="4"' in web.get(url).text
