@@ -53,6 +53,7 @@ from models import (
     Visit,
     VisitStatus,
     ensure_life_areas,
+    sealed,
 )
 from models.migrate import upgrade
 from portal.app import create_app
@@ -210,9 +211,6 @@ def main() -> None:
     now = datetime.now(UTC).replace(microsecond=0)
     with tempfile.TemporaryDirectory(prefix="bench-follow-up-") as work:
         url = args.database_url or f"sqlite:///{Path(work) / 'bench.db'}"
-        began = time.perf_counter()
-        db, client_id = build(url, now)
-        print(f"built in {time.perf_counter() - began:.1f} s on {db.engine.dialect.name}")
         settings = Settings(
             env="bench",
             database_url=url,
@@ -221,10 +219,14 @@ def main() -> None:
             scheduler=False,
             cookie_secure=False,
         )
+        sealed.use_keys(settings.sealing_keys)  # staff TOTP secrets are sealed as they are written
+        began = time.perf_counter()
+        db, client_id = build(url, now)
+        print(f"built in {time.perf_counter() - began:.1f} s on {db.engine.dialect.name}")
         app = create_app(settings, db=db)
         web = app.test_client()
         with db.transaction() as s:
-            secret = s.scalar(text("SELECT totp_secret FROM staff WHERE username = 'karin'"))
+            secret = s.scalar(select(Staff.totp_secret).where(Staff.username == "karin"))
         page = web.get("/personal/logga-in")
         token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
         web.post("/personal/logga-in", data={"username": "karin", "password": PASSWORD,
