@@ -134,14 +134,15 @@ def audit_read(
 
 def audit_change(
     session: Session,
-    staff_id: int,
+    staff_id: int | None,
     client_id: int | None,
     subject: str,
     detail: str,
     now: datetime,
     ip: str | None = None,
 ) -> None:
-    """Audit a change of a client's data (or of what places clients: a unit, an area).
+    """Audit a change of a client's data, a staff account, or what places clients (a unit, an
+    area); ``staff_id`` None when the system made it (a scheduled check, an import).
 
     ``detail`` names what changed, never the values of personal data (no number, no address).
     """

@@ -16,8 +16,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from models import AuditEvent, EnrolmentPurpose, Staff, StaffEnrolment
+from models import EnrolmentPurpose, Staff, StaffEnrolment
 
+from ..access import audit_change
 from ..auth.staff import MIN_PASSWORD, reset_password, totp_matches, totp_uri
 from ..errors import DomainError
 from ..tokens import token_hash
@@ -109,14 +110,8 @@ def complete(
     if link.purpose in ASKS_PASSWORD:
         reset_password(session, staff, password, now)
     link.closed_at = now
-    session.add(
-        AuditEvent(
-            at=now,
-            actor_staff_id=staff.id,
-            action="change",
-            subject="staff.enrolment",
-            detail=f"{staff.username} used a {link.purpose.value} link",
-        )
-    )
-    session.flush()
+    audit_change(
+        session, staff.id, None, "staff.enrolment",
+        f"{staff.username} used a {link.purpose.value} link", now,
+    )  # fmt: skip
     return staff

@@ -12,9 +12,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import AuditEvent, EnrolmentPurpose, Role, Staff, StaffSession, Unit
+from models import EnrolmentPurpose, Role, Staff, StaffSession, Unit
 
-from ..access import staff_scope
+from ..access import audit_change, staff_scope
 from ..auth.staff import create_staff, reset_password, reset_totp, set_active, set_roles
 from ..errors import DomainError
 from ..phones import InvalidPhone, normalise
@@ -77,16 +77,7 @@ def open_sessions(session: Session, staff_id: int) -> int:
 
 
 def _audit(session: Session, admin: Staff, staff: Staff, what: str, now: datetime) -> None:
-    session.add(
-        AuditEvent(
-            at=now,
-            actor_staff_id=admin.id,
-            action="change",
-            subject="staff.account",
-            detail=f"{staff.username}: {what}"[:300],
-        )
-    )
-    session.flush()
+    audit_change(session, admin.id, None, "staff.account", f"{staff.username}: {what}", now)
 
 
 def create(session: Session, admin: Staff, new: NewAccount, now: datetime) -> tuple[Staff, str]:

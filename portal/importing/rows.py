@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
-    AuditEvent,
     Client,
     ClientWorker,
     Decision,
@@ -29,6 +28,7 @@ from models import (
 )
 
 from .. import personnummer
+from ..access import audit_change
 from ..auth.staff import create_staff, hash_password
 from ..casework.decisions import DecisionRefused, GoalText, create_decision
 from ..errors import DomainError
@@ -234,8 +234,7 @@ def client_row(ctx: Context, row: Row) -> tuple[str, str]:
 
 
 def _audit(ctx: Context, client: Client, detail: str) -> None:
-    ctx.session.add(AuditEvent(at=ctx.now, client_id=client.id, action="change",
-                               subject="client.import", detail=detail))  # fmt: skip
+    audit_change(ctx.session, None, client.id, "client.import", detail, ctx.now)
 
 
 DECISION_COLUMNS = ("personal_number", "starts_on", "ends_on", "minutes", "per", "caseworker")

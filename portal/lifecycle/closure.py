@@ -22,7 +22,6 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from models import (
-    AuditEvent,
     Client,
     Database,
     Decision,
@@ -43,6 +42,7 @@ from models import (
 from reminders.outbox import queue_sms
 from reminders.texts import render
 
+from ..access import audit_change
 from ..booking.actions import mark_cancelled_by_staff
 from ..casework.queue import close as close_escalation
 from ..errors import DomainError
@@ -127,12 +127,7 @@ def closing_preview(session: Session, client: Client, now: datetime) -> Closing:
 
 
 def _audit(session: Session, client: Client, by: Staff | None, detail: str, now: datetime) -> None:
-    session.add(
-        AuditEvent(
-            at=now, actor_staff_id=by.id if by else None, client_id=client.id, action="change",
-            subject="client.case", detail=detail,
-        )
-    )  # fmt: skip
+    audit_change(session, by.id if by else None, client.id, "client.case", detail, now)
 
 
 def close_case(

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from models import (
-    AuditEvent,
     Client,
     Consent,
     ConsentKind,
@@ -25,6 +24,7 @@ from models import (
     Staff,
 )
 
+from ..access import audit_change
 from ..auth.proxy_rights import GRANTABLE, Feature, allowed
 from ..errors import DomainError
 from ..phones import InvalidPhone, normalise
@@ -69,13 +69,7 @@ def _scope_words(features: frozenset[Feature]) -> str:
 
 
 def _audit(session: Session, by: Staff, client: Client, what: str, now: datetime) -> None:
-    session.add(
-        AuditEvent(
-            at=now, actor_staff_id=by.id, client_id=client.id, action="change",
-            subject="client.proxies", detail=what[:300],
-        )
-    )  # fmt: skip
-    session.flush()
+    audit_change(session, by.id, client.id, "client.proxies", what, now)
 
 
 def _checked_phone(session: Session, typed: str) -> str:
