@@ -15,10 +15,12 @@ import json
 import os
 import random
 import re
-from http.cookiejar import Cookie
+import time
+from collections.abc import Callable
+from http.cookiejar import Cookie, DefaultCookiePolicy
 
 import gevent
-from locust import FastHttpUser, constant, constant_pacing, task
+from locust import FastHttpUser, constant, task
 
 HOSTS = os.environ.get("LOAD_HOSTS", "http://127.0.0.1:8201").split(",")
 PEOPLE = json.load(open(os.environ["LOAD_PEOPLE"])) if os.environ.get("LOAD_PEOPLE") else {}
@@ -37,6 +39,33 @@ _next_host = itertools.cycle(HOSTS)
 _next = {kind: itertools.cycle(values) for kind, values in PEOPLE.items()}
 
 
+def paced(period: Callable[[], float]) -> Callable[[_Person], float]:
+    """Wait so that each task starts ``period()`` seconds after the previous one started,
+    counting from the first task, which ``on_start`` places at a random point (``begin``).
+
+    Locust's own ``constant_pacing`` counts the first period from the user's spawn, so after
+    its first task every user of a class runs at the same moment: all 296 workers' second day
+    pages arrived within the three seconds of spawning, and the 50 client users every period
+    as one burst. The model has people arriving spread out, not in step.
+    """
+
+    def wait(user: _Person) -> float:
+        user.due += period()
+        return max(0.0, user.due - time.monotonic())
+
+    return wait
+
+
+class _TlsEndedInFront(DefaultCookiePolicy):
+    """Send Secure cookies over plain HTTP. In service nginx ends TLS in front of ``serve``;
+    here Locust talks HTTP to it, and the cookie the app sets after a POST (Secure, as in
+    production) was kept but never sent back: every coordinator was signed out by their
+    first assignment and went on loading the sign-in page."""
+
+    def return_ok_secure(self, cookie: Cookie, request: object) -> bool:
+        return True
+
+
 def _cookie(name: str, value: str) -> Cookie:
     """A cookie for 127.0.0.1 on every port, as the browser holds it after signing in."""
     return Cookie(
@@ -47,15 +76,29 @@ def _cookie(name: str, value: str) -> Cookie:
 
 class _Person(FastHttpUser):
     abstract = True
+    due = 0.0  # when the next task is to start (``paced``)
     network_timeout = connection_timeout = TIMEOUT
     host = "http://127.0.0.1"
 
     def sign_in(self, name: str, value: str) -> None:
+        self.client.cookiejar.set_policy(_TlsEndedInFront())
         self.client.cookiejar.clear()
         self.client.cookiejar.set_cookie(_cookie(name, value))
 
-    def page(self, path: str, **kwargs: object) -> object:
-        return self.client.get(self.base + path, name=kwargs.pop("name", path), **kwargs)
+    def page(self, path: str) -> object:
+        """GET a page; anything but 200 (a redirect to signing in, above all) is an error."""
+        with self.client.get(
+            self.base + path, name=path, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                where = response.headers.get("Location", "")
+                response.failure(f"{response.status_code} {where}".strip())
+        return response
+
+    def begin(self, within: float) -> None:
+        """Start the first task at a random point of its first period (see ``paced``)."""
+        gevent.sleep(random.uniform(0, within))
+        self.due = time.monotonic()
 
 
 class StartPage(_Person):
@@ -73,14 +116,16 @@ class StartPage(_Person):
 
 
 class Client(_Person):
-    """Clients opening their day: each iteration is the next client on their phone."""
+    """Clients opening their day: each iteration is the next client on their phone. Clients
+    come independently of each other, so the gaps are exponential (a Poisson stream)."""
 
     fixed_count = CLIENT_USERS
-    wait_time = constant_pacing(CLIENT_USERS / (CLIENT_SESSIONS_PER_S * SCALE))
+    mean_gap = CLIENT_USERS / (CLIENT_SESSIONS_PER_S * SCALE)
+    wait_time = paced(lambda: random.expovariate(1 / Client.mean_gap))
 
     def on_start(self) -> None:
         self.base = next(_next_host)
-        gevent.sleep(random.uniform(0, CLIENT_USERS / (CLIENT_SESSIONS_PER_S * SCALE)))
+        self.begin(self.mean_gap)
 
     @task
     def open_day(self) -> None:
@@ -99,14 +144,14 @@ class _Staff(_Person):
         self.base = next(_next_host)
         self.sign_in("session", next(_next[self.people]))
         # The console was opened before 08:00 (its live connection is held by consoles.py).
-        gevent.sleep(random.uniform(0, self.every))
+        self.begin(self.every)
 
 
 class Worker(_Staff):
     people = "workers"
     fixed_count = len(PEOPLE.get("workers", ()))
     every = WORKER_PAGE_EVERY_S / SCALE
-    wait_time = constant_pacing(WORKER_PAGE_EVERY_S / SCALE)
+    wait_time = paced(lambda: Worker.every)
 
     @task
     def today(self) -> None:
@@ -123,7 +168,7 @@ class Coordinator(_Staff):
     people = "coordinators"
     fixed_count = len(PEOPLE.get("coordinators", ()))
     every = COORDINATOR_ASSIGN_EVERY_S / SCALE
-    wait_time = constant_pacing(COORDINATOR_ASSIGN_EVERY_S / SCALE)
+    wait_time = paced(lambda: Coordinator.every)
 
     @task
     def assign(self) -> None:
