@@ -11,8 +11,10 @@ class InvalidPhone(ValueError):
     """What was typed is not a phone number we can send an SMS to."""
 
 
-def normalise(typed: str, region: str = "SE") -> str:
-    """Return ``typed`` as E.164 (+46701234567); Swedish numbers may be typed 070-123 45 67."""
+def normalise(typed: str, region: str = "SE", *, mobile: bool = True) -> str:
+    """Return ``typed`` as E.164 (+46701234567); Swedish numbers may be typed 070-123 45 67.
+    ``mobile`` (the default) asks for a number an SMS can reach; without it a fixed line, such
+    as a unit's switchboard that clients call, is also accepted."""
     text = (typed or "").strip()
     if not text or len(text) > 40:
         raise InvalidPhone(typed)
@@ -23,11 +25,11 @@ def normalise(typed: str, region: str = "SE") -> str:
     if not phonenumbers.is_possible_number(number) or not phonenumbers.is_valid_number(number):
         raise InvalidPhone(typed)
     kind = phonenumbers.number_type(number)
-    mobile = (
+    sms_reaches = (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     )
-    if kind not in mobile:
+    if mobile and kind not in sms_reaches:
         raise InvalidPhone(typed)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

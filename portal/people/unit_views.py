@@ -43,7 +43,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 #: What each form on a unit's page does.
-_ACTIONS = ("rename", "add_area", "change_area")
+_ACTIONS = ("details", "add_area", "change_area")
 
 
 @bp.route("/enheter/<int:unit_id>", methods=["GET", "POST"])
@@ -58,8 +58,9 @@ def unit(unit_id: int):  # type: ignore[no-untyped-def]
             with session().begin_nested():
                 position = units.parse_position(typed.get("lat"), typed.get("lon"))
                 name = typed.get("area_name", "")
-                if action == "rename":
-                    units.rename_unit(session(), admin, kept, typed.get("name", ""), now, ip)
+                if action == "details":
+                    name, phone = typed.get("name", ""), typed.get("phone", "")
+                    units.change_unit(session(), admin, kept, name, phone, now, ip)
                 elif action == "add_area":
                     units.add_area(session(), admin, kept, name, position, now, ip)
                 else:

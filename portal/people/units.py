@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from models import Area, Client, Staff, Unit
 
+from .. import phones
 from ..access import audit_change
 from ..errors import DomainError
 
@@ -93,18 +94,32 @@ def create_unit(session: Session, admin: Staff, name: str, now: datetime, ip: st
     return unit
 
 
-def rename_unit(
-    session: Session, admin: Staff, unit: Unit, name: str, now: datetime, ip: str | None
+def change_unit(
+    session: Session,
+    admin: Staff,
+    unit: Unit,
+    name: str,
+    phone: str,
+    now: datetime,
+    ip: str | None,
 ) -> None:
+    """Rename a unit and set the phone number its clients call (shown to a client whose
+    support has ended); an empty phone removes it."""
     name = _name(name)
     taken = session.scalar(
         select(Unit.id).where(func.lower(Unit.name) == name.lower(), Unit.id != unit.id)
     )
     if taken:
         raise UnitRefused(_l("Det finns redan en enhet med det namnet."), field="name")
-    unit.name = name
+    try:
+        number = phones.normalise(phone, mobile=False) if (phone or "").strip() else None
+    except phones.InvalidPhone:
+        raise UnitRefused(
+            _l("Det är inte ett telefonnummer. Skriv till exempel 08-123 456 78."), field="phone"
+        ) from None
+    unit.name, unit.phone = name, number
     session.flush()
-    audit_change(session, admin.id, None, "unit", f"unit {unit.id} renamed", now, ip)
+    audit_change(session, admin.id, None, "unit", f"unit {unit.id} name or phone changed", now, ip)
 
 
 def _check_area_name(session: Session, unit: Unit, name: str, area_id: int | None) -> str:

@@ -95,9 +95,10 @@ RAW: dict[str, tuple[Post, dict[str, tuple[st.SearchStrategy[str], bool]]]] = {
     "units.index": (Post("/personal/enheter", "admin"), {"name": (TEXT, True)}),
     "units.unit": (
         Post("/personal/enheter/{unit}", "admin"),
-        {"action": (st.one_of(st.sampled_from(["rename", "add_area", "change_area"]), TEXT), False),
-         "name": (TEXT, False), "area_name": (TEXT, False), "lat": (TEXT, False),
-         "lon": (TEXT, False), "area_id": (NUMBER, False)},
+        {"action": (st.one_of(st.sampled_from(["details", "add_area", "change_area"]), TEXT),
+                    False),
+         "name": (TEXT, False), "phone": (TEXT, False), "area_name": (TEXT, False),
+         "lat": (TEXT, False), "lon": (TEXT, False), "area_id": (NUMBER, False)},
     ),
     "ratings.area": (
         Post("/hur-gar-det/1", "olle"),

@@ -1,4 +1,4 @@
-"""Units and their areas, kept by an admin: create, rename, areas with a position."""
+"""Units and their areas, kept by an admin: name, the phone clients call, areas with a position."""
 
 from __future__ import annotations
 
@@ -56,7 +56,8 @@ def test_an_admin_adds_a_unit_and_its_areas(app, db, admins) -> None:  # type: i
         ({"action": "add_area", "area_name": "Ön", "lat": "nan", "lon": "18"}, "inte i Sverige"),
         ({"action": "add_area", "area_name": "Ön", "lat": "59", "lon": ""}, "inte i Sverige"),
         ({"action": "add_area", "area_name": "Ön", "lat": "", "lon": ""}, "ungefärliga position"),
-        ({"action": "rename", "name": "Söder"}, "redan en enhet med det namnet"),
+        ({"action": "details", "name": "Söder"}, "redan en enhet med det namnet"),
+        ({"action": "details", "name": "Norr", "phone": "123"}, "inte ett telefonnummer"),
     ],
 )
 def test_bad_input_is_refused_shown_again_and_nothing_written(app, db, admins, data, says) -> None:  # type: ignore[no-untyped-def]
@@ -64,11 +65,27 @@ def test_bad_input_is_refused_shown_again_and_nothing_written(app, db, admins, d
     response = post_form(web, f"/personal/enheter/{admins['north']}", data)
     assert response.status_code == 400
     assert says in response.text
-    if data.get("area_name"):
-        assert f'value="{data["area_name"]}"' in response.text
+    for typed in ("area_name", "phone"):
+        if data.get(typed):
+            assert f'value="{data[typed]}"' in response.text
     assert _count(db, Area) == 0
     with db.transaction() as s:
-        assert s.get(Unit, admins["north"]).name == "Norr"
+        unit = s.get(Unit, admins["north"])
+        assert (unit.name, unit.phone) == ("Norr", None)
+
+
+def test_an_admin_sets_the_phone_clients_of_the_unit_call(app, db, admins) -> None:  # type: ignore[no-untyped-def]
+    web = staff_client(app, db, "adam")
+    page = f"/personal/enheter/{admins['north']}"
+    # A switchboard is a fixed line: clients call it, nobody sends it an SMS.
+    response = post_form(web, page, {"action": "details", "name": "Norr", "phone": "08-508 000 00"})
+    assert response.status_code == 302
+    assert 'value="08-508 000 00"' in web.get(page).text
+    post_form(web, page, {"action": "details", "name": "Norr", "phone": ""})
+    with db.transaction() as s:
+        assert s.get(Unit, admins["north"]).phone is None
+        changes = s.scalars(select(AuditEvent.detail).where(AuditEvent.subject == "unit")).all()
+        assert changes == [f"unit {admins['north']} name or phone changed"] * 2
 
 
 def test_an_admin_of_a_unit_keeps_only_that_unit(app, db, admins) -> None:  # type: ignore[no-untyped-def]
