@@ -24,13 +24,15 @@ def _children() -> dict[int, list[int]]:
 
 
 def cpu_seconds(roots: list[int]) -> float:
-    """User + system CPU of these processes and all their descendants, in seconds."""
+    """User + system CPU of these processes and all their descendants, in seconds, with that
+    of descendants already gone (their parent's cutime and cstime): PostgreSQL's backends end
+    with their connections, and without it the server's share could come out below zero."""
     tree, total, todo = _children(), 0, list(roots)
     while todo:
         pid = todo.pop()
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])
+            total += sum(int(f) for f in fields[11:15])
         except OSError:
             pass
         todo += tree.get(pid, [])
