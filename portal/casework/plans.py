@@ -7,7 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from models import Client, Goal, GoalLevel, Plan
@@ -31,10 +31,13 @@ class GoalDraft:
     order_goal_id: int | None = None
 
 
+def newest_plan(client_id: int) -> Select[tuple[Plan]]:
+    """The query for the newest version of a client's plan (what ``current_plan`` runs)."""
+    return select(Plan).where(Plan.client_id == client_id).order_by(Plan.version.desc()).limit(1)
+
+
 def current_plan(session: Session, client_id: int) -> Plan | None:
-    return session.scalar(
-        select(Plan).where(Plan.client_id == client_id).order_by(Plan.version.desc()).limit(1)
-    )
+    return session.scalar(newest_plan(client_id))
 
 
 def plan_versions(session: Session, client_id: int) -> list[Plan]:

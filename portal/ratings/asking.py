@@ -22,6 +22,7 @@ from models import (
     LifeArea,
     Order,
     OrderGoal,
+    Plan,
     Rating,
     RatingSource,
     Skip,
@@ -29,7 +30,7 @@ from models import (
     Staff,
 )
 
-from ..casework.plans import current_plan
+from ..casework.plans import current_plan, newest_plan
 from ..errors import DomainError
 
 #: Never asked twice within this many days; an offer left alone stays open this long.
@@ -104,23 +105,25 @@ def upcoming_follow_ups(session: Session, client_id: int, today: date) -> tuple[
 
 
 def asking_history(session: Session, client: Client, today: date, zone: ZoneInfo) -> AskingHistory:
-    last_answer = session.scalar(
-        select(func.max(Rating.rated_at)).where(
-            Rating.client_id == client.id, Rating.source == RatingSource.CLIENT
+    # The start page asks on every load, so what the rule reads comes in one round trip.
+    plan = newest_plan(client.id)
+    last_answer, last_skip, written_at, every_weeks = session.execute(
+        select(
+            select(func.max(Rating.rated_at))
+            .where(Rating.client_id == client.id, Rating.source == RatingSource.CLIENT)
+            .scalar_subquery(),
+            select(func.max(Skip.skipped_at))
+            .where(Skip.client_id == client.id, Skip.kind == SkipKind.RATING)
+            .scalar_subquery(),
+            plan.with_only_columns(Plan.written_at).scalar_subquery(),
+            plan.with_only_columns(Plan.rating_every_weeks).scalar_subquery(),
         )
-    )
-    last_skip = session.scalar(
-        select(func.max(Skip.skipped_at)).where(
-            Skip.client_id == client.id, Skip.kind == SkipKind.RATING
-        )
-    )
-    plan = current_plan(session, client.id)
-    anchor = _local_day(plan.written_at if plan else client.created_at, zone) or today
+    ).one()
     return AskingHistory(
         last_answer=_local_day(last_answer, zone),
         last_skip=_local_day(last_skip, zone),
-        every_weeks=plan.rating_every_weeks if plan else DEFAULT_EVERY_WEEKS,
-        anchor=anchor,
+        every_weeks=DEFAULT_EVERY_WEEKS if written_at is None else every_weeks,
+        anchor=_local_day(written_at or client.created_at, zone) or today,
         follow_ups=upcoming_follow_ups(session, client.id, today),
     )
 
