@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask, url_for
@@ -47,6 +48,7 @@ from portal.booking import ical
 from portal.demo import seed
 from portal.lifecycle.closure import close_case
 from portal.tasks import create_task
+from portal.timeutil import day_bounds
 from tests.conftest import https_client, post_form
 from video import services as video
 
@@ -152,6 +154,9 @@ def walked(db: Database, settings) -> Iterator[tuple[Flask, dict[int, str]]]:
     app.extensions["boendestod.dispatcher"].shutdown()
 
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
 def _give_the_worker_something_to_show(s: Session, worker: Staff, now) -> None:
     """A video call running now, an absence over a planned visit, a message task."""
     planned = list(
@@ -167,6 +172,12 @@ def _give_the_worker_something_to_show(s: Session, worker: Staff, now) -> None:
     )
     assert len(planned) >= 2, "the demo worker has too few planned visits"
     call, away = planned[0], planned[-1]
+    # The console lists today's calls, and in the evening the next visit is tomorrow's: put the
+    # call in the day's first minutes, when neither the worker nor the client has a visit.
+    day_start, _ = day_bounds(now.astimezone(STOCKHOLM).date(), STOCKHOLM)
+    length = call.planned_end - call.planned_start
+    call.planned_start = day_start + timedelta(minutes=1)
+    call.planned_end = call.planned_start + length
     call.channel = Channel.VIDEO
     video.record_video_consent(s, call.client, worker, now)
     video.open_session(s, call, Channel.VIDEO, now)

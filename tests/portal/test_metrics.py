@@ -146,10 +146,10 @@ def test_open_socket_io_connections_are_counted_while_open(database_url: str, db
     ) as live:
         web = https_client(live.app)
         before = value(scrape(web), "boendestod_socketio_connections")
-        # An Engine.IO connection over WebSocket, the only transport the pages use.
-        socket = simple_websocket.Client.connect(
-            live.url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket"
-        )
+        # An Engine.IO connection over WebSocket, the only transport the pages use. To the
+        # address the server listens on: "localhost" may first resolve to ::1.
+        address = live.url.replace("http://localhost", "ws://127.0.0.1", 1)
+        socket = simple_websocket.Client.connect(address + "/socket.io/?EIO=4&transport=websocket")
         # 15 s: with both cores busy (CI runs two test processes) the handshake once took over 5.
         assert socket.receive(timeout=15).startswith("0{")  # the server's "open" packet
         opened = value(scrape(web), "boendestod_socketio_connections")
