@@ -201,3 +201,17 @@ def test_a_proxy_not_allowed_to_write_is_refused(
     lars = client_client(app, db, proxy_id=_proxy(db).id)
     assert lars.get("/skriv").status_code == 403
     assert "Skriv till mitt stöd" not in lars.get("/min-dag").text
+
+
+def test_who_keeps_the_proxies_is_shown_the_way_to_them(app: Flask, db: Database, people) -> None:  # type: ignore[no-untyped-def]
+    link = f'href="{_page(people)}"'
+    record, details = (f"/personal/klient/{people['nina']}{end}" for end in ("", "/uppgifter"))
+    kai, adam, nils = (staff_client(app, db, name) for name in ("kai", "adam", "nils"))
+    assert link in kai.get(record).text  # her caseworker, from her record
+    for keeper in (kai, adam):  # and the admin of her unit, from her details
+        page = keeper.get(details)
+        assert page.status_code == 200 and link in page.text
+    # Her support worker reads her record but does not keep her proxies.
+    other = nils.get(record)
+    assert other.status_code == 200 and link not in other.text
+    assert nils.get(_page(people)).status_code == 403
