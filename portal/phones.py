@@ -8,7 +8,7 @@ import phonenumbers
 
 
 class InvalidPhone(ValueError):
-    """What was typed is not a phone number we can send an SMS to."""
+    """What was typed is not a phone number we can use (by default: one an SMS reaches)."""
 
 
 def normalise(typed: str, region: str = "SE", *, mobile: bool = True) -> str:
