@@ -210,18 +210,19 @@ def record_worker_ratings(
         raise RatingRefused(_l("Det livsområdet finns inte för klienten."))
     checked = {area_id: checked_step(raw) for area_id, raw in chosen.items()}
     today = now.astimezone(zone).date()
+    earlier = session.scalars(
+        select(Rating).where(
+            Rating.client_id == client.id,
+            Rating.life_area_id.in_(checked),
+            Rating.source == RatingSource.WORKER,
+            Rating.staff_id == staff_id,
+            Rating.rated_at >= now - timedelta(days=1),
+        )
+    )
+    todays = {r.life_area_id: r for r in earlier if _local_day(r.rated_at, zone) == today}
     written = []
     for area_id, step in checked.items():
-        earlier = session.scalars(
-            select(Rating).where(
-                Rating.client_id == client.id,
-                Rating.life_area_id == area_id,
-                Rating.source == RatingSource.WORKER,
-                Rating.staff_id == staff_id,
-                Rating.rated_at >= now - timedelta(days=1),
-            )
-        )
-        rating = next((r for r in earlier if _local_day(r.rated_at, zone) == today), None)
+        rating = todays.get(area_id)
         if rating is None:
             rating = Rating(
                 client_id=client.id,

@@ -14,10 +14,10 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Client, Order, Skip, SkipKind, SurveyAnswer
+from models import Client, Skip, SkipKind, SurveyAnswer
 
 from ..errors import DomainError
-from .asking import BEFORE_FOLLOW_UP
+from .asking import BEFORE_FOLLOW_UP, upcoming_follow_ups
 
 _YES_SOMETIMES_NO = (("yes", _l("Ja")), ("sometimes", _l("Ibland")), ("no", _l("Nej")))
 
@@ -61,16 +61,9 @@ class SurveyRefused(DomainError):
 
 def follow_up_ahead(session: Session, client_id: int, today: date) -> date | None:
     """The next follow-up whose survey time has come (within two weeks), answered or not."""
-    return session.scalar(
-        select(Order.follow_up_on)
-        .where(
-            Order.client_id == client_id,
-            Order.follow_up_on >= today,
-            Order.follow_up_on <= today + timedelta(days=BEFORE_FOLLOW_UP),
-        )
-        .order_by(Order.follow_up_on)
-        .limit(1)
-    )
+    last_day = today + timedelta(days=BEFORE_FOLLOW_UP)
+    coming = upcoming_follow_ups(session, client_id, today)
+    return next((day for day in coming if day <= last_day), None)
 
 
 def _answered(session: Session, client_id: int, follow_up_on: date) -> bool:

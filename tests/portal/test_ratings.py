@@ -153,6 +153,11 @@ def test_anna_rates_the_same_areas_and_both_ratings_stand_side_by_side(
     with db.transaction() as s:
         rows = sorted((r.source.value, r.step, r.staff_id) for r in s.scalars(select(Rating)))
     assert rows == [("client", 2, None), ("worker", 3, world["anna"])]
+    # Rating the area again the same day changes that day's rating rather than adding one.
+    assert post_form(anna, url, {f"area-{everyday}": "4"}).status_code == 303
+    with db.transaction() as s:
+        rows = sorted((r.source.value, r.step, r.staff_id) for r in s.scalars(select(Rating)))
+    assert rows == [("client", 2, None), ("worker", 4, world["anna"])]
 
 
 @time_machine.travel(NOW, tick=False)
