@@ -41,17 +41,9 @@ TRENDS = ("rose", "held", "fell")
 PERIODS_MONTHS = (6, 12)
 
 
-def trend(first_step: int, last_step: int) -> str:
-    """Rose, held or fell: the client's last rating in the period against their first."""
-    if last_step > first_step:
-        return "rose"
-    if last_step < first_step:
-        return "fell"
-    return "held"
-
-
 def trend_sql(first_step: ColumnElement[int], last_step: ColumnElement[int]) -> ColumnElement[str]:
-    """``trend`` as SQL (tests hold the two equal on generated data)."""
+    """Rose, held or fell: the client's last rating in the period against their first (tests
+    hold it equal to a loop written from these words, ``tests/portal/outcome_reference.py``)."""
     return case((last_step > first_step, "rose"), (last_step < first_step, "fell"), else_="held")
 
 

@@ -13,7 +13,15 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from models import Client, Rating, RatingSource
-from portal.ratings.figures import trend
+
+
+def trend(first_step: int, last_step: int) -> str:
+    """Rose, held or fell: the client's last rating in the period against their first."""
+    if last_step > first_step:
+        return "rose"
+    if last_step < first_step:
+        return "fell"
+    return "held"
 
 
 def area_trends_by_loop(
