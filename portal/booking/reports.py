@@ -15,8 +15,6 @@ Python only rolls the grouped rows up and prorates the few decisions.
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -42,6 +40,7 @@ from models import (
 )
 
 from ..access import client_scope
+from ..spreadsheet import csv_text
 from .rules import DecisionLike, decision_in_force
 from .slots import _at
 
@@ -333,19 +332,17 @@ def _pct(value: float | None) -> str:
 
 
 def report_csv(report: Report) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
+    rows: list[list[object]] = [CSV_HEADER]
     levels = [("total", [report.total]), ("enhet", report.units), ("personal", report.workers),
               ("klient", report.clients)]  # fmt: skip
-    for level, rows in levels:
-        for r in rows:
-            writer.writerow([
+    for level, level_rows in levels:
+        for r in level_rows:
+            rows.append([
                 level, r.name, f"{r.granted / 60:.2f}", f"{r.delivered / 60:.2f}",
                 _pct(r.delivery_rate), f"{r.worked / 60:.2f}", _pct(r.direct_time), r.visits,
                 r.done, r.cancelled_by_client, r.late_by_client, r.cancelled_by_staff, r.no_show,
             ])  # fmt: skip
-    return out.getvalue()
+    return csv_text(rows)
 
 
 @dataclass(frozen=True)

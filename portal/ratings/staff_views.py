@@ -3,8 +3,6 @@ manager's outcome figures (page and CSV from the same function)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
@@ -17,6 +15,7 @@ from ..access import audit_list, client_scope, open_client
 from ..auth.principal import staff_required
 from ..booking.reports import monthly_report, percent
 from ..database import session
+from ..spreadsheet import csv_text
 from ..timeutil import local_today, zone
 from . import asking, figures, survey
 from .views import STEP_TEXTS, _language
@@ -113,10 +112,8 @@ def outcomes():  # type: ignore[no-untyped-def]
 @bp.get("/nyckeltal/effekt.csv")
 @staff_required(Role.MANAGER)
 def outcomes_csv():  # type: ignore[no-untyped-def]
-    out = io.StringIO()
-    csv.writer(out).writerows(figures.csv_rows(_unit_figures(), _language()))
     return Response(
-        out.getvalue(),
+        csv_text(figures.csv_rows(_unit_figures(), _language())),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=effekt.csv"},
     )

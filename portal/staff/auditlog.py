@@ -8,8 +8,6 @@ log is itself written in the log (``audit_view``).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -22,6 +20,7 @@ from sqlalchemy.orm import Session
 from models import AuditEvent, AuditEventClient, Client, Role, Staff
 
 from ..access import audit_list, client_scope
+from ..spreadsheet import csv_text
 from ..timeutil import day_bounds
 
 PER_PAGE = 50
@@ -218,30 +217,15 @@ def audit_view(
         session.flush()
 
 
-#: Spreadsheets run a cell that starts with one of these as a formula: a name typed into a
-#: form ("=HYPERLINK(...)") must arrive as text, so such a cell gets a leading apostrophe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def as_csv(rows: Iterable[LogRow], zone: ZoneInfo) -> str:
     """The rows as CSV (UTF-8 with a byte-order mark added by the caller), local times."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["tid", "handelse", "vad", "personal", "anvandarnamn", "klient_id", "klient",
-         "detalj", "ip", "handelse_id"]
+    header = ["tid", "handelse", "vad", "personal", "anvandarnamn", "klient_id", "klient",
+              "detalj", "ip", "handelse_id"]  # fmt: skip
+    return csv_text(
+        [header]
+        + [
+            [r.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), r.action, r.subject,
+             r.staff_name, r.username, r.client_id, r.client_name, r.detail, r.ip, r.event_id]
+            for r in rows
+        ]
     )  # fmt: skip
-    for r in rows:
-        writer.writerow(
-            _cell(v)
-            for v in (
-                r.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), r.action, r.subject,
-                r.staff_name, r.username, r.client_id, r.client_name, r.detail, r.ip, r.event_id,
-            )
-        )  # fmt: skip
-    return out.getvalue()

@@ -201,11 +201,15 @@ def test_the_manager_sees_charts_and_downloads_csv(app: Flask, db: Database) -> 
         anna = make_staff(s, "anna")
         make_visit(s, make_client(s, workers=[anna]), anna, at("2026-05-04T10:00"),
                    status=VisitStatus.DONE)  # fmt: skip
+        # A name typed as a formula must open as text in the spreadsheet, not run.
+        make_visit(s, make_client(s, "=1+1", phone="+46700000009", workers=[anna]), anna,
+                   at("2026-05-05T10:00"), status=VisitStatus.DONE)  # fmt: skip
     web = staff_client(app, db, "maria")
     page = web.get("/personal/rapport?first=2026-05-01&last=2026-05-31")
     assert page.status_code == 200 and "<svg" in page.text and "Utförandegrad" in page.text
     csv = web.get("/personal/rapport.csv?first=2026-05-01&last=2026-05-31")
     assert csv.mimetype == "text/csv" and "klient,Sandra Nilsson" in csv.text
+    assert "klient,'=1+1 Nilsson" in csv.text and "klient,=" not in csv.text
 
 
 def test_after_saying_no_to_video_sandra_is_not_offered_video_until_she_says_yes_again(
