@@ -149,9 +149,17 @@ def test_open_socket_io_connections_are_counted_while_open(database_url: str, db
         # An Engine.IO connection over WebSocket, the only transport the pages use. To the
         # address the server listens on: "localhost" may first resolve to ::1.
         address = live.url.replace("http://localhost", "ws://127.0.0.1", 1)
-        socket = simple_websocket.Client.connect(address + "/socket.io/?EIO=4&transport=websocket")
-        # 15 s: with both cores busy (CI runs two test processes) the handshake once took over 5.
-        assert socket.receive(timeout=15).startswith("0{")  # the server's "open" packet
+        url = address + "/socket.io/?EIO=4&transport=websocket"
+        # In about one CI run in three (both cores busy, the test server werkzeug's) no "open"
+        # packet came at all, not even in 15 s; not understood. A page's script connects again
+        # when that happens, so the test does too, at most twice more; the count is then read.
+        for _ in range(3):
+            socket = simple_websocket.Client.connect(url)
+            opened_packet = socket.receive(timeout=10)
+            if opened_packet is not None:
+                break
+            socket.close()
+        assert opened_packet is not None and opened_packet.startswith("0{")  # "open"
         opened = value(scrape(web), "boendestod_socketio_connections")
         socket.close()
         for _ in range(50):  # the server notices the close on its own thread
