@@ -46,5 +46,5 @@ def _stay_bare(path: str, argv: list[str]) -> None:
 
 if __name__ == "__main__":
     portal.app.create_app = bare_app
-    os.execv = _stay_bare  # type: ignore[assignment]
+    os.execv = _stay_bare
     sys.exit(cli.main())

@@ -306,7 +306,7 @@ def bench_report(db: Database, first: date, runs: int, naive_runs: int) -> None:
             if n < naive_runs:
                 took, naive = timed(lambda lo=lo, hi=hi: naive_report(db, lo, hi), 1)
                 slow_times.append(took)
-        check_against_naive(report, naive)  # type: ignore[arg-type]
+        check_against_naive(report, naive)
         fast, slow = statistics.median(fast_times), statistics.median(slow_times)
         print(
             f"[report] {label} ({lo} – {hi}), 2,500 clients: median {fast:.2f} s "

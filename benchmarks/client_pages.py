@@ -95,7 +95,7 @@ def build(folder: Path):
         s.flush()
         sandra_id, check_in_id = sandra.id, check_in.id
     app = create_app(settings, db=db)
-    app.wsgi_app = Gzip(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = Gzip(app.wsgi_app)
 
     @app.get("/bench/floor")
     def floor():

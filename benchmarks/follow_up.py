@@ -68,7 +68,7 @@ PASSWORD = "bench horse battery"
 YEARS = 3
 
 
-def _visits(client_id: int, staff_id: int, start: date, days: int, rnd: random.Random) -> list:  # type: ignore[type-arg]
+def _visits(client_id: int, staff_id: int, start: date, days: int, rnd: random.Random) -> list:
     rows = []
     for day in range(days):
         if day % 7 not in (0, 1, 3, 4):
@@ -177,7 +177,7 @@ def build(url: str, now: datetime) -> tuple[Database, int]:
         return db, sandra.id
 
 
-def naive_summary(s, client_id: int, first: date, last: date) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def naive_summary(s, client_id: int, first: date, last: date) -> dict:
     """The straightforward way: objects row by row, the grant day by day, a query per series."""
     visits = list(s.scalars(select(Visit).where(Visit.client_id == client_id)))
     zone_first = datetime.combine(first, datetime.min.time(), UTC) - timedelta(hours=2)

@@ -107,7 +107,7 @@ def build(db: Database, now: datetime) -> int:
         return 101
 
 
-def _median_ms(runs: int, work) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def _median_ms(runs: int, work) -> tuple[float, float]:
     """Median wall-clock and CPU milliseconds (the CPU figure says more on a shared machine)."""
     wall, cpu = [], []
     for _ in range(runs):
@@ -136,10 +136,10 @@ def main() -> None:
             scope = client_scope(manager)
             areas = life_areas(s)
 
-            def ours() -> list:  # type: ignore[type-arg]
+            def ours() -> list:
                 return [outcome_figures(s, scope, areas, today, ZONE, m) for m in PERIODS_MONTHS]
 
-            def baseline() -> list:  # type: ignore[type-arg]
+            def baseline() -> list:
                 end = day_bounds(today, ZONE)[1]
                 return [
                     area_trends_by_loop(s, scope, day_bounds(months_before(today, m), ZONE)[0], end)

@@ -144,7 +144,7 @@ def main() -> None:
                 if ok:
                     headroom = k
             if consoles:
-                consoles.stdin.close()  # type: ignore[union-attr]
+                consoles.stdin.close()
                 print(f"consoles: {consoles.stdout.readline().strip()}", flush=True)
                 consoles.wait(30)
             print(

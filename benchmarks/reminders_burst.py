@@ -150,7 +150,7 @@ def burst_once(n: int, workers: int, in_flight: int) -> dict[str, float]:
                 last = s.scalar(select(func.max(Outbox.sent_at)))
             db.dispose()
         finally:
-            server.stdin.close()  # type: ignore[union-attr]
+            server.stdin.close()
             server.wait()
     assert sent == n, f"only {sent} of {n} handed over"
     return {

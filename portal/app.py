@@ -57,7 +57,7 @@ class _Id(IntegerConverter):
 
     def __init__(self, url_map: Map, *args: object, **kwargs: object) -> None:
         kwargs.setdefault("max", MAX_INT)
-        super().__init__(url_map, *args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(url_map, *args, **kwargs)
 
 
 def create_app(settings: Settings, db: Database | None = None) -> Flask:

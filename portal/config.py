@@ -152,7 +152,7 @@ class Settings:
         return self.totp_keys or (derive_key(self.secret_key),)
 
     def with_(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]
+        return replace(self, **changes)
 
     def check(self) -> None:
         """Refuse to start with a missing production secret or an unsafe demo setting."""

@@ -36,13 +36,13 @@ def coerce_id(value: object) -> int:
     return number
 
 
-def ticked_at_least_one(message: object):  # type: ignore[no-untyped-def]
+def ticked_at_least_one(message: object):
     """A validator for a list of checkboxes: at least one ticked. Unlike ``DataRequired`` it
     sets no ``required`` flag, which would put ``required`` on every box, and a browser would
     then ask for all of them."""
 
     def check(form: object, field: Field) -> None:
         if not field.data:
-            raise StopValidation(message)  # type: ignore[arg-type]  # lazy: said in their language
+            raise StopValidation(message)  # lazy: said in their language
 
     return check

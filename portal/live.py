@@ -46,12 +46,12 @@ def role_rooms_for_client(role: str, unit_id: int | None) -> list[str]:
 def on_connect(auth: object = None) -> bool:
     if not (current_user.is_authenticated and current_user.is_staff):
         return False  # refuses the connection
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()
     if app.extensions[WATCH] is None:
         # The first console of this process starts its watch: only this process knows its
         # sockets, so it is not a scheduler job (web processes may run with SCHEDULER=0).
         app.extensions[WATCH] = socketio.start_background_task(_close_ended_every, app)
-    app.extensions[SOCKETS][request.sid] = current_user.session_token  # type: ignore[attr-defined]
+    app.extensions[SOCKETS][request.sid] = current_user.session_token
     join_room(staff_room(current_user.staff.id))
     for role in current_user.staff.role_set:
         join_room(role_room(role.value))
@@ -60,7 +60,7 @@ def on_connect(auth: object = None) -> bool:
 
 
 def on_disconnect(reason: object = None) -> None:
-    current_app.extensions[SOCKETS].pop(request.sid, None)  # type: ignore[attr-defined]
+    current_app.extensions[SOCKETS].pop(request.sid, None)
 
 
 def _close_ended_every(app: Flask) -> None:

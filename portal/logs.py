@@ -118,7 +118,7 @@ def _take_request_id() -> None:
 def _echo_request_id(response: ResponseReturnValue) -> ResponseReturnValue:
     rid = g.get("request_id")
     if rid:
-        response.headers[REQUEST_ID_HEADER] = rid  # type: ignore[union-attr]
+        response.headers[REQUEST_ID_HEADER] = rid
     return response
 
 

@@ -66,7 +66,7 @@ def trust_proxies(app: Flask, hops: int) -> None:
     them they would let a client choose the address the audit log records.
     """
     if hops > 0:
-        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=0, x_prefix=0
         )
 

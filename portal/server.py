@@ -132,7 +132,7 @@ def _our_logs() -> type:
 
 def limit_sockets(app: Flask, cap: int) -> None:
     """Install the cap in front of the app (called by the app factory)."""
-    app.wsgi_app = SocketCap(app.wsgi_app, app, cap)  # type: ignore[method-assign]
+    app.wsgi_app = SocketCap(app.wsgi_app, app, cap)
 
 
 def run(

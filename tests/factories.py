@@ -33,7 +33,7 @@ def make_client(
     first_name: str = "Sandra",
     last_name: str = "Nilsson",
     phone: str | None = None,
-    workers: list[Staff] = (),  # type: ignore[assignment]
+    workers: list[Staff] = (),
     caseworker: Staff | None = None,
     **extra: object,
 ) -> Client:
@@ -62,7 +62,7 @@ def make_staff(
     session: Session,
     username: str = "anna",
     first_name: str | None = None,
-    roles: list[Role] = (Role.WORKER,),  # type: ignore[assignment]
+    roles: list[Role] = (Role.WORKER,),
     password: str = "correct horse battery",
     is_demo: bool = False,
     weekdays: range = range(7),

@@ -28,7 +28,7 @@ def staff_cookie(url: str, db: Database, username: str) -> str:
         secret = s.scalar(select(Staff.totp_secret).where(Staff.username == username))
     with requests.Session() as web:
         page = web.get(f"{url}/personal/logga-in", timeout=30).text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         answer = web.post(
             f"{url}/personal/logga-in",
             data={
@@ -52,7 +52,7 @@ def socket_headers(url: str, cookie: str) -> dict[str, str]:
 def post_form(url: str, cookie: str, path: str, data: dict[str, str]) -> requests.Response:
     """GET the form at ``path`` for its CSRF token, then POST ``data`` as the signed-in person."""
     page = requests.get(f"{url}{path}", cookies={"session": cookie}, timeout=30)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     # The form's CSRF secret now lives in the session the page handed back.
     cookie = page.cookies.get("session", cookie)
     return requests.post(

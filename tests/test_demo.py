@@ -145,7 +145,7 @@ def test_the_demos_second_unit_shows_where_a_unit_ends(
 
 def test_the_demo_asks_sandra_how_it_goes_and_shows_the_unit_outcome_figures(
     demo_db, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from models import life_areas
     from portal.access import client_scope
     from portal.ratings import asking, survey

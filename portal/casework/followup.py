@@ -118,7 +118,7 @@ def _time(
         .where(Decision.client_id == client_id, Decision.starts_on <= last,
                Decision.ends_on >= first)
     ).all()  # fmt: skip
-    row.granted = granted_minutes(rows, first, last)  # type: ignore[arg-type]
+    row.granted = granted_minutes(rows, first, last)
     light = session.scalar(
         select(func.count()).where(
             Visit.client_id == client_id,

@@ -198,7 +198,7 @@ class FollowUpRecordForm(FlaskForm):
                                NumberRange(1, 3600)])  # fmt: skip
     per = SelectField(_l("Per"), choices=PER_CHOICES)
 
-    def validate_decision(self, field) -> None:  # type: ignore[no-untyped-def]
+    def validate_decision(self, field) -> None:
         if field.data and self.effective_from.data is None:
             raise ValidationError(_l("Skriv från vilket datum beslutet gäller."))
         if field.data == "change" and self.minutes.data is None:

@@ -46,7 +46,7 @@ def _language() -> str:
 
 @bp.get("/kartlaggningar")
 @staff_required(Role.WORKER, Role.CASEWORKER)
-def my_mappings():  # type: ignore[no-untyped-def]
+def my_mappings():
     """The open mappings the signed-in person is the mapper of."""
     rows = mapping.mappings_of(session(), current_user.staff)
     audit_list(session(), current_user.staff.id, (c.id for _, c in rows),
@@ -54,7 +54,7 @@ def my_mappings():  # type: ignore[no-untyped-def]
     return render_template("casework/mappings.html", mappings=rows)
 
 
-def _mapping_page(client, status: int = 200, **forms):  # type: ignore[no-untyped-def]
+def _mapping_page(client, status: int = 200, **forms):
     s = session()
     start_form = forms.get("start_form") or MappingStartForm(formdata=None)
     start_form.mapper.choices = [(m.id, m.full_name) for m in mapping.possible_mappers(s, client)]
@@ -76,7 +76,7 @@ def _mapping_page(client, status: int = 200, **forms):  # type: ignore[no-untype
 
 @bp.get("/klient/<int:client_id>/kartlaggning")
 @staff_required()
-def mapping_page(client_id: int):  # type: ignore[no-untyped-def]
+def mapping_page(client_id: int):
     client = mapping.open_for_mapping(
         session(), current_user.staff, client_id, "client.mapping", utcnow(), request.remote_addr
     )
@@ -85,7 +85,7 @@ def mapping_page(client_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/klient/<int:client_id>/kartlaggning/starta")
 @staff_required(Role.CASEWORKER)
-def mapping_start(client_id: int):  # type: ignore[no-untyped-def]
+def mapping_start(client_id: int):
     now = utcnow()
     client = open_client(
         session(), current_user.staff, client_id, "client.mapping", now, request.remote_addr
@@ -106,7 +106,7 @@ def mapping_start(client_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/klient/<int:client_id>/kartlaggning")
 @staff_required()
-def mapping_save(client_id: int):  # type: ignore[no-untyped-def]
+def mapping_save(client_id: int):
     now = utcnow()
     s = session()
     client = mapping.open_for_mapping(
@@ -137,7 +137,7 @@ def mapping_save(client_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("outcomes.mapping_page", client_id=client.id))
 
 
-def _order_page(client, form: OrderForm, status: int = 200, typed=None):  # type: ignore[no-untyped-def]
+def _order_page(client, form: OrderForm, status: int = 200, typed=None):
     s = session()
     today = local_today(utcnow())
     done = mapping.latest_closed_mapping(s, client.id)
@@ -157,7 +157,7 @@ def _order_page(client, form: OrderForm, status: int = 200, typed=None):  # type
 
 @bp.route("/klient/<int:client_id>/bestallning", methods=["GET", "POST"])
 @staff_required(Role.CASEWORKER)
-def order_page(client_id: int):  # type: ignore[no-untyped-def]
+def order_page(client_id: int):
     now = utcnow()
     s = session()
     client = open_client(s, current_user.staff, client_id, "client.order", now, request.remote_addr)
@@ -188,7 +188,7 @@ def order_page(client_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("outcomes.order_page", client_id=client.id))
 
 
-def _summary(client) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def _summary(client) -> dict[str, object]:
     """What the follow-up page and its PDF show, with the words for its codes."""
     today = local_today(utcnow())
     return {
@@ -203,7 +203,7 @@ def _summary(client) -> dict[str, object]:  # type: ignore[no-untyped-def]
 
 @bp.route("/klient/<int:client_id>/uppfoljning", methods=["GET", "POST"])
 @staff_required(Role.CASEWORKER)
-def follow_up_page(client_id: int):  # type: ignore[no-untyped-def]
+def follow_up_page(client_id: int):
     now = utcnow()
     s = session()
     client = open_client(
@@ -239,7 +239,7 @@ def follow_up_page(client_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/klient/<int:client_id>/uppfoljning.pdf")
 @staff_required(Role.CASEWORKER)
-def follow_up_pdf(client_id: int):  # type: ignore[no-untyped-def]
+def follow_up_pdf(client_id: int):
     client = open_client(
         session(), current_user.staff, client_id, "client.follow_up_pdf", utcnow(),
         request.remote_addr,

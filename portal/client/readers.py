@@ -72,7 +72,7 @@ def role_words(staff: Staff | None) -> object:
     return next((words for role, words in ROLE_WORDS.items() if role in roles), SOMEONE)
 
 
-def _staff_reads(client_id: int):  # type: ignore[no-untyped-def]
+def _staff_reads(client_id: int):
     """Reads of the client's data by a member of staff (not a proxy switching clients)."""
     return reads_of_query(client_id).where(AuditEvent.actor_staff_id.is_not(None))
 
@@ -89,8 +89,8 @@ def readers(session: Session, client_id: int, page: int, show_names: bool) -> Re
         Reader(
             event_id=e.id,
             at=e.at,
-            role=role_words(staff.get(e.actor_staff_id)),  # type: ignore[arg-type]
-            name=staff[e.actor_staff_id].full_name  # type: ignore[index]
+            role=role_words(staff.get(e.actor_staff_id)),
+            name=staff[e.actor_staff_id].full_name
             if show_names and e.actor_staff_id in staff
             else None,
             what=what_was_read(e.subject),

@@ -66,14 +66,14 @@ def _records() -> dict[str, object]:
 @bp.get("/mina-uppgifter")
 @client_required
 @feature_required(Feature.SEE_RECORDS)
-def records():  # type: ignore[no-untyped-def]
+def records():
     found = _records()
     return render_template(
         "client/records.html",
         records=found,
         notes=notes_of(found)[:NOTES_ON_PAGE],
-        decision=next(iter(found["decisions"]), None),  # type: ignore[call-overload]
-        plan=next(iter(found["plans"]), None),  # type: ignore[call-overload]
+        decision=next(iter(found["decisions"]), None),
+        plan=next(iter(found["plans"]), None),
     )
 
 
@@ -88,7 +88,7 @@ def _attachment(body: str, mimetype: str, extension: str) -> Response:
 @bp.get("/mina-uppgifter/fil.json")
 @client_required
 @feature_required(Feature.SEE_RECORDS)
-def download_json():  # type: ignore[no-untyped-def]
+def download_json():
     body = json.dumps(_records(), ensure_ascii=False, indent=2)
     return _attachment(body, "application/json", "json")
 
@@ -96,7 +96,7 @@ def download_json():  # type: ignore[no-untyped-def]
 @bp.get("/mina-uppgifter/fil.html")
 @client_required
 @feature_required(Feature.SEE_RECORDS)
-def download_html():  # type: ignore[no-untyped-def]
+def download_html():
     body = render_template("client/records_file.html", records=_records(), mood_names=MOOD)
     return _attachment(body, "text/html", "html")
 
@@ -104,7 +104,7 @@ def download_html():  # type: ignore[no-untyped-def]
 @bp.get("/vem-har-last")
 @client_required
 @feature_required(Feature.SEE_RECORDS)
-def readers():  # type: ignore[no-untyped-def]
+def readers():
     page = whole_number(request.args.get("sida"), LAST_PAGE) or 1
     show_names = current_app.config["SETTINGS"].readers_shown == "names"
     found = reads.readers(session(), current_user.client.id, page, show_names)
@@ -115,7 +115,7 @@ def readers():  # type: ignore[no-untyped-def]
 @bp.post("/vem-har-last/<int:event_id>/fraga")
 @client_required
 @feature_required(Feature.SEE_RECORDS)
-def report(event_id: int):  # type: ignore[no-untyped-def]
+def report(event_id: int):
     reads.report_reader(session(), current_user.client, event_id, utcnow(), current_user.proxy)
     flash(_l("Tack! Vi har frågat chefen. Chefen hör av sig till dig."))
     page = whole_number(request.form.get("sida"), LAST_PAGE) or 1

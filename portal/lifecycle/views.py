@@ -31,7 +31,7 @@ def _own_case(client_id: int, subject: str) -> Client:
 
 @bp.route("/klient/<int:client_id>/avsluta", methods=["GET", "POST"])
 @staff_required(Role.CASEWORKER)
-def close(client_id: int):  # type: ignore[no-untyped-def]
+def close(client_id: int):
     record = _own_case(client_id, "client.case")
     if request.method == "GET":
         will = closure.closing_preview(session(), record, utcnow())
@@ -53,7 +53,7 @@ def close(client_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/klient/<int:client_id>/oppna-igen")
 @staff_required(Role.CASEWORKER)
-def reopen(client_id: int):  # type: ignore[no-untyped-def]
+def reopen(client_id: int):
     record = _own_case(client_id, "client.case")
     closure.reopen_case(session(), record, current_user.staff, utcnow())
     flash(_l("Ärendet är öppnat igen. %(name)s kan logga in. Avbokade besök bokas inte om av "
@@ -63,7 +63,7 @@ def reopen(client_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/avslutade")
 @staff_required(Role.CASEWORKER)
-def closed_cases():  # type: ignore[no-untyped-def]
+def closed_cases():
     """The caseworker's closed cases: the way back to a record to reopen it."""
     staff = current_user.staff
     shown = list(
@@ -80,7 +80,7 @@ def closed_cases():  # type: ignore[no-untyped-def]
 
 @bp.get("/admin/gallring")
 @staff_required(Role.ADMIN)
-def retention_preview():  # type: ignore[no-untyped-def]
+def retention_preview():
     """What the retention job will clear within a month: numbers, units and dates, no names."""
     settings = current_app.config["SETTINGS"]
     policy = retention.Policy(settings.retention_years, settings.retention_keep_research_sample)

@@ -58,7 +58,7 @@ class Ranked:
         return bool(self.suggestions) and self.suggestions[0].feasible  # feasible ones first
 
 
-def _waiting(coordinator: Staff):  # type: ignore[no-untyped-def]
+def _waiting(coordinator: Staff):
     """New requests from clients the coordinator may see, and first contacts; urgent first."""
     return (
         select(SupportRequest)

@@ -62,7 +62,7 @@ PAGE = 20
 
 @bp.get("")
 @staff_required(Role.COORDINATOR)
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     waiting, first, shown = assigning.queue_page(
         session(), current_user.staff, whole_number(request.args.get("fran")) or 0, PAGE
     )
@@ -81,7 +81,7 @@ def queue():  # type: ignore[no-untyped-def]
 
 @bp.get("/forfragan/<int:request_id>")
 @staff_required(Role.COORDINATOR)
-def card(request_id: int):  # type: ignore[no-untyped-def]
+def card(request_id: int):
     """One request's card, for the live queue to insert without a reload."""
     item = assigning.waiting_request(session(), current_user.staff, request_id)
     if item is None:
@@ -95,7 +95,7 @@ def card(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/<int:request_id>/tilldela")
 @staff_required(Role.COORDINATOR)
-def assign(request_id: int):  # type: ignore[no-untyped-def]
+def assign(request_id: int):
     staff_id = whole_number(request.form.get("staff_id"))
     c = _context()
     try:
@@ -119,7 +119,7 @@ def assign(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/fordela-alla")
 @staff_required(Role.COORDINATOR)
-def assign_all():  # type: ignore[no-untyped-def]
+def assign_all():
     c = _context()
     done, left = assigning.assign_all(
         session(),

@@ -129,7 +129,7 @@ def ask_for_help(
             session.add(request)
     except IntegrityError:
         # The same form was sent twice at the same moment: the first one stands.
-        return existing_submission(session, submission_key)  # type: ignore[return-value]
+        return existing_submission(session, submission_key)
     if reasons:
         _escalate(session, client, request, reasons, now, zone)
     announce(session, REQUEST_CREATED, request.id)

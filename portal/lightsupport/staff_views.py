@@ -34,7 +34,7 @@ def _period() -> tuple[date, date]:
 
 @bp.get("/nyckeltal/latt-stod")
 @staff_required(Role.MANAGER)
-def figures():  # type: ignore[no-untyped-def]
+def figures():
     # Counts per kind of help, no client named: nothing to audit.
     first, last = _period()
     start, _ = day_bounds(first, zone())
@@ -48,7 +48,7 @@ def figures():  # type: ignore[no-untyped-def]
 
 @bp.route("/admin/katalog", methods=["GET", "POST"])
 @staff_required(Role.ADMIN)
-def catalogue_page():  # type: ignore[no-untyped-def]
+def catalogue_page():
     status, typed = 200, None
     if request.method == "POST":
         form = request.form

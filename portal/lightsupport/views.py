@@ -31,14 +31,14 @@ def _may_ask() -> None:
         raise refuse(current_user)
 
 
-def _choice(args) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _choice(args) -> dict[str, str]:
     keys = ("vad", "nar", "dag", "hur")
     return {k: args.get(k, "") for k in keys if args.get(k)}
 
 
 @bp.get("/hjalp")
 @client_required
-def start():  # type: ignore[no-untyped-def]
+def start():
     """One question per page: what, when, how; then confirm. Works without JavaScript."""
     _may_ask()
     chosen = _choice(request.args)
@@ -68,7 +68,7 @@ def _day(text: str | None) -> date | None:
 
 @bp.post("/hjalp")
 @client_required
-def send():  # type: ignore[no-untyped-def]
+def send():
     _may_ask()
     form = HelpForm()
     item = catalogue.by_key(session(), form.vad.data or "")
@@ -104,7 +104,7 @@ def send():  # type: ignore[no-untyped-def]
 
 @bp.get("/hjalp/skickad/<int:request_id>")
 @client_required
-def sent(request_id: int):  # type: ignore[no-untyped-def]
+def sent(request_id: int):
     made = next(
         (
             r
@@ -119,7 +119,7 @@ def sent(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/fraga", methods=["GET", "POST"])
-def first_contact():  # type: ignore[no-untyped-def]
+def first_contact():
     """A resident who is not a client yet: first name and phone number are enough."""
     form = FirstContactForm()
     if not form.validate_on_submit():
@@ -152,7 +152,7 @@ def first_contact():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/fraga/kod", methods=["GET", "POST"])
-def first_contact_code():  # type: ignore[no-untyped-def]
+def first_contact_code():
     pending = drafts.read("first_contact")
     if not pending:
         return redirect(url_for("help.first_contact"))

@@ -18,7 +18,7 @@ bp = Blueprint("units", __name__, url_prefix="/personal")
 
 @bp.route("/enheter", methods=["GET", "POST"])
 @staff_required(Role.ADMIN)
-def index():  # type: ignore[no-untyped-def]
+def index():
     admin, typed, errors = current_user.staff, request.form, {}
     status = 200
     if request.method == "POST":
@@ -48,7 +48,7 @@ _ACTIONS = ("details", "add_area", "change_area")
 
 @bp.route("/enheter/<int:unit_id>", methods=["GET", "POST"])
 @staff_required(Role.ADMIN)
-def unit(unit_id: int):  # type: ignore[no-untyped-def]
+def unit(unit_id: int):
     admin, now, ip = current_user.staff, utcnow(), request.remote_addr
     kept = units.kept_unit(session(), admin, unit_id)
     typed, errors, status = request.form, {}, 200

@@ -34,7 +34,7 @@ class UnitNotFound(UnitRefused):
     status = 404
 
 
-def _scope(admin: Staff):  # type: ignore[no-untyped-def]
+def _scope(admin: Staff):
     return true() if admin.unit_id is None else Unit.id == admin.unit_id
 
 

@@ -57,7 +57,7 @@ def _details(form: ClientForm) -> registry.Details:
     )
 
 
-def _refused(form, exc: DomainError) -> None:  # type: ignore[no-untyped-def]
+def _refused(form, exc: DomainError) -> None:
     """Put a refusal next to the field it is about (or above the form)."""
     field = getattr(form, getattr(exc, "field", None) or "", None)
     if field is not None and hasattr(field, "errors"):
@@ -68,7 +68,7 @@ def _refused(form, exc: DomainError) -> None:  # type: ignore[no-untyped-def]
 
 @bp.route("/klienter/ny", methods=["GET", "POST"])
 @staff_required(Role.CASEWORKER, Role.ADMIN)
-def register_page():  # type: ignore[no-untyped-def]
+def register_page():
     staff, now = current_user.staff, utcnow()
     form, first = ClientForm(), FirstDecisionForm(prefix="decision")
     wants_decision = request.form.get("with_decision") == "y"
@@ -103,7 +103,7 @@ def register_page():  # type: ignore[no-untyped-def]
     ), status  # fmt: skip
 
 
-def _first_decision(first: FirstDecisionForm, client) -> None:  # type: ignore[no-untyped-def]
+def _first_decision(first: FirstDecisionForm, client) -> None:
     decisions.create_decision(
         session(), client, client.caseworker_id,
         starts_on=first.starts_on.data, ends_on=first.ends_on.data,
@@ -121,7 +121,7 @@ def _after_saving(client_id: int) -> str:
 
 @bp.route("/klient/<int:client_id>/uppgifter", methods=["GET", "POST"])
 @staff_required(Role.CASEWORKER, Role.ADMIN)
-def details(client_id: int):  # type: ignore[no-untyped-def]
+def details(client_id: int):
     staff, now = current_user.staff, utcnow()
     client = open_client(session(), staff, client_id, "client.details", now,
                          request.remote_addr, scope=records_scope(staff))  # fmt: skip
@@ -151,7 +151,7 @@ def details(client_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/klientregister")
 @staff_required(Role.CASEWORKER, Role.ADMIN)
-def kept_clients():  # type: ignore[no-untyped-def]
+def kept_clients():
     shown = registry.kept_clients(session(), current_user.staff)
     audit_list(session(), current_user.staff.id, (c.id for c in shown), "clients.register",
                utcnow(), request.remote_addr)  # fmt: skip
@@ -160,7 +160,7 @@ def kept_clients():  # type: ignore[no-untyped-def]
 
 @bp.route("/klient/<int:client_id>/kontaktpersoner", methods=["GET", "POST"])
 @staff_required(Role.COORDINATOR)
-def contact_workers(client_id: int):  # type: ignore[no-untyped-def]
+def contact_workers(client_id: int):
     staff, now = current_user.staff, utcnow()
     client = open_client(session(), staff, client_id, "client.contact_workers", now,
                          request.remote_addr, scope=contacts_scope(staff))  # fmt: skip

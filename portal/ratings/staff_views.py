@@ -23,7 +23,7 @@ from .views import STEP_TEXTS, _language
 bp = Blueprint("ratings_staff", __name__, url_prefix="/personal")
 
 
-def _side_by_side(ratings):  # type: ignore[no-untyped-def]
+def _side_by_side(ratings):
     """Area id → its ratings by both sources in one time line, never merged."""
     by_area = defaultdict(list)
     for r in ratings:
@@ -33,7 +33,7 @@ def _side_by_side(ratings):  # type: ignore[no-untyped-def]
 
 @bp.route("/klient/<int:client_id>/hur-gar-det", methods=["GET", "POST"])
 @staff_required(Role.WORKER)
-def rate(client_id: int):  # type: ignore[no-untyped-def]
+def rate(client_id: int):
     now = utcnow()
     client = open_client(
         session(), current_user.staff, client_id, "client.ratings", now, request.remote_addr
@@ -68,7 +68,7 @@ def rate(client_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/klient/<int:client_id>/enkat")
 @staff_required(Role.CASEWORKER)
-def answers(client_id: int):  # type: ignore[no-untyped-def]
+def answers(client_id: int):
     client = open_client(
         session(), current_user.staff, client_id, "client.survey", utcnow(), request.remote_addr
     )
@@ -92,7 +92,7 @@ def _unit_figures() -> list[figures.OutcomeFigures]:
 
 @bp.get("/nyckeltal/effekt")
 @staff_required(Role.MANAGER)
-def outcomes():  # type: ignore[no-untyped-def]
+def outcomes():
     # Counts and shares of groups of five or more, no client named: nothing to audit.
     periods = _unit_figures()
     time_figures = [
@@ -111,7 +111,7 @@ def outcomes():  # type: ignore[no-untyped-def]
 
 @bp.get("/nyckeltal/effekt.csv")
 @staff_required(Role.MANAGER)
-def outcomes_csv():  # type: ignore[no-untyped-def]
+def outcomes_csv():
     return Response(
         csv_text(figures.csv_rows(_unit_figures(), _language())),
         mimetype="text/csv",
@@ -121,7 +121,7 @@ def outcomes_csv():  # type: ignore[no-untyped-def]
 
 @bp.get("/nyckeltal/enkat-med-namn")
 @staff_required(Role.MANAGER)
-def named_answers():  # type: ignore[no-untyped-def]
+def named_answers():
     """The survey answers of the clients who chose to answer with their name to the unit."""
     now = utcnow()
     since = figures.months_before(local_today(now), max(figures.PERIODS_MONTHS))

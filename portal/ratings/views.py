@@ -62,7 +62,7 @@ def _asking_helpers() -> dict[str, object]:
 @bp.get("/hur-gar-det")
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
-def start():  # type: ignore[no-untyped-def]
+def start():
     today = local_today(utcnow())
     areas = asking.client_areas(session(), current_user.client.id)
     return render_template(
@@ -77,7 +77,7 @@ def start():  # type: ignore[no-untyped-def]
 @bp.post("/hur-gar-det/hoppa-over")
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
-def skip():  # type: ignore[no-untyped-def]
+def skip():
     asking.skip_rating(session(), current_user.client, utcnow())
     flash(_l("Det går bra. Vi frågar dig en annan gång."))
     return redirect(url_for("client.start"), 303)
@@ -86,7 +86,7 @@ def skip():  # type: ignore[no-untyped-def]
 @bp.route("/hur-gar-det/<int:number>", methods=["GET", "POST"])
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
-def area(number: int):  # type: ignore[no-untyped-def]
+def area(number: int):
     """Area ``number`` (1, 2, …) of the client's own list: a place in a list, not a record id."""
     now = utcnow()
     areas = asking.client_areas(session(), current_user.client.id)
@@ -120,7 +120,7 @@ def area(number: int):  # type: ignore[no-untyped-def]
 @bp.get("/hur-gar-det/klart")
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
-def done():  # type: ignore[no-untyped-def]
+def done():
     today = local_today(utcnow())
     return render_template(
         "ratings/done.html", survey_due=survey.survey_due(session(), current_user.client.id, today)
@@ -130,7 +130,7 @@ def done():  # type: ignore[no-untyped-def]
 @bp.route("/hur-gar-det/fragor", methods=["GET", "POST"])
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
-def questions():  # type: ignore[no-untyped-def]
+def questions():
     now = utcnow()
     today = local_today(now)
     source = request.form if request.method == "POST" else request.args
@@ -162,7 +162,7 @@ def questions():  # type: ignore[no-untyped-def]
 @bp.post("/hur-gar-det/fragor/hoppa-over")
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
-def skip_questions():  # type: ignore[no-untyped-def]
+def skip_questions():
     survey.skip_survey(session(), current_user.client, utcnow(), local_today(utcnow()))
     flash(_l("Det går bra. Du behöver inte svara."))
     return redirect(url_for("client.start"), 303)

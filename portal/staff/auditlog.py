@@ -109,13 +109,13 @@ class LogRow:
     client_name: str | None
 
 
-def _contains(column, text: str):  # type: ignore[no-untyped-def]
+def _contains(column, text: str):
     """Case-insensitive "contains", with the LIKE wildcards in ``text`` taken literally."""
     escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
-def _rows(viewer: Staff, query: LogQuery, zone: ZoneInfo) -> Select:  # type: ignore[type-arg]
+def _rows(viewer: Staff, query: LogQuery, zone: ZoneInfo) -> Select:
     """The search as one SELECT of (event, client) pairs the viewer may see."""
     listed = select(AuditEventClient.audit_event_id.label("event_id"), AuditEventClient.client_id)
     single = select(AuditEvent.id.label("event_id"), AuditEvent.client_id).where(
@@ -157,7 +157,7 @@ def _rows(viewer: Staff, query: LogQuery, zone: ZoneInfo) -> Select:  # type: ig
     return rows
 
 
-def _ordered(rows: Select) -> Select:  # type: ignore[type-arg]
+def _ordered(rows: Select) -> Select:
     columns = rows.selected_columns
     return rows.order_by(columns.at.desc(), columns.id.desc(), columns.client_id)
 

@@ -113,7 +113,7 @@ def wait_for(what: Callable[[], object], seconds: float, page: Page | None = Non
 def sms_to(twilio: FakeTwilio, phone: str, after: int = 0) -> str:
     """The body of the next SMS Twilio got for ``phone`` (after the first ``after``)."""
     sent = wait_for(lambda: twilio.messages(to=phone)[after:], seconds=20)
-    return sent[0].body  # type: ignore[index]
+    return sent[0].body
 
 
 def test_the_proxy_redirects_to_https_compresses_pages_and_caches_assets(

@@ -90,7 +90,7 @@ def test_0019_without_keys_refuses_and_says_which_setting(
         upgrade(empty_database_url)
 
 
-def test_totp_keys_are_checked_at_start_up(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_totp_keys_are_checked_at_start_up(tmp_path) -> None:
     base = {"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", "SECRET_KEY": "s" * 40}
     with pytest.raises(ConfigError, match="TOTP_KEYS: key 1 is not a Fernet key"):
         from_env("test", {**base, "TOTP_KEYS": "not-a-key"})

@@ -128,7 +128,7 @@ def make_world(db: Database) -> dict[str, int]:  # the enrolment token is a str
             "unit": unit.id,
             "proxy": proxy.id,
             # A link for Kim's password and authenticator: the enrolment form's page.
-            "enrol": enrolment.issue(s, kim, EnrolmentPurpose.NEW_ACCOUNT, None, now),  # type: ignore[dict-item]
+            "enrol": enrolment.issue(s, kim, EnrolmentPurpose.NEW_ACCOUNT, None, now),
             "visit": make_visit(s, olle, kim, start=now + timedelta(days=2)).id,
             "started": started.id,
             "video": video.id,

@@ -87,7 +87,7 @@ def greedy(scores: Scores) -> dict[int, int]:
     for r, row in enumerate(scores):
         best = max(
             (c for c, s in enumerate(row) if s is not None and c not in taken),
-            key=lambda c: row[c],  # type: ignore[arg-type, return-value]
+            key=lambda c: row[c],
             default=None,
         )
         if best is not None:
@@ -108,4 +108,4 @@ def _greedy_array(scores: np.ndarray) -> dict[int, int]:
 
 
 def total(scores: Scores, assignment: dict[int, int]) -> float:
-    return float(sum(scores[r][c] for r, c in assignment.items()))  # type: ignore[misc]
+    return float(sum(scores[r][c] for r, c in assignment.items()))

@@ -27,7 +27,7 @@ pytestmark = pytest.mark.db
 
 
 @pytest.fixture
-def team(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def team(db) -> dict[str, int]:
     with db.transaction() as s:
         north, south = Unit(name="Norr"), Unit(name="Söder")
         s.add_all([north, south])
@@ -48,7 +48,7 @@ def _url(team: dict[str, int]) -> str:
     return f"/personal/klient/{team['sandra']}/kontaktpersoner"
 
 
-def _workers(db, client_id: int) -> list[int]:  # type: ignore[no-untyped-def]
+def _workers(db, client_id: int) -> list[int]:
     with db.transaction() as s:
         return list(
             s.scalars(
@@ -59,7 +59,7 @@ def _workers(db, client_id: int) -> list[int]:  # type: ignore[no-untyped-def]
         )
 
 
-def test_the_coordinator_sets_a_primary_and_a_second_and_it_is_audited(app, db, team) -> None:  # type: ignore[no-untyped-def]
+def test_the_coordinator_sets_a_primary_and_a_second_and_it_is_audited(app, db, team) -> None:
     web = staff_client(app, db, "nora")
     form = {"primary": str(team["omar"]), "second": str(team["anna"]), "third": ""}
     response = post_form(web, _url(team), form)
@@ -83,7 +83,7 @@ def test_the_coordinator_sets_a_primary_and_a_second_and_it_is_audited(app, db, 
         ({"primary": "x1"}, "Välj en primär kontaktperson"),
     ],
 )
-def test_a_wrong_choice_is_refused_and_changes_nothing(app, db, team, form, says) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_choice_is_refused_and_changes_nothing(app, db, team, form, says) -> None:
     web = staff_client(app, db, "nora")
     data = {k: str(team.get(v, v)) for k, v in form.items()}
     response = post_form(web, _url(team), data)
@@ -92,7 +92,7 @@ def test_a_wrong_choice_is_refused_and_changes_nothing(app, db, team, form, says
     assert _workers(db, team["sandra"]) == [team["anna"]]
 
 
-def test_more_than_three_is_refused_by_the_rule(db, team) -> None:  # type: ignore[no-untyped-def]
+def test_more_than_three_is_refused_by_the_rule(db, team) -> None:
     from portal.people.contacts import ContactsRefused
 
     with db.transaction() as s:
@@ -103,7 +103,7 @@ def test_more_than_three_is_refused_by_the_rule(db, team) -> None:  # type: igno
             set_contact_workers(s, nora, sandra, four, utcnow(), None)
 
 
-def test_a_coordinator_of_another_unit_may_not_set_them(app, db, team) -> None:  # type: ignore[no-untyped-def]
+def test_a_coordinator_of_another_unit_may_not_set_them(app, db, team) -> None:
     web = staff_client(app, db, "sara")
     response = post_form(web, _url(team), {"primary": str(team["sune"])}, page="/personal/")
     assert response.status_code == 403
@@ -114,7 +114,7 @@ def test_a_coordinator_of_another_unit_may_not_set_them(app, db, team) -> None: 
     assert staff_client(app, db, "anna").get(_url(team)).status_code == 403  # a worker neither
 
 
-def test_replacing_a_contact_worker_keeps_last_months_continuity_true(app, db, team) -> None:  # type: ignore[no-untyped-def]
+def test_replacing_a_contact_worker_keeps_last_months_continuity_true(app, db, team) -> None:
     now = utcnow()
     with db.transaction() as s:
         sandra, anna = s.get(Client, team["sandra"]), s.get(Staff, team["anna"])

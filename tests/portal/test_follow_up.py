@@ -109,7 +109,7 @@ def sandra(db: Database) -> dict[str, int]:
 
 def test_the_follow_up_shows_both_ratings_as_two_lines_the_survey_and_the_time(
     app: Flask, db: Database, sandra
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     page = staff_client(app, db, "karin").get(f"/personal/klient/{sandra['sandra']}/uppfoljning")
     assert page.status_code == 200
     text = page.text
@@ -146,7 +146,7 @@ def test_the_chart_keeps_each_source_on_its_own_line() -> None:
 
 def test_a_follow_up_outside_the_caseload_is_refused_and_writes_nothing(
     app: Flask, db: Database, sandra
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     kalle = staff_client(app, db, "kalle")
     url = f"/personal/klient/{sandra['sandra']}/uppfoljning"
     assert kalle.get(url).status_code == 403
@@ -162,7 +162,7 @@ def test_a_follow_up_outside_the_caseload_is_refused_and_writes_nothing(
         assert s.scalar(select(func.count()).select_from(FollowUp)) == 0
 
 
-def _record(app, db, sandra, **data):  # type: ignore[no-untyped-def]
+def _record(app, db, sandra, **data):
     today = utcnow().astimezone(STOCKHOLM).date()
     form = {"held_on": today.isoformat(), "what_works": "Sandra diskar själv nu.",
             "what_changes": "Besöken blir färre.", "outcome": "reduced_more_independent",
@@ -173,7 +173,7 @@ def _record(app, db, sandra, **data):  # type: ignore[no-untyped-def]
 
 def test_less_support_because_sandra_manages_more_is_shown_as_progress_with_the_new_decision(
     app: Flask, db: Database, sandra
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     tomorrow = utcnow().astimezone(STOCKHOLM).date() + timedelta(days=1)
     web, response = _record(app, db, sandra, decision="change",
                             effective_from=tomorrow.isoformat(), minutes="60")  # fmt: skip
@@ -223,7 +223,7 @@ def test_less_support_because_sandra_manages_more_is_shown_as_progress_with_the_
 )
 def test_a_bad_follow_up_says_why_and_writes_nothing(
     app: Flask, db: Database, sandra, data, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     today = utcnow().astimezone(STOCKHOLM).date()
     days = {"{yesterday}": today - timedelta(days=1), "{tomorrow}": today + timedelta(days=1)}
     data = {k: days[v].isoformat() if v in days else v for k, v in data.items()}
@@ -239,7 +239,7 @@ def test_a_bad_follow_up_says_why_and_writes_nothing(
 
 def test_the_follow_up_prints_as_a_pdf_with_the_clients_name(
     app: Flask, db: Database, sandra
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     response = staff_client(app, db, "karin").get(
         f"/personal/klient/{sandra['sandra']}/uppfoljning.pdf"
     )
@@ -255,7 +255,7 @@ def test_the_follow_up_prints_as_a_pdf_with_the_clients_name(
 
 def test_without_chromium_the_pdf_link_says_so_and_the_page_still_works(
     app: Flask, db: Database, sandra, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     monkeypatch.setenv("CHROMIUM", "/nonexistent/chromium")
     monkeypatch.setattr("shutil.which", lambda name: None)
     web = staff_client(app, db, "karin")
@@ -266,7 +266,7 @@ def test_without_chromium_the_pdf_link_says_so_and_the_page_still_works(
 
 def test_support_ended_because_the_goals_are_reached_ends_the_decision_the_day_before(
     app: Flask, db: Database, sandra
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     tomorrow = utcnow().astimezone(STOCKHOLM).date() + timedelta(days=1)
     web, response = _record(app, db, sandra, decision="end", outcome="ended_goals_reached",
                             effective_from=tomorrow.isoformat())  # fmt: skip

@@ -32,7 +32,7 @@ spans = st.lists(
 )
 
 
-def straightforward_subtract(windows, busy):  # type: ignore[no-untyped-def]
+def straightforward_subtract(windows, busy):
     """Each busy span cuts every window it touches, one after another."""
     result = sorted(windows)
     for b_start, b_end in busy:
@@ -50,7 +50,7 @@ def straightforward_subtract(windows, busy):  # type: ignore[no-untyped-def]
 
 
 @given(spans, spans)
-def test_the_sweep_frees_the_same_time_as_bookings_subtract(windows, busy) -> None:  # type: ignore[no-untyped-def]
+def test_the_sweep_frees_the_same_time_as_bookings_subtract(windows, busy) -> None:
     windows = [w for w in freetime.union(windows) if w[0] < w[1]]
     assert freetime.subtract(windows, busy) == straightforward_subtract(windows, busy)
 
@@ -65,12 +65,12 @@ minutes = st.integers(0, 24 * 60 - 1).map(lambda m: time(m // 60, m % 60))
     st.lists(st.tuples(st.integers(-600, 1600), st.integers(1, 600)), max_size=2),
     st.lists(st.tuples(st.integers(-600, 1600), st.integers(1, 600)), max_size=2),
 )
-def test_working_time_is_the_same_on_datetimes_and_on_milliseconds(day, hours, extra, away) -> None:  # type: ignore[no-untyped-def]
+def test_working_time_is_the_same_on_datetimes_and_on_milliseconds(day, hours, extra, away) -> None:
     """Clock-change days included: 08:00 stays 08:00 in both."""
     [local] = schedule.local_days(day, day, STOCKHOLM, DEFAULT_RULES)
     start = schedule.to_moment(local.start)
 
-    def spans_at(pairs):  # type: ignore[no-untyped-def]
+    def spans_at(pairs):
         return [(start + timedelta(minutes=a), start + timedelta(minutes=a + n)) for a, n in pairs]
 
     by_datetime = slots.working_windows(

@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 SHOP, CLEAN = "Jag vill handla själv.", "Jag vill städa."
 
 
-def _write(s, client_id: int, writer: int, levels: dict[str, GoalLevel], days: int) -> None:  # type: ignore[no-untyped-def]
+def _write(s, client_id: int, writer: int, levels: dict[str, GoalLevel], days: int) -> None:
     drafts = [plans.GoalDraft(words, "", level) for words, level in levels.items()]
     plans.write_plan(s, s.get(Client, client_id), writer, drafts, None,
                      NOW + timedelta(days=days), STOCKHOLM)  # fmt: skip

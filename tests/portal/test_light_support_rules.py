@@ -124,7 +124,7 @@ def candidate(staff_id: int, **changes: object) -> Candidate:
         booked_minutes_today=120,
     )
     base.update(changes)
-    return Candidate(**base)  # type: ignore[arg-type]
+    return Candidate(**base)
 
 
 def test_the_ranking_puts_continuity_skills_and_language_first_and_says_why() -> None:

@@ -57,12 +57,12 @@ def people(db: Database) -> dict[str, int]:
         }  # fmt: skip
 
 
-def _count(db: Database, model) -> int:  # type: ignore[no-untyped-def]
+def _count(db: Database, model) -> int:
     with db.transaction() as s:
         return s.scalar(select(func.count()).select_from(model)) or 0
 
 
-def _start(web, people, **data):  # type: ignore[no-untyped-def]
+def _start(web, people, **data):
     url = f"/personal/klient/{people['sandra']}/kartlaggning"
     form = {"mapper": str(people["maja"]), "starts_on": "2026-12-01", **data}
     return post_form(web, url + "/starta", form, page=url)
@@ -70,7 +70,7 @@ def _start(web, people, **data):  # type: ignore[no-untyped-def]
 
 def test_caseworker_starts_a_four_week_mapping_with_a_mapper_from_the_unit(
     app: Flask, db: Database, people
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     web = staff_client(app, db, "karin")
     page = web.get(f"/personal/klient/{people['sandra']}/kartlaggning")
     assert "Starta en kartläggning" in page.text
@@ -93,7 +93,7 @@ def test_caseworker_starts_a_four_week_mapping_with_a_mapper_from_the_unit(
 )
 def test_a_mapping_with_bad_dates_or_mapper_is_refused_and_nothing_is_written(
     app: Flask, db: Database, people, data, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     web = staff_client(app, db, "karin")
     if data.get("mapper") == "sven":
         data = {**data, "mapper": str(people["sven"])}
@@ -105,7 +105,7 @@ def test_a_mapping_with_bad_dates_or_mapper_is_refused_and_nothing_is_written(
 
 def test_the_named_mapper_writes_the_areas_though_not_the_clients_worker(
     app: Flask, db: Database, people
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _start(staff_client(app, db, "karin"), people)
     maja = staff_client(app, db, "maja")
     url = f"/personal/klient/{people['sandra']}/kartlaggning"
@@ -127,7 +127,7 @@ def test_the_named_mapper_writes_the_areas_though_not_the_clients_worker(
 
 def test_closing_a_mapping_without_any_area_says_so_and_writes_nothing(
     app: Flask, db: Database, people
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     web = staff_client(app, db, "karin")
     _start(web, people)
     url = f"/personal/klient/{people['sandra']}/kartlaggning"
@@ -143,7 +143,7 @@ def test_closing_a_mapping_without_any_area_says_so_and_writes_nothing(
 
 def test_closing_keeps_a_readable_summary_for_the_decision(
     app: Flask, db: Database, people
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     web = staff_client(app, db, "karin")
     _start(web, people)
     url = f"/personal/klient/{people['sandra']}/kartlaggning"
@@ -165,7 +165,7 @@ def test_closing_keeps_a_readable_summary_for_the_decision(
 
 def test_a_caseworker_cannot_start_a_mapping_for_a_client_outside_the_caseload(
     app: Flask, db: Database, people
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     web = staff_client(app, db, "kalle")
     token = csrf_from(web.get(f"/personal/klient/{people['olle']}/kartlaggning").text)
     response = web.post(
@@ -176,7 +176,7 @@ def test_a_caseworker_cannot_start_a_mapping_for_a_client_outside_the_caseload(
     assert _count(db, Mapping) == 0
 
 
-def _closed_mapping_and_decision(app, db, people):  # type: ignore[no-untyped-def]
+def _closed_mapping_and_decision(app, db, people):
     web = staff_client(app, db, "karin")
     _start(web, people)
     post_form(web, f"/personal/klient/{people['sandra']}/kartlaggning", {
@@ -192,7 +192,7 @@ def _closed_mapping_and_decision(app, db, people):  # type: ignore[no-untyped-de
 
 def test_the_order_takes_its_goals_from_the_mapping_and_links_the_decision(
     app: Flask, db: Database, people
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     web = _closed_mapping_and_decision(app, db, people)
     url = f"/personal/klient/{people['sandra']}/bestallning"
     page = web.get(url).text
@@ -227,7 +227,7 @@ def test_the_order_takes_its_goals_from_the_mapping_and_links_the_decision(
 )
 def test_a_bad_order_is_refused_with_what_was_typed_and_nothing_is_written(
     app: Flask, db: Database, people, change, message
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     web = _closed_mapping_and_decision(app, db, people)
     data = {
         "starts_on": "2026-12-10", "ends_on": "2027-06-30", "minutes": "120", "per": "week",
@@ -244,7 +244,7 @@ def test_a_bad_order_is_refused_with_what_was_typed_and_nothing_is_written(
 
 def test_a_plan_goal_serves_an_order_goal_shown_on_the_plan_and_the_record(
     app: Flask, db: Database, people
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     web = _closed_mapping_and_decision(app, db, people)
     today = utcnow().astimezone(STOCKHOLM).date()
     post_form(web, f"/personal/klient/{people['sandra']}/bestallning", {
@@ -272,7 +272,7 @@ def test_a_plan_goal_serves_an_order_goal_shown_on_the_plan_and_the_record(
     assert shown in web.get(f"/personal/klient/{people['sandra']}").text
 
 
-def test_a_plan_goal_cannot_serve_another_clients_order_goal(db: Database, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_plan_goal_cannot_serve_another_clients_order_goal(db: Database, people) -> None:
     with db.transaction() as s:
         olle, sandra = s.get(Client, people["olle"]), s.get(Client, people["sandra"])
         make_decision(s, olle)
@@ -290,7 +290,7 @@ def test_a_plan_goal_cannot_serve_another_clients_order_goal(db: Database, peopl
 
 def test_a_text_longer_than_a_box_takes_is_refused_not_cut(
     app: Flask, db: Database, people
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     web = staff_client(app, db, "karin")
     _start(web, people)
     url = f"/personal/klient/{people['sandra']}/kartlaggning"

@@ -31,16 +31,16 @@ class AskedGender(Criterion):
     client_reads = ("wanted_gender",)
     weight = 5.0
 
-    def one(self, wanted, c, weights) -> float:  # type: ignore[no-untyped-def]
+    def one(self, wanted, c, weights) -> float:
         asked = wanted.facts.get("wanted_gender")
         return (1.0 if asked and c.facts.get("gender") == asked else 0.0) * self.weight
 
-    def many(self, wanted, workers, pairs, weights) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def many(self, wanted, workers, pairs, weights) -> np.ndarray:
         asked = np.array([w.facts.get("wanted_gender") or "" for w in wanted])[:, None]
         have = np.array([p.facts.get("gender") or "-" for p in workers])[None, :]
         return np.where(asked == have, 1.0, 0.0) * self.weight
 
-    def reasons(self, wanted, c, weights) -> list[str]:  # type: ignore[no-untyped-def]
+    def reasons(self, wanted, c, weights) -> list[str]:
         asked = wanted.facts.get("wanted_gender")
         if asked and c.facts.get("gender") == asked:
             return [f"{WORDS[asked]}, som {wanted.client_name} bad om"]

@@ -40,7 +40,7 @@ NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 24)
 
 
-def _rate(s, client, area, step, days_ago, source=RatingSource.CLIENT):  # type: ignore[no-untyped-def]
+def _rate(s, client, area, step, days_ago, source=RatingSource.CLIENT):
     s.add(Rating(client_id=client.id, life_area_id=area.id, source=source, step=step,
                  rated_at=NOW - timedelta(days=days_ago)))  # fmt: skip
 

@@ -29,7 +29,7 @@ OTHER_NUMBER = "19900101-9802"
 
 
 @pytest.fixture
-def people(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def people(db) -> dict[str, int]:
     """Norr (with Centrum) and Söder (with Hagen); a caseworker, coordinator and workers each."""
     with db.transaction() as s:
         north, south = Unit(name="Norr"), Unit(name="Söder")
@@ -67,12 +67,12 @@ def _form(ids: dict[str, int], **changes: str) -> dict[str, str]:
     return {**form, **changes}
 
 
-def _clients(db) -> int:  # type: ignore[no-untyped-def]
+def _clients(db) -> int:
     with db.transaction() as s:
         return s.scalar(select(func.count(Client.id)))
 
 
-def test_a_caseworker_registers_a_client_placed_by_her_area(app, db, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_caseworker_registers_a_client_placed_by_her_area(app, db, people) -> None:
     web = staff_client(app, db, "kai")
     response = post_form(web, "/personal/klienter/ny", _form(people))
     assert response.status_code == 302, response.text
@@ -88,7 +88,7 @@ def test_a_caseworker_registers_a_client_placed_by_her_area(app, db, people) -> 
     assert "19811228-9809" in page.text
 
 
-def test_an_exact_position_wins_over_the_area(app, db, people) -> None:  # type: ignore[no-untyped-def]
+def test_an_exact_position_wins_over_the_area(app, db, people) -> None:
     web = staff_client(app, db, "kai")
     form = _form(people, lat="59,341", lon="18.07")
     assert post_form(web, "/personal/klienter/ny", form).status_code == 302
@@ -115,7 +115,7 @@ def test_an_exact_position_wins_over_the_area(app, db, people) -> None:  # type:
 )
 def test_a_refused_form_says_why_keeps_what_was_typed_and_writes_nothing(
     app, db, people, field: str, typed: str, says: str
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     web = staff_client(app, db, "kai")
     value = str(people.get(typed, typed))
     form = _form(people, **{field: value}, **({"lon": "18.0"} if field == "lat" else {}))
@@ -127,7 +127,7 @@ def test_a_refused_form_says_why_keeps_what_was_typed_and_writes_nothing(
     assert _clients(db) == before
 
 
-def test_a_duplicate_number_links_to_the_client_when_the_user_may_see_her(app, db, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_duplicate_number_links_to_the_client_when_the_user_may_see_her(app, db, people) -> None:
     # Kerstin keeps Petra: she gets a link to her; Kai does not keep her and learns nothing more.
     form = _form(people, personal_number="900101-9802", caseworker_id=str(people["kerstin"]))
     kerstin = staff_client(app, db, "kerstin")
@@ -143,7 +143,7 @@ def test_a_duplicate_number_links_to_the_client_when_the_user_may_see_her(app, d
     assert _clients(db) == 1
 
 
-def test_a_duplicate_phone_is_refused(app, db, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_duplicate_phone_is_refused(app, db, people) -> None:
     web = staff_client(app, db, "kai")
     response = post_form(web, "/personal/klienter/ny", _form(people, phone="070-111 00 00"))
     assert response.status_code == 400
@@ -151,7 +151,7 @@ def test_a_duplicate_phone_is_refused(app, db, people) -> None:  # type: ignore[
     assert _clients(db) == 1
 
 
-def test_a_first_decision_is_saved_with_the_client_or_neither_is(app, db, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_first_decision_is_saved_with_the_client_or_neither_is(app, db, people) -> None:
     web = staff_client(app, db, "kai")
     day = date.today()
     decision = {
@@ -175,7 +175,7 @@ def test_a_first_decision_is_saved_with_the_client_or_neither_is(app, db, people
 
 def test_the_number_is_whole_for_who_keeps_the_client_and_masked_for_others(
     app, db, people
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     record = f"/personal/klient/{people['petra']}"
     kerstin = staff_client(app, db, "kerstin").get(record)
     assert "19900101-9802" in kerstin.text
@@ -185,7 +185,7 @@ def test_the_number_is_whole_for_who_keeps_the_client_and_masked_for_others(
         assert "19900101-****" in page.text and "9802" not in page.text, who
 
 
-def test_moving_a_client_is_audited_and_her_visits_stay(app, db, people) -> None:  # type: ignore[no-untyped-def]
+def test_moving_a_client_is_audited_and_her_visits_stay(app, db, people) -> None:
     with db.transaction() as s:
         petra = s.get(Client, people["petra"])
         visit_id = make_visit(s, petra, s.get(type(petra.caseworker), people["nils"])).id
@@ -215,7 +215,7 @@ def test_moving_a_client_is_audited_and_her_visits_stay(app, db, people) -> None
     assert staff_client(app, db, "kai").get(url).status_code == 200
 
 
-def test_an_admin_without_a_unit_registers_into_any_unit(app, db, people) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_without_a_unit_registers_into_any_unit(app, db, people) -> None:
     web = staff_client(app, db, "adam")
     form = _form(people, unit_id=str(people["south"]), area_id=str(people["hagen"]))
     response = post_form(web, "/personal/klienter/ny", form)
@@ -224,7 +224,7 @@ def test_an_admin_without_a_unit_registers_into_any_unit(app, db, people) -> Non
     assert "Hanna" in web.get("/personal/klientregister").text
 
 
-def test_an_area_moved_by_the_admin_moves_the_clients_placed_by_it(app, db, people) -> None:  # type: ignore[no-untyped-def]
+def test_an_area_moved_by_the_admin_moves_the_clients_placed_by_it(app, db, people) -> None:
     kai = staff_client(app, db, "kai")
     post_form(kai, "/personal/klienter/ny", _form(people))
     post_form(kai, "/personal/klienter/ny", _form(
@@ -248,7 +248,7 @@ def test_the_demo_numbers_are_valid() -> None:
     assert normalise(valid_number(date(1981, 12, 28), 980)) == "198112289809"
 
 
-def test_every_mistake_is_shown_at_once(app, db, people) -> None:  # type: ignore[no-untyped-def]
+def test_every_mistake_is_shown_at_once(app, db, people) -> None:
     web = staff_client(app, db, "kai")
     form = _form(people, last_name="", personal_number="19811232-9809", phone="08-123 456 78")
     response = post_form(web, "/personal/klienter/ny", form)

@@ -49,11 +49,11 @@ def _page(people: dict[str, int]) -> str:
     return f"/personal/klient/{people['nina']}/ombud"
 
 
-def _add(web: FlaskClient, people: dict[str, int], **changes: object):  # type: ignore[no-untyped-def]
+def _add(web: FlaskClient, people: dict[str, int], **changes: object):
     form = {"name": "Lars Larsson", "phone": PHONE, "relation": "guardian",
             "features": ["see_visits"], "method": "in_person", **changes}  # fmt: skip
     data = {k: v for k, v in form.items() if v is not None}
-    return post_form(web, _page(people), data)  # type: ignore[arg-type]
+    return post_form(web, _page(people), data)
 
 
 def _proxy(db: Database) -> Proxy:
@@ -203,7 +203,7 @@ def test_a_proxy_not_allowed_to_write_is_refused(
     assert "Skriv till mitt stöd" not in lars.get("/min-dag").text
 
 
-def test_who_keeps_the_proxies_is_shown_the_way_to_them(app: Flask, db: Database, people) -> None:  # type: ignore[no-untyped-def]
+def test_who_keeps_the_proxies_is_shown_the_way_to_them(app: Flask, db: Database, people) -> None:
     link = f'href="{_page(people)}"'
     record, details = (f"/personal/klient/{people['nina']}{end}" for end in ("", "/uppgifter"))
     kai, adam, nils = (staff_client(app, db, name) for name in ("kai", "adam", "nils"))

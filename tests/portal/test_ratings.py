@@ -58,7 +58,7 @@ def _order(db: Database, client_id: int, caseworker_id: int, follow_up_on: date,
         s.add(order)
 
 
-def _count(db: Database, model) -> int:  # type: ignore[no-untyped-def]
+def _count(db: Database, model) -> int:
     with db.transaction() as s:
         return s.scalar(select(func.count()).select_from(model))
 

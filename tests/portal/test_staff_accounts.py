@@ -34,18 +34,18 @@ def units(db: Database) -> dict[str, int]:
 
 
 @pytest.fixture
-def admin(app, db: Database, units) -> FlaskClient:  # type: ignore[no-untyped-def]
+def admin(app, db: Database, units) -> FlaskClient:
     return staff_client(app, db, "adam")
 
 
-def _create(admin: FlaskClient, units: dict[str, int], **changes: str):  # type: ignore[no-untyped-def]
+def _create(admin: FlaskClient, units: dict[str, int], **changes: str):
     form = {"username": "karin", "first_name": "Karin", "last_name": "Ek", "phone": "",
             "roles": "caseworker", "unit": str(units["north"]), **changes}  # fmt: skip
     # None: not sent at all, as a browser sends no unticked box.
     return post_form(admin, NEW, {k: v for k, v in form.items() if v is not None})
 
 
-def _link(response) -> str:  # type: ignore[no-untyped-def]
+def _link(response) -> str:
     match = LINK.search(response.text)
     assert match, response.text
     return match.group(1)
@@ -59,11 +59,11 @@ def _staff(db: Database, username: str) -> Staff | None:
         return staff
 
 
-def _enrol(app, link: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+def _enrol(app, link: str, data: dict[str, str]):
     return post_form(https_client(app), link, data)
 
 
-def _sign_in(app, username: str, password: str, secret: str):  # type: ignore[no-untyped-def]
+def _sign_in(app, username: str, password: str, secret: str):
     web = https_client(app)
     form = {"username": username, "password": password, "totp": pyotp.TOTP(secret).now()}
     return web, post_form(web, "/personal/logga-in", form)

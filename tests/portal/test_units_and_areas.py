@@ -14,7 +14,7 @@ pytestmark = pytest.mark.db
 
 
 @pytest.fixture
-def admins(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def admins(db) -> dict[str, int]:
     with db.transaction() as s:
         north, south = Unit(name="Norr"), Unit(name="Söder")
         s.add_all([north, south])
@@ -25,12 +25,12 @@ def admins(db) -> dict[str, int]:  # type: ignore[no-untyped-def]
         return {"north": north.id, "south": south.id}
 
 
-def _count(db, model) -> int:  # type: ignore[no-untyped-def]
+def _count(db, model) -> int:
     with db.transaction() as s:
         return s.scalar(select(func.count(model.id)))
 
 
-def test_an_admin_adds_a_unit_and_its_areas(app, db, admins) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_adds_a_unit_and_its_areas(app, db, admins) -> None:
     web = staff_client(app, db, "adam")
     response = post_form(web, "/personal/enheter", {"name": "Boendestöd Väst"})
     assert response.status_code == 302
@@ -60,7 +60,7 @@ def test_an_admin_adds_a_unit_and_its_areas(app, db, admins) -> None:  # type: i
         ({"action": "details", "name": "Norr", "phone": "123"}, "inte ett telefonnummer"),
     ],
 )
-def test_bad_input_is_refused_shown_again_and_nothing_written(app, db, admins, data, says) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_is_refused_shown_again_and_nothing_written(app, db, admins, data, says) -> None:
     web = staff_client(app, db, "adam")
     response = post_form(web, f"/personal/enheter/{admins['north']}", data)
     assert response.status_code == 400
@@ -74,7 +74,7 @@ def test_bad_input_is_refused_shown_again_and_nothing_written(app, db, admins, d
         assert (unit.name, unit.phone) == ("Norr", None)
 
 
-def test_an_admin_sets_the_phone_clients_of_the_unit_call(app, db, admins) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_sets_the_phone_clients_of_the_unit_call(app, db, admins) -> None:
     web = staff_client(app, db, "adam")
     page = f"/personal/enheter/{admins['north']}"
     # A switchboard is a fixed line: clients call it, nobody sends it an SMS.
@@ -88,7 +88,7 @@ def test_an_admin_sets_the_phone_clients_of_the_unit_call(app, db, admins) -> No
         assert changes == [f"unit {admins['north']} name or phone changed"] * 2
 
 
-def test_an_admin_of_a_unit_keeps_only_that_unit(app, db, admins) -> None:  # type: ignore[no-untyped-def]
+def test_an_admin_of_a_unit_keeps_only_that_unit(app, db, admins) -> None:
     web = staff_client(app, db, "ada")
     assert "Söder" not in web.get("/personal/enheter").text
     assert web.get(f"/personal/enheter/{admins['south']}").status_code == 404
@@ -98,7 +98,7 @@ def test_an_admin_of_a_unit_keeps_only_that_unit(app, db, admins) -> None:  # ty
     assert _count(db, Unit) == 2
 
 
-def test_only_an_admin_reaches_the_unit_pages(app, db, admins) -> None:  # type: ignore[no-untyped-def]
+def test_only_an_admin_reaches_the_unit_pages(app, db, admins) -> None:
     web = staff_client(app, db, "kai")
     assert web.get("/personal/enheter").status_code == 403
     assert web.get(f"/personal/enheter/{admins['north']}").status_code == 403

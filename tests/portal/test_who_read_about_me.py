@@ -78,7 +78,7 @@ def test_the_client_sees_roles_not_names_newest_first(
 
 def test_names_are_shown_when_the_municipality_says_so(
     settings, db: Database, world: dict[str, int]
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     _read(db, world["cecilia"], world["sandra"], "client.messages", timedelta(hours=1))
     app = create_app(settings.with_(readers_shown="names"), db=db)
     try:

@@ -68,7 +68,7 @@ def test_due_messages_reach_the_dev_inbox_and_future_ones_wait(db: Database) -> 
 def test_a_temporary_failure_is_retried_after_a_delay_then_sent_once(db: Database) -> None:
     [outbox_id] = _queue(db)
     sms = FlakySms(TemporaryFailure("HTTP 503"))
-    telephony = Telephony(sms=sms, voice=None, is_dev=False)  # type: ignore[arg-type]
+    telephony = Telephony(sms=sms, voice=None, is_dev=False)
     sweep(db, telephony, TWIML)
     row = _state(db, outbox_id)
     assert row.state is OutboxState.QUEUED and row.attempts == 1
@@ -83,7 +83,7 @@ def test_a_temporary_failure_is_retried_after_a_delay_then_sent_once(db: Databas
 def test_a_permanent_failure_stops_at_once(db: Database) -> None:
     [outbox_id] = _queue(db)
     sms = FlakySms(PermanentFailure("invalid number", 21211))
-    sweep(db, Telephony(sms=sms, voice=None, is_dev=False), TWIML)  # type: ignore[arg-type]
+    sweep(db, Telephony(sms=sms, voice=None, is_dev=False), TWIML)
     row = _state(db, outbox_id)
     assert row.state is OutboxState.FAILED
     assert "invalid number" in row.last_error
@@ -95,7 +95,7 @@ def test_a_claim_left_by_a_crashed_process_is_taken_over_after_the_lease(db: Dat
     crashed = claim_due(db, utcnow())  # claimed, then the process "dies" without sending
     assert [c.id for c in crashed] == [outbox_id]
     sms = FlakySms()
-    telephony = Telephony(sms=sms, voice=None, is_dev=False)  # type: ignore[arg-type]
+    telephony = Telephony(sms=sms, voice=None, is_dev=False)
     assert sweep(db, telephony, TWIML) == 0  # still leased to the dead process
     assert sweep(db, telephony, TWIML, now=utcnow() + LEASE + timedelta(seconds=1)) == 1
     assert _state(db, outbox_id).state is OutboxState.SENT
@@ -105,7 +105,7 @@ def test_a_claim_left_by_a_crashed_process_is_taken_over_after_the_lease(db: Dat
 def test_concurrent_sweeps_send_each_message_exactly_once(db: Database) -> None:
     _queue(db, 60)
     sms = FlakySms()
-    telephony = Telephony(sms=sms, voice=None, is_dev=False)  # type: ignore[arg-type]
+    telephony = Telephony(sms=sms, voice=None, is_dev=False)
     threads = [
         threading.Thread(target=sweep, args=(db, telephony, TWIML), kwargs={"batch": 7})
         for _ in range(4)

@@ -97,7 +97,7 @@ def sign_in(app: Flask) -> tuple[FlaskClient, str]:
     return web, response.text if response.status_code == 200 else response.location
 
 
-def close_as_karin(app: Flask, db: Database, client_id: int):  # type: ignore[no-untyped-def]
+def close_as_karin(app: Flask, db: Database, client_id: int):
     karin = staff_client(app, db, "karin")
     url = f"/personal/klient/{client_id}/avsluta"
     page = karin.get(url)

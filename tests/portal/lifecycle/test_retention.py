@@ -183,7 +183,7 @@ def test_a_cleared_client_leaves_nothing_of_herself_in_any_table(
         assert after[name] < before[name], name
 
 
-def _tables():  # type: ignore[no-untyped-def]
+def _tables():
     return Base.metadata.sorted_tables
 
 
@@ -222,7 +222,7 @@ def test_the_admin_sees_a_month_ahead_what_will_be_cleared_without_names(
         assert shown == 1
 
 
-def demo_admin(app: Flask):  # type: ignore[no-untyped-def]
+def demo_admin(app: Flask):
     web = https_client(app)
     response = post_form(web, "/personal/logga-in", {"username": "admin", "password": "demo"})
     assert response.status_code == 302, response.text
