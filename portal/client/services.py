@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from models import GoalLevel, Plan, Recurrence, ReminderRule, Staff, Visit, VisitStatus
 
+from ..casework.plans import newest_plan
 from ..errors import DomainError
 
 
@@ -83,14 +84,8 @@ def reminders_on(session: Session, client_id: int, day: date, zone: ZoneInfo) ->
 
 
 def current_plan(session: Session, client_id: int) -> Plan | None:
-    """The newest version of the client's implementation plan."""
-    return session.scalar(
-        select(Plan)
-        .options(selectinload(Plan.goals))
-        .where(Plan.client_id == client_id)
-        .order_by(Plan.version.desc(), Plan.id.desc())
-        .limit(1)
-    )
+    """The newest version of the client's implementation plan, with its goals loaded."""
+    return session.scalar(newest_plan(client_id).options(selectinload(Plan.goals)))
 
 
 #: The three steps a client sees, from most support to none.
