@@ -7,6 +7,7 @@ from pathlib import Path
 
 from babel.support import Translations
 from flask import Blueprint, Flask, current_app, redirect, request
+from flask_babel import get_locale
 
 from .auth.principal import signed_in
 from .extensions import babel
@@ -46,6 +47,11 @@ def select_locale() -> str:
     return chosen if chosen in languages else languages[0]
 
 
+def page_language() -> str:
+    """The language this request's page is shown in (the selector's choice, else the first)."""
+    return str(get_locale() or current_app.config["LANGUAGES"][0])
+
+
 def text_direction(locale: str) -> str:
     return "rtl" if locale.split("_")[0] in RTL else "ltr"
 
@@ -82,9 +88,7 @@ def init_app(app: Flask, languages: tuple[str, ...]) -> None:
 
     @app.context_processor
     def _lang() -> dict[str, object]:
-        from flask_babel import get_locale
-
-        locale = str(get_locale() or languages[0])
+        locale = page_language()
         return {
             "lang": locale,
             "dir": text_direction(locale),

@@ -12,7 +12,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -23,6 +22,7 @@ from ..auth.principal import staff_required
 from ..booking.reports import percent
 from ..database import finish, session
 from ..errors import DomainError
+from ..i18n import page_language
 from ..ratings import survey
 from ..timeutil import local_today, zone
 from . import decisions, followup, mapping, orders
@@ -38,10 +38,6 @@ from .forms import (
 from .pdf import PdfUnavailable, html_to_pdf
 
 bp = Blueprint("outcomes", __name__, url_prefix="/personal")
-
-
-def _language() -> str:
-    return str(get_locale() or "sv")
 
 
 @bp.get("/kartlaggningar")
@@ -192,7 +188,7 @@ def _summary(client) -> dict[str, object]:
     """What the follow-up page and its PDF show, with the words for its codes."""
     today = local_today(utcnow())
     return {
-        "s": followup.follow_up_summary(session(), client, today, zone(), _language()),
+        "s": followup.follow_up_summary(session(), client, today, zone(), page_language()),
         "today": today,
         "percent": percent,
         "progress": followup.PROGRESS,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -14,6 +13,7 @@ from ..access import audit_list, open_client
 from ..auth.principal import staff_required
 from ..database import session
 from ..errors import DomainError
+from ..i18n import page_language
 from ..timeutil import local_today, zone
 from . import concerns, decisions, goallevels, orders, plans, queue
 from .evidence import describe
@@ -224,7 +224,7 @@ def plan_page(client_id: int):
     order = orders.current_order(session(), client.id, local_today(now))
     form = PlanForm()
     for row in form.goals.entries:
-        row.form.order_goal.choices = orders.order_goal_choices(order, str(get_locale()))
+        row.form.order_goal.choices = orders.order_goal_choices(order, page_language())
     status = 200
     if form.is_submitted() and may_write:
         status = 400

@@ -15,10 +15,11 @@ from ..access import audit_list, client_scope, open_client
 from ..auth.principal import staff_required
 from ..booking.reports import monthly_report, percent
 from ..database import session
+from ..i18n import page_language
 from ..spreadsheet import csv_text
 from ..timeutil import local_today, zone
 from . import asking, figures, survey
-from .views import STEP_TEXTS, _language
+from .views import STEP_TEXTS
 
 bp = Blueprint("ratings_staff", __name__, url_prefix="/personal")
 
@@ -62,7 +63,7 @@ def rate(client_id: int):
         history=history,
         names=asking.rater_names(session(), ratings),
         error=error,
-        lang=_language(),
+        lang=page_language(),
     ), status
 
 
@@ -105,7 +106,7 @@ def outcomes():
         trends=figures.TRENDS,
         smallest=figures.SMALLEST_GROUP,
         pct=percent,
-        lang=_language(),
+        lang=page_language(),
     )
 
 
@@ -113,7 +114,7 @@ def outcomes():
 @staff_required(Role.MANAGER)
 def outcomes_csv():
     return Response(
-        csv_text(figures.csv_rows(_unit_figures(), _language())),
+        csv_text(figures.csv_rows(_unit_figures(), page_language())),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=effekt.csv"},
     )

@@ -7,7 +7,6 @@ far in the address (nothing is written until the client sends them all with one 
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -16,6 +15,7 @@ from models import RATING_STEPS, utcnow
 from ..auth.principal import client_required
 from ..client.proxies import Feature, feature_required, may
 from ..database import session
+from ..i18n import page_language
 from ..timeutil import local_today, zone
 from . import asking, survey
 
@@ -30,10 +30,6 @@ STEP_TEXTS = (
     _l("Jag klarar det själv."),
 )
 assert len(STEP_TEXTS) == RATING_STEPS
-
-
-def _language() -> str:
-    return str(get_locale() or "sv")
 
 
 def _history() -> asking.AskingHistory:
@@ -70,7 +66,7 @@ def start():
         areas=areas,
         may_answer=asking.may_answer(_history(), today),
         survey_due=survey.survey_due(session(), current_user.client.id, today),
-        lang=_language(),
+        lang=page_language(),
     )
 
 
@@ -113,7 +109,7 @@ def area(number: int):
         count=len(areas),
         steps=STEP_TEXTS,
         error=error,
-        lang=_language(),
+        lang=page_language(),
     ), status
 
 
