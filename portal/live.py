@@ -85,13 +85,10 @@ def close_ended(app: Flask) -> int:
     """
     db = app.extensions["boendestod.db"]
     idle = timedelta(minutes=app.config["SETTINGS"].staff_idle_minutes)
-    ended = []
+    sockets = dict(app.extensions[SOCKETS])
     with db.transaction() as session:
-        for sid, token in list(app.extensions[SOCKETS].items()):
-            try:
-                staff_sessions.live(session, token, utcnow(), idle, touch=False)
-            except staff_sessions.SessionEnded:
-                ended.append(sid)
+        over = staff_sessions.ended_tokens(session, set(sockets.values()), utcnow(), idle)
+    ended = [sid for sid, token in sockets.items() if token in over]
     for sid in ended:
         app.extensions[SOCKETS].pop(sid, None)
         socketio.server.disconnect(sid, namespace=NAMESPACE)

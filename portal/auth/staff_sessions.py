@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from models import SessionEnd, StaffSession
@@ -63,24 +63,44 @@ def live(
     """
     if not token or len(token) > MAX_TOKEN:
         raise SessionEnded(None)
-    row = session.scalar(
-        select(StaffSession)
-        .options(joinedload(StaffSession.staff))
-        .where(StaffSession.token_hash == token_hash(token))
-    )
+    row = session.scalar(_rows([token_hash(token)]))
     if row is None:
         raise SessionEnded(None)
-    if row.ended_at is not None:
+    if _over(row, now, idle):
         raise SessionEnded(row.ended_reason)
-    if not row.staff.active:
-        _end(row, now, SessionEnd.SWITCHED_OFF)
-        raise SessionEnded(SessionEnd.SWITCHED_OFF)
-    if now - row.last_seen_at > idle:
-        _end(row, now, SessionEnd.IDLE)
-        raise SessionEnded(SessionEnd.IDLE)
     if touch and now - row.last_seen_at >= TOUCH_EVERY:
         row.last_seen_at = now
     return row
+
+
+def ended_tokens(session: Session, tokens: set[str], now: datetime, idle: timedelta) -> set[str]:
+    """Those of ``tokens`` whose session is over (``live`` would refuse them), in one query; the
+    sessions found idle or of a switched-off account are ended here, as ``live`` ends them."""
+    hashes = {token_hash(t): t for t in tokens if t and len(t) <= MAX_TOKEN}
+    still = {
+        hashes[row.token_hash]
+        for row in session.scalars(_rows(list(hashes)))
+        if not _over(row, now, idle)
+    }
+    return tokens - still
+
+
+def _rows(hashes: list[str]) -> Select[tuple[StaffSession]]:
+    return (
+        select(StaffSession)
+        .options(joinedload(StaffSession.staff))
+        .where(StaffSession.token_hash.in_(hashes))
+    )
+
+
+def _over(row: StaffSession, now: datetime, idle: timedelta) -> bool:
+    """Whether this session is over; one idle too long or of a switched-off account is ended
+    now, with its reason."""
+    if row.ended_at is None and not row.staff.active:
+        _end(row, now, SessionEnd.SWITCHED_OFF)
+    elif row.ended_at is None and now - row.last_seen_at > idle:
+        _end(row, now, SessionEnd.IDLE)
+    return row.ended_at is not None
 
 
 def _end(row: StaffSession, now: datetime, reason: SessionEnd) -> None:
