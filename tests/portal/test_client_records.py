@@ -144,9 +144,20 @@ def test_the_readable_file_says_it_all_too(app: Flask, db: Database, two: dict[s
     page = response.text
     every_kind = ("Zelda var glad.", "Hej Zeldabrev", "Zeldamedicin", "Zeldafråga", "Zeldaoro",
                   "Zeldaanteckning", "1 Zeldasvar", "Zeldahjälpare", "sådär")  # fmt: skip
-    for words in every_kind:
+    every_new_kind = (
+        "19811228-9874", "Zeldaområdet", "Anna Testsson (den första att fråga)",
+        "Zelda sa ja förut", "Du sa ja i telefon. Skrivet av Anna Testsson.",
+        "Skrivet av Kim Testsson.", "Zelda klarar disken", "Du vill: Zelda vill laga mat",
+        "Zeldasammanfattning", "Zeldabeställningsmål", "Zeldafungerar", "Zeldaändras",
+        "Stödet fungerar och fortsätter som nu",
+        "du: Vardagliga sysslor. Jag klarar det med lite hjälp.",
+        "Anna Testsson: Vardagliga sysslor. Jag klarar det nästan själv.",
+        "Fungerar det bra med din boendestödjare? Ja", "Kan du säga vad du tycker? Ibland",
+        "Jag vill Zeldaa. (mer självständigt med visst stöd)",
+    )  # fmt: skip
+    for words in every_kind + every_new_kind:
         assert words in page, words
-    assert "Yrsa" not in page
+    assert "Yrsa" not in page and "19900101" not in page
 
 
 def test_the_page_shows_what_we_hold_in_short(
@@ -157,7 +168,11 @@ def test_the_page_shows_what_we_hold_in_short(
     assert "Du får 120 minuter stöd i veckan." in page
     assert "Jag vill Zeldaa." in page
     assert "Besök: 3" in page
-    assert "Yrsa" not in page
+    for fact in ("19811228-9874", "Zeldaområdet", "Zeldahjälpare", "Hur går det? 2 svar",
+                 "Dina svar på frågor: 1", "Dina mål: 1 ändringar", "Kartläggning: 1",
+                 "Beställning: 1", "Uppföljning: 1", "Du har sagt ja: 2 gånger"):  # fmt: skip
+        assert fact in page, fact
+    assert "Yrsa" not in page and "19900101" not in page
     start = client_client(app, db, client_id=two["zelda"]).get("/min-dag").text
     assert 'href="/mina-uppgifter"' in start
 
@@ -175,6 +190,9 @@ def test_a_proxy_needs_the_clients_consent_to_see_her_records(
         s.get(Proxy, two["proxy"]).can_see_records = True
     allowed = web.get("/mina-uppgifter/fil.json")
     assert allowed.status_code == 200 and "Zelda var glad." in allowed.text
+    # Allowed to see everything, the proxy sees her personnummer whole, as she does.
+    assert '"personal_number": "19811228-9874"' in allowed.text
+    assert "19811228-9874" in web.get("/mina-uppgifter").text
     with db.transaction() as s:
         looked = s.scalar(select(AuditEvent).where(AuditEvent.subject == "proxy.records"))
         assert looked.client_id == two["zelda"] and looked.actor_staff_id is None
