@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from models import Staff
 
@@ -15,3 +19,9 @@ def when(moment: datetime | date | time | None) -> str | None:
 def name_of(staff: Staff | None) -> str | None:
     """A member of staff by their full name; None for nobody."""
     return staff.full_name if staff is not None else None
+
+
+def newest(session: Session, model: Any, client_id: int, at: Any) -> list[Any]:
+    """Rows of ``model`` about the client, newest ``at`` first."""
+    query = select(model).where(model.client_id == client_id).order_by(at.desc(), model.id.desc())
+    return list(session.scalars(query))

@@ -38,7 +38,7 @@ from models import (
 )
 
 from ..personnummer import display as personal_number_shown
-from .record_values import name_of, when
+from .record_values import name_of, newest, when
 from .records_outcomes import OUTCOME_SECTIONS, outcome_records
 
 Record = dict[str, Any]
@@ -95,7 +95,7 @@ def client_records(session: Session, client: Client, now: datetime) -> dict[str,
             "how": c.method.value if c.method else None, "withdrawn_at": when(c.withdrawn_at),
             "withdrawn_by": name_of(staff.get(c.withdrawn_by_id)),
         }
-        for c in _newest(session, Consent, cid, Consent.given_at)
+        for c in newest(session, Consent, cid, Consent.given_at)
     ]  # fmt: skip
     decisions = session.scalars(
         select(Decision)
@@ -124,7 +124,7 @@ def client_records(session: Session, client: Client, now: datetime) -> dict[str,
             "id": m.id, "at": when(m.created_at), "from_me": m.from_client,
             "worker": name_of(staff.get(m.staff_id)), "text": m.body, "read_at": when(m.read_at),
         }
-        for m in _newest(session, Message, cid, Message.created_at)
+        for m in newest(session, Message, cid, Message.created_at)
     ]  # fmt: skip
     records["reminders"] = [
         {
@@ -134,7 +134,7 @@ def client_records(session: Session, client: Client, now: datetime) -> dict[str,
             "ends_on": when(r.ends_on), "active": r.active, "added_by_me": r.by_client,
             "added_by": name_of(staff.get(r.created_by_id)), "created_at": when(r.created_at),
         }
-        for r in _newest(session, ReminderRule, cid, ReminderRule.created_at)
+        for r in newest(session, ReminderRule, cid, ReminderRule.created_at)
     ]  # fmt: skip
     records["sent"] = [
         {
@@ -142,16 +142,16 @@ def client_records(session: Session, client: Client, now: datetime) -> dict[str,
             "to": o.to_phone, "text": o.body, "state": o.state.value, "reply": o.reply,
             "sent_at": when(o.sent_at), "delivered_at": when(o.delivered_at),
         }
-        for o in _newest(session, Outbox, cid, Outbox.due_at)
+        for o in newest(session, Outbox, cid, Outbox.due_at)
         if o.purpose != "login_code"
     ]  # fmt: skip
     records["sms_replies"] = [
         {"id": m.id, "at": when(m.received_at), "from": m.from_phone, "text": m.body}
-        for m in _newest(session, InboundMessage, cid, InboundMessage.received_at)
+        for m in newest(session, InboundMessage, cid, InboundMessage.received_at)
     ]
     records["check_ins"] = [
         {"id": c.id, "at": when(c.created_at), "mood": c.mood.value}
-        for c in _newest(session, CheckIn, cid, CheckIn.created_at)
+        for c in newest(session, CheckIn, cid, CheckIn.created_at)
     ]
     records["requests"] = [
         {
@@ -159,7 +159,7 @@ def client_records(session: Session, client: Client, now: datetime) -> dict[str,
             "channel": r.channel.value, "wanted_from": when(r.wanted_from),
             "wanted_to": when(r.wanted_to), "text": r.text, "status": r.status.value,
         }
-        for r in _newest(session, SupportRequest, cid, SupportRequest.created_at)
+        for r in newest(session, SupportRequest, cid, SupportRequest.created_at)
     ]  # fmt: skip
     escalations = session.scalars(
         select(Escalation)
@@ -173,22 +173,16 @@ def client_records(session: Session, client: Client, now: datetime) -> dict[str,
             "id": t.id, "at": when(t.created_at), "kind": t.kind.value, "text": t.text,
             "done_at": when(t.done_at),
         }
-        for t in _newest(session, Task, cid, Task.created_at)
+        for t in newest(session, Task, cid, Task.created_at)
     ]  # fmt: skip
     records["devices"] = [
         {
             "id": d.id, "label": d.label, "created_at": when(d.created_at),
             "last_seen_at": when(d.last_seen_at), "revoked_at": when(d.revoked_at),
         }
-        for d in _newest(session, Device, cid, Device.created_at)
+        for d in newest(session, Device, cid, Device.created_at)
     ]  # fmt: skip
     return records
-
-
-def _newest(session: Session, model: Any, client_id: int, at: Any) -> list[Any]:
-    """Rows of ``model`` about the client, newest first."""
-    query = select(model).where(model.client_id == client_id).order_by(at.desc(), model.id.desc())
-    return list(session.scalars(query))
 
 
 def _about(client: Client, staff: dict[int, Staff]) -> Record:

@@ -26,7 +26,7 @@ from models import (
     SurveyAnswer,
 )
 
-from .record_values import name_of, when
+from .record_values import name_of, newest, when
 
 Record = dict[str, Any]
 
@@ -51,26 +51,10 @@ def outcome_records(
         .where(Order.client_id == client_id)
         .order_by(Order.starts_on.desc(), Order.id.desc())
     )
-    follow_ups = session.scalars(
-        select(FollowUp)
-        .where(FollowUp.client_id == client_id)
-        .order_by(FollowUp.held_on.desc(), FollowUp.id.desc())
-    )
-    ratings = session.scalars(
-        select(Rating)
-        .where(Rating.client_id == client_id)
-        .order_by(Rating.rated_at.desc(), Rating.id.desc())
-    )
-    surveys = session.scalars(
-        select(SurveyAnswer)
-        .where(SurveyAnswer.client_id == client_id)
-        .order_by(SurveyAnswer.answered_at.desc(), SurveyAnswer.id.desc())
-    )
-    levels = session.scalars(
-        select(GoalLevelChange)
-        .where(GoalLevelChange.client_id == client_id)
-        .order_by(GoalLevelChange.changed_at.desc(), GoalLevelChange.id.desc())
-    )
+    follow_ups = newest(session, FollowUp, client_id, FollowUp.held_on)
+    ratings = newest(session, Rating, client_id, Rating.rated_at)
+    surveys = newest(session, SurveyAnswer, client_id, SurveyAnswer.answered_at)
+    levels = newest(session, GoalLevelChange, client_id, GoalLevelChange.changed_at)
     return {
         "mappings": [_mapping(m, staff, areas) for m in mappings],
         "orders": [_order(o, staff, areas) for o in orders],
