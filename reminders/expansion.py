@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, joinedload
@@ -39,7 +39,7 @@ from models import (
 )
 from models.numbers import whole_number
 
-from .outbox import PROXY_PURPOSE
+from .outbox import PROXY_PURPOSE, cancel_queued
 from .texts import render
 from .timing import QUIET_FROM, QUIET_UNTIL
 
@@ -344,12 +344,7 @@ def withdraw_stale_visit_reminders(session: Session, now: datetime) -> int:
         or not (r.dedupe_key or "").endswith(f"@{r.planned_start:%Y%m%dT%H%MZ}")
     ]
     if stale:
-        session.execute(
-            update(Outbox)
-            .where(Outbox.id.in_(stale), Outbox.state == OutboxState.QUEUED)
-            .values(state=OutboxState.CANCELLED, last_error="visit cancelled or moved")
-            .execution_options(synchronize_session=False)
-        )
+        cancel_queued(session, Outbox.id.in_(stale), why="visit cancelled or moved")
     return len(stale)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import ColumnElement, update
 from sqlalchemy.orm import Session
 
-from models import Outbox, OutboxKind, on_commit, utcnow
+from models import Outbox, OutboxKind, OutboxState, on_commit, rows_changed, utcnow
 
 #: Ends the purpose of a copy sent to a client's proxy ("reminder_proxy"): the row's
 #: ``client_id`` is the client it is about, ``to_phone`` the proxy's.
@@ -18,6 +19,31 @@ WAKE = "wake_outbox"
 
 def is_proxy_copy(row: Outbox) -> bool:
     return row.purpose.endswith(PROXY_PURPOSE)
+
+
+def cancel_queued(session: Session, *where: ColumnElement[bool], why: str) -> int:
+    """Withdraw the rows still waiting to go that match ``where``; return how many.
+
+    Only queued rows: one a dispatcher has claimed is already with the provider, and one sent or
+    failed is history. ``why`` is kept as the row's ``last_error`` for the outbox page.
+    """
+    result = session.execute(
+        update(Outbox)
+        .where(Outbox.state == OutboxState.QUEUED, *where)
+        .values(state=OutboxState.CANCELLED, last_error=why)
+        .execution_options(synchronize_session=False)
+    )
+    return rows_changed(result)
+
+
+def cancel_proxy_copies(
+    session: Session, phone: str, why: str, client_id: int | None = None
+) -> int:
+    """Withdraw the copies queued for the proxy at ``phone`` (of one client, or of all)."""
+    where = [Outbox.to_phone == phone, Outbox.purpose.endswith(PROXY_PURPOSE)]
+    if client_id is not None:
+        where.append(Outbox.client_id == client_id)
+    return cancel_queued(session, *where, why=why)
 
 
 def queue_sms(

@@ -13,14 +13,14 @@ import logging
 import re
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Client, InboundMessage, Outbox, OutboxKind, OutboxState, Proxy
 
 from . import hooks
-from .outbox import PROXY_PURPOSE, queue_sms
+from .outbox import cancel_proxy_copies, queue_sms
 from .texts import render
 
 log = logging.getLogger(__name__)
@@ -155,16 +155,7 @@ def proxy_opt_out(session: Session, phone: str, now: datetime) -> bool:
             due_at=now,
         )
     if proxies:
-        session.execute(
-            update(Outbox)
-            .where(
-                Outbox.to_phone == phone,
-                Outbox.state == OutboxState.QUEUED,
-                Outbox.purpose.endswith(PROXY_PURPOSE),
-            )
-            .values(state=OutboxState.CANCELLED, last_error="proxy sent STOPP")
-            .execution_options(synchronize_session=False)
-        )
+        cancel_proxy_copies(session, phone, "proxy sent STOPP")
     return bool(proxies)
 
 

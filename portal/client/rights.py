@@ -28,8 +28,12 @@ from models import AuditEvent, utcnow
 from models.numbers import whole_number
 
 from ..auth.principal import client_required
+from ..casework.followup import OUTCOMES
 from ..database import session
 from ..labels import MOOD
+from ..proxies.forms import METHOD_NAMES, RELATION_NAMES
+from ..ratings.survey import QUESTIONS
+from ..ratings.views import STEP_TEXTS
 from ..timeutil import local_today
 from . import readers as reads
 from .proxies import Feature, feature_required
@@ -93,11 +97,23 @@ def download_json():
     return _attachment(body, "application/json", "json")
 
 
+def _file_words() -> dict[str, object]:
+    """The words the readable file uses for the records' keys (the JSON keeps the keys)."""
+    return {
+        "mood_names": MOOD,
+        "outcome_texts": {outcome.value: text for outcome, text in OUTCOMES.items()},
+        "step_texts": STEP_TEXTS,
+        "questions": {question.key: question for question in QUESTIONS},
+        "method_names": {method.value: text for method, text in METHOD_NAMES.items()},
+        "relation_names": {relation.value: text for relation, text in RELATION_NAMES.items()},
+    }
+
+
 @bp.get("/mina-uppgifter/fil.html")
 @client_required
 @feature_required(Feature.SEE_RECORDS)
 def download_html():
-    body = render_template("client/records_file.html", records=_records(), mood_names=MOOD)
+    body = render_template("client/records_file.html", records=_records(), **_file_words())
     return _attachment(body, "text/html", "html")
 
 

@@ -30,7 +30,6 @@ from models import (
     EscalationOutcome,
     EscalationStatus,
     Outbox,
-    OutboxState,
     Proxy,
     RequestStatus,
     Staff,
@@ -39,7 +38,7 @@ from models import (
     Visit,
     VisitStatus,
 )
-from reminders.outbox import queue_sms
+from reminders.outbox import cancel_queued, queue_sms
 from reminders.texts import render
 
 from ..access import audit_change
@@ -144,12 +143,7 @@ def close_case(
     for visit in visits:
         mark_cancelled_by_staff(visit, by.id if by else None, SUPPORT_ENDED, now)
     # Reminders, visit reminders and proxies' copies waiting to go: none of them is wanted now.
-    session.execute(
-        update(Outbox)
-        .where(Outbox.client_id == client.id, Outbox.state == OutboxState.QUEUED)
-        .values(state=OutboxState.CANCELLED, last_error="support ended")
-        .execution_options(synchronize_session=False)
-    )
+    cancel_queued(session, Outbox.client_id == client.id, why="support ended")
     proxies = _live_proxies(session, client.id)
     for proxy in proxies:
         proxy.active = False

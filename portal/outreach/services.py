@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import format_date, gettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -21,6 +21,7 @@ from models import (
     ReminderRule,
 )
 from reminders.expansion import DEFAULT_REPLY_WINDOW, DEFAULT_VISIT_REMINDERS, local_moment
+from reminders.outbox import cancel_queued
 from reminders.texts import sensitive_words
 from reminders.timing import QUIET_FROM, QUIET_UNTIL
 
@@ -192,12 +193,7 @@ def stop_rule(session: Session, client_id: int, rule_id: int) -> ReminderRule:
     if rule is None:
         raise DomainError(_l("Påminnelsen finns inte."), 404)
     rule.active = False
-    session.execute(
-        update(Outbox)
-        .where(Outbox.rule_id == rule.id, Outbox.state == OutboxState.QUEUED)
-        .values(state=OutboxState.CANCELLED, last_error="rule stopped")
-        .execution_options(synchronize_session=False)
-    )
+    cancel_queued(session, Outbox.rule_id == rule.id, why="rule stopped")
     session.flush()
     return rule
 

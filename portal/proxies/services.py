@@ -2,7 +2,9 @@
 
 What a proxy may do is read from their standing consent on every request
 (``portal.auth.proxy_rights``), so a change here reaches a signed-in proxy on their next page,
-and a proxy left with nothing is signed out there.
+and a proxy left with nothing is signed out there. Reminder copies are queued up to two days
+ahead (``reminders.expansion.HORIZON``): taking the copies away withdraws those already queued,
+in the same transaction, so none reaches the proxy after the client said no.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from models import (
     ProxyRelation,
     Staff,
 )
+from reminders.outbox import cancel_proxy_copies
 
 from ..access import audit_change
 from ..auth.proxy_rights import GRANTABLE, Feature, allowed
@@ -129,6 +132,11 @@ def add(
     return proxy
 
 
+def _stop_copies(session: Session, client: Client, proxy: Proxy, why: str) -> None:
+    """Withdraw the reminder copies already queued for this proxy about this client."""
+    cancel_proxy_copies(session, proxy.phone, why, client_id=client.id)
+
+
 def record_consent(
     session: Session, by: Staff, client: Client, proxy: Proxy, agreement: Agreement,
     now: datetime,
@@ -139,6 +147,8 @@ def record_consent(
         proxy.consent.withdrawn_at, proxy.consent.withdrawn_by_id = now, by.id
     proxy.consent = consent
     _grant(proxy, agreement.features)
+    if Feature.REMINDERS not in agreement.features:
+        _stop_copies(session, client, proxy, "proxy consent changed")
     session.flush()
     _audit(session, by, client, f"proxy {proxy.id} consent: {consent.scope} "
            f"({agreement.method.value})", now)  # fmt: skip
@@ -150,6 +160,7 @@ def withdraw(session: Session, by: Staff, client: Client, proxy: Proxy, now: dat
     if proxy.consent is not None and proxy.consent.withdrawn_at is None:
         proxy.consent.withdrawn_at, proxy.consent.withdrawn_by_id = now, by.id
     _grant(proxy, frozenset())
+    _stop_copies(session, client, proxy, "proxy consent withdrawn")
     session.flush()
     _audit(session, by, client, f"proxy {proxy.id} consent withdrawn", now)
 

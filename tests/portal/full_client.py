@@ -7,40 +7,55 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from models import (
+    Area,
     CheckIn,
     Client,
     Consent,
     ConsentKind,
+    ConsentMethod,
     Decision,
     DecisionGoal,
     Device,
     Escalation,
     EscalationNote,
     EscalationType,
+    FollowUp,
+    FollowUpOutcome,
     Goal,
     GoalKind,
     GoalLevel,
+    GoalLevelChange,
     GrantPeriod,
     InboundMessage,
+    LifeArea,
+    Mapping,
+    MappingArea,
     Message,
     Mood,
+    Order,
+    OrderGoal,
     Outbox,
     OutboxKind,
     Plan,
     Proxy,
     ProxyRelation,
+    Rating,
+    RatingSource,
     Recurrence,
     ReminderChannel,
     ReminderRule,
     Staff,
     SupportRequest,
+    SurveyAnswer,
     Task,
     TaskKind,
     VisitNote,
     VisitStatus,
+    ensure_life_areas,
 )
 from models.visits import Channel
 from tests.factories import make_client, make_visit
@@ -54,11 +69,19 @@ def make_full_client(
     caseworker: Staff,
     now: datetime,
     unit_id: int | None = None,
+    personal_number: str | None = None,
 ) -> Client:
     """A client named ``tag`` with at least one record of every kind the portal keeps."""
+    area_id = None
+    if unit_id is not None:
+        area = Area(unit_id=unit_id, name=f"{tag}området", lat=59.3, lon=18.0)
+        session.add(area)
+        session.flush()
+        area_id = area.id
     client = make_client(
         session, tag, f"{tag}sson", phone=phone, workers=[worker], caseworker=caseworker,
         unit_id=unit_id, address=f"{tag}gatan 1", preferences=f"{tag} vill ha te",
+        personal_number=personal_number, area_id=area_id,
     )  # fmt: skip
     decision = Decision(
         client_id=client.id, caseworker_id=caseworker.id, starts_on=date(2020, 1, 1),
@@ -69,6 +92,8 @@ def make_full_client(
     plan = Plan(client_id=client.id, version=1, written_by_id=worker.id)
     plan.goals = [Goal(position=0, client_words=f"Jag vill {tag}a.", level=GoalLevel.WITH_SUPPORT)]
     session.add_all([decision, plan])
+    session.flush()
+    _add_outcomes(session, client, tag, worker, caseworker, decision, now)
     done = make_visit(session, client, worker, start=now - timedelta(days=2),
                       status=VisitStatus.DONE)  # fmt: skip
     done.actual_start, done.actual_end = done.planned_start, done.planned_end
@@ -110,8 +135,17 @@ def make_full_client(
         created_at=now - timedelta(days=1),
     )  # fmt: skip
     escalation.notes = [EscalationNote(author_id=caseworker.id, text=f"{tag}anteckning")]
-    consent = Consent(client_id=client.id, kind=ConsentKind.PROXY_ACCESS, scope=f"{tag} sa ja")
-    session.add_all([escalation, consent])
+    earlier = Consent(
+        client_id=client.id, kind=ConsentKind.PROXY_ACCESS, scope=f"{tag} sa ja förut",
+        given_at=now - timedelta(days=30), recorded_by_id=worker.id, method=ConsentMethod.PHONE,
+        withdrawn_at=now - timedelta(days=10), withdrawn_by_id=caseworker.id,
+    )  # fmt: skip
+    consent = Consent(
+        client_id=client.id, kind=ConsentKind.PROXY_ACCESS, scope=f"{tag} sa ja",
+        given_at=now - timedelta(days=10), recorded_by_id=caseworker.id,
+        method=ConsentMethod.IN_PERSON,
+    )  # fmt: skip
+    session.add_all([escalation, earlier, consent])
     session.flush()
     session.add(
         Proxy(
@@ -121,3 +155,44 @@ def make_full_client(
     )  # fmt: skip
     session.flush()
     return client
+
+
+def _add_outcomes(
+    session: Session, client: Client, tag: str, worker: Staff, caseworker: Staff,
+    decision: Decision, now: datetime,
+) -> None:  # fmt: skip
+    """The mapping, an order, a follow-up, both ratings, a survey and a goal level change."""
+    ensure_life_areas(session)
+    area = session.scalars(select(LifeArea).order_by(LifeArea.position)).first()
+    mapping = Mapping(
+        client_id=client.id, mapper_id=worker.id, started_by_id=caseworker.id,
+        starts_on=date(2019, 11, 1), ends_on=date(2019, 12, 15),
+        summary=f"{tag}sammanfattning", closed_at=now - timedelta(days=400),
+    )  # fmt: skip
+    mapping.areas = [MappingArea(life_area_id=area.id, manages_today=f"{tag} klarar disken",
+                                 wishes=f"{tag} vill laga mat")]  # fmt: skip
+    session.add(mapping)
+    session.flush()
+    order = Order(
+        client_id=client.id, decision_id=decision.id, mapping_id=mapping.id,
+        caseworker_id=caseworker.id, starts_on=date(2020, 1, 1), ends_on=date(2030, 12, 31),
+        minutes=120, per=GrantPeriod.WEEK, follow_up_on=date(2030, 6, 1),
+    )  # fmt: skip
+    order.goals = [OrderGoal(life_area_id=area.id, text=f"{tag}beställningsmål")]
+    session.add(order)
+    session.flush()
+    session.add_all([
+        FollowUp(client_id=client.id, order_id=order.id, caseworker_id=caseworker.id,
+                 held_on=date(2025, 6, 1), what_works=f"{tag}fungerar",
+                 what_changes=f"{tag}ändras", outcome=FollowUpOutcome.CONTINUES),
+        Rating(client_id=client.id, life_area_id=area.id, source=RatingSource.CLIENT, step=3,
+               rated_at=now - timedelta(days=7)),
+        Rating(client_id=client.id, life_area_id=area.id, source=RatingSource.WORKER, step=4,
+               staff_id=worker.id, rated_at=now - timedelta(days=6)),
+        SurveyAnswer(client_id=client.id, follow_up_on=date(2030, 6, 1),
+                     answers={"contact": "yes", "say": "sometimes"}, named=True,
+                     answered_at=now - timedelta(days=3)),
+        GoalLevelChange(client_id=client.id, client_words=f"Jag vill {tag}a.",
+                        level=GoalLevel.MORE_INDEPENDENT, changed_by_id=worker.id,
+                        changed_at=now - timedelta(days=5)),
+    ])  # fmt: skip

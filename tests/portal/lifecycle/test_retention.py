@@ -45,6 +45,7 @@ from models import (
 from portal.demo import seed
 from portal.lifecycle.closure import close_case
 from portal.lifecycle.retention import Policy, run_retention
+from portal.personnummer import COORDINATION_DAY_OFFSET, normalise
 from tests.conftest import https_client, post_form
 
 pytestmark = pytest.mark.db
@@ -55,10 +56,14 @@ SANDRA = "+46700000001"
 SURNAME = "Gallringsdottir"
 
 
-def personal_number(born: date) -> str:
-    """A valid personnummer (twelve digits) for someone born on ``born``."""
-    nine = f"{born:%y%m%d}123"
-    return f"{born.year // 100}{nine}{luhn.calc_check_digit(nine)}"
+def personal_number(born: date, coordination: bool = False) -> str:
+    """A valid personnummer (twelve digits) for someone born on ``born``; a samordningsnummer
+    (the day plus 60) with ``coordination``."""
+    day = born.day + (COORDINATION_DAY_OFFSET if coordination else 0)
+    nine = f"{born:%y%m}{day:02d}123"
+    number = f"{born.year // 100}{nine}{luhn.calc_check_digit(nine)}"
+    assert normalise(number) == number  # the register would accept it
+    return number
 
 
 @pytest.fixture
@@ -140,14 +145,37 @@ def test_a_note_written_after_the_closing_is_the_last_entry_the_five_years_run_f
     assert clear(db, date(2032, 3, 1)) == 1
 
 
-def test_someone_born_on_the_15th_is_kept_for_research_unless_the_setting_is_off(
-    db: Database, closed_sandra: int
+@pytest.mark.parametrize(
+    "number",
+    [
+        personal_number(date(1983, 4, 5)),
+        personal_number(date(1983, 4, 15)),
+        personal_number(date(1983, 4, 25)),
+        personal_number(date(1983, 4, 5), coordination=True),  # day 65: born on the 5th
+    ],
+    ids=["5th", "15th", "25th", "samordningsnummer-5th"],
+)
+def test_someone_born_on_a_research_day_is_kept_unless_the_setting_is_off(
+    db: Database, closed_sandra: int, number: str
 ) -> None:
     with db.transaction() as s:
-        s.get(Client, closed_sandra).personal_number = personal_number(date(1983, 4, 15))
+        s.get(Client, closed_sandra).personal_number = number
     assert clear(db, date(2040, 1, 1)) == 0
     assert still_there(db, closed_sandra)
     assert clear(db, date(2040, 1, 1), keep_sample=False) == 1
+    assert not still_there(db, closed_sandra)
+
+
+@pytest.mark.parametrize("coordination", [False, True], ids=["personnummer", "samordningsnummer"])
+def test_someone_born_on_the_6th_is_cleared_like_anyone(
+    db: Database, closed_sandra: int, coordination: bool
+) -> None:
+    """The control: a day next to a research day (a samordningsnummer's day 66) is not one."""
+    with db.transaction() as s:
+        s.get(Client, closed_sandra).personal_number = personal_number(
+            date(1983, 4, 6), coordination
+        )
+    assert clear(db, date(2040, 1, 1)) == 1
     assert not still_there(db, closed_sandra)
 
 
