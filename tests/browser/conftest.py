@@ -54,18 +54,3 @@ def no_js_phone(browser: Browser, live: LiveServer) -> Iterator[Page]:
     )
     yield context.new_page()
     context.close()
-
-
-def sign_in_by_code(phone: Page, number: str) -> None:
-    """Sign in on ``phone`` as a client does: the number, then the code read in the dev outbox."""
-    import re
-
-    phone.goto("/logga-in")
-    phone.get_by_label("Ditt mobilnummer").fill(number)
-    phone.get_by_role("button", name="Skicka kod").click()
-    inbox = phone.context.new_page()
-    inbox.goto("/dev/outbox")
-    code = re.search(r"\d{6}", inbox.locator(".bubble .body").first.inner_text()).group(0)
-    inbox.close()
-    phone.get_by_label("Koden från sms:et").fill(code)
-    phone.get_by_role("button", name="Logga in").click()

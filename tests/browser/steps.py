@@ -24,6 +24,7 @@ def sign_in_staff(page: Page, username: str, secret: str, password: str = PASSWO
     page.get_by_label("Lösenord").fill(password)
     page.get_by_label("Kod från din autentiseringsapp").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Logga in").click()
+    expect(page).not_to_have_url(re.compile("/logga-in"))  # signed in before the next goto
 
 
 def create_account(admin: Page, username: str, first: str, last: str, role: str, unit: str) -> str:
@@ -86,3 +87,4 @@ def sign_in_client(page: Page, phone_typed: str) -> None:
     page.get_by_role("button", name="Skicka kod").click()
     page.get_by_label("Koden från sms:et").fill(sms_code(page, to, after=before))
     page.get_by_role("button", name="Logga in").click()
+    expect(page).not_to_have_url(re.compile("/logga-in"))  # signed in before the next goto
