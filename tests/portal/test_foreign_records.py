@@ -90,6 +90,9 @@ RULES: dict[str, Rule] = {
     # The console takes the coordinator back to the queue, the refusal in a flash.
     "console.assign": Rule({"request_id": "request"}, {"staff_id": "staff"}, answers=(303,)),
     "schedule.plan_visit": Rule({"visit_id": "visit"}, {"staff_id": "staff"}),
+    "schedule.book_visit": Rule(
+        {"client_id": "client"}, form_ids={"staff_id": "staff"}, answers=(400,)
+    ),
     # Routes whose ids come in the query string (GET) or the form (POST) only.
     "booking.confirm": Rule(
         form_ids={"personal": "staff", "besok": "visit"}, form={"start": "{epoch}", "satt": "home"}
