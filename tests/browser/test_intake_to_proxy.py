@@ -1,14 +1,12 @@
 """The whole road from an empty unit to a proxy's refusal, in real Chromium, every step through
 the pages (issue 15): the admin creates a caseworker and a worker, who enrol through their
 one-time links; the caseworker registers Hanna with a decision; the coordinator makes the worker
-her contact person and gives the worker time today; Hanna signs in with an SMS code and asks for
-help; the coordinator books it; Hanna sees who is coming; a proxy is added, signs in and sees only
-what Hanna allowed; the consent is withdrawn and the proxy is refused at once.
+her contact person, gives the worker time today and books her visit; Hanna signs in with an SMS
+code and sees who is coming; a proxy is added, signs in and sees only what Hanna allowed; the
+consent is withdrawn and the proxy is refused at once.
 
-Only the admin, the coordinator, the unit with its area and the light-support catalogue are made
-by SQL, before the first step: someone must exist first. No page lets staff book a visit for a
-client directly (only the client's own booking and the coordinator's assignment of a request
-make visits), so Hanna's visit today is her request for help, assigned by the coordinator.
+Only the admin, the coordinator and the unit with its area are made by SQL, before the first
+step: someone must exist first.
 """
 
 from __future__ import annotations
@@ -23,7 +21,6 @@ from playwright.sync_api import Browser, Page, expect
 
 from models import Area, Database, Role, Unit
 from portal.config import Settings
-from portal.lightsupport.catalogue import ensure_defaults
 from tests.browser.conftest import LiveServer
 from tests.browser.steps import create_account, enrol, sign_in_client, sign_in_staff
 from tests.factories import make_staff
@@ -54,7 +51,6 @@ def test_from_an_empty_unit_to_a_proxy_refused_all_through_the_pages(
     today = morning.date().isoformat()
     with time_machine.travel(morning, tick=True):
         with db.transaction() as s:
-            ensure_defaults(s)
             north = Unit(name="Norr")
             s.add(north)
             s.flush()
@@ -111,26 +107,28 @@ def test_from_an_empty_unit_to_a_proxy_refused_all_through_the_pages(
         cecilia.get_by_role("button", name="Spara").click()
         expect(cecilia.get_by_text("Sparat.")).to_be_visible()
 
-        # Hanna signs in with the code sent to her phone: nobody comes yet, so she asks.
+        # Hanna signs in with the code sent to her phone: nobody is coming yet.
         sign_in_client(phone, "070-123 45 67")
         expect(phone.get_by_role("heading", name="Hej Hanna!")).to_be_visible()
         expect(phone.get_by_text("Inga besök idag.")).to_be_visible()
-        phone.goto("/hjalp")
-        phone.get_by_role("link", name="Prata en stund").click()
-        phone.get_by_role("link", name="Idag").click()
-        phone.get_by_role("link", name="Hem till mig").click()
-        phone.get_by_role("button", name="Ja, skicka").click()
-        expect(phone.get_by_role("heading", name="Tack! Vi har fått det.")).to_be_visible()
 
-        # Cecilia books Anna for it from her console.
-        cecilia.goto("/personal/samordning")
-        card = cecilia.locator(".request").filter(has_text="Hanna")
-        card.get_by_role("button", name=re.compile("Tilldela Anna")).click()
-        expect(cecilia.get_by_text("Tilldelad. Klienten får ett sms.")).to_be_visible()
+        # Cecilia books Anna to come to Hanna's home at 10:30, from Hanna's page.
+        cecilia.goto("/personal/klienter")
+        cecilia.get_by_role("link", name="Hanna Ström").click()
+        cecilia.get_by_role("link", name="Boka ett besök").click()
+        cecilia.get_by_label("Boendestödjare").select_option(label="Anna Berg")
+        expect(cecilia.get_by_label("Dag", exact=True)).to_have_value(today)
+        cecilia.get_by_label("Tid", exact=True).fill("10:30")
+        cecilia.get_by_label("Hur", exact=True).select_option(label="hembesök")
+        cecilia.get_by_role("button", name="Boka besöket").click()
+        expect(
+            cecilia.get_by_text("Besöket är bokat. Hanna ser det under Min dag.")
+        ).to_be_visible()
+        expect(cecilia.get_by_role("link", name="10:30 Hanna")).to_be_visible()
 
         # Hanna's day says who is coming, and Anna's day says whom she visits.
         phone.goto("/min-dag")
-        expect(phone.locator(".day")).to_contain_text("Anna kommer hem till dig.")
+        expect(phone.locator(".day")).to_contain_text("10:30 Anna kommer hem till dig.")
         sign_in_staff(anna, "anna", secrets["anna"], ANNA_PASSWORD)
         anna.goto("/personal/idag")
         expect(anna.get_by_text("Hanna Ström")).to_be_visible()
