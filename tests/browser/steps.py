@@ -88,3 +88,20 @@ def sign_in_client(page: Page, phone_typed: str) -> None:
     page.get_by_label("Koden från sms:et").fill(sms_code(page, to, after=before))
     page.get_by_role("button", name="Logga in").click()
     expect(page).not_to_have_url(re.compile("/logga-in"))  # signed in before the next goto
+
+
+def add_proxy(
+    caseworker: Page, client: str, name: str, phone: str, relation: str, allowed: list[str]
+) -> None:
+    """From the client's record, add a proxy allowed ``allowed``, the client agreeing in person."""
+    caseworker.get_by_role("link", name="Klienter").click()
+    caseworker.get_by_role("link", name=re.compile(client)).first.click()
+    caseworker.get_by_role("link", name="Ombud").click()
+    caseworker.get_by_label("Namn").fill(name)
+    caseworker.get_by_label("Mobilnummer").fill(phone)
+    caseworker.get_by_label("Vem är ombudet?").select_option(label=relation)
+    for feature in allowed:
+        caseworker.get_by_label(feature).check()
+    caseworker.get_by_label("Hur sa klienten ja?").select_option(label="personligen")
+    caseworker.get_by_role("button", name="Lägg till ombud").click()
+    expect(caseworker.get_by_text(f"{name} är ombud för {client}.")).to_be_visible()

@@ -5,7 +5,6 @@ withdrawn and the proxy is refused at once."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -13,7 +12,13 @@ from playwright.sync_api import Browser, Page, expect
 
 from models import Client, Database, Role, Staff, Unit, utcnow
 from tests.browser.conftest import LiveServer
-from tests.browser.steps import create_account, enrol, sign_in_client, sign_in_staff
+from tests.browser.steps import (
+    add_proxy,
+    create_account,
+    enrol,
+    sign_in_client,
+    sign_in_staff,
+)
 from tests.factories import make_client, make_staff, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -47,16 +52,7 @@ def test_admin_to_caseworker_to_proxy_and_back(
     # Nina's case comes to Kai (registering clients is another page's work).
     with db.transaction() as s:
         s.get(Client, nina_id).caseworker_id = s.query(Staff).filter_by(username="kai").one().id
-    kai.get_by_role("link", name="Klienter").click()
-    kai.get_by_role("link", name=re.compile("Nina")).first.click()
-    kai.get_by_role("link", name="Ombud").click()
-    kai.get_by_label("Namn").fill("Lars Larsson")
-    kai.get_by_label("Mobilnummer").fill("070-111 22 33")
-    kai.get_by_label("Vem är ombudet?").select_option(label="anhörig")
-    kai.get_by_label("se besök").check()
-    kai.get_by_label("Hur sa klienten ja?").select_option(label="personligen")
-    kai.get_by_role("button", name="Lägg till ombud").click()
-    expect(kai.get_by_text("Lars Larsson är ombud för Nina.")).to_be_visible()
+    add_proxy(kai, "Nina", "Lars Larsson", "070-111 22 33", "anhörig", ["se besök"])
 
     # Lars signs in on his phone: visits, and nothing else.
     sign_in_client(phone, "070-111 22 33")

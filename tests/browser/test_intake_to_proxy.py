@@ -11,7 +11,6 @@ step: someone must exist first.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime, timedelta
 from datetime import time as dtime
 
@@ -22,7 +21,13 @@ from playwright.sync_api import Browser, Page, expect
 from models import Area, Database, Role, Unit
 from portal.config import Settings
 from tests.browser.conftest import LiveServer
-from tests.browser.steps import create_account, enrol, sign_in_client, sign_in_staff
+from tests.browser.steps import (
+    add_proxy,
+    create_account,
+    enrol,
+    sign_in_client,
+    sign_in_staff,
+)
 from tests.factories import make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -134,16 +139,7 @@ def test_from_an_empty_unit_to_a_proxy_refused_all_through_the_pages(
         expect(anna.get_by_text("Hanna Ström")).to_be_visible()
 
         # Karin adds Lars, allowed to see visits and nothing else.
-        karin.goto("/personal/klienter")
-        karin.get_by_role("link", name=re.compile("Hanna")).first.click()
-        karin.get_by_role("link", name="Ombud").click()
-        karin.get_by_label("Namn").fill("Lars Larsson")
-        karin.get_by_label("Mobilnummer").fill("070-111 22 33")
-        karin.get_by_label("Vem är ombudet?").select_option(label="anhörig")
-        karin.get_by_label("se besök").check()
-        karin.get_by_label("Hur sa klienten ja?").select_option(label="personligen")
-        karin.get_by_role("button", name="Lägg till ombud").click()
-        expect(karin.get_by_text("Lars Larsson är ombud för Hanna.")).to_be_visible()
+        add_proxy(karin, "Hanna", "Lars Larsson", "070-111 22 33", "anhörig", ["se besök"])
 
         # Lars signs in on his own phone: Hanna's visits, and nothing else.
         lars = browser.new_context(
