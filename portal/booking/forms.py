@@ -6,14 +6,23 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from models import Channel
 from models.numbers import whole_number
 
 from ..errors import DomainError
 from ..fields import coerce_id
+from ..labels import CHANNEL
 
 
 class EndForm(FlaskForm):
@@ -33,6 +42,18 @@ class MoveForm(FlaskForm):
     day = DateField(_l("Dag"), [DataRequired()])
     start = TimeField(_l("Tid"), [DataRequired()])
     override = BooleanField(_l("Godkänn fler än tre personer för klienten (loggas)"))
+
+
+class BookForm(MoveForm):
+    """A new visit for a client, booked by the coordinator: the move form's worker, day and
+    time, with how long and how."""
+
+    minutes = IntegerField(
+        _l("Längd (minuter)"),
+        [DataRequired(_l("Skriv hur många minuter.")), NumberRange(15, 480)],
+        default=60,
+    )
+    channel = SelectField(_l("Hur"), choices=[(c.value, CHANNEL[c.value]) for c in Channel])
 
 
 class AbsenceForm(FlaskForm):

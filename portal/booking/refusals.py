@@ -97,6 +97,7 @@ REFUSALS: dict[str, Voices] = {
     "note_early": Voices(None, _l("Skriv anteckningen när besöket har börjat.")),
     "end_first": Voices(None, _l("Slutet måste komma efter början.")),
     "availability_too_long": Voices(None, _l("Det går att lägga in högst ett år i taget.")),
+    "horizon": Voices(None, _l("Boka högst ett år framåt.")),
 }
 
 #: A value for every detail a refusal can name (the test that reads every refusal uses them).

@@ -8,16 +8,24 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import AvailabilityKind, Role, utcnow
+from models import AvailabilityKind, Channel, Role, utcnow
 
-from ..access import audit_list, audit_read
+from ..access import audit_list, audit_read, open_client
 from ..auth.principal import staff_required
 from ..database import session
 from ..errors import render_error
 from ..security import public_url_for
 from ..timeutil import day_bounds, local_today, zone
 from . import actions, delivery, ical, planning, queries, reports
-from .forms import AbsenceForm, EndForm, MoveForm, NoteForm, PeriodForm, StaffCancelForm
+from .forms import (
+    AbsenceForm,
+    BookForm,
+    EndForm,
+    MoveForm,
+    NoteForm,
+    PeriodForm,
+    StaffCancelForm,
+)
 from .rules import BookingRefused, local_moment
 from .views import rules
 
@@ -234,6 +242,45 @@ def plan_cancel(visit_id: int):
             "booking/plan_visit.html", visit=found, form=form, cancel_form=cancel_form
         ), 400
     return redirect(url_for("schedule.plan_visit", visit_id=found.id))
+
+
+#: How far ahead a coordinator books (a client books only ``rules().horizon_days`` ahead).
+BOOK_AHEAD = timedelta(days=366)
+
+
+def _book_as_posted(form: BookForm, client, viewer, now) -> None:
+    """Book what the coordinator posted; a day outside the next year is refused like a rule."""
+    today = local_today(now)
+    if not today <= form.day.data <= today + BOOK_AHEAD:
+        raise BookingRefused("past" if form.day.data < today else "horizon")
+    actions.book(
+        session(), client=client, staff_id=form.staff_id.data,
+        start=local_moment(form.day.data, form.start.data, zone()), minutes=form.minutes.data,
+        channel=Channel(form.channel.data), now=now, zone=zone(), rules=rules(), notice=False,
+        override_by=viewer if form.override.data else None,
+    )  # fmt: skip
+
+
+@bp.route("/planering/klient/<int:client_id>", methods=["GET", "POST"])
+@staff_required(Role.COORDINATOR)
+def book_visit(client_id: int):
+    """A visit the coordinator books for a client: one of their workers, a day and a time."""
+    viewer, now = current_user.staff, utcnow()
+    client = open_client(session(), viewer, client_id, "client.book", now, request.remote_addr)
+    form = BookForm()
+    form.staff_id.choices = [(w.id, w.full_name) for w in queries.workers_for(session(), viewer)]
+    if not form.is_submitted():
+        form.day.data = local_today(now)
+    elif form.validate():
+        try:
+            _book_as_posted(form, client, viewer, now)
+        except BookingRefused as exc:
+            form.start.errors = [exc.staff_message]
+            return render_template("booking/book_visit.html", client=client, form=form), 409
+        flash(_l("Besöket är bokat. %(name)s ser det under Min dag.", name=client.first_name))
+        return redirect(url_for("schedule.week", vecka=form.day.data.isoformat()))
+    status = 400 if form.is_submitted() else 200
+    return render_template("booking/book_visit.html", client=client, form=form), status
 
 
 @bp.route("/planering/personal/<int:staff_id>", methods=["GET", "POST"])

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 
 import pytest
+import time_machine
 from flask import Flask
 from playwright.sync_api import Browser, Page
 
@@ -56,16 +58,14 @@ def no_js_phone(browser: Browser, live: LiveServer) -> Iterator[Page]:
     context.close()
 
 
-def sign_in_by_code(phone: Page, number: str) -> None:
-    """Sign in on ``phone`` as a client does: the number, then the code read in the dev outbox."""
-    import re
-
-    phone.goto("/logga-in")
-    phone.get_by_label("Ditt mobilnummer").fill(number)
-    phone.get_by_role("button", name="Skicka kod").click()
-    inbox = phone.context.new_page()
-    inbox.goto("/dev/outbox")
-    code = re.search(r"\d{6}", inbox.locator(".bubble .body").first.inner_text()).group(0)
-    inbox.close()
-    phone.get_by_label("Koden från sms:et").fill(code)
-    phone.get_by_role("button", name="Logga in").click()
+@pytest.fixture
+def working_morning(settings: Settings) -> Iterator[datetime]:
+    """The clock of this process (app and test) moved to next week's Wednesday at 09:00 local
+    and ticking: within support hours whenever the test runs, and in the future, so the
+    cookies Chromium keeps are not already out of date. Playwright's own waits use the
+    monotonic clock, which does not move."""
+    today = datetime.now(settings.zone).date()
+    wednesday = today + timedelta(days=7 + (2 - today.weekday()) % 7)
+    morning = datetime.combine(wednesday, time(9), tzinfo=settings.zone)
+    with time_machine.travel(morning, tick=True):
+        yield morning

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from models import Channel, Database, Visit, VisitStatus
-from tests.browser.conftest import sign_in_by_code
+from tests.browser.steps import sign_in_client
 from tests.factories import make_client, make_decision, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -17,7 +17,7 @@ STHLM = ZoneInfo("Europe/Stockholm")
 
 
 def sign_in(phone: Page, number: str = "070-000 00 01") -> None:
-    sign_in_by_code(phone, number)
+    sign_in_client(phone, number)
     expect(phone.get_by_role("heading", name="Hej Sandra!")).to_be_visible()
 
 

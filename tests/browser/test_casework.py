@@ -1,6 +1,5 @@
 """Karin handles an escalation raised by Sandra's cancellations, in real Chromium."""
 
-import pyotp
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
@@ -8,6 +7,7 @@ from sqlalchemy import select
 from models import Client, Database, Escalation, EscalationStatus, EscalationType, Role, utcnow
 from portal.escalations import raise_escalation
 from tests.browser.conftest import LiveServer
+from tests.browser.steps import sign_in_staff
 from tests.factories import make_client, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -23,11 +23,7 @@ def test_karin_sees_the_escalation_arrive_then_takes_and_closes_it(
         secret = karin.totp_secret
     context = browser.new_context(base_url=live.url)
     page = context.new_page()
-    page.goto("/personal/logga-in")
-    page.get_by_label("Användarnamn").fill("karin")
-    page.get_by_label("Lösenord").fill("correct horse battery")
-    page.get_by_label("Kod från din autentiseringsapp").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Logga in").click()
+    sign_in_staff(page, "karin", secret)
     expect(page.get_by_text("Inga ärenden.")).to_be_visible()
     page.wait_for_function("window.io && document.querySelector('#live-escalations')")
     page.wait_for_timeout(500)  # let the socket connect

@@ -2,27 +2,22 @@
 
 from datetime import date, timedelta
 
-import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from models import Area, Client, Database, Decision, Role, Staff, Unit, utcnow
-from tests.browser.conftest import LiveServer, sign_in_by_code
+from tests.browser.conftest import LiveServer
 from tests.browser.easyread import axe_violations
+from tests.browser.steps import sign_in_client, sign_in_staff
 from tests.factories import make_staff, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
 
 
-def _sign_in_staff(browser: Browser, live: LiveServer, username: str, secret: str) -> Page:
+def _staff_page(browser: Browser, live: LiveServer, username: str, secret: str) -> Page:
     page = browser.new_context(base_url=live.url).new_page()
-    page.goto("/personal/logga-in")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill("correct horse battery")
-    page.get_by_label("Kod från din autentiseringsapp").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state()
+    sign_in_staff(page, username, secret)
     return page
 
 
@@ -40,7 +35,7 @@ def test_a_new_client_registered_with_a_decision_gets_a_contact_worker_and_sees_
         secrets = {"karin": karin.totp_secret, "cecilia": cecilia.totp_secret}
 
     # Karin registers Hanna, with her first decision.
-    page = _sign_in_staff(browser, live, "karin", secrets["karin"])
+    page = _staff_page(browser, live, "karin", secrets["karin"])
     page.goto("/personal/klientregister")
     page.get_by_role("link", name="Registrera en ny klient").click()
     page.get_by_label("Förnamn").fill("Hanna")
@@ -67,7 +62,7 @@ def test_a_new_client_registered_with_a_decision_gets_a_contact_worker_and_sees_
         hanna_id = hanna.id
 
     # Cecilia, the unit's coordinator, makes Anna her contact worker.
-    page = _sign_in_staff(browser, live, "cecilia", secrets["cecilia"])
+    page = _staff_page(browser, live, "cecilia", secrets["cecilia"])
     page.goto("/personal/klienter")
     page.get_by_role("link", name="Hanna Ström").click()
     expect(page.locator(".facts")).to_contain_text("19811228-****")  # masked for a coordinator
@@ -84,6 +79,6 @@ def test_a_new_client_registered_with_a_decision_gets_a_contact_worker_and_sees_
         make_visit(s, s.get(Client, hanna_id), anna, start=utcnow() + timedelta(minutes=10))
 
     # Hanna signs in with the code sent to her phone, and sees her day.
-    sign_in_by_code(phone, "070-123 45 67")
+    sign_in_client(phone, "070-123 45 67")
     expect(phone.get_by_role("heading", name="Hej Hanna!")).to_be_visible()
     expect(phone.locator(".day")).to_contain_text("Anna")

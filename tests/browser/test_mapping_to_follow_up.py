@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 from datetime import timedelta
 
-import pyotp
 import pypdf
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -25,6 +24,7 @@ from models import (
     utcnow,
 )
 from tests.browser.conftest import LiveServer
+from tests.browser.steps import sign_in_staff
 from tests.factories import make_client, make_staff
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
@@ -32,11 +32,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.db]
 
 def _sign_in(browser: Browser, live: LiveServer, username: str, secret: str) -> Page:
     page = browser.new_context(base_url=live.url).new_page()
-    page.goto("/personal/logga-in")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill("correct horse battery")
-    page.get_by_label("Kod från din autentiseringsapp").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Logga in").click()
+    sign_in_staff(page, username, secret)
     return page
 
 

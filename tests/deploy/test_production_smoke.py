@@ -22,7 +22,7 @@ from sqlalchemy import select
 from models import AuditEvent, Database, Outbox, OutboxState, Staff, utcnow
 from portal.lightsupport.catalogue import ensure_defaults
 from reminders.outbox import queue_sms
-from tests.browser.test_coordinator_console import sign_in_staff
+from tests.browser.steps import sign_in_staff
 from tests.browser.test_video_call import call_and_check, end_and_check_visit
 from tests.browser.test_video_call import seed as seed_video_visit
 from tests.browser.video_support import redis_server

@@ -88,8 +88,15 @@ RULES: dict[str, Rule] = {
     # The live queue asks for a card that may have left the queue: nothing to insert.
     "console.card": Rule({"request_id": "request"}, answers=(204,)),
     # The console takes the coordinator back to the queue, the refusal in a flash.
-    "console.assign": Rule({"request_id": "request"}, {"staff_id": "staff"}, answers=(303,)),
-    "schedule.plan_visit": Rule({"visit_id": "visit"}, {"staff_id": "staff"}),
+    "console.assign": Rule(
+        {"request_id": "request"}, form_ids={"staff_id": "staff"}, answers=(303,)
+    ),
+    "schedule.plan_visit": Rule(
+        {"visit_id": "visit"}, form_ids={"staff_id": "staff"}, answers=(400,)
+    ),
+    "schedule.book_visit": Rule(
+        {"client_id": "client"}, form_ids={"staff_id": "staff"}, answers=(400,)
+    ),
     # Routes whose ids come in the query string (GET) or the form (POST) only.
     "booking.confirm": Rule(
         form_ids={"personal": "staff", "besok": "visit"}, form={"start": "{epoch}", "satt": "home"}
@@ -101,7 +108,9 @@ RULES: dict[str, Rule] = {
     "outreach.stop": Rule({"client_id": "client", "rule_id": "rule"}),
     "schedule.availability": Rule({"staff_id": "staff"}),
     # An admin keeps his own unit and its areas; another unit's area reads as a missing one.
-    "units.unit": Rule({"unit_id": "unit"}, {"area_id": "area"}, form={"action": "change_area"}),
+    "units.unit": Rule(
+        {"unit_id": "unit"}, form_ids={"area_id": "area"}, form={"action": "change_area"}
+    ),
     "schedule.remove_availability": Rule({"staff_id": "staff", "row_id": "availability"}),
     **dict.fromkeys(
         ["booking.feed", "video.link", "video.ring_me", "video.check_by_link",

@@ -75,6 +75,7 @@ FORMS: dict[str, tuple[Post, ...]] = {
         ),
     ),
     "booking.MoveForm": (Post("/personal/planering/besok/{visit}", "cecilia"),),
+    "booking.BookForm": (Post("/personal/planering/klient/{olle}", "cecilia"),),
     "booking.AbsenceForm": (Post("/personal/planering/personal/{kim}", "cecilia"),),
     "booking.PeriodForm": (Post("/personal/nyckeltal", "maria"),),
     "casework.NoteForm": (
