@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -270,6 +270,15 @@ def check_outcome(
         raise FollowUpRefused(_l("Mindre stöd behöver en lägre beviljad tid än i dag."))
     if outcome is FollowUpOutcome.INCREASED and new <= now:
         raise FollowUpRefused(_l("Mer stöd behöver en högre beviljad tid än i dag."))
+
+
+def counts_as_reduced() -> ColumnElement[bool]:
+    """``check_outcome`` as the unit's figures read it: less support because the client manages
+    more, with the decision that lowered the grant (a follow-up without one never counts)."""
+    return and_(
+        FollowUp.outcome == FollowUpOutcome.REDUCED_MORE_INDEPENDENT,
+        FollowUp.decision_id.is_not(None),
+    )
 
 
 def record_follow_up(
