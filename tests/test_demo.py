@@ -157,7 +157,7 @@ def test_the_demo_asks_sandra_how_it_goes_and_shows_the_unit_outcome_figures(
         history = asking.asking_history(s, sandra, today, settings.zone)
         assert asking.rating_offered(history, today)
         assert [a.key for a in asking.client_areas(s, sandra.id)] == ["home", "money", "health"]
-        assert survey.survey_due(s, sandra.id, today)
+        assert survey.survey_due(s, sandra.id, today, settings.zone)
         maria = s.scalar(select(Staff).where(Staff.username == "maria"))
         six = outcome_figures(s, client_scope(maria), life_areas(s), today, settings.zone, 6)
     assert any(group.shown for _, group in six.areas)

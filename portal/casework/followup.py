@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from models import (
@@ -220,18 +220,65 @@ class DecisionChange:
     ends: bool = False
 
 
-def _check_outcome(outcome: FollowUpOutcome, change: DecisionChange, current: Decision) -> None:
-    """The decision made must say what the outcome says, so that the unit's figures are true."""
-    ended = outcome in (FollowUpOutcome.ENDED_GOALS_REACHED, FollowUpOutcome.ENDED_OTHER)
-    if change.ends != ended:
+#: Outcomes that need a decision saying the same: an ended decision, a lower or higher amount.
+ENDED = frozenset({FollowUpOutcome.ENDED_GOALS_REACHED, FollowUpOutcome.ENDED_OTHER})
+LESS = frozenset({FollowUpOutcome.REDUCED_MORE_INDEPENDENT, FollowUpOutcome.REDUCED_OTHER})
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """A granted amount as the time report reads it, to compare a week with a month."""
+
+    starts_on: date
+    ends_on: date
+    granted_minutes: int
+    granted_per: GrantPeriod
+    id: int = 0
+
+
+def _minutes_a_year(minutes: int, per: GrantPeriod, from_day: date) -> float:
+    grant = _Grant(from_day, from_day + timedelta(days=364), minutes, per)
+    return granted_minutes([grant], grant.starts_on, grant.ends_on)
+
+
+def check_outcome(
+    outcome: FollowUpOutcome, change: DecisionChange | None, current: Decision | None
+) -> None:
+    """The decision made must say what the outcome says, so that the unit's figures are true.
+
+    The one rule: "less support" needs a new decision with a lower granted amount, "more support"
+    a higher one, "ended" an ended decision; an ended decision needs an "ended" outcome.
+    """
+    ends = change is not None and change.ends
+    if ends and outcome not in ENDED:
         raise FollowUpRefused(_l("Ett avslutat beslut hör ihop med utfallet att stödet avslutas."))
-    if change.ends or change.minutes is None or change.per is not current.granted_per:
+    if outcome in ENDED and not ends:
+        raise FollowUpRefused(
+            _l("Stödet avslutas: välj att avsluta beslutet och från vilket datum.")
+        )
+    changes_amount = outcome in LESS or outcome is FollowUpOutcome.INCREASED
+    if not changes_amount:
         return
-    less = outcome in (FollowUpOutcome.REDUCED_MORE_INDEPENDENT, FollowUpOutcome.REDUCED_OTHER)
-    if less and change.minutes >= current.granted_minutes:
+    if change is None or change.ends or change.minutes is None or current is None:
+        raise FollowUpRefused(
+            _l("Mer eller mindre stöd behöver ett nytt beslut med en ny beviljad tid.")
+        )
+    day = change.effective_from
+    new = _minutes_a_year(change.minutes, change.per or current.granted_per, day)
+    now = _minutes_a_year(current.granted_minutes, current.granted_per, day)
+    if outcome in LESS and new >= now:
         raise FollowUpRefused(_l("Mindre stöd behöver en lägre beviljad tid än i dag."))
-    if outcome is FollowUpOutcome.INCREASED and change.minutes <= current.granted_minutes:
+    if outcome is FollowUpOutcome.INCREASED and new <= now:
         raise FollowUpRefused(_l("Mer stöd behöver en högre beviljad tid än i dag."))
+
+
+def counts_as_reduced() -> ColumnElement[bool]:
+    """``check_outcome`` as the unit's figures read it: less support because the client manages
+    more, with the decision that lowered the grant (a follow-up without one never counts)."""
+    return and_(
+        FollowUp.outcome == FollowUpOutcome.REDUCED_MORE_INDEPENDENT,
+        FollowUp.decision_id.is_not(None),
+    )
 
 
 def record_follow_up(
@@ -259,11 +306,13 @@ def record_follow_up(
     if order is not None and held_on < order.starts_on:
         raise FollowUpRefused(_l("Uppföljningen kan inte vara före beställningen."))
     decision_id = None
+    current = None
     if change is not None:
         current = decisions.in_force(session, client.id, change.effective_from)
         if current is None:
             raise FollowUpRefused(_l("Det finns inget beslut att ändra den dagen."))
-        _check_outcome(outcome, change, current)
+    check_outcome(outcome, change, current)
+    if change is not None and current is not None:
         with force_locale("sv"):  # the decision's reason is part of the record, in Swedish
             reason = f"Uppföljning {held_on.isoformat()}: {OUTCOMES[outcome]}"
         if change.ends:

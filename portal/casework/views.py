@@ -9,13 +9,13 @@ from flask_login import current_user
 from models import Channel, EscalationOutcome, GoalKind, GoalLevel, GrantPeriod, Role, utcnow
 from models.numbers import whole_number
 
-from ..access import audit_list, open_client
+from ..access import audit_list, audit_read, open_client
 from ..auth.principal import staff_required
 from ..database import session
 from ..errors import DomainError
 from ..i18n import page_language
 from ..timeutil import local_today, zone
-from . import concerns, decisions, goallevels, orders, plans, queue
+from . import concerns, decisions, goallevels, mapping, orders, plans, queue
 from .evidence import describe
 from .forms import CloseForm, ConcernForm, DecisionForm, FollowUpForm, NoteForm, PlanForm
 
@@ -175,6 +175,11 @@ def decision_page(client_id: int):
                 return redirect(url_for("casework.decision_page", client_id=client.id))
     elif current is not None:
         _prefill(form, current)
+    # The mapping is what the decision rests on: shown here, and its read audited as there.
+    mapped = mapping.latest_mapping(session(), client.id)
+    if mapped is not None:
+        audit_read(session(), current_user.staff.id, client.id, "client.mapping", now,
+                   request.remote_addr)  # fmt: skip
     return render_template(
         "casework/decisions.html",
         client=client,
@@ -182,6 +187,7 @@ def decision_page(client_id: int):
         current=current,
         history=decisions.history(session(), client.id),
         change_id=change_id,
+        mapped=mapped,
     ), status
 
 

@@ -1,4 +1,4 @@
-"""Admin pages for units and their areas (no client data: names, positions and counts)."""
+"""Admin pages for units and their areas, and the shared life areas (no client data)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import Role, utcnow
+from models import Role, life_areas, utcnow
 from models.numbers import whole_number
 
 from ..auth.principal import staff_required
 from ..database import session
-from . import units
+from . import lifeareas, units
 
 bp = Blueprint("units", __name__, url_prefix="/personal")
 
@@ -83,6 +83,49 @@ def unit(unit_id: int):
         unit=kept,
         counts=units.clients_per_area(session(), kept.id),
         action=action,
+        typed=typed,
+        errors=errors,
+    ), status
+
+
+#: What each form on the life areas page does.
+_AREA_ACTIONS = ("rename", "up", "down", "off", "on")
+
+
+@bp.route("/livsomraden", methods=["GET", "POST"])
+@staff_required(Role.ADMIN)
+def life_areas_page():
+    """The shared list of life areas: rename, reorder, switch off and on (never delete)."""
+    admin, now, ip = current_user.staff, utcnow(), request.remote_addr
+    typed, errors, status = request.form, {}, 200
+    action = typed.get("action") if request.method == "POST" else None
+    area_id = whole_number(typed.get("area_id"))
+    if action in _AREA_ACTIONS:
+        try:
+            with session().begin_nested():
+                if action == "rename":
+                    names = {lang: typed.get(f"name_{lang}", "") for lang in lifeareas.LANGUAGES}
+                    lifeareas.rename(session(), admin, area_id, names, now, ip)
+                elif action in ("up", "down"):
+                    step = -1 if action == "up" else 1
+                    lifeareas.move(session(), admin, area_id, step, now, ip)
+                else:
+                    lifeareas.switch(session(), admin, area_id, action == "on", now, ip)
+        except units.UnitRefused as exc:
+            errors[exc.field or "form"] = exc.message
+            status = exc.status or 400
+        else:
+            flash(_l("Sparat."))
+            return redirect(url_for("units.life_areas_page"))
+    elif request.method == "POST":
+        errors["form"] = _l("Något blev fel. Försök igen.")
+        status = 400
+    return render_template(
+        "people/life_areas.html",
+        areas=life_areas(session(), active_only=False),
+        may_change=admin.unit_id is None,
+        action=action,
+        area_id=area_id,
         typed=typed,
         errors=errors,
     ), status

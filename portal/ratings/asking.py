@@ -33,10 +33,9 @@ from models import (
 from ..casework.plans import current_plan, newest_plan
 from ..errors import DomainError
 
-#: Never asked twice within this many days; an offer left alone stays open this long.
+#: Never asked twice within this many days; an offer left alone stays open this long. Both
+#: "Hur går det?" and the survey are asked in the last week before a follow-up.
 ONCE_A_WEEK = 7
-#: The survey is asked in these many days before a follow-up; "Hur går det?" in the last week.
-BEFORE_FOLLOW_UP = 14
 DEFAULT_EVERY_WEEKS = 8
 #: The areas asked about when the client's plan and order name none.
 DEFAULT_AREA_KEYS = ("everyday", "home", "health")
@@ -64,15 +63,33 @@ class AskingHistory:
         return max(known) if known else None
 
 
+def responded_this_week(last_response: date | None, today: date) -> bool:
+    """An answer or a skip within the last week: the client is not asked again yet."""
+    return last_response is not None and (today - last_response).days < ONCE_A_WEEK
+
+
+def follow_up_week(
+    follow_ups: tuple[date, ...], last_response: date | None, today: date
+) -> date | None:
+    """The follow-up whose week of asking is open today: the week before it, closed by an answer
+    or a skip in it. The one rule for asking before a follow-up ("Hur går det?" and the survey).
+    """
+    if responded_this_week(last_response, today):
+        return None
+    for follow_up in follow_ups:
+        opens = follow_up - timedelta(days=ONCE_A_WEEK - 1)
+        if opens <= today <= follow_up and (last_response is None or last_response < opens):
+            return follow_up
+    return None
+
+
 def rating_offered(history: AskingHistory, today: date) -> bool:
     """Whether the portal asks "Hur går det?" today (the one rule; tests simulate years of it)."""
     last = history.last_response
-    if last is not None and (today - last).days < ONCE_A_WEEK:
+    if responded_this_week(last, today):
         return False
-    for follow_up in history.follow_ups:
-        opens = follow_up - timedelta(days=ONCE_A_WEEK - 1)
-        if opens <= today <= follow_up and (last is None or last < opens):
-            return True
+    if follow_up_week(history.follow_ups, last, today) is not None:
+        return True
     start = last or history.anchor
     period = max(1, history.every_weeks) * 7
     days = (today - start).days
@@ -86,14 +103,10 @@ def may_answer(history: AskingHistory, today: date) -> bool:
         return True
     answered = history.last_answer
     skipped = history.last_skip
-    return (
-        answered is not None
-        and (today - answered).days < ONCE_A_WEEK
-        and (skipped is None or skipped < answered)
-    )
+    return responded_this_week(answered, today) and (skipped is None or skipped < answered)
 
 
-def _local_day(moment: datetime | None, zone: ZoneInfo) -> date | None:
+def local_day(moment: datetime | None, zone: ZoneInfo) -> date | None:
     return None if moment is None else moment.astimezone(zone).date()
 
 
@@ -120,10 +133,10 @@ def asking_history(session: Session, client: Client, today: date, zone: ZoneInfo
         )
     ).one()
     return AskingHistory(
-        last_answer=_local_day(last_answer, zone),
-        last_skip=_local_day(last_skip, zone),
+        last_answer=local_day(last_answer, zone),
+        last_skip=local_day(last_skip, zone),
         every_weeks=DEFAULT_EVERY_WEEKS if written_at is None else every_weeks,
-        anchor=_local_day(written_at or client.created_at, zone) or today,
+        anchor=local_day(written_at or client.created_at, zone) or today,
         follow_ups=upcoming_follow_ups(session, client.id, today),
     )
 
@@ -219,7 +232,7 @@ def record_worker_ratings(
             Rating.rated_at >= now - timedelta(days=1),
         )
     )
-    todays = {r.life_area_id: r for r in earlier if _local_day(r.rated_at, zone) == today}
+    todays = {r.life_area_id: r for r in earlier if local_day(r.rated_at, zone) == today}
     written = []
     for area_id, step in checked.items():
         rating = todays.get(area_id)

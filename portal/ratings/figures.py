@@ -4,8 +4,9 @@
   "Hur går det?" answer in the period against their first one in it. A client needs two answers
   in the period to count; a client who never answers is simply not in the figure (never a "fell").
 - Goals reached: clients with a plan goal that reached "utan stöd" in the period.
-- Support reduced because the client manages more (``REDUCED_MORE_INDEPENDENT``), counted as an
-  outcome among the clients followed up in the period.
+- Support reduced because the client manages more (``REDUCED_MORE_INDEPENDENT`` with the decision
+  that lowered the grant: ``followup.counts_as_reduced``), counted as an outcome among the
+  clients followed up in the period.
 - The survey, without names.
 
 A group of fewer than ``SMALLEST_GROUP`` clients is never shown, so no one can be recognised.
@@ -24,7 +25,6 @@ from sqlalchemy.orm import Session
 from models import (
     Client,
     FollowUp,
-    FollowUpOutcome,
     GoalLevel,
     GoalLevelChange,
     LifeArea,
@@ -33,6 +33,7 @@ from models import (
     SurveyAnswer,
 )
 
+from ..casework.followup import counts_as_reduced
 from ..timeutil import day_bounds
 from .survey import QUESTIONS, Question
 
@@ -147,9 +148,7 @@ def _goals_reached(
 
 
 def _reduced(session: Session, scope: ColumnElement[bool], start: date, end: date) -> Group:
-    reduced = case(
-        (FollowUp.outcome == FollowUpOutcome.REDUCED_MORE_INDEPENDENT, FollowUp.client_id)
-    )
+    reduced = case((counts_as_reduced(), FollowUp.client_id))
     clients, more_independent = session.execute(
         select(func.count(distinct(FollowUp.client_id)), func.count(distinct(reduced)))
         .join(Client, Client.id == FollowUp.client_id)

@@ -1,5 +1,8 @@
 """The client's short survey before each follow-up, after the Skärholmen questions (appendix 2).
 
+Asked by the same weekly rule as "Hur går det?" (``asking.follow_up_week``): in the week before a
+follow-up, closed by an answer or a skip, never twice within a week.
+
 One answer per follow-up. The caseworker always sees who answered; the unit sees the client's
 name only when the client chose so (``named``), and the manager's figures never name anyone.
 """
@@ -8,16 +11,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import Client, Skip, SkipKind, SurveyAnswer
 
 from ..errors import DomainError
-from .asking import BEFORE_FOLLOW_UP, upcoming_follow_ups
+from .asking import ONCE_A_WEEK, follow_up_week, local_day, upcoming_follow_ups
 
 _YES_SOMETIMES_NO = (("yes", _l("Ja")), ("sometimes", _l("Ibland")), ("no", _l("Nej")))
 
@@ -60,8 +64,8 @@ class SurveyRefused(DomainError):
 
 
 def follow_up_ahead(session: Session, client_id: int, today: date) -> date | None:
-    """The next follow-up whose survey time has come (within two weeks), answered or not."""
-    last_day = today + timedelta(days=BEFORE_FOLLOW_UP)
+    """The next follow-up whose survey week has come, answered or not."""
+    last_day = today + timedelta(days=ONCE_A_WEEK - 1)
     coming = upcoming_follow_ups(session, client_id, today)
     return next((day for day in coming if day <= last_day), None)
 
@@ -77,27 +81,26 @@ def _answered(session: Session, client_id: int, follow_up_on: date) -> bool:
     )
 
 
-def _skipped(session: Session, client_id: int, follow_up_on: date) -> bool:
-    return (
-        session.scalar(
-            select(Skip.id).where(
-                Skip.client_id == client_id,
-                Skip.kind == SkipKind.SURVEY,
-                Skip.follow_up_on == follow_up_on,
-            )
+def last_response(session: Session, client_id: int, zone: ZoneInfo) -> date | None:
+    """The local day the client last answered or skipped the survey."""
+    answered, skipped = session.execute(
+        select(
+            select(func.max(SurveyAnswer.answered_at))
+            .where(SurveyAnswer.client_id == client_id)
+            .scalar_subquery(),
+            select(func.max(Skip.skipped_at))
+            .where(Skip.client_id == client_id, Skip.kind == SkipKind.SURVEY)
+            .scalar_subquery(),
         )
-        is not None
-    )
+    ).one()
+    known = [d for d in (local_day(answered, zone), local_day(skipped, zone)) if d is not None]
+    return max(known) if known else None
 
 
-def survey_due(session: Session, client_id: int, today: date) -> date | None:
-    """The follow-up the client is asked about now: neither answered nor skipped yet."""
-    follow_up_on = follow_up_ahead(session, client_id, today)
-    if follow_up_on is None:
-        return None
-    if _answered(session, client_id, follow_up_on) or _skipped(session, client_id, follow_up_on):
-        return None
-    return follow_up_on
+def survey_due(session: Session, client_id: int, today: date, zone: ZoneInfo) -> date | None:
+    """The follow-up the client is asked about today, by the weekly rule; None when not asked."""
+    follow_ups = upcoming_follow_ups(session, client_id, today)
+    return follow_up_week(follow_ups, last_response(session, client_id, zone), today)
 
 
 def checked_answers(values: dict[str, str]) -> dict[str, str]:
@@ -142,8 +145,10 @@ def record_survey(
     return row
 
 
-def skip_survey(session: Session, client: Client, now: datetime, today: date) -> None:
-    follow_up_on = survey_due(session, client.id, today)
+def skip_survey(
+    session: Session, client: Client, now: datetime, today: date, zone: ZoneInfo
+) -> None:
+    follow_up_on = survey_due(session, client.id, today, zone)
     if follow_up_on is not None:
         session.add(
             Skip(client_id=client.id, kind=SkipKind.SURVEY, follow_up_on=follow_up_on,

@@ -48,7 +48,7 @@ def _asking_helpers() -> dict[str, object]:
         today = local_today(utcnow())
         if asking.rating_offered(_history(), today):
             return "rating"
-        if survey.survey_due(session(), current_user.client.id, today):
+        if survey.survey_due(session(), current_user.client.id, today, zone()):
             return "survey"
         return None
 
@@ -65,7 +65,7 @@ def start():
         "ratings/start.html",
         areas=areas,
         may_answer=asking.may_answer(_history(), today),
-        survey_due=survey.survey_due(session(), current_user.client.id, today),
+        survey_due=survey.survey_due(session(), current_user.client.id, today, zone()),
         lang=page_language(),
     )
 
@@ -119,7 +119,8 @@ def area(number: int):
 def done():
     today = local_today(utcnow())
     return render_template(
-        "ratings/done.html", survey_due=survey.survey_due(session(), current_user.client.id, today)
+        "ratings/done.html",
+        survey_due=survey.survey_due(session(), current_user.client.id, today, zone()),
     )
 
 
@@ -142,7 +143,7 @@ def questions():
         else:
             flash(_l("Tack för dina svar!"))
             return redirect(url_for("client.start"), 303)
-    due = survey.survey_due(session(), current_user.client.id, today)
+    due = survey.survey_due(session(), current_user.client.id, today, zone())
     question = next((q for q in survey.QUESTIONS if q.key not in given), None)
     return render_template(
         "ratings/survey.html",
@@ -159,6 +160,7 @@ def questions():
 @client_required
 @feature_required(Feature.CLIENT_ONLY)
 def skip_questions():
-    survey.skip_survey(session(), current_user.client, utcnow(), local_today(utcnow()))
+    now = utcnow()
+    survey.skip_survey(session(), current_user.client, now, local_today(now), zone())
     flash(_l("Det går bra. Du behöver inte svara."))
     return redirect(url_for("client.start"), 303)

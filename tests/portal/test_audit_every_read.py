@@ -70,6 +70,7 @@ NO_CLIENT_DATA = {
     "people.register_page": "an empty form: units, areas and caseworkers to choose",
     "units.index": "units and how many areas",
     "units.unit": "a unit's areas, positions and client counts",
+    "units.life_areas_page": "the shared list of life areas: names and order",
     "accounts.new_account": "the form for a new staff account",
     "accounts.account": "one staff account: roles, unit, sign-in",
     "accounts.enrol": "a new member of staff sets their password and authenticator",

@@ -219,6 +219,30 @@ def test_less_support_because_sandra_manages_more_is_shown_as_progress_with_the_
             },
             "Mer stöd behöver en högre beviljad tid än i dag.",
         ),
+        # "Less support" counts in the unit's figures only with a lower grant, decided here.
+        ({}, "Mer eller mindre stöd behöver ett nytt beslut med en ny beviljad tid."),
+        (  # 600 minutes a month is more than 120 a week
+            {
+                "decision": "change",
+                "effective_from": "{tomorrow}",
+                "minutes": "600",
+                "per": "month",
+            },
+            "Mindre stöd behöver en lägre beviljad tid än i dag.",
+        ),  # fmt: skip
+        (
+            {"outcome": "ended_goals_reached"},
+            "Stödet avslutas: välj att avsluta beslutet och från vilket datum.",
+        ),
+        (
+            {
+                "outcome": "ended_other",
+                "decision": "change",
+                "effective_from": "{tomorrow}",
+                "minutes": "60",
+            },
+            "Stödet avslutas: välj att avsluta beslutet och från vilket datum.",
+        ),  # fmt: skip
     ],
 )
 def test_a_bad_follow_up_says_why_and_writes_nothing(
@@ -232,6 +256,8 @@ def test_a_bad_follow_up_says_why_and_writes_nothing(
     _, response = _record(app, db, sandra, **data)
     assert response.status_code == 400
     assert message in response.text
+    if "what_works" not in data:  # the form is shown again as it was typed
+        assert "Sandra diskar själv nu." in response.text
     with db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(FollowUp)) == 0
         assert [(d.id, d.ends_on) for d in s.scalars(select(Decision))] == before
@@ -275,3 +301,16 @@ def test_support_ended_because_the_goals_are_reached_ends_the_decision_the_day_b
     with db.transaction() as s:
         ended = s.get(Decision, s.scalar(select(FollowUp.decision_id)))
         assert ended.ends_on == tomorrow - timedelta(days=1)
+
+
+def test_less_support_granted_per_month_below_the_weekly_grant_is_accepted(
+    app: Flask, db: Database, sandra
+) -> None:
+    tomorrow = utcnow().astimezone(STOCKHOLM).date() + timedelta(days=1)
+    # 400 minutes a month is about 92 a week: less than the 120 a week granted today.
+    _, response = _record(app, db, sandra, decision="change", per="month",
+                          effective_from=tomorrow.isoformat(), minutes="400")  # fmt: skip
+    assert response.status_code == 302
+    with db.transaction() as s:
+        made = s.get(Decision, s.scalar(select(FollowUp.decision_id)))
+        assert (made.granted_minutes, made.granted_per) == (400, GrantPeriod.MONTH)

@@ -298,3 +298,28 @@ def test_a_text_longer_than_a_box_takes_is_refused_not_cut(
     assert response.status_code == 400
     assert "En text är för lång." in response.text
     assert _count(db, MappingArea) == 0
+
+
+def test_the_decision_page_shows_the_closed_mappings_summary_and_audits_its_read(
+    app: Flask, db: Database, people
+) -> None:
+    web = staff_client(app, db, "karin")
+    url = f"/personal/klient/{people['sandra']}/beslut"
+    assert "Kartläggningen" not in web.get(url).text  # no mapping yet
+    web = _closed_mapping_and_decision(app, db, people)
+    with db.transaction() as s:
+        before = s.scalar(select(func.count()).where(AuditEvent.subject == "client.mapping"))
+    page = web.get(url).text
+    assert "Kartläggningen" in page and "Hemliv" in page
+    assert "Disken står." in page and "Diska varje dag." in page
+    assert f'href="/personal/klient/{people["sandra"]}/kartlaggning"' in page
+    # A refused decision shows it again, with what was typed.
+    refused = post_form(web, url, {"starts_on": "2027-01-01", "ends_on": "2026-01-01",
+                                   "granted_minutes": "90", "granted_per": "week"})  # fmt: skip
+    assert refused.status_code == 400 and "Disken står." in refused.text
+    with db.transaction() as s:
+        reads = s.scalars(
+            select(AuditEvent.actor_staff_id).where(AuditEvent.subject == "client.mapping")
+        ).all()
+    # Three pages showed it (the page, the page again for the form's token, the refusal).
+    assert len(reads) == before + 3 and set(reads[before:]) == {people["karin"]}

@@ -30,7 +30,7 @@ from models import (
 from portal.access import client_scope
 from portal.ratings import figures
 from portal.timeutil import day_bounds
-from tests.factories import make_client, make_staff
+from tests.factories import make_client, make_decision, make_staff
 from tests.portal.helpers import staff_client
 from tests.portal.outcome_reference import area_trends_by_loop
 
@@ -87,12 +87,18 @@ def unit(db: Database) -> None:
                 s.add(GoalLevelChange(client_id=client.id, client_words="Handla",
                                       level=GoalLevel.WITHOUT_SUPPORT,
                                       changed_at=NOW - timedelta(days=30)))  # fmt: skip
-        # Follow-ups: four in six months (hidden), a fifth ten months ago.
+        # Follow-ups: four in six months (hidden), a fifth ten months ago. Three reduced the
+        # support with a lower grant; a fourth says "reduced" with no decision: it never counts.
         for i, client in enumerate(clients[:5]):
+            lowered = make_decision(s, client, minutes=60) if i < 3 else None
             s.add(FollowUp(client_id=client.id, caseworker_id=karin.id,
                            held_on=TODAY - timedelta(days=300 if i == 4 else 40),
                            what_works="Bra", outcome=FollowUpOutcome.REDUCED_MORE_INDEPENDENT
-                           if i < 3 else FollowUpOutcome.CONTINUES))  # fmt: skip
+                           if i < 3 else FollowUpOutcome.CONTINUES,
+                           decision_id=lowered.id if lowered else None))  # fmt: skip
+        s.add(FollowUp(client_id=clients[3].id, caseworker_id=karin.id,
+                       held_on=TODAY - timedelta(days=30), what_works="Bra",
+                       outcome=FollowUpOutcome.REDUCED_MORE_INDEPENDENT))  # fmt: skip
         # Survey: five answers; contact works for three.
         for i, client in enumerate(clients[:5]):
             s.add(SurveyAnswer(client_id=client.id, follow_up_on=TODAY - timedelta(days=20),

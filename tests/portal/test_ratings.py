@@ -1,6 +1,7 @@
 """ "Hur går det?" on the portal, the worker's rating beside it, the survey before a follow-up."""
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -21,6 +22,7 @@ from models import (
     ensure_life_areas,
 )
 from portal.ratings.asking import AskingHistory, may_answer, rating_offered
+from portal.ratings.survey import survey_due
 from tests.conftest import post_form
 from tests.factories import make_client, make_staff
 from tests.portal.helpers import client_client, staff_client
@@ -191,7 +193,7 @@ def test_a_worker_cannot_open_the_rating_page_of_a_client_not_theirs(
 def test_sandra_answers_the_survey_once_and_karin_sees_it_with_her_name(
     app: Flask, db: Database, world: dict[str, int]
 ) -> None:
-    _order(db, world["sandra"], world["karin"], TODAY + timedelta(days=10))
+    _order(db, world["sandra"], world["karin"], TODAY + timedelta(days=5))
     web = client_client(app, db, client_id=world["sandra"])
     first = web.get("/hur-gar-det/fragor")
     assert "Fungerar det bra med din boendestödjare?" in first.text
@@ -214,7 +216,7 @@ def test_sandra_answers_the_survey_once_and_karin_sees_it_with_her_name(
 def test_a_survey_with_an_unknown_or_missing_answer_writes_nothing(
     app: Flask, db: Database, world: dict[str, int]
 ) -> None:
-    _order(db, world["sandra"], world["karin"], TODAY + timedelta(days=10))
+    _order(db, world["sandra"], world["karin"], TODAY + timedelta(days=5))
     web = client_client(app, db, client_id=world["sandra"])
     for bad in ({**FULL_SURVEY, "contact": "maybe"}, {"contact": "yes"}):
         refused = post_form(web, "/hur-gar-det/fragor", {**bad, "named": "1"})
@@ -228,7 +230,7 @@ def test_no_survey_is_asked_without_a_follow_up_coming_and_a_skip_closes_it(
 ) -> None:
     web = client_client(app, db, client_id=world["sandra"])
     assert "inga frågor till dig" in web.get("/hur-gar-det/fragor").text
-    _order(db, world["sandra"], world["karin"], TODAY + timedelta(days=10))
+    _order(db, world["sandra"], world["karin"], TODAY + timedelta(days=5))
     post_form(web, "/hur-gar-det/fragor/hoppa-over", {}, page="/hur-gar-det/fragor")
     assert "inga frågor till dig" in web.get("/hur-gar-det/fragor").text
 
@@ -248,3 +250,41 @@ def test_sandra_who_never_answers_sees_the_question_one_week_in_eight_on_her_sta
                 asked.append(day)
     assert asked == list(range(7)) + list(range(56, 63))
     assert _count(db, Rating) == 0 and _count(db, Skip) == 0
+
+
+def _survey_days(db: Database, client_id: int, days: range) -> list[int]:
+    zone = ZoneInfo("Europe/Stockholm")
+    with db.transaction() as s:
+        return [d for d in days if survey_due(s, client_id, TODAY + timedelta(days=d), zone)]
+
+
+def test_a_client_who_never_answers_the_survey_is_asked_one_week_in_eight(
+    db: Database, world: dict[str, int]
+) -> None:
+    # A follow-up every eight weeks for two years; the client never answers nor skips.
+    for k in range(13):
+        _order(db, world["sandra"], world["karin"], TODAY + timedelta(days=6 + 56 * k))
+    asked = _survey_days(db, world["sandra"], range(56 * 13))
+    assert len(asked) == 13 * 7
+    assert {d // 7 for d in asked} == {8 * k for k in range(13)}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_skipped_or_answered_survey_is_not_asked_again_for_a_week(
+    app: Flask, db: Database, world: dict[str, int]
+) -> None:
+    # Two follow-ups five days apart (two orders): their weeks overlap.
+    _order(db, world["sandra"], world["karin"], TODAY + timedelta(days=3))
+    _order(db, world["sandra"], world["karin"], TODAY + timedelta(days=8))
+    web = client_client(app, db, client_id=world["sandra"])
+    assert "Fungerar det bra med din boendestödjare?" in web.get("/hur-gar-det/fragor").text
+    post_form(web, "/hur-gar-det/fragor/hoppa-over", {}, page="/hur-gar-det/fragor")
+    assert _survey_days(db, world["sandra"], range(12)) == [7, 8]
+    for day in (1, 6):
+        with time_machine.travel(NOW + timedelta(days=day), tick=False):
+            assert "inga frågor till dig" in web.get("/hur-gar-det/fragor").text
+    with time_machine.travel(NOW + timedelta(days=7), tick=False):
+        sent = post_form(web, "/hur-gar-det/fragor", {**FULL_SURVEY, "named": "1"})
+        assert sent.status_code == 303
+        assert "inga frågor till dig" in web.get("/hur-gar-det/fragor").text
+    assert _survey_days(db, world["sandra"], range(7, 30)) == []

@@ -100,6 +100,13 @@ RAW: dict[str, tuple[Post, dict[str, tuple[st.SearchStrategy[str], bool]]]] = {
          "name": (TEXT, False), "phone": (TEXT, False), "area_name": (TEXT, False),
          "lat": (TEXT, False), "lon": (TEXT, False), "area_id": (NUMBER, False)},
     ),
+    "units.life_areas_page": (
+        Post("/personal/livsomraden", "admin"),
+        {"action": (st.one_of(st.sampled_from(["rename", "up", "down", "off", "on"]), TEXT),
+                    False),
+         "area_id": (st.one_of(st.sampled_from(["1", "9"]), NUMBER), False),
+         "name_sv": (TEXT, False), "name_en": (TEXT, False), "name_ar": (TEXT, False)},
+    ),
     "ratings.area": (
         Post("/hur-gar-det/1", "olle"),
         {"step": (st.one_of(st.sampled_from(["1", "3", "5"]), NUMBER), False)},
