@@ -20,7 +20,8 @@ FEATURE_NAMES = {
     Feature.SEE_RECORDS: _l("se allt om dig, och vem som har läst det"),
 }
 RELATION_NAMES = {
-    ProxyRelation.GUARDIAN: _l("god man eller förvaltare"),
+    ProxyRelation.GOD_MAN: _l("god man"),
+    ProxyRelation.FORVALTARE: _l("förvaltare"),
     ProxyRelation.RELATIVE: _l("anhörig"),
     ProxyRelation.SUPPORT_PERSON: _l("stödperson"),
 }
