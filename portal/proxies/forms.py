@@ -52,6 +52,17 @@ class ConsentForm(FlaskForm):
         )
 
 
+class RelationForm(FlaskForm):
+    """Who a proxy is, said again: a god man found to be a förvaltare (migration 0026 made
+    every earlier "god man or förvaltare" a god man)."""
+
+    relation = SelectField(
+        _l("Vem är ombudet?"),
+        choices=[(r.value, RELATION_NAMES[r]) for r in ProxyRelation],
+        validators=[DataRequired(_l("Välj vem ombudet är."))],
+    )
+
+
 class NewProxyForm(ConsentForm):
     name = StringField(
         _l("Namn"), validators=[DataRequired(_l("Skriv ombudets namn.")), Length(max=120)]

@@ -109,6 +109,29 @@ def test_a_god_man_and_a_forvaltare_are_told_apart(
                              "Eva Ek": ProxyRelation.FORVALTARE}  # fmt: skip
 
 
+def test_a_god_man_found_to_be_a_forvaltare_is_said_to_be_one_and_keeps_what_is_allowed(
+    app: Flask, db: Database, people: dict[str, int]
+) -> None:
+    kai = staff_client(app, db, "kai")
+    _add(kai, people)
+    proxy = _proxy(db)
+    url, field = f"{_page(people)}/{proxy.id}/vem", f"r{proxy.id}-relation"
+    before = _counts(db)
+    refused = post_form(kai, url, {field: "guardian"}, page=_page(people))
+    assert refused.status_code == 400 and "Inte ett giltigt val" in refused.text
+    assert _counts(db) == before and _proxy(db).relation is ProxyRelation.GOD_MAN
+    done = post_form(kai, url, {field: "forvaltare"}, page=_page(people))
+    assert done.status_code == 303
+    assert "Lars Larsson (förvaltare)" in kai.get(_page(people)).text
+    changed = _proxy(db)
+    assert changed.relation is ProxyRelation.FORVALTARE and changed.can_see_visits
+    with db.transaction() as s:
+        changes = select(AuditEvent).where(AuditEvent.action == "change")
+        event = s.scalars(changes.order_by(AuditEvent.id.desc())).first()
+        assert event.detail == f"proxy {proxy.id} relation god_man -> forvaltare"
+        assert event.actor_staff_id == people["kai"]
+
+
 @pytest.mark.parametrize(
     ("changes", "says"),
     [
