@@ -15,7 +15,7 @@ from models import Decision, GoalKind, GrantPeriod, Role
 
 from .. import personnummer
 from ..casework.decisions import DecisionRefused, GoalText, create_decision
-from ..people.contacts import set_contact_workers
+from ..people.contacts import eligible_workers, set_contact_workers
 from .files import Row
 from .rows import Context, Refused, client_of, needed, staff_named, yes
 
@@ -90,6 +90,9 @@ def contact_worker_row(ctx: Context, row: Row) -> tuple[str, str]:
     if primary and named is not None and named[1] != worker.username:
         raise Refused(f"line {named[0]} names {named[1]} the client's primary contact worker; "
                       "a client has one primary")  # fmt: skip
+    if worker.id not in {s.id for s in eligible_workers(ctx.session, client)}:
+        # The console's rule, said in the words of a file rather than of its pick list.
+        raise Refused(f"{worker.username} is not an active worker of the client's unit")
     current = [cw.staff_id for cw in sorted(client.workers, key=lambda cw: cw.position)]
     if worker.id in current and (not primary or current[0] == worker.id):
         wanted = current

@@ -91,6 +91,28 @@ def test_two_primaries_for_one_client_refuse_the_second(db: Database, tmp_path: 
     assert refused.text.startswith("line 2 names anna the client's primary contact worker")
 
 
+def test_contact_workers_follow_the_consoles_rules(db: Database, tmp_path: Path) -> None:
+    staff = tmp_path / "staff.csv"
+    staff.write_text(
+        "username,first_name,last_name,roles,unit\nkarin,Karin,Lund,caseworker,\n"
+        + "".join(f"w{n},W,{n},worker,Boendestöd Huddinge\n" for n in range(4))
+        + "bo,Bo,Ek,worker,Boendestöd Botkyrka\n",
+        encoding="utf-8",
+    )
+    workers = tmp_path / "contact_workers.csv"
+    workers.write_text(
+        "personal_number,username\n"
+        + "".join(f"19811228-9874,w{n}\n" for n in range(4))
+        + "19811228-9874,bo\n"
+    )
+    files = {"staff": staff, "clients": ALL["clients"], "contact_workers": workers}
+    refused = {o.line: o.text for o in run_import(db, files, NOW, dry_run=True).refused}
+    assert refused == {
+        5: "En klient kan ha högst tre kontaktpersoner.",
+        6: "bo is not an active worker of the client's unit",
+    }
+
+
 def test_every_created_or_changed_row_is_audited_as_done_by_the_system(
     db: Database, tmp_path: Path
 ) -> None:
