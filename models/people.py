@@ -266,7 +266,11 @@ class ContactWorkerSpell(Base):
 
 
 class ProxyRelation(enum.Enum):
-    GUARDIAN = "guardian"  # god man or förvaltare
+    """Who the proxy is to the client. A god man helps with what the client agrees to; a
+    förvaltare decides in the matters the court gave them: staff must tell the two apart."""
+
+    GOD_MAN = "god_man"
+    FORVALTARE = "forvaltare"
     RELATIVE = "relative"
     SUPPORT_PERSON = "support_person"
 

@@ -315,7 +315,7 @@ def _lars_for(
             client_id=client.id,
             name="Lars Nilsson",
             phone="+46700000003",
-            relation=ProxyRelation.GUARDIAN,
+            relation=ProxyRelation.GOD_MAN,
             can_see_visits=True,
             consent_id=consent.id,
             **may,

@@ -13,6 +13,10 @@ MAX_BYTES = 50 * 1024 * 1024
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+#: What to do about a file in another encoding, said by every message that stops for it.
+_SAVE = "Save it as CSV UTF-8 (in Excel: CSV UTF-8) and run the import again."
+
+
 class ImportStopped(Exception):
     """The file cannot be read as a whole; the run stops with this one message."""
 
@@ -31,17 +35,30 @@ def decode(data: bytes, name: str) -> str:
     Written out rather than left to a detector: there are only these two to tell apart, and
     UTF-8 is strict enough that Swedish text in Windows-1252 (å, ä, ö as single bytes) never
     passes as UTF-8, while a general detector may call a short Swedish file Latin-2 or Cyrillic.
+    What is neither stops the run, with the line that shows it: a byte Windows-1252 leaves
+    undefined, or a control character (a UTF-16 file, a spreadsheet saved as binary), cannot be
+    in a register of people. A file in another encoding whose every byte is a Windows-1252
+    character cannot be told from one (docs/import/README.md says to save it as UTF-8 first).
     """
-    for encoding in ("utf-8-sig", "cp1252"):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
         try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if not _CONTROL.search(text):
-            return text
-    raise ImportStopped(
-        f"{name}: the encoding cannot be told (save it as CSV in UTF-8 or Windows-1252)"
-    )
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise ImportStopped(
+                f"{name}: the encoding cannot be told: line {line} holds the byte "
+                f"0x{data[exc.start]:02X}, which is neither UTF-8 nor Windows-1252. {_SAVE}"
+            ) from None
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise ImportStopped(
+            f"{name}: the encoding cannot be told: line {line} holds a control character "
+            f"(0x{ord(bad.group()):02X}), which no register of people holds. {_SAVE}"
+        )
+    return text
 
 
 def read(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[Row]:

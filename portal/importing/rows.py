@@ -2,7 +2,11 @@
 
 A row is matched on its natural key (personnummer for clients, username for staff, client and
 start day for decisions, client and worker for contact workers), so a second run finds nothing to
-do. Every refusal says why in the words of the row; nothing of a refused row is written.
+do. Every refusal says why in the words of the row; nothing of a refused row is written. Every
+row created or changed is audited (``access.audit_change``, no staff: the system acts).
+
+This module holds what every kind shares, and the staff and client rows; ``care`` the
+decisions and contact workers.
 """
 
 from __future__ import annotations
@@ -10,34 +14,23 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import (
-    Client,
-    ClientWorker,
-    Decision,
-    GoalKind,
-    GrantPeriod,
-    Role,
-    Staff,
-    StaffRole,
-    Unit,
-)
+from models import Area, Client, Role, Staff, StaffRole, Unit
 
 from .. import personnummer
 from ..access import audit_change
 from ..auth.staff import create_staff, hash_password
-from ..casework.decisions import DecisionRefused, GoalText, create_decision
 from ..errors import DomainError
+from ..people.registry import placement
 from ..phones import InvalidPhone, normalise
 from .files import Row
 
 LANGUAGES = ("sv", "en", "ar")
 YES, NO = ("ja", "yes", "1", "x", "true"), ("nej", "no", "0", "", "false")
-MAX_CONTACT_WORKERS = 3
 
 
 class Refused(Exception):
@@ -58,6 +51,8 @@ class Context:
     session: Session
     now: datetime
     outcomes: list[Outcome] = field(default_factory=list)
+    #: Client id -> (line, username) of the contact worker named primary in this run.
+    primaries: dict[int, tuple[int, str]] = field(default_factory=dict)
     _password_hash: str | None = None
     _units: dict[str, Unit] = field(default_factory=dict)
 
@@ -78,8 +73,12 @@ class Context:
                 unit = Unit(name=name)
                 self.session.add(unit)
                 self.session.flush()
+                self.audit(None, "unit", f"unit {unit.id} created by import")
             self._units[name] = unit
         return self._units[name]
+
+    def audit(self, client_id: int | None, subject: str, detail: str) -> None:
+        audit_change(self.session, None, client_id, subject, detail, self.now)
 
 
 def each(ctx: Context, file: str, rows: list[Row], apply: Callable[[Context, Row], tuple]) -> None:
@@ -98,14 +97,14 @@ def each(ctx: Context, file: str, rows: list[Row], apply: Callable[[Context, Row
             ctx.outcomes.append(Outcome(file, row.line, action, text))
 
 
-def _needed(row: Row, column: str) -> str:
+def needed(row: Row, column: str) -> str:
     value = row.cells.get(column, "")
     if not value:
         raise Refused(f"{column} is empty")
     return value
 
 
-def _yes(value: str, column: str) -> bool:
+def yes(value: str, column: str) -> bool:
     if value.lower() in YES:
         return True
     if value.lower() in NO:
@@ -121,7 +120,7 @@ def _phone(value: str, column: str = "phone") -> str:
 
 
 def _personal_number(row: Row) -> str:
-    typed = _needed(row, "personal_number")
+    typed = needed(row, "personal_number")
     try:
         return personnummer.normalise(typed)
     except personnummer.InvalidPersonalNumber:
@@ -129,7 +128,7 @@ def _personal_number(row: Row) -> str:
                       "samordningsnummer") from None  # fmt: skip
 
 
-def _client(ctx: Context, row: Row) -> Client:
+def client_of(ctx: Context, row: Row) -> Client:
     number = _personal_number(row)
     client = ctx.session.scalar(select(Client).where(Client.personal_number == number))
     if client is None:
@@ -137,7 +136,7 @@ def _client(ctx: Context, row: Row) -> Client:
     return client
 
 
-def _staff(ctx: Context, username: str, role: Role | None = None) -> Staff:
+def staff_named(ctx: Context, username: str, role: Role | None = None) -> Staff:
     staff = ctx.session.scalar(select(Staff).where(Staff.username == username.lower()))
     if staff is None:
         raise Refused(f"no staff member {username!r}")
@@ -161,16 +160,16 @@ STAFF_OPTIONAL = ("unit", "phone")
 
 
 def staff_row(ctx: Context, row: Row) -> tuple[str, str]:
-    username = _needed(row, "username").lower()
+    username = needed(row, "username").lower()
     try:
-        roles = {Role(r.strip().lower()) for r in _needed(row, "roles").split("|") if r.strip()}
+        roles = {Role(r.strip().lower()) for r in needed(row, "roles").split("|") if r.strip()}
     except ValueError:
         names = "|".join(r.value for r in Role)
         raise Refused(f"roles must be some of {names}, not {row.cells['roles']!r}") from None
     unit = ctx.unit(row.cells.get("unit", ""))
     wanted = {
-        "first_name": _needed(row, "first_name"),
-        "last_name": _needed(row, "last_name"),
+        "first_name": needed(row, "first_name"),
+        "last_name": needed(row, "last_name"),
         "phone": _phone(row.cells["phone"]) if row.cells.get("phone") else None,
         "unit_id": unit.id if unit else None,
     }
@@ -179,6 +178,7 @@ def staff_row(ctx: Context, row: Row) -> tuple[str, str]:
         create_staff(ctx.session, username, wanted["first_name"], wanted["last_name"], "",
                      sorted(roles, key=lambda r: r.value), password_hash=ctx.locked_password,
                      phone=wanted["phone"], unit_id=wanted["unit_id"])  # fmt: skip
+        ctx.audit(None, "staff.import", f"{username}: created by import")
         return "create", f"staff {username}"
     changed = _changes(staff, wanted)
     # Roles are only added: an import never takes a right away (that is the admin's, by hand).
@@ -188,11 +188,28 @@ def staff_row(ctx: Context, row: Row) -> tuple[str, str]:
     ctx.session.flush()
     if not changed:
         return "unchanged", f"staff {username}"
+    ctx.audit(None, "staff.import", f"{username}: changed by import: {', '.join(changed)}")
     return "change", f"staff {username}: {', '.join(changed)}"
 
 
 CLIENT_COLUMNS = ("personal_number", "first_name", "last_name", "phone")
-CLIENT_OPTIONAL = ("language", "address", "unit", "caseworker", "children_under_18")
+CLIENT_OPTIONAL = ("language", "address", "unit", "area", "caseworker", "children_under_18")
+
+
+def _area(row: Row, unit: Unit | None) -> Area | None:
+    """The area the row names, one the admin keeps for the client's unit; None when empty."""
+    name = row.cells.get("area", "")
+    if not name:
+        return None
+    if unit is None:
+        raise Refused(f"area {name!r} needs the client's unit, and the unit is empty")
+    # Compared in Python: SQLite's lower() leaves Å, Ä and Ö as they are.
+    area = next((a for a in unit.areas if a.name.casefold() == name.casefold()), None)
+    if area is None:
+        known = ", ".join(a.name for a in unit.areas) or "none yet"
+        raise Refused(f"{unit.name} has no area {name!r} (its areas: {known}); an admin adds "
+                      "areas to the unit in the console first")  # fmt: skip
+    return area
 
 
 def client_row(ctx: Context, row: Row) -> tuple[str, str]:
@@ -203,18 +220,23 @@ def client_row(ctx: Context, row: Row) -> tuple[str, str]:
     caseworker = row.cells.get("caseworker")
     unit = ctx.unit(row.cells.get("unit", ""))
     wanted = {
-        "first_name": _needed(row, "first_name"),
-        "last_name": _needed(row, "last_name"),
-        "phone": _phone(_needed(row, "phone")),
+        "first_name": needed(row, "first_name"),
+        "last_name": needed(row, "last_name"),
+        "phone": _phone(needed(row, "phone")),
         "language": language,
         "address": row.cells.get("address") or None,
         "unit_id": unit.id if unit else None,
-        "caseworker_id": _staff(ctx, caseworker, Role.CASEWORKER).id if caseworker else None,
-        "has_children_under_18": _yes(row.cells.get("children_under_18", ""),
+        "caseworker_id": staff_named(ctx, caseworker, Role.CASEWORKER).id if caseworker else None,
+        "has_children_under_18": yes(row.cells.get("children_under_18", ""),
                                       "children_under_18"),
         "birth_year": personnummer.birth_date(number).year,
     }  # fmt: skip
+    # A file without the column leaves areas as they are (the admin may have placed clients).
+    area = _area(row, unit) if "area" in row.cells else None
+    if "area" in row.cells:
+        wanted["area_id"], wanted["lat"], wanted["lon"] = placement(area, None)
     shown = personnummer.masked(number)
+    where = f" in {area.name}" if area else ""
     client = ctx.session.scalar(select(Client).where(Client.personal_number == number))
     holder = ctx.session.scalar(select(Client).where(Client.phone == wanted["phone"]))
     if holder is not None and holder is not client:
@@ -223,98 +245,15 @@ def client_row(ctx: Context, row: Row) -> tuple[str, str]:
         client = Client(personal_number=number, created_at=ctx.now, **wanted)
         ctx.session.add(client)
         ctx.session.flush()
-        _audit(ctx, client, "created by import")
-        return "create", f"client {shown}"
+        ctx.audit(client.id, "client.import", "created by import")
+        return "create", f"client {shown}{where}"
     changed = _changes(client, wanted)
     ctx.session.flush()
+    if "area_id" in changed or "lat" in changed or "lon" in changed:
+        # One word for the three columns the area sets; the area's name is shown, not its place.
+        changed = [c for c in changed if c not in ("area_id", "lat", "lon")] + ["area"]
     if not changed:
         return "unchanged", f"client {shown}"
-    _audit(ctx, client, f"changed by import: {', '.join(changed)}")
-    return "change", f"client {shown}: {', '.join(changed)}"
-
-
-def _audit(ctx: Context, client: Client, detail: str) -> None:
-    audit_change(ctx.session, None, client.id, "client.import", detail, ctx.now)
-
-
-DECISION_COLUMNS = ("personal_number", "starts_on", "ends_on", "minutes", "per", "caseworker")
-DECISION_OPTIONAL = ("goal", "reason")
-PERIODS = {"vecka": GrantPeriod.WEEK, "week": GrantPeriod.WEEK,
-           "månad": GrantPeriod.MONTH, "month": GrantPeriod.MONTH}  # fmt: skip
-
-
-def _day(row: Row, column: str) -> date:
-    value = _needed(row, column)
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise Refused(f"{column} {value!r} is not a date like 2026-01-31") from None
-
-
-def decision_row(ctx: Context, row: Row) -> tuple[str, str]:
-    client = _client(ctx, row)
-    starts_on, ends_on = _day(row, "starts_on"), _day(row, "ends_on")
-    minutes_text = _needed(row, "minutes")
-    if not minutes_text.isdigit():
-        raise Refused(f"minutes {minutes_text!r} is not a whole number")
-    per = PERIODS.get(_needed(row, "per").lower())
-    if per is None:
-        raise Refused(f"per must be vecka or månad, not {row.cells['per']!r}")
-    caseworker = _staff(ctx, _needed(row, "caseworker"), Role.CASEWORKER)
-    shown = f"decision {personnummer.masked(client.personal_number)} from {starts_on}"
-    existing = ctx.session.scalar(
-        select(Decision).where(Decision.client_id == client.id, Decision.starts_on == starts_on)
-    )
-    if existing is not None:
-        same = (existing.ends_on, existing.granted_minutes, existing.granted_per) == (
-            ends_on, int(minutes_text), per,
-        )  # fmt: skip
-        if same:
-            return "unchanged", shown
-        raise Refused(f"a decision from {starts_on} exists with other values; a decision is "
-                      "changed in the console, where its history is kept")  # fmt: skip
-    goal = row.cells.get("goal")
-    try:
-        create_decision(
-            ctx.session, client, caseworker.id, starts_on=starts_on, ends_on=ends_on,
-            granted_minutes=int(minutes_text), granted_per=per,
-            goals=[GoalText(GoalKind.OVERALL, goal)] if goal else [],
-            reason=row.cells.get("reason") or "Importerat", now=ctx.now,
-        )  # fmt: skip
-    except DecisionRefused as exc:
-        raise Refused(str(exc.message)) from None
-    return "create", shown
-
-
-CONTACT_COLUMNS = ("personal_number", "username")
-CONTACT_OPTIONAL = ("primary",)
-
-
-def contact_worker_row(ctx: Context, row: Row) -> tuple[str, str]:
-    client = _client(ctx, row)
-    worker = _staff(ctx, _needed(row, "username"), Role.WORKER)
-    primary = _yes(row.cells.get("primary", ""), "primary")
-    shown = f"contact worker {worker.username} for {personnummer.masked(client.personal_number)}"
-    current = list(ctx.session.scalars(
-        select(ClientWorker).where(ClientWorker.client_id == client.id)
-        .order_by(ClientWorker.position, ClientWorker.id)
-    ))  # fmt: skip
-    mine = next((cw for cw in current if cw.staff_id == worker.id), None)
-    if mine is None and len(current) >= MAX_CONTACT_WORKERS:
-        raise Refused(f"the client has {MAX_CONTACT_WORKERS} contact workers already")
-    if mine is not None and (mine.position == 0) == primary:
-        return "unchanged", shown
-    if primary:
-        for other in current:
-            if other.position == 0:
-                other.position = max(cw.position for cw in current) + 1
-    if mine is None:
-        # Others start at 1: a worker not named primary never becomes it by being first.
-        position = 0 if primary else max([cw.position for cw in current] + [0]) + 1
-        ctx.session.add(ClientWorker(client_id=client.id, staff_id=worker.id, position=position,
-                                     since=ctx.now))  # fmt: skip
-        ctx.session.flush()
-        return "create", shown + (" (primary)" if primary else "")
-    mine.position = 0 if primary else max([cw.position for cw in current] + [0]) + 1
-    ctx.session.flush()
-    return "change", shown + (" is now primary" if primary else " is no longer primary")
+    ctx.audit(client.id, "client.import", f"changed by import: {', '.join(changed)}")
+    moved = f" (now{where})" if where and "area" in changed else ""
+    return "change", f"client {shown}: {', '.join(changed)}{moved}"

@@ -13,15 +13,15 @@ from pathlib import Path
 
 from models import Database
 
-from . import rows
+from . import care, rows
 from .files import read
 
 #: The kinds in the order they are applied: each may name what the earlier ones brought in.
 KINDS = (
     ("staff", rows.STAFF_COLUMNS, rows.STAFF_OPTIONAL, rows.staff_row),
     ("clients", rows.CLIENT_COLUMNS, rows.CLIENT_OPTIONAL, rows.client_row),
-    ("decisions", rows.DECISION_COLUMNS, rows.DECISION_OPTIONAL, rows.decision_row),
-    ("contact_workers", rows.CONTACT_COLUMNS, rows.CONTACT_OPTIONAL, rows.contact_worker_row),
+    ("decisions", care.DECISION_COLUMNS, care.DECISION_OPTIONAL, care.decision_row),
+    ("contact_workers", care.CONTACT_COLUMNS, care.CONTACT_OPTIONAL, care.contact_worker_row),
 )
 
 

@@ -52,13 +52,14 @@ def eligible_workers(session: Session, client: Client) -> list[Staff]:
 
 def set_contact_workers(
     session: Session,
-    coordinator: Staff,
+    coordinator: Staff | None,
     client: Client,
     staff_ids: Sequence[int | None],
     now: datetime,
     ip: str | None,
 ) -> None:
-    """Make ``staff_ids`` (the primary first, then blanks skipped) the client's contact workers."""
+    """Make ``staff_ids`` (the primary first, then blanks skipped) the client's contact workers;
+    ``coordinator`` None when the system makes the change (an import)."""
     chosen = [s for s in staff_ids if s is not None]
     if not staff_ids or staff_ids[0] is None:
         raise ContactsRefused(_l("Välj en primär kontaktperson."), "primary")
@@ -69,6 +70,7 @@ def set_contact_workers(
     allowed = {s.id for s in eligible_workers(session, client)}
     if not set(chosen) <= allowed:
         raise ContactsRefused(_l("Välj boendestödjare från klientens enhet i listan."), "primary")
+    by = coordinator.id if coordinator else None
     current = {cw.staff_id: cw for cw in client.workers}
     before = [cw.staff_id for cw in sorted(client.workers, key=lambda cw: cw.position)]
     if before == chosen:
@@ -102,12 +104,12 @@ def set_contact_workers(
         session.add(
             ContactWorkerSpell(
                 client_id=client.id, staff_id=staff_id, position=position, starts_at=now,
-                set_by_id=coordinator.id,
+                set_by_id=by,
             )
         )  # fmt: skip
     session.flush()
     detail = f"staff {', '.join(map(str, chosen))} (primary first); was {before or 'none'}"
-    audit_change(session, coordinator.id, client.id, "client.contact_workers", detail, now, ip)
+    audit_change(session, by, client.id, "client.contact_workers", detail, now, ip)
 
 
 def record_current(session: Session, since: datetime) -> int:

@@ -167,6 +167,15 @@ def _checked(
     return number, phone, area
 
 
+def placement(
+    area: Area | None, position: tuple[float, float] | None
+) -> tuple[int | None, float | None, float | None]:
+    """The client's area id, lat and lon: matching reads lat/lon for travel, so the exact
+    position when given, else the area's."""
+    lat, lon = position or ((area.lat, area.lon) if area else (None, None))
+    return (area.id if area else None), lat, lon
+
+
 def _apply(client: Client, details: Details, number: str, phone: str, area: Area | None) -> None:
     client.first_name = " ".join(details.first_name.split())
     client.last_name = " ".join(details.last_name.split())
@@ -175,10 +184,7 @@ def _apply(client: Client, details: Details, number: str, phone: str, area: Area
     client.address = (details.address or "").strip() or None
     client.has_children_under_18 = details.has_children_under_18
     client.unit_id, client.caseworker_id = details.unit_id, details.caseworker_id
-    client.area_id = area.id if area else None
-    # Matching reads lat/lon for travel: the exact position when given, else the area's.
-    position = details.position or ((area.lat, area.lon) if area else None)
-    client.lat, client.lon = position if position else (None, None)
+    client.area_id, client.lat, client.lon = placement(area, details.position)
     client.birth_year = personnummer.birth_date(number).year
 
 

@@ -20,7 +20,8 @@ FEATURE_NAMES = {
     Feature.SEE_RECORDS: _l("se allt om dig, och vem som har läst det"),
 }
 RELATION_NAMES = {
-    ProxyRelation.GUARDIAN: _l("god man eller förvaltare"),
+    ProxyRelation.GOD_MAN: _l("god man"),
+    ProxyRelation.FORVALTARE: _l("förvaltare"),
     ProxyRelation.RELATIVE: _l("anhörig"),
     ProxyRelation.SUPPORT_PERSON: _l("stödperson"),
 }
@@ -49,6 +50,17 @@ class ConsentForm(FlaskForm):
         return Agreement(
             frozenset(Feature(v) for v in self.features.data or []), ConsentMethod(self.method.data)
         )
+
+
+class RelationForm(FlaskForm):
+    """Who a proxy is, said again: a god man found to be a förvaltare (migration 0026 made
+    every earlier "god man or förvaltare" a god man)."""
+
+    relation = SelectField(
+        _l("Vem är ombudet?"),
+        choices=[(r.value, RELATION_NAMES[r]) for r in ProxyRelation],
+        validators=[DataRequired(_l("Välj vem ombudet är."))],
+    )
 
 
 class NewProxyForm(ConsentForm):

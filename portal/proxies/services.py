@@ -155,6 +155,19 @@ def record_consent(
     return consent
 
 
+def change_relation(
+    session: Session, by: Staff, client: Client, proxy: Proxy, relation: ProxyRelation,
+    now: datetime,
+) -> None:  # fmt: skip
+    """Say who the proxy is to the client; what the client allows them stays as it is."""
+    if proxy.relation is relation:
+        return
+    before, proxy.relation = proxy.relation, relation
+    session.flush()
+    _audit(session, by, client, f"proxy {proxy.id} relation {before.value} -> {relation.value}",
+           now)  # fmt: skip
+
+
 def withdraw(session: Session, by: Staff, client: Client, proxy: Proxy, now: datetime) -> None:
     """The client takes everything back: the proxy may do nothing from their next page on."""
     if proxy.consent is not None and proxy.consent.withdrawn_at is None:

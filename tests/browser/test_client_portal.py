@@ -66,7 +66,7 @@ def world(db: Database) -> dict[str, int]:
             client_id=sandra.id,
             name="Lars Nilsson",
             phone="+46700000003",
-            relation=ProxyRelation.GUARDIAN,
+            relation=ProxyRelation.GOD_MAN,
             can_see_visits=True,
             consent_id=consent.id,
         )

@@ -60,7 +60,7 @@ def world(db: Database) -> dict[str, int]:
             client_id=sandra.id,
             name="Lars Nilsson",
             phone="+46700000003",
-            relation=ProxyRelation.GUARDIAN,
+            relation=ProxyRelation.GOD_MAN,
             can_see_visits=True,
             consent_id=consent.id,
         )
@@ -300,7 +300,7 @@ def test_a_guardian_for_two_clients_chooses_whom_to_help(
             client_id=olle.id,
             name="Lars Nilsson",
             phone="+46700000003",  # the same person: the same phone
-            relation=ProxyRelation.GUARDIAN,
+            relation=ProxyRelation.GOD_MAN,
             can_see_visits=True,
             consent_id=consent.id,
         )

@@ -242,7 +242,7 @@ def test_a_proxy_manages_reminders_only_with_consent_for_it(
             client_id=world["sandra"],
             name="Lars Nilsson",
             phone="+46700000003",
-            relation=ProxyRelation.GUARDIAN,
+            relation=ProxyRelation.GOD_MAN,
             can_see_visits=True,
             consent_id=consent.id,
         )

@@ -131,7 +131,8 @@ RULES: dict[str, Rule] = {
     "proxies.page": CLIENT,
     "proxies.add": CLIENT,
     **dict.fromkeys(
-        ["proxies.consent", "proxies.withdraw"], Rule({"client_id": "client", "proxy_id": "proxy"})
+        ["proxies.consent", "proxies.relation", "proxies.withdraw"],
+        Rule({"client_id": "client", "proxy_id": "proxy"}),
     ),
     "ratings.area": Rule(not_ids="a place in the signed-in client's own list of life areas"),
     "i18n.choose": Rule(not_ids="a language code"),

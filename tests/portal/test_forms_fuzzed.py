@@ -127,6 +127,14 @@ FORMS: dict[str, tuple[Post, ...]] = {
             page="/personal/klient/{olle}/ombud",
         ),
     ),  # fmt: skip
+    # Also prefixed on the page ("r<proxy id>-relation"): fuzzed unprefixed, always refused.
+    "proxies.RelationForm": (
+        Post(
+            "/personal/klient/{olle}/ombud/{proxy}/vem",
+            "karin",
+            page="/personal/klient/{olle}/ombud",
+        ),
+    ),  # fmt: skip
 }
 GET_FORMS = {"booking.PeriodForm"}
 

@@ -50,7 +50,7 @@ def _page(people: dict[str, int]) -> str:
 
 
 def _add(web: FlaskClient, people: dict[str, int], **changes: object):
-    form = {"name": "Lars Larsson", "phone": PHONE, "relation": "guardian",
+    form = {"name": "Lars Larsson", "phone": PHONE, "relation": "god_man",
             "features": ["see_visits"], "method": "in_person", **changes}  # fmt: skip
     data = {k: v for k, v in form.items() if v is not None}
     return post_form(web, _page(people), data)
@@ -83,12 +83,53 @@ def test_the_caseworker_adds_a_proxy_and_the_consent_says_who_when_and_how(
     with db.transaction() as s:
         proxy = s.scalar(select(Proxy))
         assert proxy.phone == "+46701112233"
-        assert proxy.relation is ProxyRelation.GUARDIAN
+        assert proxy.relation is ProxyRelation.GOD_MAN
         assert (proxy.can_see_visits, proxy.can_book, proxy.gets_reminders) == (True, False, False)
         assert proxy.consent.recorded_by_id == people["kai"]
         assert proxy.consent.method is ConsentMethod.IN_PERSON
         event = s.scalar(select(AuditEvent).where(AuditEvent.subject == "client.proxies"))
         assert event.client_id == people["nina"] and event.actor_staff_id == people["kai"]
+
+
+def test_a_god_man_and_a_forvaltare_are_told_apart(
+    app: Flask, db: Database, people: dict[str, int]
+) -> None:
+    kai = staff_client(app, db, "kai")
+    form = kai.get(_page(people)).text
+    assert '<option value="god_man">god man</option>' in form
+    assert '<option value="forvaltare">förvaltare</option>' in form
+    assert _add(kai, people).status_code == 303
+    assert _add(kai, people, name="Eva Ek", phone="070-111 22 44",
+                relation="forvaltare").status_code == 303  # fmt: skip
+    page = kai.get(_page(people)).text
+    assert "Lars Larsson (god man)" in page and "Eva Ek (förvaltare)" in page
+    with db.transaction() as s:
+        relations = {p.name: p.relation for p in s.scalars(select(Proxy))}
+        assert relations == {"Lars Larsson": ProxyRelation.GOD_MAN,
+                             "Eva Ek": ProxyRelation.FORVALTARE}  # fmt: skip
+
+
+def test_a_god_man_found_to_be_a_forvaltare_is_said_to_be_one_and_keeps_what_is_allowed(
+    app: Flask, db: Database, people: dict[str, int]
+) -> None:
+    kai = staff_client(app, db, "kai")
+    _add(kai, people)
+    proxy = _proxy(db)
+    url, field = f"{_page(people)}/{proxy.id}/vem", f"r{proxy.id}-relation"
+    before = _counts(db)
+    refused = post_form(kai, url, {field: "guardian"}, page=_page(people))
+    assert refused.status_code == 400 and "Inte ett giltigt val" in refused.text
+    assert _counts(db) == before and _proxy(db).relation is ProxyRelation.GOD_MAN
+    done = post_form(kai, url, {field: "forvaltare"}, page=_page(people))
+    assert done.status_code == 303
+    assert "Lars Larsson (förvaltare)" in kai.get(_page(people)).text
+    changed = _proxy(db)
+    assert changed.relation is ProxyRelation.FORVALTARE and changed.can_see_visits
+    with db.transaction() as s:
+        changes = select(AuditEvent).where(AuditEvent.action == "change")
+        event = s.scalars(changes.order_by(AuditEvent.id.desc())).first()
+        assert event.detail == f"proxy {proxy.id} relation god_man -> forvaltare"
+        assert event.actor_staff_id == people["kai"]
 
 
 @pytest.mark.parametrize(
@@ -100,6 +141,7 @@ def test_the_caseworker_adds_a_proxy_and_the_consent_says_who_when_and_how(
         ({"features": None}, "minst en sak"),
         ({"method": ""}, "hur klienten sa ja"),
         ({"relation": "boss"}, "Inte ett giltigt val"),
+        ({"relation": "guardian"}, "Inte ett giltigt val"),  # god man or förvaltare: say which
     ],
 )
 def test_a_refused_proxy_is_shown_again_as_typed_and_nothing_is_written(

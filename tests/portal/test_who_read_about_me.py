@@ -177,7 +177,7 @@ def test_a_proxy_with_consent_may_ask_too_and_is_named(
         s.flush()
         lars = Proxy(
             client_id=world["sandra"], name="Lars Nilsson", phone="+46700000003",
-            relation=ProxyRelation.GUARDIAN, can_see_records=True, consent_id=consent.id,
+            relation=ProxyRelation.GOD_MAN, can_see_records=True, consent_id=consent.id,
         )  # fmt: skip
         s.add(lars)
         s.flush()

@@ -212,7 +212,7 @@ def _proxy(session: Session, client: Client, by, name: str, phone: str, **extra)
     session.add(consent)
     session.flush()
     proxy = Proxy(
-        client_id=client.id, name=name, phone=phone, relation=ProxyRelation.GUARDIAN,
+        client_id=client.id, name=name, phone=phone, relation=ProxyRelation.GOD_MAN,
         can_see_visits=True, can_book=True, gets_reminders=True, consent_id=consent.id, **extra,
     )  # fmt: skip
     session.add(proxy)

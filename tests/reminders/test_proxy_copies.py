@@ -45,7 +45,7 @@ def world(db: Database) -> dict[str, int]:
             client_id=sandra.id,
             name="Lars Nilsson",
             phone=LARS,
-            relation=ProxyRelation.GUARDIAN,
+            relation=ProxyRelation.GOD_MAN,
             gets_reminders=True,
             consent_id=consent.id,
         )

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from models import Base, Client, ClientWorker, Database, Decision, Staff
+from models import Client, ClientWorker, Database, Decision, Staff
 from portal.cli import main
 from portal.importing.files import ImportStopped
 from portal.importing.run import run_import
-from tests.conftest import ROOT
+from tests.portal.importing.conftest import ALL, NOW, snapshot
 
 pytestmark = pytest.mark.db
-SAMPLES = ROOT / "docs" / "import"
-NOW = datetime(2026, 12, 7, 9, tzinfo=UTC)
-ALL = {
-    "staff": SAMPLES / "staff.csv",
-    "clients": SAMPLES / "clients.csv",
-    "decisions": SAMPLES / "decisions.csv",
-    "contact_workers": SAMPLES / "contact_workers.csv",
-}
 CLIENTS_HEADER = "personal_number;first_name;last_name;phone;language;unit;caseworker\r\n"
-
-
-def snapshot(db: Database) -> dict[str, list[tuple]]:
-    """Every row of every table, to tell whether anything at all changed."""
-    with db.transaction() as s:
-        return {
-            t.name: sorted(map(tuple, s.execute(select(t)).all()), key=repr)
-            for t in Base.metadata.sorted_tables
-        }
 
 
 def count(db: Database, model: type) -> int:
@@ -45,7 +27,7 @@ def test_a_dry_run_reports_each_row_and_writes_nothing(db: Database) -> None:
     before = snapshot(db)
     report = run_import(db, ALL, NOW, dry_run=True)
     assert report.count("create") == 11 and not report.refused and not report.written
-    assert "clients.csv line 3: create: client 19900315-****" in report.lines()
+    assert "clients.csv line 3: create: client 19900315-**** in Sjödalen" in report.lines()
     assert report.summary().startswith("dry run, nothing written")
     assert snapshot(db) == before
 
@@ -142,6 +124,32 @@ def test_a_file_whose_encoding_or_delimiter_cannot_be_told_stops_the_run(
     piped.write_text("username|first_name|last_name|roles\nkarin|Karin|Lund|caseworker\n")
     with pytest.raises(ImportStopped, match="delimiter cannot be told"):
         run_import(db, {"staff": piped}, NOW, dry_run=True)
+    assert count(db, Staff) == count(db, Client) == 0
+
+
+def test_bytes_no_register_holds_stop_the_run_with_the_line_and_what_to_do(
+    db: Database, tmp_path: Path
+) -> None:
+    # 0x81 is undefined in Windows-1252 (a DOS or Mac file's Å): not read as anything.
+    undefined = tmp_path / "clients.csv"
+    undefined.write_bytes(
+        CLIENTS_HEADER.encode("cp1252")
+        + b"19811228-9874;Sandra;Nilsson;070-222 00 01;sv;;\r\n"
+        + b"19900315-1231;\x81ke;\x99berg;070-222 00 02;sv;;\r\n"
+    )
+    with pytest.raises(ImportStopped) as stopped:
+        run_import(db, {"clients": undefined}, NOW, dry_run=False)
+    assert str(stopped.value) == (
+        "clients.csv: the encoding cannot be told: line 3 holds the byte 0x81, which is "
+        "neither UTF-8 nor Windows-1252. Save it as CSV UTF-8 (in Excel: CSV UTF-8) and run "
+        "the import again."
+    )
+    # A control character in a file that reads as Windows-1252: no name or address has one.
+    control = tmp_path / "staff.csv"
+    control.write_bytes("username;first_name;last_name;roles\r\nkarin;K\x0crin;Lund;caseworker\r\n"
+                        .encode("cp1252"))  # fmt: skip
+    with pytest.raises(ImportStopped, match="line 2 holds a control character .0x0C."):
+        run_import(db, {"staff": control}, NOW, dry_run=False)
     assert count(db, Staff) == count(db, Client) == 0
 
 

@@ -73,7 +73,7 @@ def world(db: Database) -> dict[str, int]:
         s.add(consent)
         s.flush()
         lars = Proxy(
-            client_id=sandra.id, name="Lars Berg", phone=LARS, relation=ProxyRelation.GUARDIAN,
+            client_id=sandra.id, name="Lars Berg", phone=LARS, relation=ProxyRelation.GOD_MAN,
             can_see_visits=True, consent_id=consent.id,
         )  # fmt: skip
         s.add(lars)
