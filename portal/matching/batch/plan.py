@@ -26,7 +26,7 @@ from models import SupportRequest
 from ...booking.rules import BookingRules
 from ..candidates import FREE_STARTS
 from ..continuity import ContinuityCap
-from ..grid import Fits
+from ..fits import Fits
 from ..schedule import MINUTE, to_moment
 from ..scoring import Pairs, Suggestion, score_table
 from ..weights import Weights
@@ -192,7 +192,7 @@ def _free_starts(
     the first ``FREE_STARTS``, the continuity cap, and the starts offered to the batch.
 
     Counted per stretch of the grid the request allows (its window, less the client's own
-    visits) from each worker's running count of starts that fit (``grid.Fits``)."""
+    visits) from each worker's running count of starts that fit (``fits.Fits``)."""
     points = len(world.grid)
     fits = Fits(world._fits(length))
     ga, gb = world.ga[todo], world.gb[todo]
