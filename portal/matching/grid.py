@@ -2,9 +2,11 @@
 
 ``free_runs`` is the one array form of ``booking.freetime.free_time`` (the console's
 suggestions and the batch both use it): for every worker and every grid start (…:00, …:30
-inside support hours) how many milliseconds are free from there. ``FreeTimeGrid`` builds it for
-the whole batch from what ``schedule`` loads, with where the worker comes from (their
-last visit that day, else home), and the minutes booked per local day, all workers at once.
+inside support hours) how many milliseconds are free from there, the visits taken out as
+``freetime.visit_busy`` widens them (travel around a home visit), applied to the arrays.
+``FreeTimeGrid`` builds it for the whole batch from what ``schedule`` loads, with where the
+worker comes from (their last visit that day, else home), and the minutes booked per local
+day, all workers at once.
 ``fits.Fits`` counts the starts where a visit fits over any stretch of the grid.
 """
 
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple, Self
 import numpy as np
 from numpy.typing import NDArray
 
+from ..booking import freetime
 from ..booking.rules import BookingRules
 from .schedule import MINUTE, Clock, Day, Place, Span, grid_points, working
 
@@ -101,6 +104,10 @@ class FreeTimeGrid:
     visit_start: Ints
     visit_end: Ints
     visit_client: Ints
+    #: The visits' busy time (travel included), by worker, then busy start.
+    busy_col: Ints
+    busy_start: Ints
+    busy_end: Ints
     visit_keys: Ints
     visit_where: NDArray[np.float64]
     home_lat: NDArray[np.float64]
@@ -138,17 +145,28 @@ class FreeTimeGrid:
         self.grid_day = np.array(day_of, dtype=np.int64)
         self.day_starts = np.array([d.start for d in self.days], dtype=np.int64)
 
-    def _visits(self, visits: Mapping[int, Sequence[Place]]) -> None:
+    def _visits(self, visits: Mapping[int, Sequence[Place]], travel: int) -> None:
         """Every visit as arrays by worker (column), then start: ``visit_col``, ``visit_start``,
-        ``visit_end``, ``visit_client`` (one worker's visits never overlap: by start is by end)."""
+        ``visit_end``, ``visit_client`` (one worker's visits never overlap: by start is by end);
+        and the time each takes from its worker's day (``freetime.visit_busy``, ``travel``
+        around a visit in a home) by worker, then busy start: ``busy_col``, ``busy_start``,
+        ``busy_end``."""
         mine = [visits.get(s, ()) for s in self.staff_ids]
         counts = [len(v) for v in mine]
         total = sum(counts)
         flat = np.fromiter(
-            chain.from_iterable(chain.from_iterable(mine)), dtype=np.int64, count=3 * total
-        ).reshape(total, 3)
+            chain.from_iterable(chain.from_iterable(mine)), dtype=np.int64, count=4 * total
+        ).reshape(total, 4)
         self.visit_col = np.repeat(np.arange(len(self.staff_ids)), counts)
-        self.visit_start, self.visit_end, self.visit_client = flat.T
+        self.visit_start, self.visit_end, self.visit_client, in_home = flat.T
+        start, end = freetime.visit_busy(self.visit_start, self.visit_end, in_home, travel)
+        # Travel around a home visit but not around a video session can change their order.
+        order = np.argsort(self.visit_col * WORKER_KEY + start, kind="stable")
+        self.busy_col, self.busy_start, self.busy_end = (
+            self.visit_col[order],
+            start[order],
+            end[order],
+        )
 
     def _free(
         self,
@@ -159,8 +177,9 @@ class FreeTimeGrid:
     ) -> None:
         """Workers × grid: free milliseconds from each grid start (0 when busy or off).
 
-        Free time is the working windows less the visits: a start is free when it lies in a
-        window and in no visit, and runs to the window's end or the next visit's start."""
+        Free time is the working windows less the visits with their travel: a start is free
+        when it lies in a window and in no visit's busy time, and runs to the window's end or
+        the next visit's busy start."""
         workers, points = len(self.staff_ids), len(self.grid)
         # Workers with the same hours, extra time and absences share their windows.
         kinds: dict[
@@ -184,7 +203,7 @@ class FreeTimeGrid:
             ]
             window_end[k] = window_ends(self.grid, spans)
         self.run = free_runs(
-            self.grid, window_end[kind], self.visit_col, self.visit_start, self.visit_end
+            self.grid, window_end[kind], self.busy_col, self.busy_start, self.busy_end
         )
         # Minutes booked per worker and local day (by the visit's start).
         self.booked = np.zeros((workers, len(self.days)), dtype=np.int64)
