@@ -80,6 +80,7 @@ def test_numbers_read_by_feature_modules_are_checked_at_start() -> None:
 
 def test_the_travel_buffer_is_a_booking_rule_a_municipality_may_set() -> None:
     assert from_env("production", PRODUCTION).booking_rules.travel_buffer == timedelta(0)
+    assert from_env("demo", {}).booking_rules.travel_buffer == timedelta(minutes=10)
     settings = from_env("production", {**PRODUCTION, "TRAVEL_BUFFER_MINUTES": "15"})
     assert settings.booking_rules.travel_buffer == timedelta(minutes=15)
     assert settings.booking_rules.visit_minutes == DEFAULT_RULES.visit_minutes
