@@ -2,8 +2,9 @@
 
 Booking runs it on datetimes, matching on milliseconds, and matching's fast form on the step
 grid (``grid.free_runs``, used by the console's suggestions and by the batch) lays the same
-working windows on the grid and takes out the same visits: each is held equal to the
-definition here.
+working windows on the grid and takes out the same visits, each widened by the travel around a
+home visit (``freetime.visit_busy``): each is held equal to the definition here, with no buffer
+and with 15 minutes.
 """
 
 import random
