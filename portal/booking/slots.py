@@ -234,13 +234,18 @@ def available_slots(
     not_before = now + rules.book_notice if notice else now
     slots: list[Slot] = []
     for rank, staff_id in enumerate(staff_ids):
-        for day in days:
-            windows = working_windows(
+        # Every day's windows at once (days never overlap): the visits are taken out, and
+        # widened for travel, once per worker rather than once per day.
+        windows = [
+            window
+            for day in sorted(set(days))
+            for window in working_windows(
                 day, hours[staff_id], extras[staff_id], absences[staff_id], zone, rules
             )
-            free = free_time(windows, staff_busy[staff_id], client_busy, rules.travel_buffer)
-            for moment in starts_in(free, minutes, zone, rules, not_before):
-                slots.append(Slot(moment, moment + timedelta(minutes=minutes), staff_id, rank))
+        ]
+        free = free_time(windows, staff_busy[staff_id], client_busy, rules.travel_buffer)
+        for moment in starts_in(free, minutes, zone, rules, not_before):
+            slots.append(Slot(moment, moment + timedelta(minutes=minutes), staff_id, rank))
     slots.sort(key=lambda s: (s.start, s.rank))
     return slots
 
