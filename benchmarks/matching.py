@@ -1,6 +1,7 @@
 """Matching figures: ranked suggestions among 300 workers, and "Fördela alla" end to end.
 
     .venv/bin/python -m benchmarks.matching [--runs 50] [--batch-runs 5] [--now ISO-TIME]
+                                            [--travel-minutes N]
 
 Both run the portal's own code over a throw-away SQLite database built through the real
 migrations: 300 workers (own hours, skills, languages, home areas), 2,500 clients, 12,000
@@ -26,6 +27,7 @@ import random
 import statistics
 import tempfile
 import time as clock
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -50,7 +52,7 @@ from models import (
 )
 from models.migrate import upgrade
 from models.support import DEFAULT_LIGHT_SUPPORT
-from portal.booking.rules import DEFAULT_RULES
+from portal.booking.rules import DEFAULT_RULES, BookingRules
 from portal.lightsupport import assign as assigning
 from portal.lightsupport.catalogue import ensure_defaults
 from portal.matching import batch
@@ -230,7 +232,7 @@ CHANGES = ("nothing", "a visit", "everything")
 
 
 def time_suggestions(
-    db: Database, request_id: int, now: datetime, runs: int, change: str
+    db: Database, request_id: int, now: datetime, runs: int, change: str, rules: BookingRules
 ) -> tuple[float, float]:
     """Median wall-clock and CPU seconds of one request's ranked suggestions, each right after
     a committed ``change`` (one of ``CHANGES``)."""
@@ -254,7 +256,7 @@ def time_suggestions(
         with db.transaction() as s:
             request = s.get(SupportRequest, request_id)
             began, began_cpu = clock.perf_counter(), clock.process_time()
-            ranked = assigning.suggestions(s, request, now, ZONE, DEFAULT_RULES, Weights())
+            ranked = assigning.suggestions(s, request, now, ZONE, rules, Weights())
             assert ranked[0].reasons  # the console shows the reasons of the first few
             samples.append(clock.perf_counter() - began)
             cpu.append(clock.process_time() - began_cpu)
@@ -262,7 +264,7 @@ def time_suggestions(
     return statistics.median(samples), statistics.median(cpu)
 
 
-def time_batch(db: Database, now: datetime, solve, runs: int):
+def time_batch(db: Database, now: datetime, solve, runs: int, rules: BookingRules):
     """Median seconds of each part of one "Fördela alla" (without the booking), and the plan;
     ``runs`` holds every run's end to end seconds."""
     samples: dict[str, list[float]] = {}
@@ -272,7 +274,7 @@ def time_batch(db: Database, now: datetime, solve, runs: int):
             coordinator = s.get(Staff, 1000)
             queue = assigning.open_queue(s, coordinator)
             queued = clock.perf_counter()
-            result = plan(s, queue, now, ZONE, DEFAULT_RULES, Weights(), solve=solve)
+            result = plan(s, queue, now, ZONE, rules, Weights(), solve=solve)
             records = [
                 [x.as_record() for x in result.ranked[row]] for row in result.chosen
             ]  # what each assignment stores: scores, parts, reasons
@@ -316,14 +318,22 @@ def main() -> None:
     parser.add_argument(
         "--press", action="store_true", help="also time one whole press with the bookings"
     )
+    parser.add_argument(
+        "--travel-minutes",
+        type=int,
+        default=0,
+        help="travel buffer around each home visit (TRAVEL_BUFFER_MINUTES); default 0",
+    )
     args = parser.parse_args()
+    rules = replace(DEFAULT_RULES, travel_buffer=timedelta(minutes=args.travel_minutes))
     now = (
         datetime.fromisoformat(args.now).astimezone(UTC)
         if args.now
         else datetime.now(UTC).replace(microsecond=0)
     )
     print(
-        f"now {now.astimezone(ZONE):%Y-%m-%d %H:%M} local; load average at start "
+        f"now {now.astimezone(ZONE):%Y-%m-%d %H:%M} local; travel buffer "
+        f"{args.travel_minutes} min; load average at start "
         f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}"
     )
     with tempfile.TemporaryDirectory() as folder:
@@ -333,14 +343,14 @@ def main() -> None:
         request_id = build(db, now)
         gc.freeze()  # as ``boendestod serve`` does once the app is built (portal.server)
         for change in CHANGES:
-            wall, cpu = time_suggestions(db, request_id, now, args.runs, change)
+            wall, cpu = time_suggestions(db, request_id, now, args.runs, change, rules)
             print(
                 f"suggestions for one request among 300 workers, {change} changed before each: "
                 f"{wall * 1000:.1f} ms median of {args.runs} (CPU {cpu * 1000:.1f} ms; "
                 f"target <= 20 ms); load average {_load()}"
             )
-        best_t, best = time_batch(db, now, batch.optimal, args.batch_runs)
-        greedy_t, first_come = time_batch(db, now, oracles.greedy, args.batch_runs)
+        best_t, best = time_batch(db, now, batch.optimal, args.batch_runs, rules)
+        greedy_t, first_come = time_batch(db, now, oracles.greedy, args.batch_runs, rules)
         db.dispose()
         if args.press:
             seconds, done, left = time_pressing(url, now)

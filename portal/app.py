@@ -73,6 +73,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SETTINGS=settings,
+        BOOKING_RULES=settings.booking_rules,
         ZONE=settings.zone,
         DEMO_SKIP_TOTP=settings.demo_skip_totp,
         SESSION_COOKIE_SECURE=settings.cookie_secure,

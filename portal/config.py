@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field, fields, replace
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,7 @@ from models.sealed import check_key, derive_key
 from reminders.providers import TwilioSettings
 from video.ice import IceSettings
 
+from .booking.rules import DEFAULT_RULES, BookingRules
 from .envvars import (
     ConfigError,
     Environ,
@@ -130,6 +132,9 @@ class Settings:
     #: What "Vem har läst om mig?" tells a client of each reader: "roles" (the default) or
     #: "names" too, as the municipality decides.
     readers_shown: str = "roles"
+    #: Minutes a worker needs around a visit in a client's home to travel from and to the
+    #: next visit (``booking.freetime.visit_busy``); 0: none. A whole number, 0 to 120.
+    travel_buffer_minutes: int = 0
     #: How much each part of a worker's matching score weighs (``MATCH_WEIGHT_*``).
     match_weights: Weights = field(default_factory=Weights)
     #: Fernet keys that seal staff TOTP secrets (``models.sealed``): the first seals, all open.
@@ -141,6 +146,11 @@ class Settings:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def booking_rules(self) -> BookingRules:
+        """The booking rules with what the municipality set (``app.config["BOOKING_RULES"]``)."""
+        return replace(DEFAULT_RULES, travel_buffer=timedelta(minutes=self.travel_buffer_minutes))
 
     @property
     def is_production(self) -> bool:
@@ -166,6 +176,8 @@ class Settings:
             raise ConfigError("STAFF_IDLE_MINUTES must be between 1 and 1440")
         if not 0 <= self.trusted_proxies <= 5:
             raise ConfigError("TRUSTED_PROXIES must be the number of proxies in front, 0 to 5")
+        if not 0 <= self.travel_buffer_minutes <= 120:
+            raise ConfigError("TRAVEL_BUFFER_MINUTES must be a whole number of minutes, 0 to 120")
         if not 1 <= self.retention_years <= 100:
             raise ConfigError("RETENTION_YEARS must be a number of years, 1 to 100")
         if not 1 <= self.audit_retention_years <= 100:
@@ -309,6 +321,8 @@ def from_env(env: str | None = None, environ: dict[str, str] | None = None) -> S
         sentry_dsn=env_secret(environ, "SENTRY_DSN") or None,
         readers_shown=(environ.get("READERS_SHOWN") or "roles").strip().lower(),
         match_weights=_weights_from_env(environ),
+        # The demo shows the travel between homes in its times (its tests pass with it).
+        travel_buffer_minutes=env_int(environ, "TRAVEL_BUFFER_MINUTES", 10 if demo else 0),
         totp_keys=totp_keys_from_env(environ),
     )
     settings.check()

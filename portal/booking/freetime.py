@@ -1,13 +1,13 @@
 """Free time, defined once: a worker's own hours and extra time, less absences, inside support
-hours, less the visits already booked (theirs and the client's).
+hours, less the visits already booked (theirs, with the travel between homes, and the client's).
 
 Every function works on spans of any ordered value: aware datetimes (booking one visit,
 ``slots``) or whole milliseconds since the epoch (matching, ``portal.matching.schedule``), so
 the rule is the same code for both. Matching's one fast form for many workers at once,
 ``portal.matching.grid.free_runs`` (workers × step grid: free milliseconds from each start),
-lays these same working windows on the grid and takes the same visits out, for the console's
-suggestions and for the batch; ``tests/portal/test_free_time.py`` holds it equal to this
-definition.
+lays these same working windows on the grid and takes the same visits out, widened by this
+module's ``visit_busy`` applied to the arrays, for the console's suggestions and for the batch;
+``tests/portal/test_free_time.py`` holds it equal to this definition.
 """
 
 from __future__ import annotations
@@ -71,9 +71,32 @@ def working(
     return subtract([(s, e) for s, e in clipped if s < e], absences)
 
 
+def visit_busy(start: T, end: T, in_home: Any, travel: Any) -> tuple[T, T]:
+    """The time one of the worker's visits takes from their day: a visit in a client's home
+    also ``travel`` before and after it (to get there from the previous place and on to the
+    next); a video or phone session only itself.
+
+    A fixed buffer, the municipality's ``TRAVEL_BUFFER_MINUTES``, because no map service is
+    reachable (nothing may need the internet), and straight-line minutes depend on where the
+    worker goes next, which the batch's grid (one free time per worker, shared by every
+    request) cannot hold per request. The client's own visits take no buffer: they only
+    cannot be in two places at once.
+
+    Elementwise, so one rule serves every form: datetimes with a ``timedelta``, milliseconds
+    with an ``int``, and arrays of visits (``in_home`` an array of booleans) in
+    ``portal.matching``.
+    """
+    padding = travel * in_home
+    return start - padding, end + padding
+
+
 def free_time(
-    working_windows: Sequence[Span[T]], visits: Iterable[Span[T]], client_visits: Iterable[Span[T]]
+    working_windows: Sequence[Span[T]],
+    visits: Iterable[tuple[T, T, bool]],
+    client_visits: Iterable[Span[T]],
+    travel: Any,
 ) -> list[Span[T]]:
-    """Working time less the worker's visits and the client's own (the client cannot be in two
-    places)."""
-    return subtract(working_windows, [*visits, *client_visits])
+    """Working time less the worker's visits (start, end, in a home?) with their travel
+    (``visit_busy``) and the client's own visits (the client cannot be in two places)."""
+    busy = [visit_busy(s, e, home, travel) for s, e, home in visits]
+    return subtract(working_windows, [*busy, *client_visits])

@@ -47,6 +47,12 @@ REFUSALS: dict[str, Voices] = {
         _l("%(worker)s arbetar inte då (arbetstid %(shift)s)."),
     ),
     "worker_busy": Voices(SLOT_TAKEN, _l("%(worker)s har redan ett besök %(clash)s då.")),
+    "worker_travel": Voices(
+        _l("Den personen hinner inte komma då. Välj en annan tid."),
+        _l(
+            "%(worker)s behöver %(minutes)s minuter för att resa till eller från besöket %(clash)s."
+        ),
+    ),
     "overlap": Voices(
         _l("Du har redan en tid då. Välj en annan tid."),
         _l("%(client)s har redan ett besök %(clash)s då."),
@@ -110,6 +116,7 @@ SAMPLE_DETAILS = {
     "booked": 360,
     "granted": 240,
     "most": 3,
+    "minutes": 15,
 }
 
 

@@ -48,6 +48,9 @@ class BookingRules:
     start_late: timedelta = timedelta(hours=2)
     #: A real length further than this from the planned one needs a reason.
     length_margin_minutes: int = 15
+    #: A worker's time around each visit in a client's home, to get there and on to the next
+    #: visit (``freetime.visit_busy``; ``TRAVEL_BUFFER_MINUTES``).
+    travel_buffer: timedelta = timedelta(0)
 
 
 DEFAULT_RULES = BookingRules()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from models import (
     Availability,
     AvailabilityKind,
+    Channel,
     Client,
     ClientWorker,
     Role,
@@ -33,6 +34,8 @@ from .freetime import free_time, working
 from .rules import BookingRules
 
 Window = tuple[datetime, datetime]
+#: A worker's visit: start, end, and whether it is in a client's home (travel around it).
+WorkerVisit = tuple[datetime, datetime, bool]
 
 
 @dataclass(frozen=True)
@@ -175,13 +178,18 @@ def busy_between(
     start: datetime,
     end: datetime,
     ignore_visit_id: int | None = None,
-) -> tuple[dict[int, list[Window]], list[Window]]:
-    """Active visits of these workers (and of the client) that touch [start, end)."""
+    travel: timedelta = timedelta(0),
+) -> tuple[dict[int, list[WorkerVisit]], list[Window]]:
+    """Active visits of these workers (start, end, in a home?) and of the client that touch
+    [start, end), or come within ``travel`` of it (``freetime.visit_busy``)."""
+    start, end = start - travel, end + travel
     # Visits are at most a day long, so a lower bound on the start keeps the index range tight.
     who: ColumnElement[bool] = Visit.staff_id.in_(staff_ids)
     if client_id is not None:
         who = or_(who, Visit.client_id == client_id)
-    query = select(Visit.staff_id, Visit.client_id, Visit.planned_start, Visit.planned_end).where(
+    query = select(
+        Visit.staff_id, Visit.client_id, Visit.planned_start, Visit.planned_end, Visit.channel
+    ).where(
         who,
         Visit.status.in_(ACTIVE_STATUSES),
         and_(Visit.planned_start < end, Visit.planned_start >= start - timedelta(days=1)),
@@ -189,10 +197,10 @@ def busy_between(
     )
     if ignore_visit_id is not None:
         query = query.where(Visit.id != ignore_visit_id)
-    staff_busy: dict[int, list[Window]] = defaultdict(list)
+    staff_busy: dict[int, list[WorkerVisit]] = defaultdict(list)
     client_busy: list[Window] = []
-    for staff_id, visit_client, s, e in session.execute(query):
-        staff_busy[staff_id].append((s, e))
+    for staff_id, visit_client, s, e, channel in session.execute(query):
+        staff_busy[staff_id].append((s, e, channel is Channel.HOME))
         if visit_client == client_id:
             client_busy.append((s, e))
     return staff_busy, client_busy
@@ -221,18 +229,23 @@ def available_slots(
     hours = weekly_hours(session, staff_ids)
     extras, absences = availability_between(session, staff_ids, start, end)
     staff_busy, client_busy = busy_between(
-        session, staff_ids, client_id, start, end, ignore_visit_id
+        session, staff_ids, client_id, start, end, ignore_visit_id, rules.travel_buffer
     )
     not_before = now + rules.book_notice if notice else now
     slots: list[Slot] = []
     for rank, staff_id in enumerate(staff_ids):
-        for day in days:
-            windows = working_windows(
+        # Every day's windows at once (days never overlap): the visits are taken out, and
+        # widened for travel, once per worker rather than once per day.
+        windows = [
+            window
+            for day in sorted(set(days))
+            for window in working_windows(
                 day, hours[staff_id], extras[staff_id], absences[staff_id], zone, rules
             )
-            free = free_time(windows, staff_busy[staff_id], client_busy)
-            for moment in starts_in(free, minutes, zone, rules, not_before):
-                slots.append(Slot(moment, moment + timedelta(minutes=minutes), staff_id, rank))
+        ]
+        free = free_time(windows, staff_busy[staff_id], client_busy, rules.travel_buffer)
+        for moment in starts_in(free, minutes, zone, rules, not_before):
+            slots.append(Slot(moment, moment + timedelta(minutes=minutes), staff_id, rank))
     slots.sort(key=lambda s: (s.start, s.rank))
     return slots
 

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from models import Channel, Client, SupportRequest
 
+from ..booking import freetime
 from ..booking.rules import BookingRules
 from ..lightsupport import catalogue
 from . import criteria
@@ -166,6 +167,7 @@ def find(
             (s, e) for s, e, _ in own if to_ms(busy_from) <= s < days[-1].end and e > days[0].start
         )
     seen = {s for t, s in history if t < ceil_ms(now)}
+    travel = rules.travel_buffer // timedelta(milliseconds=1)
 
     search = _Search(
         staff_ids,
@@ -181,10 +183,13 @@ def find(
         if not len(looking):
             break
         hours = schedule.hours(day.day.weekday())
+        # Visits within the travel buffer of the day take some of its time too.
         visits = schedule.visits(
-            to_moment(day.start), to_moment(day.end), ending_at_start=number > 0
+            to_moment(day.start) - rules.travel_buffer,
+            to_moment(day.end) + rules.travel_buffer,
+            ending_at_start=number > 0,
         )
-        day_visits = _Visits(day, visits, search.columns(visits.staff_id), len(staff_ids))
+        day_visits = _Visits(day, visits, search.columns(visits.staff_id), len(staff_ids), travel)
         search.scan(day_visits, looking, hours, extras, absences)
     # Where a worker with no free start is, and how loaded: at the window's start, first day.
     search.place_the_rest(to_ms(start))
@@ -211,19 +216,22 @@ def find(
 
 
 class _Visits:
-    """One day's visits of the workers asked, by column: sorted by worker, then start (and
-    separately by worker, then end), and the milliseconds booked per worker that day."""
+    """One day's visits of the workers asked, by column: the time each takes from its worker's
+    day (``busy_start``, ``busy_end``: ``freetime.visit_busy``, travel included) sorted by
+    worker, then busy start; the visits themselves by worker, then end; and the milliseconds
+    booked per worker that day."""
 
     def __init__(
-        self, day: Day, visits: VisitArrays, columns: NDArray[np.int64], workers: int
+        self, day: Day, visits: VisitArrays, columns: NDArray[np.int64], workers: int, travel: int
     ) -> None:
         asked = columns >= 0
         column, start, end = columns[asked], visits.start[asked], visits.end[asked]
         client = visits.client_id[asked]
         self.day = day
-        by_start = np.argsort(column * WORKER_KEY + start, kind="stable")
-        self.column, self.start, self.end = column[by_start], start[by_start], end[by_start]
-        self.start_keys = self.column * WORKER_KEY + self.start
+        busy_start, busy_end = freetime.visit_busy(start, end, visits.in_home[asked], travel)
+        by_start = np.argsort(column * WORKER_KEY + busy_start, kind="stable")
+        self.column = column[by_start]
+        self.busy_start, self.busy_end = busy_start[by_start], busy_end[by_start]
         end_keys = column * WORKER_KEY + end
         by_end = np.argsort(end_keys, kind="stable")
         self.end_keys, self.client_by_end = end_keys[by_end], client[by_end]
@@ -314,13 +322,16 @@ class _Search:
         ends = np.zeros((len(distinct), len(grid)), dtype=np.int64)
         for key, kind in distinct.items():
             ends[kind] = window_ends(grid, laid[key])
-        # Free time: the working windows less the worker's visits (``grid.free_runs``, the
-        # batch's form of ``booking.freetime.free_time``), for the workers still looking.
+        # Free time: the working windows less the worker's visits with their travel
+        # (``grid.free_runs``, the array form of ``booking.freetime.free_time``), for the
+        # workers still looking.
         row_of = np.full(len(self.staff_ids), -1, dtype=np.int64)
         row_of[looking] = np.arange(len(looking))
         rows = row_of[visits.column]
         mine = rows >= 0
-        run = free_runs(grid, ends[kinds], rows[mine], visits.start[mine], visits.end[mine])
+        run = free_runs(
+            grid, ends[kinds], rows[mine], visits.busy_start[mine], visits.busy_end[mine]
+        )
         free = (run >= self.length) & usable
         if len(self.client_starts):  # the client cannot be in two places either
             unbounded = np.full((1, len(grid)), _NEVER, dtype=np.int64)

@@ -2,11 +2,12 @@
 
 ``free_runs`` is the one array form of ``booking.freetime.free_time`` (the console's
 suggestions and the batch both use it): for every worker and every grid start (…:00, …:30
-inside support hours) how many milliseconds are free from there. ``FreeTimeGrid`` builds it for
-the whole batch from what ``schedule`` loads, with where the worker comes from (their
-last visit that day, else home), and the minutes booked per local day, all workers at once.
-``Fits`` counts the starts where a visit fits over any stretch of the grid, for many requests
-and workers at once.
+inside support hours) how many milliseconds are free from there, the visits taken out as
+``freetime.visit_busy`` widens them (travel around a home visit), applied to the arrays.
+``FreeTimeGrid`` builds it for the whole batch from what ``schedule`` loads, with where the
+worker comes from (their last visit that day, else home), and the minutes booked per local
+day, all workers at once.
+``fits.Fits`` counts the starts where a visit fits over any stretch of the grid.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, NamedTuple, Self
 import numpy as np
 from numpy.typing import NDArray
 
+from ..booking import freetime
 from ..booking.rules import BookingRules
 from .schedule import MINUTE, Clock, Day, Place, Span, grid_points, working
 
@@ -102,6 +104,10 @@ class FreeTimeGrid:
     visit_start: Ints
     visit_end: Ints
     visit_client: Ints
+    #: The visits' busy time (travel included), by worker, then busy start.
+    busy_col: Ints
+    busy_start: Ints
+    busy_end: Ints
     visit_keys: Ints
     visit_where: NDArray[np.float64]
     home_lat: NDArray[np.float64]
@@ -139,17 +145,28 @@ class FreeTimeGrid:
         self.grid_day = np.array(day_of, dtype=np.int64)
         self.day_starts = np.array([d.start for d in self.days], dtype=np.int64)
 
-    def _visits(self, visits: Mapping[int, Sequence[Place]]) -> None:
+    def _visits(self, visits: Mapping[int, Sequence[Place]], travel: int) -> None:
         """Every visit as arrays by worker (column), then start: ``visit_col``, ``visit_start``,
-        ``visit_end``, ``visit_client`` (one worker's visits never overlap: by start is by end)."""
+        ``visit_end``, ``visit_client`` (one worker's visits never overlap: by start is by end);
+        and the time each takes from its worker's day (``freetime.visit_busy``, ``travel``
+        around a visit in a home) by worker, then busy start: ``busy_col``, ``busy_start``,
+        ``busy_end``."""
         mine = [visits.get(s, ()) for s in self.staff_ids]
         counts = [len(v) for v in mine]
         total = sum(counts)
         flat = np.fromiter(
-            chain.from_iterable(chain.from_iterable(mine)), dtype=np.int64, count=3 * total
-        ).reshape(total, 3)
+            chain.from_iterable(chain.from_iterable(mine)), dtype=np.int64, count=4 * total
+        ).reshape(total, 4)
         self.visit_col = np.repeat(np.arange(len(self.staff_ids)), counts)
-        self.visit_start, self.visit_end, self.visit_client = flat.T
+        self.visit_start, self.visit_end, self.visit_client, in_home = flat.T
+        start, end = freetime.visit_busy(self.visit_start, self.visit_end, in_home, travel)
+        # Travel around a home visit but not around a video session can change their order.
+        order = np.argsort(self.visit_col * WORKER_KEY + start, kind="stable")
+        self.busy_col, self.busy_start, self.busy_end = (
+            self.visit_col[order],
+            start[order],
+            end[order],
+        )
 
     def _free(
         self,
@@ -160,8 +177,9 @@ class FreeTimeGrid:
     ) -> None:
         """Workers × grid: free milliseconds from each grid start (0 when busy or off).
 
-        Free time is the working windows less the visits: a start is free when it lies in a
-        window and in no visit, and runs to the window's end or the next visit's start."""
+        Free time is the working windows less the visits with their travel: a start is free
+        when it lies in a window and in no visit's busy time, and runs to the window's end or
+        the next visit's busy start."""
         workers, points = len(self.staff_ids), len(self.grid)
         # Workers with the same hours, extra time and absences share their windows.
         kinds: dict[
@@ -185,7 +203,7 @@ class FreeTimeGrid:
             ]
             window_end[k] = window_ends(self.grid, spans)
         self.run = free_runs(
-            self.grid, window_end[kind], self.visit_col, self.visit_start, self.visit_end
+            self.grid, window_end[kind], self.busy_col, self.busy_start, self.busy_end
         )
         # Minutes booked per worker and local day (by the visit's start).
         self.booked = np.zeros((workers, len(self.days)), dtype=np.int64)
@@ -287,106 +305,5 @@ class FreeTimeGrid:
         return self.fits[length]
 
 
-#: Larger than any grid index.
+#: Larger than any free run.
 _NONE = np.iinfo(np.int64).max
-
-
-class Stretches(NamedTuple):
-    """Stretches of the grid a request allows: its row, first grid index, end index."""
-
-    row: NDArray[np.intp]
-    start: NDArray[np.intp]
-    end: NDArray[np.intp]
-
-
-class FirstStarts(NamedTuple):
-    """``Fits.first_starts``: requests × workers, how many starts fit, the first and the
-    ``most``-th (grid indices), and the request's allowed stretches."""
-
-    counts: NDArray[np.int32]
-    first: NDArray[np.integer]
-    last: NDArray[np.integer]
-    stretches: Stretches
-
-
-class Fits:
-    """Where a visit of one length fits, indexed for counting over any range of the grid.
-
-    Grid (+1) × workers: ``before[g, w]``, how many starts before grid index ``g`` fit worker
-    ``w``; ``next[g, w]``, the first start at or after ``g`` that fits (the grid's length when
-    none). Workers × n: ``at[w, j]``, the ``j``-th start that fits worker ``w``.
-    """
-
-    def __init__(self, fits: NDArray[np.bool_]) -> None:
-        workers, points = fits.shape
-        self.fits = fits
-        small = np.int32  # grid indices and counts (a week has about 210 starts)
-        before = np.zeros((workers, points + 1), dtype=small)
-        np.cumsum(fits, axis=1, dtype=small, out=before[:, 1:])
-        self.before = np.ascontiguousarray(before.T)
-        ahead = np.full((workers, points + 1), points, dtype=small)
-        ahead[:, :points] = np.where(fits, np.arange(points, dtype=small), points)
-        self.next = np.ascontiguousarray(np.minimum.accumulate(ahead[:, ::-1], axis=1)[:, ::-1].T)
-        who, where = np.nonzero(fits)
-        totals = before[:, -1].astype(np.int64)
-        self.width = int(totals.max(initial=0)) + 1
-        self.at = np.full(workers * self.width, points, dtype=small)
-        offset = np.concatenate(([0], np.cumsum(totals)[:-1]))
-        self.at[who * self.width + np.arange(len(who)) - offset[who]] = where
-        self.row_of = np.arange(workers) * self.width
-
-    def first_starts(
-        self, allowed: NDArray[np.bool_], ga: NDArray[np.intp], gb: NDArray[np.intp], most: int
-    ) -> FirstStarts:
-        """For requests (rows of ``allowed``, requests × grid: the starts their window and the
-        client's own visits leave) × workers: how many starts fit, the first (``ga`` when none)
-        and the ``most``-th (``gb - 1`` when fewer fit); and the allowed stretches of the grid
-        (row, first index, end index), each request's in order."""
-        rows, workers = allowed.shape[0], self.before.shape[1]
-        edges = np.diff(allowed.view(np.int8), axis=1, prepend=0, append=0)
-        row, where = np.nonzero(edges)
-        opening = edges[row, where] == 1
-        row, a, b = row[opening], where[opening], where[~opening]
-        count = np.zeros((rows, workers), dtype=np.int32)
-        first = np.zeros((rows, workers), dtype=np.int32)
-        last = np.zeros((rows, workers), dtype=np.int32)
-        # The k-th stretch of every request that has one, k = 0, 1, …: a running count per
-        # request and worker; the first start is in the stretch where the count leaves 0, the
-        # ``most``-th where it reaches ``most``.
-        nth = np.zeros(len(row), dtype=np.int64)
-        if len(row):
-            starts = np.flatnonzero(np.diff(row, prepend=-1))
-            nth = np.arange(len(row)) - np.repeat(starts, np.diff(starts, append=len(row)))
-        for k in range(int(nth.max(initial=-1)) + 1):
-            these = nth == k
-            r, lo, hi = row[these], a[these], b[these]
-            seen = count[r]
-            inside = self.before[hi] - self.before[lo]
-            new = (seen == 0) & (inside > 0)
-            first[r] = np.where(new, self.next[lo], first[r])
-            reach = (seen < most) & (seen + inside >= most)
-            j = np.where(reach, self.before[lo] + (most - 1) - seen, 0) + self.row_of
-            last[r] = np.where(reach, self.at[j], last[r])
-            count[r] = seen + inside
-        first = np.where(count > 0, first, ga[:, None])
-        last = np.where(count >= most, last, gb[:, None] - 1)
-        return FirstStarts(count, first, last, Stretches(row, a, b))
-
-    def offered(
-        self, stretches: Stretches, keep: NDArray[np.bool_], last: NDArray[np.integer]
-    ) -> NDArray[np.bool_]:
-        """Workers × grid: the starts that fit, inside a stretch of a request the worker is kept
-        for (``keep``, requests × workers) and not after that pair's ``last``."""
-        row, a, b = stretches
-        workers, points = self.fits.shape
-        if not len(row):
-            return np.zeros((workers, points), dtype=bool)
-        # +1 where a run of offered starts opens, -1 where it closes (nothing where it is empty).
-        offset = np.arange(workers, dtype=np.int32) * (points + 1)
-        lo = offset + a[:, None].astype(np.int32)
-        hi = offset + np.minimum(b[:, None], last.astype(np.int32)[row] + 1)
-        hi = np.where(keep[row] & (hi > lo), hi, lo)
-        size = workers * (points + 1)
-        marks = np.bincount(lo.ravel(), minlength=size) - np.bincount(hi.ravel(), minlength=size)
-        inside = np.cumsum(marks.reshape(workers, points + 1), axis=1)[:, :points] > 0
-        return inside & self.fits

@@ -20,13 +20,13 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import BigInteger, Row, Select, String, bindparam, select, type_coerce
+from sqlalchemy import BigInteger, Row, Select, String, bindparam, case, select, type_coerce
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from models import Availability, AvailabilityKind, Client, Visit, WorkingHours
+from models import Availability, AvailabilityKind, Channel, Client, Visit, WorkingHours
 from models.visits import ACTIVE_STATUSES
 
 from ..booking import freetime
@@ -189,11 +189,15 @@ def availability_ms(
     return extras, absences
 
 
-#: A worker's visit: start, end (milliseconds) and the client visited.
-Place = tuple[int, int, int]
+#: A worker's visit: start, end (milliseconds), the client visited and 1 when it is in their
+#: home (0 for video and phone: no travel around it, ``booking.freetime.visit_busy``).
+Place = tuple[int, int, int, int]
+#: 1 for a visit in the client's home, 0 for a video or phone session (an integer, so a row
+#: of the visits query is five integers, read straight into an array).
+_IN_HOME = case((Visit.channel == Channel.HOME, 1), else_=0)
 
 
-def _visits_query(ending_at_start: bool) -> Select[int, int, int, int]:
+def _visits_query(ending_at_start: bool) -> Select[int, int, int, int, int]:
     start = bindparam("start", type_=Visit.planned_start.type)
     return (
         select(
@@ -201,6 +205,7 @@ def _visits_query(ending_at_start: bool) -> Select[int, int, int, int]:
             epoch_ms(Visit.planned_start),
             epoch_ms(Visit.planned_end),
             Visit.client_id,
+            _IN_HOME,
         )
         .where(
             Visit.status.in_(ACTIVE_STATUSES),
@@ -232,15 +237,15 @@ def visits_ms(
     """
     wanted = set(staff_ids)
     places: dict[int, list[Place]] = defaultdict(list)
-    for staff_id, s, e, client_id in _visit_rows(session, start, end, ending_at_start):
+    for staff_id, s, e, client_id, in_home in _visit_rows(session, start, end, ending_at_start):
         if staff_id in wanted:
-            places[staff_id].append((s, e, client_id))
+            places[staff_id].append((s, e, client_id, in_home))
     return places
 
 
 def _visit_rows(
     session: Session, start: datetime, end: datetime, ending_at_start: bool
-) -> Sequence[Row[int, int, int, int]]:
+) -> Sequence[Row[int, int, int, int, int]]:
     return (
         session.connection()
         .execute(
@@ -259,6 +264,8 @@ class VisitArrays:
     start: NDArray[np.int64]
     end: NDArray[np.int64]
     client_id: NDArray[np.int64]
+    #: 1 for a visit in the client's home, 0 for video and phone.
+    in_home: NDArray[np.int64]
 
 
 def visit_arrays(
@@ -266,9 +273,9 @@ def visit_arrays(
 ) -> VisitArrays:
     """``visits_ms`` for all workers at once, as arrays (no tuple per visit in Python)."""
     rows = _visit_rows(session, start, end, ending_at_start)
-    table = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=4 * len(rows))
-    staff_id, s, e, client_id = table.reshape(-1, 4).T
-    return VisitArrays(staff_id, s, e, client_id)
+    table = np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=5 * len(rows))
+    staff_id, s, e, client_id, in_home = table.reshape(-1, 5).T
+    return VisitArrays(staff_id, s, e, client_id, in_home)
 
 
 _HOMES = select(Client.id, Client.lat, Client.lon).where(

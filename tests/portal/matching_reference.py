@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from models import Client, Staff, SupportRequest, Visit
+from models import Channel, Client, Staff, SupportRequest, Visit
 from models.visits import ACTIVE_STATUSES
 from portal.booking.freetime import free_time
 from portal.booking.queries import client_visits_between
@@ -40,6 +40,7 @@ class Place:
     end: datetime
     lat: float | None
     lon: float | None
+    in_home: bool = True
 
 
 def _days(start: datetime, end: datetime, zone: ZoneInfo) -> list[date]:
@@ -48,22 +49,34 @@ def _days(start: datetime, end: datetime, zone: ZoneInfo) -> list[date]:
 
 
 def places_between(
-    session: Session, staff_ids: list[int], start: datetime, end: datetime
+    session: Session,
+    staff_ids: list[int],
+    start: datetime,
+    end: datetime,
+    travel: timedelta = timedelta(0),
 ) -> dict[int, list[Place]]:
+    """The workers' visits touching [start, end) or within ``travel`` of it."""
     rows = session.execute(
-        select(Visit.staff_id, Visit.planned_start, Visit.planned_end, Client.lat, Client.lon)
+        select(
+            Visit.staff_id,
+            Visit.planned_start,
+            Visit.planned_end,
+            Client.lat,
+            Client.lon,
+            Visit.channel,
+        )
         .join(Client, Client.id == Visit.client_id)
         .where(
             Visit.staff_id.in_(staff_ids),
             Visit.status.in_(ACTIVE_STATUSES),
-            Visit.planned_start < end,
-            Visit.planned_end > start,
+            Visit.planned_start < end + travel,
+            Visit.planned_end > start - travel,
         )
         .order_by(Visit.planned_start)
     )
     places: dict[int, list[Place]] = defaultdict(list)
-    for staff_id, s, e, lat, lon in rows:
-        places[staff_id].append(Place(s, e, lat, lon))
+    for staff_id, s, e, lat, lon, channel in rows:
+        places[staff_id].append(Place(s, e, lat, lon, channel is Channel.HOME))
     return places
 
 
@@ -98,8 +111,8 @@ def reference_candidates(
     }
     hours = weekly_hours(session, staff_ids)
     extras, absences = availability_between(session, staff_ids, day_start, day_end)
-    places = places_between(session, staff_ids, day_start, day_end)
-    staff_busy = {sid: [(p.start, p.end) for p in ps] for sid, ps in places.items()}
+    places = places_between(session, staff_ids, day_start, day_end, rules.travel_buffer)
+    staff_busy = {sid: [(p.start, p.end, p.in_home) for p in ps] for sid, ps in places.items()}
     client_busy = busy_between(session, [], client.id, day_start, day_end)[1] if client else []
     window = rules.continuity_window
     history = (
@@ -118,7 +131,9 @@ def reference_candidates(
             windows = working_windows(
                 day, hours[staff_id], extras[staff_id], absences[staff_id], zone, rules
             )
-            free += free_time(windows, staff_busy.get(staff_id, []), client_busy)
+            free += free_time(
+                windows, staff_busy.get(staff_id, []), client_busy, rules.travel_buffer
+            )
         free = [(max(s, start), min(e, end)) for s, e in free if s < end and e > start]
         starts = starts_in(free, request.minutes, zone, rules, start)[:keep]
         first_start = starts[0] if starts else None
@@ -162,16 +177,18 @@ def reference_candidates(
     return found
 
 
-def random_world(session: Session, rnd, now: datetime, zone: ZoneInfo) -> list[int]:
+def random_world(
+    session: Session, rnd, now: datetime, zone: ZoneInfo, remote: float = 0.0
+) -> list[int]:
     """A small random municipality around ``now``: workers with uneven hours, extra time and
-    absences, clients with regular workers and history, visits at odd minutes, and open
-    requests (one from a first contact). Returns the requests' ids."""
+    absences, clients with regular workers and history, visits at odd minutes (a ``remote``
+    share of them video or phone, else all in the home), and open requests (one from a first
+    contact). Returns the requests' ids."""
     from datetime import UTC, time
 
     from models import (
         Availability,
         AvailabilityKind,
-        Channel,
         ClientWorker,
         Role,
         StaffRole,
@@ -271,6 +288,9 @@ def random_world(session: Session, rnd, now: datetime, zone: ZoneInfo) -> list[i
         if any(s < end and start < e for k in (staff.id, -client.id) for s, e in taken[k]):
             continue
         status = VisitStatus.CANCELLED_BY_STAFF if rnd.random() < 0.1 else VisitStatus.PLANNED
+        channel = Channel.HOME
+        if remote and rnd.random() < remote:  # no draw at 0: the older worlds stay the same
+            channel = rnd.choice([Channel.VIDEO, Channel.PHONE])
         if status is VisitStatus.PLANNED:
             taken[staff.id].append((start, end))
             taken[-client.id].append((start, end))
@@ -278,7 +298,7 @@ def random_world(session: Session, rnd, now: datetime, zone: ZoneInfo) -> list[i
             Visit(
                 client_id=client.id,
                 staff_id=staff.id,
-                channel=Channel.HOME,
+                channel=channel,
                 status=status,
                 planned_start=start,
                 planned_end=end,

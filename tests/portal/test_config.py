@@ -1,10 +1,12 @@
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from portal.booking.rules import DEFAULT_RULES
 from portal.cli import main
 from portal.config import ConfigError, from_env
 
@@ -76,6 +78,18 @@ def test_numbers_read_by_feature_modules_are_checked_at_start() -> None:
     assert settings.is_production
 
 
+def test_the_travel_buffer_is_a_booking_rule_a_municipality_may_set() -> None:
+    assert from_env("production", PRODUCTION).booking_rules.travel_buffer == timedelta(0)
+    assert from_env("demo", {}).booking_rules.travel_buffer == timedelta(minutes=10)
+    settings = from_env("production", {**PRODUCTION, "TRAVEL_BUFFER_MINUTES": "15"})
+    assert settings.booking_rules.travel_buffer == timedelta(minutes=15)
+    assert settings.booking_rules.visit_minutes == DEFAULT_RULES.visit_minutes
+    with pytest.raises(ConfigError, match="TRAVEL_BUFFER_MINUTES must be a whole number"):
+        from_env("production", {**PRODUCTION, "TRAVEL_BUFFER_MINUTES": "2.5"})
+    with pytest.raises(ConfigError, match="TRAVEL_BUFFER_MINUTES .* 0 to 120"):
+        from_env("production", {**PRODUCTION, "TRAVEL_BUFFER_MINUTES": "180"})
+
+
 # Every setting that can be wrong, with what is wrong with it. Secret files that cannot be read
 # are paths that do not exist or are directories: as root every existing file is readable.
 BAD_SETTINGS = [
@@ -90,6 +104,9 @@ BAD_SETTINGS = [
     ("MATCH_WEIGHT_TRAVEL", "mycket"),
     ("MATCH_WEIGHT_TRAVEL", "-1"),
     ("MATCH_WEIGHT_SPEED_KMH", "0"),
+    ("TRAVEL_BUFFER_MINUTES", "15 min"),
+    ("TRAVEL_BUFFER_MINUTES", "-5"),
+    ("TRAVEL_BUFFER_MINUTES", "121"),
     ("DATABASE_URL", "not a url"),
     ("DATABASE_URL", "nosuchdb://app:hunter2@db/app"),
     ("PUBLIC_URL", "http://boendestod.example.se"),

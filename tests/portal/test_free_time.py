@@ -2,11 +2,13 @@
 
 Booking runs it on datetimes, matching on milliseconds, and matching's fast form on the step
 grid (``grid.free_runs``, used by the console's suggestions and by the batch) lays the same
-working windows on the grid and takes out the same visits: each is held equal to the
-definition here.
+working windows on the grid and takes out the same visits, each widened by the travel around a
+home visit (``freetime.visit_busy``): each is held equal to the definition here, with no buffer
+and with 15 minutes.
 """
 
 import random
+from dataclasses import replace
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -86,60 +88,75 @@ def test_working_time_is_the_same_on_datetimes_and_on_milliseconds(day, hours, e
     assert [(schedule.to_ms(a), schedule.to_ms(b)) for a, b in by_datetime] == by_ms
 
 
+#: A 15-minute travel buffer around every visit in a home; a third of the visits by video or
+#: phone (no buffer), so the buffered and unbuffered visits sit side by side.
+TRAVEL = replace(DEFAULT_RULES, travel_buffer=timedelta(minutes=15))
+WORLDS = [(DEFAULT_RULES, 0.0), (TRAVEL, 0.35)]
+
+
 @pytest.mark.db
+@pytest.mark.parametrize("world", [0, 1], ids=["no travel", "travel 15 min"])
 @pytest.mark.parametrize("seed", range(10))
-def test_candidates_are_the_same_as_the_straightforward_code_gives(db: Database, seed: int) -> None:
+def test_candidates_are_the_same_as_the_straightforward_code_gives(
+    db: Database, seed: int, world: int
+) -> None:
+    rules, remote = WORLDS[world]
     rnd = random.Random(seed)
     now = NOWS[seed % len(NOWS)]
     with db.transaction() as s:
-        for request_id in random_world(s, rnd, now, STOCKHOLM):
+        for request_id in random_world(s, rnd, now, STOCKHOLM, remote):
             request = s.get(SupportRequest, request_id)
             for keep in (1, 12):
-                found = find(s, request, now, STOCKHOLM, DEFAULT_RULES, starts=keep)
+                found = find(s, request, now, STOCKHOLM, rules, starts=keep)
                 fast = [found.candidate(i) for i in range(len(found))]
-                slow = reference_candidates(s, request, now, STOCKHOLM, DEFAULT_RULES, keep)
+                slow = reference_candidates(s, request, now, STOCKHOLM, rules, keep)
                 assert fast == slow
         s.rollback()
 
 
 @pytest.mark.db
+@pytest.mark.parametrize("world", [0, 1], ids=["no travel", "travel 15 min"])
 @pytest.mark.parametrize("seed", range(6))
 def test_the_batchs_free_time_grid_is_the_definition_laid_on_the_grid(
-    db: Database, seed: int
+    db: Database, seed: int, world: int
 ) -> None:
     """Each worker's free milliseconds from each grid start: to the end of the free span of
     ``freetime.free_time`` it lies in, 0 outside them."""
+    rules, remote = WORLDS[world]
     rnd = random.Random(300 + seed)
     now = NOWS[seed % len(NOWS)]
     with db.transaction() as s:
         ensure_defaults(s)
-        queue = [s.get(SupportRequest, i) for i in random_world(s, rnd, now, STOCKHOLM)]
-        world = World.load(s, queue, now, STOCKHOLM, DEFAULT_RULES)
-        if not world.days:
+        queue = [s.get(SupportRequest, i) for i in random_world(s, rnd, now, STOCKHOLM, remote)]
+        world_ = World.load(s, queue, now, STOCKHOLM, rules)
+        if not world_.days:
             return
-        ids = world.staff_ids
+        ids = world_.staff_ids
+        travel = rules.travel_buffer
         begin, end = (
-            schedule.to_moment(world.days[0].start),
-            schedule.to_moment(world.days[-1].end),
+            schedule.to_moment(world_.days[0].start),
+            schedule.to_moment(world_.days[-1].end),
         )
-        hours = schedule.weekly_hours_on(s, ids, {d.day.weekday() for d in world.days})
+        hours = schedule.weekly_hours_on(s, ids, {d.day.weekday() for d in world_.days})
         extras, absences = schedule.availability_ms(s, ids, begin, end)
-        visits = schedule.visits_ms(s, ids, begin, end)
+        # Visits within the travel buffer of the period take some of its time too.
+        visits = schedule.visits_ms(s, ids, begin - travel, end + travel)
         clock = schedule.Clock(STOCKHOLM)
         for column, staff_id in enumerate(ids):
-            busy = [(a, b) for a, b, _ in visits[staff_id]]
+            busy = [(a, b, bool(home)) for a, b, _, home in visits[staff_id]]
             free = [
                 span
-                for day in world.days
+                for day in world_.days
                 for span in freetime.free_time(
                     schedule.working(day, hours[staff_id], extras[staff_id],
                                      absences[staff_id], clock),
                     busy,
                     [],
+                    travel // timedelta(milliseconds=1),
                 )
             ]  # fmt: skip
             expected = [
-                next((b - g for a, b in free if a <= g < b), 0) for g in world.grid.tolist()
+                next((b - g for a, b in free if a <= g < b), 0) for g in world_.grid.tolist()
             ]
-            assert world.run[column].tolist() == expected
+            assert world_.run[column].tolist() == expected
         s.rollback()

@@ -11,7 +11,7 @@ from models import Database, SupportRequest
 from portal.booking.rules import DEFAULT_RULES
 from portal.lightsupport.catalogue import ensure_defaults
 from portal.matching import batch
-from portal.matching.grid import Fits
+from portal.matching.fits import Fits
 from portal.matching.weights import Weights
 from tests.portal.matching_reference import random_world
 from tests.portal.test_matching_speedups import (

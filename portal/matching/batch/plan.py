@@ -14,7 +14,7 @@ from __future__ import annotations
 import time as clock
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -23,10 +23,11 @@ from sqlalchemy.orm import Session
 
 from models import SupportRequest
 
+from ...booking import freetime
 from ...booking.rules import BookingRules
 from ..candidates import FREE_STARTS
 from ..continuity import ContinuityCap
-from ..grid import Fits
+from ..fits import Fits
 from ..schedule import MINUTE, to_moment
 from ..scoring import Pairs, Suggestion, score_table
 from ..weights import Weights
@@ -192,7 +193,7 @@ def _free_starts(
     the first ``FREE_STARTS``, the continuity cap, and the starts offered to the batch.
 
     Counted per stretch of the grid the request allows (its window, less the client's own
-    visits) from each worker's running count of starts that fit (``grid.Fits``)."""
+    visits) from each worker's running count of starts that fit (``fits.Fits``)."""
     points = len(world.grid)
     fits = Fits(world._fits(length))
     ga, gb = world.ga[todo], world.gb[todo]
@@ -225,8 +226,8 @@ def _free_starts(
 
 def matrix(world: World, scored: Scored) -> tuple[list[tuple[int, int]], NDArray[np.float64]]:
     """Columns (up to ``BLOCKS`` starts per worker and local day, far enough apart for the
-    longest request) and each request's score for each, NaN where the pair breaks a hard
-    rule."""
+    longest request and its travel) and each request's score for each, NaN where the pair
+    breaks a hard rule."""
     rows, points = len(world.queue), len(world.grid)
     longest = int(world.lengths.max()) if len(world.lengths) else 60 * MINUTE
     workers = len(world.staff_ids)
@@ -237,6 +238,7 @@ def matrix(world: World, scored: Scored) -> tuple[list[tuple[int, int]], NDArray
     everyone = np.arange(workers)
     day_first = np.searchsorted(world.grid_day, np.arange(len(world.days)), side="left")
     free_from = np.full(workers, np.iinfo(np.int64).min)  # the last pick's end
+    travel = world.rules.travel_buffer // timedelta(milliseconds=1)
     picks = []
     for day, first in enumerate(day_first.tolist()):
         for _ in range(BLOCKS):
@@ -245,7 +247,10 @@ def matrix(world: World, scored: Scored) -> tuple[list[tuple[int, int]], NDArray
             found = pick < points
             found[found] = world.grid_day[pick[found]] == day
             picks.append(np.where(found, pick, points))
-            free_from = np.where(found, world.grid[np.minimum(pick, points - 1)] + longest,
+            # The next block comes after the longest visit here and, should that be in a
+            # home, its travel (``freetime.visit_busy``), so one worker can take both.
+            at = world.grid[np.minimum(pick, points - 1)]
+            free_from = np.where(found, freetime.visit_busy(at, at + longest, True, travel)[1],
                                  free_from)  # fmt: skip
             if not found.any():
                 break

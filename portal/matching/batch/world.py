@@ -182,7 +182,9 @@ class World(FreeTimeGrid):
         begin, end = to_moment(self.days[0].start), to_moment(self.days[-1].end)
         hours = weekly_hours_on(session, self.staff_ids, {d.day.weekday() for d in self.days})
         extras, absences = availability_ms(session, self.staff_ids, begin, end)
-        visits = visits_ms(session, self.staff_ids, begin, end)
+        # Visits within the travel buffer of the period take some of its time too.
+        travel = rules.travel_buffer
+        visits = visits_ms(session, self.staff_ids, begin - travel, end + travel)
         window = rules.continuity_window
         history = client_visits_ms(
             session,
@@ -192,7 +194,7 @@ class World(FreeTimeGrid):
         )
         self.history = history
         self._grid(rules)
-        self._visits(visits)
+        self._visits(visits, travel // timedelta(milliseconds=1))
         home = homes(session, np.unique(self.visit_client).tolist())
         self._free(hours, extras, absences, Clock(zone))
         self._places(home)
