@@ -124,6 +124,10 @@ def test_the_follow_up_shows_both_ratings_as_two_lines_the_survey_and_the_time(
     svg = re.search(r"<figure class=\"chart\">.*?</svg>", text, re.S).group(0)
     assert svg.count("<polyline") == 2  # one line per source, never one averaged
     assert svg.count("<circle") == 3 and svg.count("<rect") == 3
+    # Beside the chart, a table says when each rating was made and by whom.
+    table = text[text.index("<caption>Hemliv</caption>") :].split("</table>")[0]
+    assert table.count("<tr>") == 7  # the heading and six ratings
+    assert table.count("(Anna Testsson)") == 3 and "4. Jag klarar det nästan själv." in table
     # The survey with the real question texts and answers, not the stored keys.
     survey = text[text.index("Inför uppföljningen") :]
     for question, answer in [
