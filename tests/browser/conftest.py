@@ -69,3 +69,17 @@ def sign_in_by_code(phone: Page, number: str) -> None:
     inbox.close()
     phone.get_by_label("Koden från sms:et").fill(code)
     phone.get_by_role("button", name="Logga in").click()
+
+
+def sign_in_staff(browser: Browser, live: LiveServer, username: str, secret: str) -> Page:
+    """A new browser window where ``username`` has signed in with password and TOTP code."""
+    import pyotp
+
+    page = browser.new_context(base_url=live.url).new_page()
+    page.goto("/personal/logga-in")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill("correct horse battery")
+    page.get_by_label("Kod från din autentiseringsapp").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Logga in").click()
+    page.wait_for_load_state()
+    return page
