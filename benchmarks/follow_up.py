@@ -157,7 +157,7 @@ def build(url: str, now: datetime) -> tuple[Database, int]:
                 SurveyAnswer(
                     client_id=sandra.id,
                     follow_up_on=held,
-                    answers={"contact_works": "yes", "bad_day_help": "sometimes"},
+                    answers={"contact": "yes", "bad_day": "sometimes"},
                 )
             )
             s.add(
