@@ -34,7 +34,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert, select, text
 
 from models import (
-    Channel,
     Client,
     Database,
     Decision,
@@ -51,7 +50,6 @@ from models import (
     SurveyAnswer,
     Unit,
     Visit,
-    VisitStatus,
     WorkingHours,
     ensure_life_areas,
     life_areas,
@@ -69,6 +67,7 @@ from portal.timeutil import day_bounds
 from tests.portal.outcome_reference import area_trends_by_loop
 
 from . import loadkit
+from .follow_up import visit_row
 
 CLIENTS = 2_500
 WORKERS = 100  # 25 clients each
@@ -86,16 +85,7 @@ def _visits(client_id: int, worker: int, slot: int, monday: date, rnd: random.Ra
     for week in range(1, WEEKS + 1):
         for weekday, at, minutes in (first, second):
             begins = datetime.combine(monday - timedelta(weeks=week, days=-weekday), at, UTC)
-            roll = rnd.random()
-            status = (VisitStatus.DONE if roll < 0.85 else VisitStatus.CANCELLED_BY_CLIENT
-                      if roll < 0.93 else VisitStatus.CANCELLED_BY_STAFF if roll < 0.97
-                      else VisitStatus.NO_SHOW)  # fmt: skip
-            rows.append({
-                "client_id": client_id, "staff_id": worker, "status": status,
-                "channel": rnd.choice([Channel.HOME, Channel.HOME, Channel.VIDEO, Channel.PHONE]),
-                "planned_start": begins, "planned_end": begins + timedelta(minutes=minutes),
-                "late_cancellation": status is VisitStatus.CANCELLED_BY_CLIENT and roll < 0.87,
-            })  # fmt: skip
+            rows.append(visit_row(client_id, worker, begins, minutes, rnd))
     return rows
 
 

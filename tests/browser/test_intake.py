@@ -2,28 +2,16 @@
 
 from datetime import date, timedelta
 
-import pyotp
 import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from models import Area, Client, Database, Decision, Role, Staff, Unit, utcnow
-from tests.browser.conftest import LiveServer, sign_in_by_code
+from tests.browser.conftest import LiveServer, sign_in_by_code, sign_in_staff
 from tests.browser.easyread import axe_violations
 from tests.factories import make_staff, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
-
-
-def _sign_in_staff(browser: Browser, live: LiveServer, username: str, secret: str) -> Page:
-    page = browser.new_context(base_url=live.url).new_page()
-    page.goto("/personal/logga-in")
-    page.get_by_label("Användarnamn").fill(username)
-    page.get_by_label("Lösenord").fill("correct horse battery")
-    page.get_by_label("Kod från din autentiseringsapp").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state()
-    return page
 
 
 def test_a_new_client_registered_with_a_decision_gets_a_contact_worker_and_sees_her_day(
@@ -40,7 +28,7 @@ def test_a_new_client_registered_with_a_decision_gets_a_contact_worker_and_sees_
         secrets = {"karin": karin.totp_secret, "cecilia": cecilia.totp_secret}
 
     # Karin registers Hanna, with her first decision.
-    page = _sign_in_staff(browser, live, "karin", secrets["karin"])
+    page = sign_in_staff(browser, live, "karin", secrets["karin"])
     page.goto("/personal/klientregister")
     page.get_by_role("link", name="Registrera en ny klient").click()
     page.get_by_label("Förnamn").fill("Hanna")
@@ -67,7 +55,7 @@ def test_a_new_client_registered_with_a_decision_gets_a_contact_worker_and_sees_
         hanna_id = hanna.id
 
     # Cecilia, the unit's coordinator, makes Anna her contact worker.
-    page = _sign_in_staff(browser, live, "cecilia", secrets["cecilia"])
+    page = sign_in_staff(browser, live, "cecilia", secrets["cecilia"])
     page.goto("/personal/klienter")
     page.get_by_role("link", name="Hanna Ström").click()
     expect(page.locator(".facts")).to_contain_text("19811228-****")  # masked for a coordinator
