@@ -152,7 +152,7 @@ class SurveyAnswer(Base):
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
     #: The follow-up these answers come before (``Order.follow_up_on``).
     follow_up_on: Mapped[date] = mapped_column(Date)
-    #: Question key → answer key, e.g. {"contact_works": "yes"}.
+    #: Question key → answer key, e.g. {"contact": "yes"}.
     answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
     #: The client chose to answer with their name to the unit (the caseworker always sees it).
     named: Mapped[bool] = mapped_column(default=False)

@@ -158,8 +158,9 @@ def _span(starts: time, ends: time) -> float:
 # --- Queries ------------------------------------------------------------------------------------
 
 
-def visit_sums(session: Session, scope, start: datetime, end: datetime):
-    """The period's visits summed per client and worker, in one grouped scan.
+def visit_sums(session: Session, scope, start: datetime, end: datetime, by=None):
+    """The period's visits summed per client and worker (or the two columns ``by``), in one
+    grouped scan.
 
     The scan reads only ``ix_visits_report`` (it holds every column used here) and sums the
     delivered seconds stored on each visit, so no date arithmetic runs per row.
@@ -170,10 +171,10 @@ def visit_sums(session: Session, scope, start: datetime, end: datetime):
 
     by_client = Visit.status == VisitStatus.CANCELLED_BY_CLIENT
     done = Visit.status == VisitStatus.DONE
+    keys = by or (Visit.client_id, Visit.staff_id)
     query = (
         select(
-            Visit.client_id,
-            Visit.staff_id,
+            *keys,
             func.count(),
             count(done),
             count(by_client),
@@ -185,7 +186,7 @@ def visit_sums(session: Session, scope, start: datetime, end: datetime):
         )
         .join(Client, Client.id == Visit.client_id)
         .where(scope, Visit.planned_start >= start, Visit.planned_start < end)
-        .group_by(Visit.client_id, Visit.staff_id)
+        .group_by(*keys)
     )
     return session.execute(query)
 

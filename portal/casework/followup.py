@@ -31,6 +31,7 @@ from models import (
     LifeArea,
     Order,
     OrderGoal,
+    Rating,
     RatingSource,
     Staff,
     SurveyAnswer,
@@ -40,7 +41,7 @@ from models import (
 
 from ..booking.reports import Row, granted_minutes, visit_sums
 from ..errors import DomainError
-from ..ratings.asking import ratings_over_time
+from ..ratings.asking import rater_names, ratings_over_time
 from ..ratings.survey import answers_of
 from ..timeutil import day_bounds
 from . import decisions
@@ -84,6 +85,9 @@ class Summary:
     other_goals: list[Goal]
     histories: list[GoalHistory]
     charts: list[Chart]
+    #: Each chart's ratings as a table (when, and who rated), in the charts' order.
+    rating_rows: list[list[Rating]]
+    raters: dict[int, str]
     surveys: list[SurveyAnswer]
     time: Row
     channels: dict[str, int]
@@ -131,21 +135,27 @@ def _time(
     return row, dict(channels), light or 0
 
 
-def _charts(session: Session, client_id: int, today: date, language: str) -> list[Chart]:
-    ratings = ratings_over_time(session, client_id)
+def _charts(
+    session: Session, ratings: list[Rating], today: date, language: str
+) -> tuple[list[Chart], list[list[Rating]]]:
+    """A chart per area, and the same ratings as rows of a table, in the same order."""
     if not ratings:
-        return []
+        return [], []
     first = min(r.rated_at for r in ratings).date()
     last = max(today, max(r.rated_at for r in ratings).date())
     per_area: dict[int, dict[RatingSource, list[tuple[datetime, int]]]] = defaultdict(
         lambda: defaultdict(list)
     )
+    rows: dict[int, list[Rating]] = defaultdict(list)
     for r in ratings:
         per_area[r.life_area_id][r.source].append((r.rated_at, r.step))
-    areas = session.scalars(
-        select(LifeArea).where(LifeArea.id.in_(list(per_area))).order_by(LifeArea.position)
+        rows[r.life_area_id].append(r)
+    areas = list(
+        session.scalars(
+            select(LifeArea).where(LifeArea.id.in_(list(per_area))).order_by(LifeArea.position)
+        )
     )
-    return [
+    charts = [
         rating_chart(
             area.name(language),
             [(s.value, str(label), per_area[area.id][s]) for s, label in SOURCES],
@@ -154,6 +164,7 @@ def _charts(session: Session, client_id: int, today: date, language: str) -> lis
         )
         for area in areas
     ]
+    return charts, [rows[area.id] for area in areas]
 
 
 def _histories(session: Session, client_id: int) -> list[GoalHistory]:
@@ -180,6 +191,8 @@ def follow_up_summary(
     served = {g.id for _, gs in linked for g in gs}
     time_row, channels, light = _time(session, client.id, first, last, zone)
     since = day_bounds(first, zone)[0]
+    ratings = ratings_over_time(session, client.id)
+    charts, rating_rows = _charts(session, ratings, today, language)
     return Summary(
         client=client,
         first=first,
@@ -188,7 +201,9 @@ def follow_up_summary(
         order_goals=linked,
         other_goals=[g for g in goals if g.id not in served],
         histories=_histories(session, client.id),
-        charts=_charts(session, client.id, today, language),
+        charts=charts,
+        rating_rows=rating_rows,
+        raters=rater_names(session, ratings),
         surveys=answers_of(session, client.id),
         time=time_row,
         channels=channels,

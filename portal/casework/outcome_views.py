@@ -24,6 +24,7 @@ from ..database import finish, session
 from ..errors import DomainError
 from ..i18n import page_language
 from ..ratings import survey
+from ..ratings.views import STEP_TEXTS
 from ..timeutil import local_today, zone
 from . import decisions, followup, mapping, orders
 from .forms import (
@@ -194,6 +195,7 @@ def _summary(client) -> dict[str, object]:
         "progress": followup.PROGRESS,
         "outcome_labels": followup.OUTCOMES,
         "survey_questions": {question.key: question for question in survey.QUESTIONS},
+        "steps": STEP_TEXTS,
     }
 
 

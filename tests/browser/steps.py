@@ -9,7 +9,7 @@ import time
 
 import phonenumbers
 import pyotp
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.portal.helpers import PASSWORD
 
@@ -25,6 +25,13 @@ def sign_in_staff(page: Page, username: str, secret: str, password: str = PASSWO
     page.get_by_label("Kod från din autentiseringsapp").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Logga in").click()
     expect(page).not_to_have_url(re.compile("/logga-in"))  # signed in before the next goto
+
+
+def staff_window(browser: Browser, base_url: str, username: str, secret: str) -> Page:
+    """A new browser window where ``username`` has signed in (the default test password)."""
+    page = browser.new_context(base_url=base_url).new_page()
+    sign_in_staff(page, username, secret)
+    return page
 
 
 def create_account(admin: Page, username: str, first: str, last: str, role: str, unit: str) -> str:

@@ -9,16 +9,10 @@ from sqlalchemy import select
 from models import Area, Client, Database, Decision, Role, Staff, Unit, utcnow
 from tests.browser.conftest import LiveServer
 from tests.browser.easyread import axe_violations
-from tests.browser.steps import sign_in_client, sign_in_staff
+from tests.browser.steps import sign_in_client, staff_window
 from tests.factories import make_staff, make_visit
 
 pytestmark = [pytest.mark.browser, pytest.mark.db]
-
-
-def _staff_page(browser: Browser, live: LiveServer, username: str, secret: str) -> Page:
-    page = browser.new_context(base_url=live.url).new_page()
-    sign_in_staff(page, username, secret)
-    return page
 
 
 def test_a_new_client_registered_with_a_decision_gets_a_contact_worker_and_sees_her_day(
@@ -35,7 +29,7 @@ def test_a_new_client_registered_with_a_decision_gets_a_contact_worker_and_sees_
         secrets = {"karin": karin.totp_secret, "cecilia": cecilia.totp_secret}
 
     # Karin registers Hanna, with her first decision.
-    page = _staff_page(browser, live, "karin", secrets["karin"])
+    page = staff_window(browser, live.url, "karin", secrets["karin"])
     page.goto("/personal/klientregister")
     page.get_by_role("link", name="Registrera en ny klient").click()
     page.get_by_label("Förnamn").fill("Hanna")
@@ -62,7 +56,7 @@ def test_a_new_client_registered_with_a_decision_gets_a_contact_worker_and_sees_
         hanna_id = hanna.id
 
     # Cecilia, the unit's coordinator, makes Anna her contact worker.
-    page = _staff_page(browser, live, "cecilia", secrets["cecilia"])
+    page = staff_window(browser, live.url, "cecilia", secrets["cecilia"])
     page.goto("/personal/klienter")
     page.get_by_role("link", name="Hanna Ström").click()
     expect(page.locator(".facts")).to_contain_text("19811228-****")  # masked for a coordinator

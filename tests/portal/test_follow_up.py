@@ -90,7 +90,13 @@ def sandra(db: Database) -> dict[str, int]:
             SurveyAnswer(
                 client_id=client.id,
                 follow_up_on=today + timedelta(days=7),
-                answers={"contact_works": "yes"},
+                answers={
+                    "contact": "yes",
+                    "say": "sometimes",
+                    "cancel": "never",
+                    "would_help": "video",
+                    "bad_day": "no",
+                },  # fmt: skip
                 named=True,
                 answered_at=now,
             )
@@ -118,7 +124,21 @@ def test_the_follow_up_shows_both_ratings_as_two_lines_the_survey_and_the_time(
     svg = re.search(r"<figure class=\"chart\">.*?</svg>", text, re.S).group(0)
     assert svg.count("<polyline") == 2  # one line per source, never one averaged
     assert svg.count("<circle") == 3 and svg.count("<rect") == 3
-    assert "contact_works" in text and "med namn till enheten" in text  # the survey
+    # Beside the chart, a table says when each rating was made and by whom.
+    table = text[text.index("<caption>Hemliv</caption>") :].split("</table>")[0]
+    assert table.count("<tr>") == 7  # the heading and six ratings
+    assert table.count("(Anna Testsson)") == 3 and "4. Jag klarar det nästan själv." in table
+    # The survey with the real question texts and answers, not the stored keys.
+    survey = text[text.index("Inför uppföljningen") :]
+    for question, answer in [
+        ("Fungerar det bra med din boendestödjare?", "Ja"),
+        ("Kan du säga vad du tycker?", "Ibland"),
+        ("Händer det att du avbokar?", "Nej, aldrig"),
+        ("Vad kan hjälpa dig att inte avboka?", "Att vi pratar på video"),
+        ("Får du hjälp en dålig dag?", "Nej"),
+    ]:
+        assert f"<dt>{question}</dt><dd>{answer}</dd>" in survey
+    assert "med namn till enheten" in text and "bad_day" not in text
     assert "3 utförda besök" not in text and text.count("1 utförda besök") == 3  # home/video/phone
     assert "Uteblivna besök</dt><dd>1" in text
     assert "upprepade avbokningar" in text

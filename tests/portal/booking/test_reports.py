@@ -7,6 +7,7 @@ import pytest
 
 from models import Availability, AvailabilityKind, Channel, Database, GrantPeriod, Role, Unit
 from models import VisitStatus as S
+from portal.booking.report_total import report_totals
 from portal.booking.reports import monthly_report, report_csv
 from tests.factories import make_client, make_decision, make_staff, make_visit
 
@@ -54,6 +55,10 @@ def test_report_figures_match_the_hand_computed_fixture(db: Database) -> None:
         make_visit(s, olle, anna, at("2026-03-11T13:00"), status=S.NO_SHOW)
         delivered(s, olle, anna, "2026-03-16T13:00", 60, "2026-03-16T13:00", 60)  # outside
         report = monthly_report(s, maria, date(2026, 3, 2), date(2026, 3, 15), STHLM)
+        # The outcome page's time figures: the totals alone, two periods in one scan.
+        alone, week = report_totals(s, maria, [date(2026, 3, 2), date(2026, 3, 9)],
+                                    date(2026, 3, 15), STHLM)  # fmt: skip
+        second_week = monthly_report(s, maria, date(2026, 3, 9), date(2026, 3, 15), STHLM)
 
     rows = {r.name: r for r in report.clients}
     assert rows["Sandra Nilsson"].granted == pytest.approx(360)
@@ -72,6 +77,16 @@ def test_report_figures_match_the_hand_computed_fixture(db: Database) -> None:
     assert report.cancel_reasons == {"not_well": 1}
     assert report.cancelled_by == {"client_late": 1, "staff": 1}
     assert report.channels == {"home": 2, "video": 1}
+    # Each total alone is the report's own total for its period.
+    counts = ("visits", "done", "cancelled_by_client", "late_by_client", "cancelled_by_staff",
+              "no_show")  # fmt: skip
+    for total, whole in ((alone, report.total), (week, second_week.total)):
+        for figure in ("granted", "delivered", "worked"):
+            assert getattr(total, figure) == pytest.approx(getattr(whole, figure)), figure
+        assert [getattr(total, c) for c in counts] == [getattr(whole, c) for c in counts]
+    assert (week.visits, week.delivered, week.granted) == (3, 90, pytest.approx(240 + 600 * 7 / 31))
+    assert alone.delivery_rate == pytest.approx(195 / (360 + 600 * 14 / 31))
+    assert alone.direct_time == pytest.approx(195 / 4680)
     lines = report_csv(report).splitlines()
     assert lines[1].startswith("total,Totalt,")
     assert "klient,Sandra Nilsson,6.00,2.50,0.417," in report_csv(report)
