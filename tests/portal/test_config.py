@@ -76,6 +76,12 @@ def test_numbers_read_by_feature_modules_are_checked_at_start() -> None:
     assert settings.is_production
 
 
+def test_the_weight_of_a_clients_wish_for_a_woman_or_a_man_is_a_setting() -> None:
+    assert from_env("production", PRODUCTION).match_weights.gender == 4.0
+    settings = from_env("production", {**PRODUCTION, "MATCH_WEIGHT_GENDER": "0"})
+    assert settings.match_weights.gender == 0.0  # the wish not weighed at all
+
+
 # Every setting that can be wrong, with what is wrong with it. Secret files that cannot be read
 # are paths that do not exist or are directories: as root every existing file is readable.
 BAD_SETTINGS = [
@@ -90,6 +96,8 @@ BAD_SETTINGS = [
     ("MATCH_WEIGHT_TRAVEL", "mycket"),
     ("MATCH_WEIGHT_TRAVEL", "-1"),
     ("MATCH_WEIGHT_SPEED_KMH", "0"),
+    ("MATCH_WEIGHT_GENDER", "-2"),
+    ("MATCH_WEIGHT_GENDER", "kvinna"),
     ("DATABASE_URL", "not a url"),
     ("DATABASE_URL", "nosuchdb://app:hunter2@db/app"),
     ("PUBLIC_URL", "http://boendestod.example.se"),
