@@ -79,6 +79,9 @@ NEED = {
 }
 
 
+GENDER = {"woman": _l("Kvinna"), "man": _l("Man")}
+
+
 def role_name(value: str) -> object:
     """Jinja filter: a role in words."""
     return ROLE.get(value, value)
