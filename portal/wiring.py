@@ -134,12 +134,12 @@ def request_hooks(app: Flask, settings: Settings) -> list[tuple[str, Callable[..
     """The hooks around every request, in the order they are registered.
 
     Flask runs the before hooks in this order and the after and teardown hooks in reverse (the
-    last one registered runs first): the request id is set first and echoed last, the session
-    is committed after every other after hook has had its say.
+    last one registered runs first): the request id is set first and echoed last, and the
+    session is committed after every other after hook but that echo has had its say.
     """
     csp = security.content_security_policy(app.config["PUBLIC_URL"])
     # fmt: off
-    hooks: list[tuple[str, Callable[..., Any]]] = [
+    found: list[tuple[str, Callable[..., Any]]] = [
         #  when     hook
         (BEFORE,    logs.take_request_id),
         (AFTER,     logs.echo_request_id),
@@ -156,12 +156,12 @@ def request_hooks(app: Flask, settings: Settings) -> list[tuple[str, Callable[..
     if settings.limits is not None:
         limiter = partial(limits.init_app, storage_uri=settings.ratelimit_storage_uri,
                           limits=settings.limits)
-        hooks += [
+        found += [
             (EXTENSION, limiter),            # Flask-Limiter: counts (before), releases (teardown)
             (AFTER,     limits.when_to_come_back),
         ]
     # fmt: on
-    return hooks
+    return found
 
 
 #: Hooks for the pages of one blueprint only: (blueprint name, when, hook).
