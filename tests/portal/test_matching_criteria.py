@@ -6,21 +6,21 @@ in this test module only. The shipped "the client asked for a woman / a man" cri
 (``criteria.AskedGender``: ``Client.wanted_gender`` against ``Staff.gender``) is held to the
 same."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
 from sqlalchemy import update
 
-from models import Channel, Database, RequestStatus, Staff, SupportRequest
+from models import Database, Staff, SupportRequest
 from portal.booking.rules import DEFAULT_RULES
 from portal.lightsupport import assign as assigning
 from portal.lightsupport.catalogue import ensure_defaults
 from portal.matching import batch, criteria
 from portal.matching.criteria import Criterion
 from portal.matching.weights import Weights
-from tests.factories import make_client, make_staff
+from tests.factories import make_client, make_request, make_staff
 
 pytestmark = pytest.mark.db
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -50,21 +50,6 @@ class FamilyWork(Criterion):
         return []
 
 
-def _request(s, client) -> int:
-    request = SupportRequest(
-        client_id=client.id,
-        category="talk",
-        channel=Channel.HOME,
-        wanted_from=NOW,
-        wanted_to=NOW + timedelta(days=2),
-        created_at=NOW,
-        status=RequestStatus.NEW,
-    )
-    s.add(request)
-    s.flush()
-    return request.id
-
-
 @pytest.fixture
 def request_id(db: Database) -> int:
     """Olle's request: Omar is his own worker and lives near; Eva lives further away."""
@@ -74,7 +59,7 @@ def request_id(db: Database) -> int:
         make_staff(s, "eva", gender="woman", skills=["family"], home_lat=59.26, home_lon=17.88)
         olle = make_client(s, "Olle", workers=[omar], has_children_under_18=True,
                            lat=59.2, lon=18.1)  # fmt: skip
-        return _request(s, olle)
+        return make_request(s, olle, NOW).id
 
 
 def _console(
