@@ -10,6 +10,8 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import visits
+
 _AFTER_COMMIT = "after_commit_callbacks"
 
 
@@ -36,6 +38,19 @@ def _drop_after_commit(session: Session, previous_transaction: object) -> None:
     # A rolled-back savepoint keeps the outer transaction's callbacks; a real rollback drops all.
     if not getattr(previous_transaction, "nested", False):
         session.info.pop(_AFTER_COMMIT, None)
+
+
+#: ORM events that keep a model's derived columns right on every write. A ``Database`` installs
+#: them when it is made, not the app's wiring: every process that writes (the app, the command
+#: line, benchmarks, tests without an app) must keep them, and models may not import portal.
+MODEL_LISTENERS = (*visits.LISTENERS,)
+
+
+def install_model_listeners() -> None:
+    """Listen to the events of ``MODEL_LISTENERS`` once per process, however many databases."""
+    for target, name, listener in MODEL_LISTENERS:
+        if not event.contains(target, name, listener):
+            event.listen(target, name, listener)
 
 
 def make_engine(url: str) -> Engine:
@@ -82,6 +97,7 @@ class Database:
         self.configure_session: Callable[[Session], None] | None = None
         event.listen(self.sessionmaker, "after_commit", _run_after_commit)
         event.listen(self.sessionmaker, "after_soft_rollback", _drop_after_commit)
+        install_model_listeners()
 
     @property
     def is_postgres(self) -> bool:

@@ -48,6 +48,14 @@ class Need(enum.Enum):
     SUBSTANCE_USE = "substance_use"
 
 
+class Gender(enum.Enum):
+    """A worker's gender as a client may ask for it (``Staff.gender``, ``Client.wanted_gender``
+    hold the value; the columns stay text)."""
+
+    WOMAN = "woman"
+    MAN = "man"
+
+
 class Unit(Base):
     """An organisational unit delivering boendestöd (a team or district)."""
 
@@ -103,7 +111,7 @@ class Staff(Base):
     home_area: Mapped[str | None] = mapped_column(String(80))
     home_lat: Mapped[float | None] = mapped_column(Float)
     home_lon: Mapped[float | None] = mapped_column(Float)
-    #: "woman" or "man", for clients who ask for one (``Client.wanted_gender``); None: not said.
+    #: A ``Gender`` value, for clients who ask for one (``Client.wanted_gender``); None: not said.
     gender: Mapped[str | None] = mapped_column(String(10))
     #: Path of the photo under the static folder, shown to clients so they know who comes.
     photo: Mapped[str | None] = mapped_column(String(200))
@@ -178,7 +186,7 @@ class Client(Base):
     needs: Mapped[list[str]] = mapped_column(default=list)
     #: Free-text preferences in the client's words ("ring innan du kommer").
     preferences: Mapped[str | None] = mapped_column(Text)
-    #: The client asked for a woman ("woman") or a man ("man") as their worker; None: either.
+    #: The client asked for a woman or a man as their worker (a ``Gender`` value); None: either.
     wanted_gender: Mapped[str | None] = mapped_column(String(10))
     has_children_under_18: Mapped[bool] = mapped_column(Boolean, default=False)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))

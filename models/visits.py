@@ -6,7 +6,7 @@ import enum
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, event
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Mapper, mapped_column, relationship
 
@@ -145,8 +145,6 @@ def _from_row(context: Any) -> int | None:
     return seconds_delivered(*(row.get(n) for n in names))
 
 
-@event.listens_for(Visit, "before_insert")
-@event.listens_for(Visit, "before_update")
 def _keep_delivered_seconds(mapper: Mapper[Visit], connection: Connection, visit: Visit) -> None:
     """Every ORM write of a visit (start, end, no-show, cancel, move, a video session that
     ended …) recomputes what it delivered, in the same flush and transaction."""
@@ -155,6 +153,13 @@ def _keep_delivered_seconds(mapper: Mapper[Visit], connection: Connection, visit
     )
     if visit.delivered_seconds != value:
         visit.delivered_seconds = value
+
+
+#: The ORM events that keep a visit's derived column right (``models.db`` installs them).
+LISTENERS = (
+    (Visit, "before_insert", _keep_delivered_seconds),
+    (Visit, "before_update", _keep_delivered_seconds),
+)
 
 
 class VisitNote(Base):

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from functools import partial
 
-from flask import Flask, request
+from flask import Flask
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter, Map
 
@@ -17,29 +17,11 @@ from reminders.outbox import WAKE
 from reminders.providers import make_telephony
 from reminders.webhooks import bp as reminders_webhooks_bp
 
-from . import (
-    assets,
-    database,
-    errors,
-    i18n,
-    labels,
-    limits,
-    live,
-    logs,
-    metrics,
-    reporting,
-    resources,
-    security,
-    server,
-    wiring,
-)
-from .auth import loading
-from .auth.principal import signed_in
+from . import i18n, live, metrics, reporting, resources, security, server, wiring
 from .config import Settings
 from .events import listen
 from .extensions import csrf, socketio
 from .health import package_version
-from .timeutil import hhmm, local_date
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +72,6 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
         TWILIO_AUTH_TOKEN=settings.twilio.auth_token if settings.twilio else "",
     )
 
-    logs.init_app(app)
     reporting.init(settings.sentry_dsn, package_version())
 
     db = db or Database(settings.database_url)
@@ -110,16 +91,9 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     #: (topic, listener) pairs from portal.events, attached to every session of this app.
     app.extensions["boendestod.listeners"] = []
 
-    database.init_app(app, db)
     metrics.init_app(app, db)
     db.configure_session = partial(_configure_session, app)
-    security.init_app(app)
-    assets.init_app(app)
-    errors.init_app(app)
     i18n.init_app(app, settings.languages)
-    labels.init_app(app)
-    csrf.init_app(app)
-    loading.init_app(app)
     socketio.init_app(
         app,
         async_mode=server.async_mode(),
@@ -194,22 +168,8 @@ def create_app(settings: Settings, db: Database | None = None) -> Flask:
     csrf.exempt(health_bp)
     csrf.exempt(reminders_webhooks_bp)  # Twilio signs its requests; it has no CSRF token
     video_setup.init_app(app)
-    if settings.limits is not None:
-        limits.init_app(app, settings.ratelimit_storage_uri, settings.limits)
 
-    app.add_template_filter(hhmm)
-    app.add_template_filter(local_date)
-
-    @app.context_processor
-    def _globals() -> dict[str, object]:
-        return {
-            "demo_mode": settings.demo_skip_totp,
-            "dev_outbox": telephony.is_dev,
-            "user": signed_in(),
-            "path": request.path,
-        }
-
-    # Every scheduled job, reminders' hooks, session listeners and Socket.IO handlers.
+    # Every scheduled job, hook, handler and template helper: the tables of portal.wiring.
     wiring.wire(app, settings, db, dispatcher)
     if settings.scheduler:
         dispatcher.start()

@@ -11,8 +11,6 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flask import Flask
-
 
 @lru_cache(maxsize=256)
 def _digest(path: Path, mtime_ns: int) -> str:
@@ -27,13 +25,10 @@ def version_of(path: Path) -> str | None:
     return _digest(path, path.stat().st_mtime_ns)
 
 
-def init_app(app: Flask) -> None:
-    static = Path(app.static_folder or "")
-
-    @app.url_defaults
-    def _version(endpoint: str, values: dict[str, object]) -> None:
-        if endpoint != "static" or "v" in values:
-            return
-        version = version_of(static / str(values.get("filename", "")))
-        if version:
-            values["v"] = version
+def add_version(static: Path, endpoint: str, values: dict[str, object]) -> None:
+    """``url_for`` defaults: a static file's link carries its digest (see ``portal.wiring``)."""
+    if endpoint != "static" or "v" in values:
+        return
+    version = version_of(static / str(values.get("filename", "")))
+    if version:
+        values["v"] = version

@@ -7,7 +7,7 @@ normally (below 500) and rolls back otherwise. Callbacks registered with ``model
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g
+from flask import Response, current_app, g
 from sqlalchemy.orm import Session
 
 from models import Database
@@ -39,26 +39,24 @@ def finish() -> None:
             s.close()
 
 
-def init_app(app: Flask, db: Database) -> None:
-    app.extensions["boendestod.db"] = db
-
-    @app.after_request
-    def _commit(response: Response) -> Response:
-        s: Session | None = g.pop("db_session", None)
-        if s is None:
-            return response
-        try:
-            if response.status_code < 500:
-                s.commit()
-            else:
-                s.rollback()
-        finally:
-            s.close()
+def commit(response: Response) -> Response:
+    """After each request: commit below 500, roll back otherwise (``portal.wiring``)."""
+    s: Session | None = g.pop("db_session", None)
+    if s is None:
         return response
-
-    @app.teardown_request
-    def _discard(exc: BaseException | None) -> None:
-        s: Session | None = g.pop("db_session", None)
-        if s is not None:
+    try:
+        if response.status_code < 500:
+            s.commit()
+        else:
             s.rollback()
-            s.close()
+    finally:
+        s.close()
+    return response
+
+
+def discard(exc: BaseException | None) -> None:
+    """At each request's teardown: roll back what no response hook committed."""
+    s: Session | None = g.pop("db_session", None)
+    if s is not None:
+        s.rollback()
+        s.close()

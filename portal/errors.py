@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -56,36 +56,37 @@ def _has_nul() -> bool:
     )
 
 
-def init_app(app: Flask) -> None:
-    @app.before_request
-    def _refuse_nul():
-        if _has_nul():
-            log.info("refused a NUL character on %s", request.path)
-            return render_error(400, NUL_REFUSED)
-        return None
+# The hooks below are registered by ``portal.wiring`` (``request_hooks``, ``error_handlers``).
 
-    @app.errorhandler(CSRFError)
-    def _csrf(exc: CSRFError):
-        log.info("CSRF refused on %s: %s", request.path, exc.description)
-        return render_error(400, _l("Sidan var för gammal. Gå tillbaka och försök igen."))
 
-    @app.errorhandler(DomainError)
-    def _domain(exc: DomainError):
-        return render_error(exc.status, exc.message)
+def refuse_nul():
+    """Before each request: a NUL character anywhere in what was sent is refused at the door."""
+    if _has_nul():
+        log.info("refused a NUL character on %s", request.path)
+        return render_error(400, NUL_REFUSED)
+    return None
 
-    @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
-        if exc.code is None or exc.code < 400:
-            return exc
-        return render_error(exc.code)
 
-    @app.errorhandler(OperationalError)
-    def _db_down(exc: OperationalError):
-        log.error("database unavailable on %s: %s", request.path, exc.orig)
-        return render_error(503)
+def csrf_refused(exc: CSRFError):
+    log.info("CSRF refused on %s: %s", request.path, exc.description)
+    return render_error(400, _l("Sidan var för gammal. Gå tillbaka och försök igen."))
 
-    @app.errorhandler(SQLAlchemyError)
-    @app.errorhandler(Exception)
-    def _crash(exc: Exception):
-        log.exception("unhandled error on %s", request.path)
-        return render_error(500)
+
+def domain_refused(exc: DomainError):
+    return render_error(exc.status, exc.message)
+
+
+def http_error(exc: HTTPException):
+    if exc.code is None or exc.code < 400:
+        return exc
+    return render_error(exc.code)
+
+
+def database_down(exc: OperationalError):
+    log.error("database unavailable on %s: %s", request.path, exc.orig)
+    return render_error(503)
+
+
+def crash(exc: Exception):
+    log.exception("unhandled error on %s", request.path)
+    return render_error(500)

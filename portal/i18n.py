@@ -86,12 +86,13 @@ def init_app(app: Flask, languages: tuple[str, ...]) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.register_blueprint(bp)
 
-    @app.context_processor
-    def _lang() -> dict[str, object]:
-        locale = page_language()
-        return {
-            "lang": locale,
-            "dir": text_direction(locale),
-            "languages": languages,
-            "language_names": NAMES,
-        }
+
+def page_context(languages: tuple[str, ...]) -> dict[str, object]:
+    """Every template's language, its direction and the languages offered (``portal.wiring``)."""
+    locale = page_language()
+    return {
+        "lang": locale,
+        "dir": text_direction(locale),
+        "languages": languages,
+        "language_names": NAMES,
+    }

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from models import Role
-
-from .phones import display
 
 CHANNEL = {"home": _l("hembesök"), "video": _l("video"), "phone": _l("telefon")}
 VISIT_STATUS = {
@@ -82,21 +79,29 @@ NEED = {
 }
 
 
-def init_app(app: Flask) -> None:
-    app.add_template_filter(lambda v: ROLE.get(v, v), "role_name")
-    app.add_template_filter(lambda v: NEED.get(v, v), "need_name")
-    app.add_template_filter(display, "phone")
+GENDER = {"woman": _l("Kvinna"), "man": _l("Man")}
 
-    @app.context_processor
-    def _labels() -> dict[str, object]:
-        return {
-            "roles": Role,
-            "channel_names": CHANNEL,
-            "visit_status_names": VISIT_STATUS,
-            "escalation_type_names": ESCALATION_TYPE,
-            "escalation_status_names": ESCALATION_STATUS,
-            "goal_level_names": GOAL_LEVEL,
-            "outcome_names": OUTCOME,
-            "source_names": SOURCE,
-            "event_names": EVENT,
-        }
+
+def role_name(value: str) -> object:
+    """Jinja filter: a role in words."""
+    return ROLE.get(value, value)
+
+
+def need_name(value: str) -> object:
+    """Jinja filter: a need in words."""
+    return NEED.get(value, value)
+
+
+def context() -> dict[str, object]:
+    """Every template's names for enums (``portal.wiring``)."""
+    return {
+        "roles": Role,
+        "channel_names": CHANNEL,
+        "visit_status_names": VISIT_STATUS,
+        "escalation_type_names": ESCALATION_TYPE,
+        "escalation_status_names": ESCALATION_STATUS,
+        "goal_level_names": GOAL_LEVEL,
+        "outcome_names": OUTCOME,
+        "source_names": SOURCE,
+        "event_names": EVENT,
+    }

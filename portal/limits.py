@@ -208,6 +208,8 @@ def _refusal_page(message: str) -> str | None:
 
 
 def init_app(app: Flask, storage_uri: str, limits: RateLimits) -> Limiter:
+    """Flask-Limiter for ``app`` with our limits on their views (``portal.wiring`` calls this in
+    its place among the request hooks: the limiter adds its own)."""
     limiter = Limiter(
         key_func=_address,
         storage_uri=storage_uri,
@@ -221,20 +223,22 @@ def init_app(app: Flask, storage_uri: str, limits: RateLimits) -> Limiter:
     _wire(app, limiter, limits)
     app.extensions["boendestod.limiter"] = limiter
 
-    @app.errorhandler(RateLimitExceeded)
-    def _refused(exc: RateLimitExceeded):
-        seconds = _seconds_to_wait(limiter)
-        message = _wait_words(seconds)
-        page = _refusal_page(message)
-        response = make_response(page if page is not None else render_error(429, message)[0], 429)
-        response.headers["Retry-After"] = str(seconds)
-        return response
-
-    @app.after_request
-    def _when_to_come_back(response):
-        # The code rules' refusals (``portal.auth.codes``) say "Vänta 15 minuter" in words.
-        if response.status_code == 429 and "Retry-After" not in response.headers:
-            response.headers["Retry-After"] = str(int(codes.LOCK_FOR.total_seconds()))
-        return response
-
     return limiter
+
+
+def refused(exc: RateLimitExceeded):
+    """A request over a limit: the page it came from says how long to wait (``portal.wiring``)."""
+    seconds = _seconds_to_wait(current_app.extensions["boendestod.limiter"])
+    message = _wait_words(seconds)
+    page = _refusal_page(message)
+    response = make_response(page if page is not None else render_error(429, message)[0], 429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def when_to_come_back(response):
+    """After each request: the code rules' refusals (``portal.auth.codes``) say "Vänta 15
+    minuter" in words; a 429 without Retry-After gets it too."""
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(int(codes.LOCK_FOR.total_seconds()))
+    return response

@@ -15,7 +15,7 @@ import sys
 import uuid
 from typing import IO
 
-from flask import Flask, g, has_request_context, request
+from flask import g, has_request_context, request
 from flask.typing import ResponseReturnValue
 from pythonjsonlogger.json import JsonFormatter
 
@@ -110,19 +110,15 @@ def configure(settings: LogSettings, stream: IO[str] | None = None) -> None:
         alembic.addFilter(_NoAlembicContextChatter())
 
 
-def _take_request_id() -> None:
+def take_request_id() -> None:
+    """Before each request, first: its id (the proxy's when sane) for every log line."""
     offered = request.headers.get(REQUEST_ID_HEADER, "")
     g.request_id = offered if _SANE_ID.fullmatch(offered) else uuid.uuid4().hex
 
 
-def _echo_request_id(response: ResponseReturnValue) -> ResponseReturnValue:
+def echo_request_id(response: ResponseReturnValue) -> ResponseReturnValue:
+    """After each request: send its id back in the response."""
     rid = g.get("request_id")
     if rid:
         response.headers[REQUEST_ID_HEADER] = rid
     return response
-
-
-def init_app(app: Flask) -> None:
-    """Give each request an id (the proxy's when sane) and send it back in the response."""
-    app.before_request_funcs.setdefault(None, []).insert(0, _take_request_id)
-    app.after_request(_echo_request_id)

@@ -98,11 +98,13 @@ class _Sockets(Collector):
         )
 
 
-def _start_timer() -> None:
+def start_timer() -> None:
+    """Before each request: note when it began."""
     g.metrics_started = time.perf_counter()
 
 
-def _observe(exc: BaseException | None) -> None:
+def observe(exc: BaseException | None) -> None:
+    """At each request's teardown: record how long it took, by route."""
     started = g.pop("metrics_started", None)
     if started is None:
         return
@@ -136,11 +138,9 @@ def metrics() -> Response:
 
 
 def init_app(app: Flask, db: Database) -> None:
-    """Time every request and serve /metrics with this app's database figures."""
+    """Serve /metrics with this app's database figures (``portal.wiring`` times requests)."""
     registry = CollectorRegistry(auto_describe=False)
     for collector in (_Process(), OutboxCollector(db), _Escalations(db), _Sockets()):
         registry.register(collector)
     app.extensions["boendestod.metrics"] = registry
-    app.before_request(_start_timer)
-    app.teardown_request(_observe)
     app.register_blueprint(bp)

@@ -38,25 +38,22 @@ def content_security_policy(public_url: str) -> str:
 REFERRER_POLICY = "same-origin"
 
 
-def init_app(app: Flask) -> None:
-    csp = content_security_policy(app.config["PUBLIC_URL"])
-
-    @app.after_request
-    def _headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", csp)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
+def headers(csp: str, response: Response) -> Response:
+    """After each request: the security headers (``portal.wiring`` gives this app's CSP)."""
+    response.headers.setdefault("Content-Security-Policy", csp)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", REFERRER_POLICY)
+    response.headers.setdefault(
+        "Permissions-Policy", "camera=(self), microphone=(self), geolocation=()"
+    )
+    if current_app.config["SESSION_COOKIE_SECURE"]:
         response.headers.setdefault(
-            "Permissions-Policy", "camera=(self), microphone=(self), geolocation=()"
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
-        if app.config["SESSION_COOKIE_SECURE"]:
-            response.headers.setdefault(
-                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
-            )
-        # Pages, JSON, CSV and feeds carry personal data: never kept in any cache. Static files
-        # and the vendored libraries set their own long cache and keep it.
-        response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    # Pages, JSON, CSV and feeds carry personal data: never kept in any cache. Static files
+    # and the vendored libraries set their own long cache and keep it.
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def trust_proxies(app: Flask, hops: int) -> None:

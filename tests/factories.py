@@ -14,8 +14,10 @@ from models import (
     ContactWorkerSpell,
     Decision,
     GrantPeriod,
+    RequestStatus,
     Role,
     Staff,
+    SupportRequest,
     Visit,
     VisitStatus,
     WorkingHours,
@@ -105,6 +107,29 @@ def make_visit(
     session.add(visit)
     session.flush()
     return visit
+
+
+def make_request(
+    session: Session,
+    client: Client,
+    wanted_from: datetime,
+    days: int = 2,
+    category: str = "talk",
+    channel: Channel = Channel.HOME,
+) -> SupportRequest:
+    """A new light-support request of ``client``, open for ``days`` from ``wanted_from``."""
+    request = SupportRequest(
+        client_id=client.id,
+        category=category,
+        channel=channel,
+        wanted_from=wanted_from,
+        wanted_to=wanted_from + timedelta(days=days),
+        created_at=wanted_from,
+        status=RequestStatus.NEW,
+    )
+    session.add(request)
+    session.flush()
+    return request
 
 
 def make_decision(

@@ -143,28 +143,62 @@ def test_no_module_imports_itself_round_a_cycle() -> None:
     assert left == []
 
 
-# --- One wiring place: jobs, hooks, listeners and Socket.IO handlers only in portal.wiring ----
+# --- One wiring place: jobs, hooks, handlers, listeners and template helpers in portal.wiring --
 
 WIRING = "portal/wiring.py"
 #: The scheduler itself adds its jobs (the outbox sweep and those ``Dispatcher.every`` is given).
 SCHEDULER = "reminders/jobs.py"
+#: A ``Database`` listens to its own engine and sessions (SQLite's pragmas, after-commit
+#: callbacks) and installs the models' derived-column listeners: every process that writes needs
+#: them, app or not, and models may not import portal.
+DATABASE = "models/db.py"
+
+#: Calls (``x.name(...)``) and decorators (``@x.name`` / ``@x.name(...)``) that register
+#: something: a job, a handler for reminders, a Socket.IO handler, a request hook, an error
+#: handler, a template filter, global or context processor, URL defaults, a SQLAlchemy event
+#: listener, a blueprint's deferred setup.
+REGISTERING = {
+    "every", "add_job", "on_namespace", "on_event", "record", "record_once",
+    "before_request", "before_app_request", "after_request", "after_app_request",
+    "teardown_request", "teardown_app_request", "teardown_appcontext",
+    "errorhandler", "app_errorhandler", "register_error_handler",
+    "template_filter", "app_template_filter", "add_template_filter", "add_app_template_filter",
+    "template_global", "app_template_global", "add_template_global", "add_app_template_global",
+    "context_processor", "app_context_processor",
+    "url_defaults", "app_url_defaults", "url_value_preprocessor", "app_url_value_preprocessor",
+    "listen", "listens_for",
+}  # fmt: skip
+#: Flask's own hook tables: what the wiring module fills for one blueprint's pages.
+HOOK_TABLES = ("before_request_funcs", "after_request_funcs", "teardown_request_funcs",
+               "error_handler_spec", "template_context_processors", "url_default_functions",
+               "url_value_preprocessors")  # fmt: skip
+
+
+def _registering(func: ast.expr) -> str | None:
+    """``owner.what`` when ``func`` (a called or decorating expression) registers something."""
+    if isinstance(func, ast.Call):
+        func = func.func
+    if not isinstance(func, ast.Attribute):
+        return None
+    owner, what = ast.unparse(func.value), func.attr
+    if what in REGISTERING and (what not in {"listen", "listens_for"} or owner == "event"):
+        return f"{owner}.{what}"
+    if (owner, what) in {("hooks", "register"), ("socketio", "on")}:
+        return f"{owner}.{what}"
+    return None
 
 
 def _registration(node: ast.AST) -> str | None:
-    """What ``node`` registers, if it is a registration: a job on the scheduler, a handler for
-    reminders, a Socket.IO handler, a session listener, a blueprint's deferred setup."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        owner = ast.unparse(node.func.value)
-        what = node.func.attr
-        if what in {"every", "add_job", "on_namespace", "on_event", "record_once", "record"}:
-            return f"{owner}.{what}"
-        if (owner, what) in {("hooks", "register"), ("socketio", "on")}:
-            return f"{owner}.{what}"
+    """What ``node`` registers, if it is a registration (see ``REGISTERING``), a session
+    listener or an entry put straight into one of Flask's hook tables."""
+    if isinstance(node, ast.Call) and (what := _registering(node.func)):
+        return what
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-        for decorator in node.decorator_list:  # ``@bp.record_once``, ``@socketio.on("x")``
-            text = ast.unparse(decorator)
-            if text.endswith((".record_once", ".record")) or text.startswith("socketio.on("):
-                return f"@{text}"
+        for decorator in node.decorator_list:  # ``@bp.record_once``, ``@app.after_request``
+            if what := _registering(decorator):
+                return f"@{what}"
+    if isinstance(node, ast.Attribute) and node.attr in HOOK_TABLES:
+        return ast.unparse(node)
     targets = []
     if isinstance(node, ast.Assign):
         targets = node.targets
@@ -193,6 +227,33 @@ def test_the_registration_walk_finds_what_the_wiring_module_registers() -> None:
     here = {what for where, _, what in registrations() if where == WIRING}
     assert {"dispatcher.every", "hooks.register", "socketio.on_event"} <= here
     assert "socketio.on_namespace" in here
+    assert {"app.register_error_handler", "app.add_template_filter", "app.context_processor",
+            "app.url_defaults", "app.error_handler_spec"} <= here  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "@bp.before_request\ndef f(): pass",
+        "@app.after_request\ndef f(r): return r",
+        "app.teardown_appcontext(f)",
+        "@bp.errorhandler(KeyError)\ndef f(e): pass",
+        "app.register_error_handler(KeyError, f)",
+        '@bp.app_template_filter("x")\ndef f(v): pass',
+        "bp.add_app_template_filter(f, 'x')",
+        "@bp.app_context_processor\ndef f(): return {}",
+        "@app.url_defaults\ndef f(e, v): pass",
+        "@bp.url_value_preprocessor\ndef f(e, v): pass",
+        '@event.listens_for(Visit, "before_insert")\ndef f(m, c, v): pass',
+        'event.listen(Visit, "before_update", f)',
+        "scheduler.add_job(f)",
+        "@bp.record_once\ndef f(state): pass",
+        'app.before_request_funcs.setdefault("dev", []).append(f)',
+    ],
+)
+def test_the_registration_walk_sees_every_kind_of_registration(code: str) -> None:
+    tree = ast.parse(code)
+    assert any(_registration(node) for node in ast.walk(tree)), code
 
 
 def test_jobs_hooks_and_socket_handlers_are_registered_only_in_the_wiring_module() -> None:
@@ -202,6 +263,7 @@ def test_jobs_hooks_and_socket_handlers_are_registered_only_in_the_wiring_module
         for where, line, what in registrations()
         if where != WIRING
         and not (where == SCHEDULER and what.endswith("add_job"))
+        and not (where == DATABASE and what.startswith(("event.", "@event.")))
         # The app factory makes the empty list the wiring module fills.
         and not (where == "portal/app.py" and what == "app.extensions['boendestod.listeners']")
     ]

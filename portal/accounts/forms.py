@@ -6,10 +6,10 @@ from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from models import Role
+from models import Gender, Role
 
 from ..fields import ticked_at_least_one
-from ..labels import ROLE
+from ..labels import GENDER, ROLE
 
 
 def _unit_id(value: object) -> int | None:
@@ -30,6 +30,16 @@ class RolesForm(FlaskForm):
         validators=[ticked_at_least_one(_l("Välj minst en roll."))],
     )
     unit = SelectField(_l("Enhet"), coerce=_unit_id, validate_choice=True)
+    #: For clients who ask for a woman or a man (matching weighs it: ``criteria.AskedGender``).
+    gender = SelectField(
+        _l("Kön (för klienter som vill ha en kvinna eller en man)"),
+        choices=[("", _l("Inte angivet"))] + [(g.value, GENDER[g.value]) for g in Gender],
+        default="",  # left out (an older page): not recorded
+        validate_choice=True,
+    )
+
+    def chosen_gender(self) -> Gender | None:
+        return Gender(self.gender.data) if self.gender.data else None
 
     def chosen_roles(self) -> set[Role]:
         return {Role(v) for v in self.roles.data or []}

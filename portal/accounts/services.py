@@ -12,7 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from models import EnrolmentPurpose, Role, Staff, StaffSession, Unit
+from models import EnrolmentPurpose, Gender, Role, Staff, StaffSession, Unit
 
 from ..access import audit_change, staff_scope
 from ..auth.staff import create_staff, reset_password, reset_totp, set_active, set_roles
@@ -33,6 +33,7 @@ class NewAccount:
     roles: set[Role]
     unit_id: int | None
     phone: str = ""
+    gender: Gender | None = None
 
 
 def accounts(session: Session, admin: Staff) -> list[Staff]:
@@ -105,6 +106,7 @@ def create(session: Session, admin: Staff, new: NewAccount, now: datetime) -> tu
         unit_id=_unit(session, admin, new.unit_id),
         phone=phone,
     )
+    staff.gender = new.gender.value if new.gender else None
     token = enrolment.issue(session, staff, EnrolmentPurpose.NEW_ACCOUNT, admin, now)
     roles = ", ".join(sorted(r.value for r in new.roles))
     _audit(session, admin, staff, f"created ({roles}, unit {staff.unit_id})", now)
@@ -113,13 +115,15 @@ def create(session: Session, admin: Staff, new: NewAccount, now: datetime) -> tu
 
 def change_roles(
     session: Session, admin: Staff, staff: Staff, roles: set[Role], unit_id: int | None,
-    now: datetime,
+    now: datetime, gender: Gender | None = None,
 ) -> None:  # fmt: skip
+    """Set the account's roles, unit and gender (None: not recorded)."""
     unit = _unit(session, admin, unit_id)
     set_roles(session, staff, roles)
     staff.unit_id = unit
+    staff.gender = gender.value if gender else None
     _audit(session, admin, staff, f"roles {', '.join(sorted(r.value for r in roles))}, "
-           f"unit {unit}", now)  # fmt: skip
+           f"unit {unit}, gender {staff.gender}", now)  # fmt: skip
 
 
 def switch(session: Session, admin: Staff, staff: Staff, on: bool, now: datetime) -> int:

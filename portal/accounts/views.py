@@ -46,7 +46,7 @@ def new_account():
         new = services.NewAccount(
             username=form.username.data, first_name=form.first_name.data,
             last_name=form.last_name.data, roles=form.chosen_roles(), unit_id=form.unit.data,
-            phone=form.phone.data or "",
+            phone=form.phone.data or "", gender=form.chosen_gender(),
         )  # fmt: skip
         try:
             staff, token = services.create(session(), current_user.staff, new, utcnow())
@@ -63,7 +63,7 @@ def account(staff_id: int):
     staff = services.account(session(), current_user.staff, staff_id)
     form = _with_units(RolesForm())
     form.roles.data = sorted(r.value for r in staff.role_set)
-    form.unit.data = staff.unit_id
+    form.unit.data, form.gender.data = staff.unit_id, staff.gender or ""
     return _account_page(staff, form)
 
 
@@ -86,8 +86,9 @@ def change_roles(staff_id: int):
         return _account_page(staff, form, status=400)
     try:
         services.change_roles(
-            session(), current_user.staff, staff, form.chosen_roles(), form.unit.data, utcnow()
-        )
+            session(), current_user.staff, staff, form.chosen_roles(), form.unit.data, utcnow(),
+            form.chosen_gender(),
+        )  # fmt: skip
     except DomainError as exc:
         return _account_page(staff, form, exc.message, 400)
     flash(_l("Rollerna för %(name)s är sparade.", name=staff.full_name))
@@ -113,6 +114,7 @@ def _switch(staff_id: int, on: bool):
     except DomainError as exc:
         form = _with_units(RolesForm(formdata=None))
         form.roles.data, form.unit.data = sorted(r.value for r in staff.role_set), staff.unit_id
+        form.gender.data = staff.gender or ""
         return _account_page(staff, form, exc.message, exc.status)
     if on:
         flash(_l("%(name)s kan logga in igen.", name=staff.full_name))

@@ -92,9 +92,10 @@ def init_app(app: Flask) -> None:
             )
         return Principal(kind="client", client=device.client, device_id=device.id)
 
-    @app.after_request
-    def _drop_bad_cookie(response: Response) -> Response:
-        # A revoked or tampered cookie is removed so the browser stops sending it.
-        if g.pop("drop_device_cookie", False) and request.cookies.get(devices.COOKIE):
-            response.delete_cookie(devices.COOKIE)
-        return response
+
+def drop_bad_cookie(response: Response) -> Response:
+    """After each request: a revoked or tampered device cookie is removed, so the browser stops
+    sending it (``portal.wiring``)."""
+    if g.pop("drop_device_cookie", False) and request.cookies.get(devices.COOKIE):
+        response.delete_cookie(devices.COOKIE)
+    return response

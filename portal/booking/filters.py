@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Blueprint
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
@@ -50,12 +49,3 @@ def weekday_name(index: int) -> str:
 
 def short_day(day: date) -> str:
     return format_date(day, "EEE d/M")
-
-
-def register(bp: Blueprint) -> None:
-    bp.add_app_template_filter(weekday_name, "weekday_name")
-    bp.add_app_template_filter(short_day, "short_day")
-    bp.add_app_template_filter(day_words, "day_words")
-    bp.add_app_template_filter(when_words, "when_words")
-    bp.add_app_template_filter(epoch, "epoch")
-    bp.add_app_template_filter(later_words, "later_words")

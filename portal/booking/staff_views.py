@@ -32,9 +32,9 @@ from .views import rules
 bp = Blueprint("schedule", __name__, url_prefix="/personal")
 
 
-@bp.errorhandler(BookingRefused)
-def _refused(exc: BookingRefused):
-    """A refusal no page below catches still reads as staff text, never the client's."""
+def refused(exc: BookingRefused):
+    """A refusal no page of this blueprint catches still reads as staff text, never the
+    client's (``portal.wiring`` registers it for this blueprint only)."""
     return render_error(exc.status, exc.staff_message)
 
 

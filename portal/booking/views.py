@@ -29,14 +29,13 @@ from ..database import session
 from ..errors import DomainError
 from ..security import public_url_for
 from ..timeutil import local_today, zone
-from . import actions, filters, grant, ical, queries
+from . import actions, grant, ical, queries
 from .forms import BAD_CHOICE, parse_channel, parse_day, parse_int, parse_start
 from .refusals import REFUSALS
 from .rules import DEFAULT_RULES, BookingRefused, BookingRules
 from .slots import available_slots, bookable_workers, short_list
 
 bp = Blueprint("booking", __name__)
-filters.register(bp)
 
 
 def rules() -> BookingRules:

@@ -47,8 +47,7 @@ NOTES_ON_PAGE = 3
 LAST_PAGE = 100_000
 
 
-@bp.app_template_filter("from_iso")
-def _from_iso(value: str) -> datetime:
+def from_iso(value: str) -> datetime:
     """Jinja filter: a time of the records (ISO 8601 text) back to a moment."""
     return datetime.fromisoformat(value)
 

@@ -20,8 +20,7 @@ from . import checkins, messages
 bp = Blueprint("client_staff", __name__, url_prefix="/personal")
 
 
-@bp.app_context_processor
-def _todo() -> dict[str, object]:
+def staff_todo_context() -> dict[str, object]:
     def staff_todo() -> list[object]:
         """Open tasks of the signed-in member of staff (for ``staff/_todo.html``)."""
         person = signed_in()

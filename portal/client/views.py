@@ -44,8 +44,7 @@ def _ladder_times() -> checkins.LadderTimes:
     return checkins.ladder_times(current_app.config["SETTINGS"])
 
 
-@bp.app_context_processor
-def _portal_helpers() -> dict[str, object]:
+def portal_helpers() -> dict[str, object]:
     def tiles() -> list[tuple[str, str, object]]:
         endpoints = current_app.view_functions
         return [
@@ -58,8 +57,7 @@ def _portal_helpers() -> dict[str, object]:
     return {"client_tiles": tiles, "has_endpoint": lambda name: name in current_app.view_functions}
 
 
-@bp.app_template_filter("day_name")
-def _day_name(moment: datetime) -> str:
+def day_name(moment: datetime) -> str:
     """Jinja filter: "Tisdag 3 mars" in the reader's language and local time."""
     text = format_date(local(moment), "EEEE d MMMM")
     return text[:1].upper() + text[1:]

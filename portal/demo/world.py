@@ -81,6 +81,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
         home_lon=17.947,
         phone="+46700000101",
         photo="photos/anna.svg",
+        gender="woman",
     )
     omar = staff(
         "omar",
@@ -94,6 +95,7 @@ def seed(session: Session, now: datetime, zone: ZoneInfo, generated: int = 20) -
         home_lon=18.155,
         phone="+46700000102",
         photo="photos/omar.svg",
+        gender="man",
     )
     workers = [anna, omar]
     for i in range(10):

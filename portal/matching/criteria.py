@@ -7,8 +7,9 @@ else names a criterion. A criterion that reads more than every worker row and re
 names the columns in ``worker_reads`` (``Staff``) and ``client_reads`` (``Client``): they are
 loaded with the workers and the request and handed over in ``facts``.
 
-``tests/portal/test_matching_criteria.py`` holds ``one`` and ``many`` equal for every criterion
-in the list, and adds one through the list to show that nothing else needs to change.
+``tests/portal/test_matching_speedups.py`` holds ``one`` and ``many`` equal for every criterion
+in the list (``test_the_vectorised_scores_equal_the_scalar_ones``); ``test_matching_criteria.py``
+adds one through the list to show that nothing else needs to change.
 """
 
 from __future__ import annotations
@@ -235,8 +236,42 @@ class Workload(Criterion):
         return np.maximum(0.0, 1 - booked / 480) * weights.workload
 
 
+GENDER_WORDS = {"woman": "kvinna", "man": "man"}
+
+
+class AskedGender(Criterion):
+    """The worker is the woman or the man the client asked for (nothing when they asked for
+    neither, or the worker's gender is not recorded)."""
+
+    name = "gender"
+    worker_reads = ("gender",)
+    client_reads = ("wanted_gender",)
+
+    def one(self, wanted: Wanted, c: Candidate, weights: Weights) -> float:
+        asked = wanted.facts.get("wanted_gender")
+        return (1.0 if asked and c.facts.get("gender") == asked else 0.0) * weights.gender
+
+    def many(
+        self, wanted: Sequence[Wanted], workers: Sequence[Person], pairs: Pairs, weights: Weights
+    ) -> NDArray[np.float64]:
+        asked = np.array([w.facts.get("wanted_gender") or "" for w in wanted], dtype=str)
+        if not asked.any():  # most clients ask for neither
+            return np.zeros((len(wanted), len(workers)))
+        have = np.array([p.facts.get("gender") or "" for p in workers], dtype=str)
+        met = (asked[:, None] != "") & (asked[:, None] == have[None, :])
+        return np.where(met, 1.0, 0.0) * weights.gender
+
+    def reasons(self, wanted: Wanted, c: Candidate, weights: Weights) -> list[str]:
+        asked = wanted.facts.get("wanted_gender")
+        if asked and c.facts.get("gender") == asked:
+            return [f"{GENDER_WORDS.get(str(asked), asked)}, som {wanted.client_name} bad om"]
+        return []
+
+
 #: Every part of the score, in the order the parts and reasons are listed.
-CRITERIA: list[Criterion] = [Continuity(), Needs(), Language(), Travel(), Workload()]
+CRITERIA: list[Criterion] = [
+    Continuity(), Needs(), Language(), Travel(), Workload(), AskedGender()
+]  # fmt: skip
 
 
 def worker_reads() -> tuple[str, ...]:

@@ -12,6 +12,8 @@ class Weights:
     language: float = 2.0
     travel: float = 1.0
     workload: float = 1.0
+    #: The client asked for a woman or a man: more than continuity, a stated wish before habit.
+    gender: float = 4.0
     #: km/h for straight-line travel time (no map service needed).
     speed_kmh: float = 25.0
 

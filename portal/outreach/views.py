@@ -87,7 +87,6 @@ def stop(client_id: int, rule_id: int):
     return redirect(url_for("outreach.page", client_id=client.id))
 
 
-@bp.app_template_filter("reminder_when")
-def _reminder_when(rule) -> str:
+def reminder_when(rule) -> str:
     """Jinja filter: when a reminder rule reminds, in plain words, in local time."""
     return services.when_words(rule, zone())

@@ -36,6 +36,12 @@ class ClientForm(FlaskForm):
         choices=[("sv", "svenska"), ("en", "English"), ("ar", "العربية")],
         validate_choice=False,
     )
+    wanted_gender = SelectField(
+        _l("Vill klienten helst ha en kvinna eller en man som boendestödjare?"),
+        choices=[("", _l("Spelar ingen roll")), ("woman", _l("En kvinna")), ("man", _l("En man"))],
+        default="",
+        validate_choice=False,  # checked by the service, which says what to do
+    )
     address = StringField(_l("Adress"), validators=[Optional(), Length(max=200)])
     unit_id = SelectField(_l("Enhet"), **_ID)
     area_id = SelectField(_l("Område"), **_ID)

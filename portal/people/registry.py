@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models import Area, Client, Role, Staff, StaffRole, Unit
+from models import Area, Client, Gender, Role, Staff, StaffRole, Unit
 
 from .. import personnummer, phones
 from ..access import audit_change, client_scope, records_scope
@@ -54,6 +54,8 @@ class Details:
     personal_number: str
     phone: str
     language: str
+    #: A ``Gender`` value the client asked for as their worker; "" for either.
+    wanted_gender: str
     address: str | None
     area_id: int | None
     #: A more exact position than the area's, or None to use the area's.
@@ -138,6 +140,8 @@ def _checked(
     phone = phones.normalise(details.phone)
     if details.language not in LANGUAGES:
         raise Refused(_l("Välj ett språk i listan."), "language")
+    if details.wanted_gender and details.wanted_gender not in {g.value for g in Gender}:
+        raise Refused(_l("Välj ett svar i listan."), "wanted_gender")
     units = {u.id for u in placeable_units(session, staff)}
     if details.unit_id not in units:
         raise Refused(_l("Välj en enhet i listan."), "unit_id")
@@ -181,6 +185,7 @@ def _apply(client: Client, details: Details, number: str, phone: str, area: Area
     client.last_name = " ".join(details.last_name.split())
     client.personal_number, client.phone = number, phone
     client.language = details.language
+    client.wanted_gender = details.wanted_gender or None  # matching weighs it (AskedGender)
     client.address = (details.address or "").strip() or None
     client.has_children_under_18 = details.has_children_under_18
     client.unit_id, client.caseworker_id = details.unit_id, details.caseworker_id
@@ -202,8 +207,8 @@ def register(
 
 
 #: What an edit may change, named in the audit event (the values are not written there).
-_AUDITED = ("first_name", "last_name", "personal_number", "phone", "language", "address",
-            "area_id", "lat", "lon", "has_children_under_18")  # fmt: skip
+_AUDITED = ("first_name", "last_name", "personal_number", "phone", "language", "wanted_gender",
+            "address", "area_id", "lat", "lon", "has_children_under_18")  # fmt: skip
 
 
 def update(
@@ -256,6 +261,7 @@ def details_of(client: Client) -> dict[str, object]:
         else "",
         "phone": phones.display(client.phone),
         "language": client.language,
+        "wanted_gender": client.wanted_gender or "",
         "address": client.address or "",
         "area_id": client.area_id or "",
         "lat": client.lat if exact and client.lat is not None else "",

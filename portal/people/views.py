@@ -48,6 +48,7 @@ def _details(form: ClientForm) -> registry.Details:
         personal_number=form.personal_number.data or "",
         phone=form.phone.data or "",
         language=form.language.data or "",
+        wanted_gender=form.wanted_gender.data or "",
         address=form.address.data,
         area_id=whole_number(form.area_id.data),
         position=position,

@@ -37,8 +37,7 @@ def _history() -> asking.AskingHistory:
     return asking.asking_history(session(), current_user.client, today, zone())
 
 
-@bp.app_context_processor
-def _asking_helpers() -> dict[str, object]:
+def asking_helpers() -> dict[str, object]:
     def asking_now() -> str | None:
         """What the start page offers the client today: "rating", "survey" or nothing."""
         if not current_user.is_authenticated or current_user.is_staff:

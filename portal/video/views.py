@@ -371,6 +371,5 @@ def check_result(check_id: str):
     return jsonify(result.as_dict())
 
 
-@bp.app_template_global()
 def video_refusal(reason: str) -> str:
     return refusal(reason)

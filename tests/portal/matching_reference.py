@@ -30,6 +30,7 @@ from portal.booking.slots import (
     weekly_hours,
     working_windows,
 )
+from portal.matching import criteria
 from portal.matching.scoring import Candidate
 from portal.timeutil import day_bounds
 
@@ -106,6 +107,7 @@ def reference_candidates(
                 Staff.languages,
                 Staff.home_lat,
                 Staff.home_lon,
+                *(getattr(Staff, name) for name in criteria.worker_reads()),
             ).where(Staff.id.in_(staff_ids))
         )
     }
@@ -172,6 +174,7 @@ def reference_candidates(
                 from_lat=from_lat,
                 from_lon=from_lon,
                 booked_minutes_today=int(booked),
+                facts={name: getattr(person, name) for name in criteria.worker_reads()},
             )
         )
     return found
@@ -223,6 +226,7 @@ def random_world(
             home_lon=17.9 + rnd.random() / 5,
             unit_id=rnd.choice([None, units[0].id, units[1].id]),
             active=rnd.random() < 0.9,
+            gender=rnd.choice([None, "woman", "man"]),
         )
         session.add(staff)
         session.flush()
@@ -271,6 +275,7 @@ def random_world(
             lat=None if rnd.random() < 0.15 else 59.2 + rnd.random() / 10,
             lon=17.9 + rnd.random() / 5,
             unit_id=rnd.choice([None, units[0].id, units[1].id]),
+            wanted_gender=rnd.choice([None, None, "woman", "man"]),
         )
         session.add(client)
         session.flush()

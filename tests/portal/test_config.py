@@ -90,6 +90,12 @@ def test_the_travel_buffer_is_a_booking_rule_a_municipality_may_set() -> None:
         from_env("production", {**PRODUCTION, "TRAVEL_BUFFER_MINUTES": "180"})
 
 
+def test_the_weight_of_a_clients_wish_for_a_woman_or_a_man_is_a_setting() -> None:
+    assert from_env("production", PRODUCTION).match_weights.gender == 4.0
+    settings = from_env("production", {**PRODUCTION, "MATCH_WEIGHT_GENDER": "0"})
+    assert settings.match_weights.gender == 0.0  # the wish not weighed at all
+
+
 # Every setting that can be wrong, with what is wrong with it. Secret files that cannot be read
 # are paths that do not exist or are directories: as root every existing file is readable.
 BAD_SETTINGS = [
@@ -107,6 +113,8 @@ BAD_SETTINGS = [
     ("TRAVEL_BUFFER_MINUTES", "15 min"),
     ("TRAVEL_BUFFER_MINUTES", "-5"),
     ("TRAVEL_BUFFER_MINUTES", "121"),
+    ("MATCH_WEIGHT_GENDER", "-2"),
+    ("MATCH_WEIGHT_GENDER", "kvinna"),
     ("DATABASE_URL", "not a url"),
     ("DATABASE_URL", "nosuchdb://app:hunter2@db/app"),
     ("PUBLIC_URL", "http://boendestod.example.se"),

@@ -8,10 +8,8 @@ import pytest
 from sqlalchemy import text
 
 from models import (
-    Channel,
     Client,
     Database,
-    RequestStatus,
     Staff,
     SupportRequest,
 )
@@ -20,7 +18,7 @@ from portal.lightsupport import assign as assigning
 from portal.lightsupport.catalogue import ensure_defaults
 from portal.matching import schedule
 from portal.matching.weights import Weights
-from tests.factories import make_client, make_staff, make_visit
+from tests.factories import make_client, make_request, make_staff, make_visit
 
 pytestmark = pytest.mark.db
 ZONE = ZoneInfo("Europe/Stockholm")
@@ -35,17 +33,7 @@ def ids(db: Database) -> dict[str, int]:
         eva = make_staff(s, "eva", home_lat=59.26, home_lon=17.88)
         olle = make_client(s, "Olle", workers=[omar], needs=["autism"], lat=59.2, lon=18.1)
         sandra = make_client(s, "Sandra", workers=[omar, eva], lat=59.3, lon=18.0)
-        request = SupportRequest(
-            client_id=olle.id,
-            category="talk",
-            channel=Channel.HOME,
-            wanted_from=NOW,
-            wanted_to=NOW + timedelta(days=2),
-            created_at=NOW,
-            status=RequestStatus.NEW,
-        )
-        s.add(request)
-        s.flush()
+        request = make_request(s, olle, NOW)
         return {
             "omar": omar.id,
             "eva": eva.id,

@@ -13,7 +13,7 @@ from models import Database, SupportRequest
 from portal.booking.rules import DEFAULT_RULES, too_many_workers
 from portal.lightsupport import assign as assigning
 from portal.lightsupport.catalogue import ensure_defaults
-from portal.matching import batch, schedule, scoring
+from portal.matching import batch, criteria, schedule, scoring
 from portal.matching.candidates import FREE_STARTS, ContinuityCap, wanted_for
 from portal.matching.people import Person
 from portal.matching.scoring import Candidate, Wanted, score
@@ -89,10 +89,12 @@ wanted_st = st.builds(
     home_visit=st.booleans(),
     lat=st.one_of(st.none(), st.floats(59.0, 59.6)),
     lon=st.one_of(st.none(), st.floats(17.5, 18.5)),
+    facts=st.fixed_dictionaries({"wanted_gender": st.sampled_from([None, "woman", "man"])}),
 )
 worker_st = st.tuples(
     st.lists(st.sampled_from(SKILLS), max_size=3).map(tuple),
     st.lists(st.sampled_from(["sv", "ar", "so", "en"]), min_size=1, max_size=2).map(tuple),
+    st.fixed_dictionaries({"gender": st.sampled_from([None, "woman", "man"])}),
 )
 pair_st = st.tuples(
     st.booleans(),
@@ -110,10 +112,12 @@ pair_st = st.tuples(
 )
 def test_the_vectorised_scores_equal_the_scalar_ones(wanted, workers, data) -> None:
     facts = [[data.draw(pair_st) for _ in workers] for _ in wanted]
-    weights = Weights(continuity=3, needs=2.5, language=1.5, travel=1.2, workload=0.7, speed_kmh=30)
+    weights = Weights(
+        continuity=3, needs=2.5, language=1.5, travel=1.2, workload=0.7, gender=3.5, speed_kmh=30
+    )
     total, parts = scoring.score_table(
         wanted,
-        [Person(c, None, "W", w[0], w[1], None, None) for c, w in enumerate(workers)],
+        [Person(c, None, "W", w[0], w[1], None, None, w[2]) for c, w in enumerate(workers)],
         scoring.Pairs(
             regular=np.array([[f[0] for f in row] for row in facts]),
             seen_lately=np.array([[f[1] for f in row] for row in facts]),
@@ -124,7 +128,7 @@ def test_the_vectorised_scores_equal_the_scalar_ones(wanted, workers, data) -> N
         weights,
     )
     for r, w in enumerate(wanted):
-        for c, (skills, languages) in enumerate(workers):
+        for c, (skills, languages, worker_facts) in enumerate(workers):
             regular, seen, place, booked = facts[r][c]
             one = score(
                 w,
@@ -141,11 +145,13 @@ def test_the_vectorised_scores_equal_the_scalar_ones(wanted, workers, data) -> N
                     place[0] if place else None,
                     place[1] if place else None,
                     booked,
+                    facts=worker_facts,
                 ),
                 weights,
                 str,
             )
             assert total[r, c] == pytest.approx(one.score, abs=1e-9)
+            assert set(one.parts) == {k.name for k in criteria.CRITERIA}  # the gender one too
             for name, value in one.parts.items():
                 assert parts[name][r, c] == pytest.approx(value, abs=1e-9)
 

@@ -111,6 +111,7 @@ def test_an_exact_position_wins_over_the_area(app, db, people) -> None:
         ("caseworker_id", "nils", "Välj en handläggare"),
         ("unit_id", "9999", "Välj en enhet"),
         ("language", "fi", "Välj ett språk"),
+        ("wanted_gender", "other", "Välj ett svar i listan"),
     ],
 )
 def test_a_refused_form_says_why_keeps_what_was_typed_and_writes_nothing(
@@ -256,3 +257,27 @@ def test_every_mistake_is_shown_at_once(app, db, people) -> None:
     for says in ("Skriv efternamnet", "Datumet i personnumret finns inte", "inte ett mobilnummer"):
         assert says in response.text
     assert _clients(db) == 1
+
+
+def test_a_clients_wish_for_a_woman_is_kept_shown_and_changed_with_an_audit(
+    app, db, people
+) -> None:
+    web = staff_client(app, db, "kai")
+    assert 'value="woman"' in web.get("/personal/klienter/ny").text  # offered on the form
+    response = post_form(web, "/personal/klienter/ny", _form(people, wanted_gender="woman"))
+    assert response.status_code == 302, response.text
+    with db.transaction() as s:
+        hanna = s.scalar(select(Client).where(Client.first_name == "Hanna"))
+        assert hanna.wanted_gender == "woman"
+        hanna_id = hanna.id
+    url = f"/personal/klient/{hanna_id}/uppgifter"
+    assert '<option selected value="woman">' in web.get(url).text
+    assert post_form(web, url, _form(people, wanted_gender="")).status_code == 302
+    with db.transaction() as s:
+        assert s.get(Client, hanna_id).wanted_gender is None  # either will do
+        details = s.scalars(
+            select(AuditEvent.detail).where(
+                AuditEvent.client_id == hanna_id, AuditEvent.subject == "client.details"
+            )
+        ).all()
+        assert "changed wanted_gender" in details

@@ -256,3 +256,28 @@ def test_the_cli_keeps_the_last_admin_by_the_same_rule(db: Database, units: dict
     )
     assert result.exit_code == 1 and "sista aktiva administratören" in result.output
     assert _staff(db, "adam").active
+
+
+def test_a_workers_gender_is_set_on_the_new_account_and_changed_on_the_account_page(
+    db: Database, units: dict[str, int], admin: FlaskClient
+) -> None:
+    assert 'value="woman"' in admin.get(NEW).text
+    assert _create(admin, units, roles="worker", gender="woman").status_code == 200
+    karin = _staff(db, "karin")
+    assert karin.gender == "woman"
+    page = f"/personal/admin/konton/{karin.id}"
+    assert '<option selected value="woman">' in admin.get(page).text
+    form = {"roles": "worker", "unit": str(units["north"]), "gender": ""}
+    assert post_form(admin, f"{page}/roller", form, page=page).status_code == 303
+    assert _staff(db, "karin").gender is None  # not recorded: matched for neither
+    with db.transaction() as s:
+        said = s.scalars(select(AuditEvent.detail).where(AuditEvent.subject == "staff.account"))
+        assert f"karin: roles worker, unit {units['north']}, gender None" in list(said)
+
+
+def test_a_gender_not_in_the_list_is_refused_and_nothing_is_written(
+    db: Database, units: dict[str, int], admin: FlaskClient
+) -> None:
+    response = _create(admin, units, gender="other")
+    assert response.status_code == 400 and 'value="Karin"' in response.text
+    assert _staff(db, "karin") is None

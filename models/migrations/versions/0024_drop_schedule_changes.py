@@ -7,8 +7,9 @@ Create Date: 2026-12-07 14:10:00
 
 Matching no longer keeps the schedule in memory between requests: without it a suggestion
 among 300 workers takes well under its 20 ms target (benchmarks/README.md), so the triggers of
-0012 no longer write a row on every visit change. A client may ask for a woman or a man, which
-matching weighs against the worker's gender (``portal.matching.criteria``).
+0012 no longer write a row on every visit change. A client may ask for a woman or a man
+(``clients.wanted_gender``, on the client form), which matching's ``AskedGender`` criterion
+weighs against the worker's gender (``staff.gender``, on the staff account form).
 """
 
 import importlib.util
