@@ -61,7 +61,7 @@ def world(app: Flask, db: Database) -> dict[str, int]:
         for client in (sandra, olle):
             s.add(_medicine(client.id))
             proxy = proxies.add(
-                s, kai, client, "Lars Nilsson", LARS, ProxyRelation.GUARDIAN, COPIES, NOW
+                s, kai, client, "Lars Nilsson", LARS, ProxyRelation.GOD_MAN, COPIES, NOW
             )
             found[f"lars_{client.first_name.lower()}"] = proxy.id
     expand(db, CTX, NOW)

@@ -104,7 +104,7 @@ def test_every_refusal_reads_as_staff_text_on_a_staff_page(app: Flask, kind: str
     with app.test_request_context("/personal/planering"):
         client_texts = {str(v.client) for v in REFUSALS.values() if v.client is not None}
         staff_text = str(refusal.staff_message)
-        page, _ = staff_views._refused(refusal)
+        page, _ = staff_views.refused(refusal)
     assert staff_text and staff_text in html.unescape(page)
     assert not any(text in html.unescape(page) for text in client_texts)
     assert not any(phrase in staff_text for phrase in CLIENT_ONLY)
