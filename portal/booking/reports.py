@@ -207,7 +207,7 @@ def client_cancellations(session: Session, scope, start: datetime, end: datetime
     return session.execute(query)
 
 
-def _decisions_by_client(
+def decisions_by_client(
     session: Session,
     scope,
     first: date,
@@ -226,7 +226,7 @@ def _decisions_by_client(
     return found
 
 
-def _worked_by_staff(
+def worked_by_staff(
     session: Session, staff_ids: list[int], first: date, last: date, zone: ZoneInfo
 ) -> dict[int, float]:
     lo, hi = _at(first, time(0), zone), _at(last + timedelta(days=1), time(0), zone)
@@ -284,10 +284,10 @@ def monthly_report(
     for reason, late, n in client_cancellations(session, scope, start, end):
         reasons[reason or "other"] += n
         who["client_late" if late else "client"] += n
-    decisions = _decisions_by_client(session, scope, first, last)
+    decisions = decisions_by_client(session, scope, first, last)
     for client_id, row in client_rows.items():
         row.granted = granted_minutes(decisions.get(client_id, []), first, last)
-    worked = _worked_by_staff(session, list(worker_rows), first, last, zone)
+    worked = worked_by_staff(session, list(worker_rows), first, last, zone)
     staff_info = {
         s.id: s for s in session.execute(
             select(Staff.id, Staff.first_name, Staff.last_name, Staff.unit_id)
