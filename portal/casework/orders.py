@@ -107,19 +107,21 @@ def create_order(
 
 
 def order_goal_choices(order: Order | None, language: str = "sv") -> list[tuple[str, str]]:
-    """The order's goals as choices for a plan goal ("" = serves no order goal)."""
-    choices = [("", str(_l("Inget mål i beställningen")))]
-    if order is not None:
-        choices += [(str(g.id), f"{g.life_area.name(language)}: {g.text}") for g in order.goals]
-    return choices
+    """The order's goals as choices for a plan goal; "" is the only choice without an order, and
+    with one it is a prompt that ``check_order_goals`` refuses."""
+    if order is None:
+        return [("", str(_l("Inget mål i beställningen")))]
+    return [("", str(_l("Välj målet i beställningen")))] + [
+        (str(g.id), f"{g.life_area.name(language)}: {g.text}") for g in order.goals
+    ]
 
 
 def check_order_goals(session: Session, client_id: int, ids: list[int | None], today: date) -> None:
-    """Refuse a plan goal that names an order goal of another client or an old order."""
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return
+    """The plan is written against the order in force: each plan goal names the order goal it
+    serves (none while there is no order), never another client's or an old order's."""
     order = current_order(session, client_id, today)
+    if order is not None and None in ids:
+        raise OrderRefused(_l("Välj för varje mål vilket mål i beställningen det hör till."))
     allowed = {g.id for g in order.goals} if order else set()
-    if not wanted <= allowed:
+    if not {i for i in ids if i is not None} <= allowed:
         raise OrderRefused(_l("Välj ett mål ur klientens beställning."))

@@ -257,6 +257,15 @@ def test_a_plan_goal_serves_an_order_goal_shown_on_the_plan_and_the_record(
     anna = staff_client(app, db, "anna")
     plan_url = f"/personal/klient/{people['sandra']}/plan"
     assert "Tjänar beställningens mål" in anna.get(plan_url).text
+    # While an order is in force, a goal that names none of its goals is refused, as typed.
+    refused = post_form(anna, plan_url, {
+        "goals-0-client_words": "Jag vill diska efter maten", "goals-0-level": "with_support",
+        "goals-0-order_goal": "", **{f"goals-{i}-level": "with_support" for i in range(1, 5)},
+    })  # fmt: skip
+    assert refused.status_code == 400
+    assert "Välj för varje mål vilket mål i beställningen det hör till." in refused.text
+    assert "Jag vill diska efter maten" in refused.text
+    assert _count(db, Goal) == 0
     response = post_form(anna, plan_url, {
         "goals-0-client_words": "Jag vill diska efter maten",
         "goals-0-activity": "Vi diskar ihop på tisdagar",
