@@ -12,9 +12,11 @@ import re
 import secrets
 import socket
 from collections.abc import Iterator
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
@@ -156,6 +158,20 @@ def settings_for_tests(database_url: str, **changes: object) -> Settings:
 @pytest.fixture
 def settings(database_url: str) -> Settings:
     return settings_for_tests(database_url)
+
+
+@pytest.fixture
+def working_morning(settings: Settings) -> Iterator[datetime]:
+    """The clock of this process (app and test) moved to next week's Wednesday at 09:00 local
+    and ticking, for tests that book or ask for help "today": within support hours whenever
+    the suite runs (one run at 22:05 Stockholm found "too late today"), and in the future, so
+    the cookies Chromium keeps are not already out of date. Playwright's own waits use the
+    monotonic clock, which does not move."""
+    today = datetime.now(settings.zone).date()
+    wednesday = today + timedelta(days=7 + (2 - today.weekday()) % 7)
+    morning = datetime.combine(wednesday, time(9), tzinfo=settings.zone)
+    with time_machine.travel(morning, tick=True):
+        yield morning
 
 
 @pytest.fixture

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
 
 import pytest
-import time_machine
 from flask import Flask
 from playwright.sync_api import Browser, Page
 
@@ -56,16 +54,3 @@ def no_js_phone(browser: Browser, live: LiveServer) -> Iterator[Page]:
     )
     yield context.new_page()
     context.close()
-
-
-@pytest.fixture
-def working_morning(settings: Settings) -> Iterator[datetime]:
-    """The clock of this process (app and test) moved to next week's Wednesday at 09:00 local
-    and ticking: within support hours whenever the test runs, and in the future, so the
-    cookies Chromium keeps are not already out of date. Playwright's own waits use the
-    monotonic clock, which does not move."""
-    today = datetime.now(settings.zone).date()
-    wednesday = today + timedelta(days=7 + (2 - today.weekday()) % 7)
-    morning = datetime.combine(wednesday, time(9), tzinfo=settings.zone)
-    with time_machine.travel(morning, tick=True):
-        yield morning
