@@ -96,6 +96,9 @@ def call_and_check(worker: Page, client: Page, client_link: str) -> None:
 
 def end_and_check_visit(worker: Page, client: Page, db: Database, visit_id: int) -> None:
     worker.get_by_role("button", name="Avsluta samtalet").click()
+    # Ending posts and lands on the console, or on "why" for a call far from its planned
+    # length; wait for it, or a later goto races that navigation (it did once in a CI run).
+    worker.wait_for_url(re.compile(r"/personal/video(/\d+/varfor)?$"))
     expect(client.get_by_role("status")).to_have_text("Samtalet är slut.")
     with db.transaction() as s:
         visit = s.get(Visit, visit_id)
