@@ -249,10 +249,10 @@ BOOK_AHEAD = timedelta(days=366)
 
 
 def _book_as_posted(form: BookForm, client, viewer, now) -> None:
-    """Book what the coordinator posted; a day outside the next year is refused like a rule."""
-    today = local_today(now)
-    if not today <= form.day.data <= today + BOOK_AHEAD:
-        raise BookingRefused("past" if form.day.data < today else "horizon")
+    """Book what the coordinator posted; a day past the next year is refused like a rule (a
+    past day is the rules' own "past")."""
+    if form.day.data > local_today(now) + BOOK_AHEAD:
+        raise BookingRefused("horizon")
     actions.book(
         session(), client=client, staff_id=form.staff_id.data,
         start=local_moment(form.day.data, form.start.data, zone()), minutes=form.minutes.data,

@@ -73,3 +73,19 @@ def test_a_time_the_worker_is_off_is_refused_with_the_form_as_typed_and_nothing_
     assert 'value="18:00"' in page and 'value="45"' in page
     with db.transaction() as s:
         assert s.scalar(select(func.count()).select_from(Visit)) == 0
+
+
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [("2026-05-01", "Tiden har redan varit."), ("2027-05-06", "Boka högst ett år framåt.")],
+)
+def test_a_day_past_or_more_than_a_year_ahead_is_refused_and_nothing_booked(
+    app: Flask, db: Database, sandra: dict[str, int], day: str, said: str
+) -> None:
+    with time_machine.travel(NOW, tick=False):
+        web = staff_client(app, db, "cecilia")
+        refused = _book(web, sandra["client"], staff_id=str(sandra["omar"]), day=day)
+    assert refused.status_code == 409
+    assert said in html.unescape(refused.text)
+    with db.transaction() as s:
+        assert s.scalar(select(func.count()).select_from(Visit)) == 0
