@@ -32,6 +32,20 @@ TEST_SECRET = "test-secret-" + "x" * 40
 TEST_SEALING_KEYS = (sealed.derive_key(TEST_SECRET),)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _clock_of_the_run() -> Iterator[None]:
+    """``TEST_CLOCK=2026-12-09T00:30+01:00`` runs the suite with this process's clock (app and
+    test) moved to that moment and ticking, to find tests that hold only at some hours: CI runs
+    whenever a change lands, and runs at 22:05 and 23:31 Stockholm each found one. Chromium,
+    PostgreSQL and servers started as subprocesses keep the real clock."""
+    moment = os.environ.get("TEST_CLOCK")
+    if not moment:
+        yield
+        return
+    with time_machine.travel(datetime.fromisoformat(moment), tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _sealing_keys() -> None:
     """The keys the app derives from TEST_SECRET, for the sealed columns tests write without an

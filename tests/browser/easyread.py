@@ -187,6 +187,9 @@ def check_easy_read(page: Page, *, swedish: bool = True, axe: bool = True) -> di
     the other checks measure through the DevTools protocol, which works there too.
     """
     where = urlsplit(page.url).path
+    # The DOM of a page answering a POST can be read before its stylesheet has arrived (a CI
+    # run measured the unstyled page's 19 px links); the load event waits for the stylesheet.
+    page.wait_for_load_state("load")
     if axe:
         violations = axe_violations(page)
         assert violations == [], f"axe on {where}:\n" + "\n".join(violations)
