@@ -21,6 +21,7 @@ from models import (
     SupportRequest,
     WorkingHours,
 )
+from portal.booking.forms import DAYS
 from portal.booking.rules import DEFAULT_RULES
 from portal.booking.slots import available_slots
 from portal.lightsupport import assign as assigning
@@ -55,7 +56,7 @@ def _url(office: dict[str, int]) -> str:
 
 def _post_hours(web, office: dict[str, int], rows: dict[str, str]):
     """Post the weekly hours; every row not given is left empty (not working then)."""
-    empty = {f"{d}-{i}-{t}": "" for d in ("man", "tis", "ons") for i in (0, 1) for t in ("fran", "till")}  # fmt: skip
+    empty = {f"{d}-{i}-{t}": "" for d in DAYS for i in (0, 1) for t in ("fran", "till")}
     return post_form(web, _url(office) + "/arbetstider", empty | rows, page=_url(office))
 
 
