@@ -15,6 +15,7 @@ from models.visits import ACTIVE_STATUSES
 
 from ..access import audit_change
 from ..errors import DomainError
+from .freetime import inside
 from .rules import BookingRefused, BookingRules, local_moment
 from .slots import availability_between, weekly_hours, working_windows
 
@@ -136,6 +137,6 @@ def visits_outside_hours(
         day = visit.planned_start.astimezone(zone).date()
         if day not in windows:
             windows[day] = working_windows(day, hours, extras[worker.id], [], zone, rules)
-        if not any(s <= visit.planned_start and visit.planned_end <= e for s, e in windows[day]):
+        if not inside(windows[day], visit.planned_start, visit.planned_end):
             outside.append(visit)
     return outside
