@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from models import Channel, Staff, Visit
 from models.visits import ACTIVE_STATUSES
 
-from .freetime import visit_busy
+from .freetime import inside, visit_busy
 from .rules import BookingRefused, BookingRules
 from .slots import worker_windows
 
@@ -75,6 +75,6 @@ def check_worker(
         minutes = rules.travel_buffer // timedelta(minutes=1)
         raise BookingRefused("worker_travel", worker=name, clash=busy, minutes=minutes)
     windows = worker_windows(session, staff_id, start.astimezone(zone).date(), zone, rules)
-    if not any(s <= start and end <= e for s, e in windows):
+    if not inside(windows, start, end):
         shift = ", ".join(span(s, e, zone) for s, e in windows) or "–"
         raise BookingRefused("worker_off", worker=name, shift=shift)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    FormField,
     IntegerField,
     SelectField,
     StringField,
@@ -63,6 +67,76 @@ class AbsenceForm(FlaskForm):
     last = DateField(_l("Till dag"), [DataRequired()])
     end = TimeField(_l("Till kl"), [Optional()])
     reason = StringField(_l("Anteckning"), [Length(max=200)])
+
+
+class WindowRow(FlaskForm):
+    """One window of a weekday's hours: both times, or neither (not working then)."""
+
+    class Meta:
+        csrf = False  # a row of ``HoursForm``, posted with its token
+
+    fran = TimeField(_l("Från"), [Optional()])
+    till = TimeField(_l("Till"), [Optional()])
+
+
+#: ``HoursForm``'s fields, Monday first (``WorkingHours.weekday`` is the index).
+DAYS = ("man", "tis", "ons", "tor", "fre", "lor", "son")
+BOTH_TIMES = _l("Skriv både Från och Till, eller lämna båda tomma.")
+END_FIRST = _l("Till ska vara senare än Från.")
+OVERLAP = _l("Tiden går in i en annan tid samma dag.")
+
+
+def _day() -> FieldList:
+    # Two rows a day, more when a day already has more windows: every stored window is shown,
+    # so saving never drops one. No max: a post has at most the server's form parts anyway.
+    return FieldList(FormField(WindowRow), min_entries=2)
+
+
+class HoursForm(FlaskForm):
+    """A worker's weekly hours: windows per weekday; saving replaces them all."""
+
+    man, tis, ons, tor, fre, lor, son = (_day() for _ in DAYS)
+
+    @classmethod
+    def showing(cls, hours: Iterable[tuple[int, time, time]]) -> HoursForm:
+        """The form as stored (weekday, starts, ends), each day's windows in time order."""
+        by_day: dict[int, list[dict]] = defaultdict(list)
+        for weekday, starts, ends in sorted(hours):
+            by_day[weekday].append({"fran": starts, "till": ends})
+        return cls(formdata=None, data={DAYS[d]: rows for d, rows in by_day.items()})
+
+    def days(self) -> list[FieldList]:
+        return [self[name] for name in DAYS]
+
+    def validate(self, extra_validators=None) -> bool:
+        """Each row: both times or neither, Till after Från; a day's windows apart."""
+        valid = super().validate(extra_validators)
+        for day in self.days():
+            taken: list[tuple[time, time]] = []
+            for row in day:
+                fran, till = row.fran, row.till
+                if fran.errors or till.errors:
+                    continue  # a time that is no time says so already
+                if (fran.data is None) != (till.data is None):
+                    (fran if fran.data is None else till).errors.append(BOTH_TIMES)
+                elif fran.data is not None and till.data <= fran.data:
+                    till.errors.append(END_FIRST)
+                elif fran.data is not None:
+                    if any(fran.data < e and till.data > s for s, e in taken):
+                        fran.errors.append(OVERLAP)
+                    taken.append((fran.data, till.data))
+        return valid and not any(
+            f.errors for day in self.days() for row in day for f in (row.fran, row.till)
+        )
+
+    def windows(self) -> list[tuple[int, time, time]]:
+        """What was posted, once valid: (weekday, starts, ends) for every filled row."""
+        return [
+            (weekday, row.fran.data, row.till.data)
+            for weekday, day in enumerate(self.days())
+            for row in day
+            if row.fran.data is not None
+        ]
 
 
 class PeriodForm(FlaskForm):

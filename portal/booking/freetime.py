@@ -71,6 +71,12 @@ def working(
     return subtract([(s, e) for s, e in clipped if s < e], absences)
 
 
+def inside(windows: Iterable[Span[T]], start: T, end: T) -> bool:
+    """Whether ``start`` to ``end`` lies wholly within one of the working ``windows``: a visit
+    the worker can be booked for (checked on booking, listed when hours change)."""
+    return any(s <= start and end <= e for s, e in windows)
+
+
 def visit_busy(start: T, end: T, in_home: Any, travel: Any) -> tuple[T, T]:
     """The time one of the worker's visits takes from their day: a visit in a client's home
     also ``travel`` before and after it (to get there from the previous place and on to the

@@ -1,4 +1,5 @@
-"""The coordinator's side: workers' extra time and absences, and the visits an absence hits."""
+"""The coordinator's side: workers' weekly hours, extra time and absences, and the visits an
+absence or new hours leave outside the worker's time."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload
 
-from models import Availability, AvailabilityKind, Staff, Visit
+from models import Availability, AvailabilityKind, Staff, Visit, WorkingHours
 from models.visits import ACTIVE_STATUSES
 
+from ..access import audit_change
 from ..errors import DomainError
-from .rules import BookingRefused, local_moment
+from .freetime import inside
+from .rules import BookingRefused, BookingRules, local_moment
+from .slots import availability_between, weekly_hours, working_windows
 
 #: Longer absences (a leave, a move) are handled by changing the worker's hours or account.
 MAX_AVAILABILITY = timedelta(days=366)
@@ -82,3 +86,57 @@ def visits_hit_by_absences(
             )
         )
     return sorted({v.id: v for v in hit}.values(), key=lambda v: v.planned_start)
+
+
+def set_weekly_hours(
+    session: Session,
+    worker: Staff,
+    hours: list[tuple[int, time, time]],
+    by: Staff,
+    now: datetime,
+    ip: str | None,
+) -> None:
+    """Replace the worker's weekly hours (weekday, starts, ends) with ``hours``: all or none,
+    in the request's one transaction. Audited as a change of a staff account."""
+    session.execute(delete(WorkingHours).where(WorkingHours.staff_id == worker.id))
+    session.add_all(
+        WorkingHours(staff_id=worker.id, weekday=d, starts=s, ends=e) for d, s, e in hours
+    )
+    session.flush()
+    session.expire(worker, ["hours"])
+    audit_change(session, by.id, None, "staff.hours", f"{worker.username}: weekly hours", now, ip)
+
+
+def visits_outside_hours(
+    session: Session, worker: Staff, now: datetime, zone: ZoneInfo, rules: BookingRules
+) -> list[Visit]:
+    """The worker's coming active visits not wholly inside their weekly hours and extra time
+    on the visit's local day (``freetime.working``, as booking offers times): move them.
+    Absences are left out here: ``visits_hit_by_absences`` lists those."""
+    visits = list(
+        session.scalars(
+            select(Visit)
+            .options(joinedload(Visit.client))
+            .where(
+                Visit.staff_id == worker.id,
+                Visit.status.in_(ACTIVE_STATUSES),
+                Visit.planned_end > now,
+            )
+            .order_by(Visit.planned_start)
+        )
+    )
+    if not visits:
+        return []
+    hours = weekly_hours(session, [worker.id])[worker.id]
+    extras, _ = availability_between(
+        session, [worker.id], visits[0].planned_start, visits[-1].planned_end
+    )
+    windows: dict[date, list] = {}
+    outside = []
+    for visit in visits:
+        day = visit.planned_start.astimezone(zone).date()
+        if day not in windows:
+            windows[day] = working_windows(day, hours, extras[worker.id], [], zone, rules)
+        if not inside(windows[day], visit.planned_start, visit.planned_end):
+            outside.append(visit)
+    return outside

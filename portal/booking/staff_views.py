@@ -21,6 +21,7 @@ from .forms import (
     AbsenceForm,
     BookForm,
     EndForm,
+    HoursForm,
     MoveForm,
     NoteForm,
     PeriodForm,
@@ -283,12 +284,30 @@ def book_visit(client_id: int):
     return render_template("booking/book_visit.html", client=client, form=form), status
 
 
+def _worker_page(worker, form: AbsenceForm, hours_form: HoursForm | None, status: int = 200):
+    """The coordinator's page of one worker: hours, absences and the visits left outside."""
+    now = utcnow()
+    rows = queries.availability_of(
+        session(), [worker.id], now - timedelta(days=1), now + timedelta(days=365)
+    )
+    hit = planning.visits_hit_by_absences(session(), worker, rows, now)
+    outside = planning.visits_outside_hours(session(), worker, now, zone(), rules())
+    audit_list(session(), current_user.staff.id, (v.client_id for v in [*hit, *outside]),
+               "visits.absences", now, request.remote_addr)  # fmt: skip
+    hours_form = hours_form or HoursForm.showing(
+        (h.weekday, h.starts, h.ends) for h in worker.hours
+    )
+    return render_template(
+        "booking/availability.html", worker=worker, form=form, rows=rows, hit=hit,
+        outside=outside, hours_form=hours_form,
+    ), status  # fmt: skip
+
+
 @bp.route("/planering/personal/<int:staff_id>", methods=["GET", "POST"])
 @staff_required(Role.COORDINATOR)
 def availability(staff_id: int):
     worker = queries.planned_worker(session(), current_user.staff, staff_id)
-    form, now = AbsenceForm(), utcnow()
-    status = 200
+    form, status = AbsenceForm(), 200
     if form.validate_on_submit():
         try:
             planning.add_availability(
@@ -301,15 +320,22 @@ def availability(staff_id: int):
             form.last.errors, status = [exc.staff_message], 400
     elif form.is_submitted():
         status = 400
-    rows = queries.availability_of(
-        session(), [worker.id], now - timedelta(days=1), now + timedelta(days=365)
+    return _worker_page(worker, form, None, status)
+
+
+@bp.post("/planering/personal/<int:staff_id>/arbetstider")
+@staff_required(Role.COORDINATOR)
+def weekly_hours(staff_id: int):
+    """Replace the worker's weekly hours; refused rows are shown again as typed."""
+    worker = queries.planned_worker(session(), current_user.staff, staff_id)
+    form = HoursForm()
+    if not form.validate():
+        return _worker_page(worker, AbsenceForm(formdata=None), form, 400)
+    planning.set_weekly_hours(
+        session(), worker, form.windows(), current_user.staff, utcnow(), request.remote_addr
     )
-    hit = planning.visits_hit_by_absences(session(), worker, rows, now)
-    audit_list(session(), current_user.staff.id, (v.client_id for v in hit), "visits.absences",
-               now, request.remote_addr)  # fmt: skip
-    return render_template(
-        "booking/availability.html", worker=worker, form=form, rows=rows, hit=hit
-    ), status
+    flash(_l("Arbetstiderna är sparade."))
+    return redirect(url_for("schedule.availability", staff_id=worker.id))
 
 
 @bp.post("/planering/personal/<int:staff_id>/ta-bort/<int:row_id>")

@@ -1,7 +1,7 @@
 """The whole road from an empty unit to a proxy's refusal, in real Chromium, every step through
 the pages (issue 15): the admin creates a caseworker and a worker, who enrol through their
 one-time links; the caseworker registers Hanna with a decision; the coordinator makes the worker
-her contact person, gives the worker time today and books her visit; Hanna signs in with an SMS
+her contact person, sets the worker's weekly hours and books her visit; Hanna signs in with an SMS
 code and sees who is coming; a proxy is added, signs in and sees only what Hanna allowed; the
 consent is withdrawn and the proxy is refused at once.
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from babel.dates import format_date
 from playwright.sync_api import Browser, Page, expect
 
 from models import Area, Database, Role, Unit
@@ -83,7 +84,7 @@ def test_from_an_empty_unit_to_a_proxy_refused_all_through_the_pages(
     karin.get_by_role("button", name="Registrera klienten").click()
     expect(karin.get_by_text("Hanna Ström är registrerad.")).to_be_visible()
 
-    # Cecilia makes Anna Hanna's contact person, and gives Anna time today.
+    # Cecilia makes Anna Hanna's contact person, and sets Anna's weekly hours.
     cecilia = _staff_page(browser, live)
     sign_in_staff(cecilia, "cecilia", secrets["cecilia"])
     cecilia.goto("/personal/klienter")
@@ -95,13 +96,11 @@ def test_from_an_empty_unit_to_a_proxy_refused_all_through_the_pages(
     expect(cecilia.locator(".facts")).to_contain_text("Anna Berg")
     cecilia.goto("/personal/planering")
     cecilia.get_by_role("link", name="Anna Berg").click()
-    cecilia.get_by_label("Typ").select_option(label="Extra tid")
-    cecilia.get_by_label("Från dag").fill(today)
-    cecilia.get_by_label("Från kl").fill("08:00")
-    cecilia.get_by_label("Till dag").fill(today)
-    cecilia.get_by_label("Till kl").fill("20:00")
-    cecilia.get_by_role("button", name="Spara").click()
-    expect(cecilia.get_by_text("Sparat.")).to_be_visible()
+    weekday = cecilia.get_by_role("group", name=format_date(working_morning, "EEEE", "sv").title())
+    weekday.get_by_label("Från", exact=True).first.fill("08:00")
+    weekday.get_by_label("Till", exact=True).first.fill("20:00")
+    cecilia.get_by_role("button", name="Spara arbetstider").click()
+    expect(cecilia.get_by_text("Arbetstiderna är sparade.")).to_be_visible()
 
     # Hanna signs in with the code sent to her phone: nobody is coming yet.
     sign_in_client(phone, "070-123 45 67")

@@ -107,6 +107,7 @@ RULES: dict[str, Rule] = {
     "staff.client_visit": Rule({"client_id": "client", "visit_id": "visit"}),
     "outreach.stop": Rule({"client_id": "client", "rule_id": "rule"}),
     "schedule.availability": Rule({"staff_id": "staff"}),
+    "schedule.weekly_hours": Rule({"staff_id": "staff"}),
     # An admin keeps his own unit and its areas; another unit's area reads as a missing one.
     "units.unit": Rule(
         {"unit_id": "unit"}, form_ids={"area_id": "area"}, form={"action": "change_area"}

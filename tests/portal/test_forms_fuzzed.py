@@ -77,6 +77,14 @@ FORMS: dict[str, tuple[Post, ...]] = {
     "booking.MoveForm": (Post("/personal/planering/besok/{visit}", "cecilia"),),
     "booking.BookForm": (Post("/personal/planering/klient/{olle}", "cecilia"),),
     "booking.AbsenceForm": (Post("/personal/planering/personal/{kim}", "cecilia"),),
+    "booking.HoursForm": (
+        Post(
+            "/personal/planering/personal/{kim}/arbetstider",
+            "cecilia",
+            page="/personal/planering/personal/{kim}",
+        ),
+    ),
+    "booking.WindowRow": (),  # a row of the hours form
     "booking.PeriodForm": (Post("/personal/nyckeltal", "maria"),),
     "casework.NoteForm": (
         Post(
