@@ -88,7 +88,8 @@ def each(ctx: Context, file: str, rows: list[Row], apply: Callable[[Context, Row
     for row in rows:
         try:
             if "__extra__" in row.cells:
-                raise Refused("more cells than the header has columns")
+                raise Refused("more cells than the header has columns (a cell holding the "
+                              "delimiter must be in quotes)")  # fmt: skip
             with ctx.session.begin_nested():
                 action, text = apply(ctx, row)
         except Refused as exc:

@@ -145,6 +145,8 @@ def test_an_empty_cell_or_no_column_keeps_the_hours_a_coordinator_set(
         ("mån-fre 08:00-12:00|ONS 11:30-13:00", "hours 'ONS 11:30-13:00' overlaps another "
          "window on ons"),
         ("|", "hours '|' names no window"),
+        ("mån,ons 08:00-12:00", "more cells than the header has columns (a cell holding the "
+         "delimiter must be in quotes)"),
     ],
 )  # fmt: skip
 def test_a_bad_cell_refuses_its_line_saying_what_is_wrong_and_nothing_is_written(
