@@ -27,6 +27,7 @@ from models.numbers import whole_number
 from ..errors import DomainError
 from ..fields import coerce_id
 from ..labels import CHANNEL
+from .planning import END_FIRST, OVERLAP, window_problems
 
 
 class EndForm(FlaskForm):
@@ -82,8 +83,8 @@ class WindowRow(FlaskForm):
 #: ``HoursForm``'s fields, Monday first (``WorkingHours.weekday`` is the index).
 DAYS = ("man", "tis", "ons", "tor", "fre", "lor", "son")
 BOTH_TIMES = _l("Skriv både Från och Till, eller lämna båda tomma.")
-END_FIRST = _l("Till ska vara senare än Från.")
-OVERLAP = _l("Tiden går in i en annan tid samma dag.")
+END_FIRST_TEXT = _l("Till ska vara senare än Från.")
+OVERLAP_TEXT = _l("Tiden går in i en annan tid samma dag.")
 
 
 def _day() -> FieldList:
@@ -109,22 +110,25 @@ class HoursForm(FlaskForm):
         return [self[name] for name in DAYS]
 
     def validate(self, extra_validators=None) -> bool:
-        """Each row: both times or neither, Till after Från; a day's windows apart."""
+        """Each row: both times or neither; the rest by ``planning.window_problems``."""
         valid = super().validate(extra_validators)
-        for day in self.days():
-            taken: list[tuple[time, time]] = []
+        filled: list[tuple[int, time, time]] = []
+        rows: list[WindowRow] = []
+        for weekday, day in enumerate(self.days()):
             for row in day:
                 fran, till = row.fran, row.till
                 if fran.errors or till.errors:
                     continue  # a time that is no time says so already
                 if (fran.data is None) != (till.data is None):
                     (fran if fran.data is None else till).errors.append(BOTH_TIMES)
-                elif fran.data is not None and till.data <= fran.data:
-                    till.errors.append(END_FIRST)
                 elif fran.data is not None:
-                    if any(fran.data < e and till.data > s for s, e in taken):
-                        fran.errors.append(OVERLAP)
-                    taken.append((fran.data, till.data))
+                    filled.append((weekday, fran.data, till.data))
+                    rows.append(row)
+        for row, problem in zip(rows, window_problems(filled), strict=True):
+            if problem == END_FIRST:
+                row.till.errors.append(END_FIRST_TEXT)
+            elif problem == OVERLAP:
+                row.fran.errors.append(OVERLAP_TEXT)
         return valid and not any(
             f.errors for day in self.days() for row in day for f in (row.fran, row.till)
         )

@@ -3,6 +3,8 @@ absence or new hours leave outside the worker's time."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -88,23 +90,58 @@ def visits_hit_by_absences(
     return sorted({v.id: v for v in hit}.values(), key=lambda v: v.planned_start)
 
 
+#: Why a window of weekly hours cannot be kept (``window_problems``).
+END_FIRST, OVERLAP = "end_first", "overlap"
+
+
+def window_problems(hours: Sequence[tuple[int, time, time]]) -> list[str | None]:
+    """Why each window (weekday, starts, ends) cannot be kept, in order: it does not end after
+    it starts (``END_FIRST``), or it overlaps an earlier window of its weekday (``OVERLAP``);
+    None when it can. The one rule for weekly hours, on the page and in the import."""
+    taken: dict[int, list[tuple[time, time]]] = defaultdict(list)
+    problems: list[str | None] = []
+    for weekday, starts, ends in hours:
+        if ends <= starts:
+            problems.append(END_FIRST)
+            continue
+        overlaps = any(starts < e and ends > s for s, e in taken[weekday])
+        problems.append(OVERLAP if overlaps else None)
+        taken[weekday].append((starts, ends))
+    return problems
+
+
 def set_weekly_hours(
     session: Session,
     worker: Staff,
-    hours: list[tuple[int, time, time]],
-    by: Staff,
+    hours: Sequence[tuple[int, time, time]],
+    by: Staff | None,
     now: datetime,
-    ip: str | None,
-) -> None:
-    """Replace the worker's weekly hours (weekday, starts, ends) with ``hours``: all or none,
-    in the request's one transaction. Audited as a change of a staff account."""
+    ip: str | None = None,
+) -> bool:
+    """Replace the worker's weekly hours (weekday, starts, ends) with ``hours``, which
+    ``window_problems`` has passed: all or none, in the caller's one transaction. Audited as a
+    change of a staff account (``by`` None: the system acted, as in an import). Hours the same
+    as those stored are left as they are, unaudited; returns whether they changed."""
+    if any(window_problems(hours)):
+        raise ValueError("weekly hours the rule refuses")  # callers check first, and say why
+    stored = session.execute(
+        select(WorkingHours.weekday, WorkingHours.starts, WorkingHours.ends).where(
+            WorkingHours.staff_id == worker.id
+        )
+    )
+    if sorted(map(tuple, stored)) == sorted(hours):
+        return False
     session.execute(delete(WorkingHours).where(WorkingHours.staff_id == worker.id))
     session.add_all(
         WorkingHours(staff_id=worker.id, weekday=d, starts=s, ends=e) for d, s, e in hours
     )
     session.flush()
     session.expire(worker, ["hours"])
-    audit_change(session, by.id, None, "staff.hours", f"{worker.username}: weekly hours", now, ip)
+    audit_change(
+        session, by.id if by else None, None, "staff.hours", f"{worker.username}: weekly hours",
+        now, ip,
+    )  # fmt: skip
+    return True
 
 
 def visits_outside_hours(

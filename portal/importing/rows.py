@@ -14,7 +14,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,10 +24,12 @@ from models import Area, Client, Role, Staff, StaffRole, Unit
 from .. import personnummer
 from ..access import audit_change
 from ..auth.staff import create_staff, hash_password
+from ..booking.planning import set_weekly_hours
 from ..errors import DomainError
 from ..people.registry import placement
 from ..phones import InvalidPhone, normalise
 from .files import Row
+from .hours import BadHours, weekly_hours
 
 LANGUAGES = ("sv", "en", "ar")
 YES, NO = ("ja", "yes", "1", "x", "true"), ("nej", "no", "0", "", "false")
@@ -86,7 +88,8 @@ def each(ctx: Context, file: str, rows: list[Row], apply: Callable[[Context, Row
     for row in rows:
         try:
             if "__extra__" in row.cells:
-                raise Refused("more cells than the header has columns")
+                raise Refused("more cells than the header has columns (a cell holding the "
+                              "delimiter must be in quotes)")  # fmt: skip
             with ctx.session.begin_nested():
                 action, text = apply(ctx, row)
         except Refused as exc:
@@ -156,7 +159,20 @@ def _changes(target: object, wanted: dict[str, object]) -> list[str]:
 
 
 STAFF_COLUMNS = ("username", "first_name", "last_name", "roles")
-STAFF_OPTIONAL = ("unit", "phone")
+STAFF_OPTIONAL = ("unit", "phone", "hours")
+
+
+def _hours(row: Row, roles: set[Role]) -> list[tuple[int, time, time]] | None:
+    """The weekly hours the row names; None when the cell is empty or the column missing."""
+    cell = row.cells.get("hours", "")
+    if not cell:
+        return None
+    if Role.WORKER not in roles:
+        raise Refused("hours are a worker's: add worker to roles, or empty the hours cell")
+    try:
+        return weekly_hours(cell)
+    except BadHours as exc:
+        raise Refused(str(exc)) from None
 
 
 def staff_row(ctx: Context, row: Row) -> tuple[str, str]:
@@ -174,11 +190,17 @@ def staff_row(ctx: Context, row: Row) -> tuple[str, str]:
         "unit_id": unit.id if unit else None,
     }
     staff = ctx.session.scalar(select(Staff).where(Staff.username == username))
+    # Roles are only added, so the worker role may be the account's already.
+    hours = _hours(row, roles | (staff.role_set if staff else set()))
     if staff is None:
-        create_staff(ctx.session, username, wanted["first_name"], wanted["last_name"], "",
-                     sorted(roles, key=lambda r: r.value), password_hash=ctx.locked_password,
-                     phone=wanted["phone"], unit_id=wanted["unit_id"])  # fmt: skip
+        staff = create_staff(ctx.session, username, wanted["first_name"], wanted["last_name"],
+                             "", sorted(roles, key=lambda r: r.value),
+                             password_hash=ctx.locked_password, phone=wanted["phone"],
+                             unit_id=wanted["unit_id"])  # fmt: skip
         ctx.audit(None, "staff.import", f"{username}: created by import")
+        if hours:
+            set_weekly_hours(ctx.session, staff, hours, None, ctx.now)
+            return "create", f"staff {username} with weekly hours"
         return "create", f"staff {username}"
     changed = _changes(staff, wanted)
     # Roles are only added: an import never takes a right away (that is the admin's, by hand).
@@ -186,9 +208,13 @@ def staff_row(ctx: Context, row: Row) -> tuple[str, str]:
         staff.roles.append(StaffRole(role=role))
         changed.append(f"role {role.value}")
     ctx.session.flush()
+    if changed:
+        ctx.audit(None, "staff.import", f"{username}: changed by import: {', '.join(changed)}")
+    # Audited on its own, as when a coordinator saves the hours on the worker's page.
+    if hours and set_weekly_hours(ctx.session, staff, hours, None, ctx.now):
+        changed.append("weekly hours")
     if not changed:
         return "unchanged", f"staff {username}"
-    ctx.audit(None, "staff.import", f"{username}: changed by import: {', '.join(changed)}")
     return "change", f"staff {username}: {', '.join(changed)}"
 
 
