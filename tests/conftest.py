@@ -32,6 +32,16 @@ TEST_SECRET = "test-secret-" + "x" * 40
 TEST_SEALING_KEYS = (sealed.derive_key(TEST_SECRET),)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under ``TEST_CLOCK``, skip the tests whose servers keep the real clock (a sign-in code
+    or a due time reckoned on the moved clock means nothing to them)."""
+    if os.environ.get("TEST_CLOCK"):
+        skip = pytest.mark.skip(reason="TEST_CLOCK: its servers keep the real clock")
+        for item in items:
+            if item.get_closest_marker("real_clock"):
+                item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _clock_of_the_run() -> Iterator[None]:
     """``TEST_CLOCK=2026-12-09T00:30+01:00`` runs the suite with this process's clock (app and

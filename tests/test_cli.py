@@ -201,6 +201,7 @@ def test_serve_refuses_the_demo_sign_in_setting_in_production(tmp_path: Path) ->
     assert "refusing to start" in result.stderr and "DEMO_SKIP_TOTP" in result.stderr
 
 
+@pytest.mark.real_clock  # its server runs in a subprocess, on the real clock
 def test_the_scheduler_alone_sends_a_due_reminder_and_stops_on_sigterm(tmp_path: Path) -> None:
     import signal
 

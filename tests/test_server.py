@@ -79,6 +79,7 @@ def test_serve_refuses_several_workers_without_a_message_queue(tmp_path: Path) -
     assert "Traceback" not in result.output
 
 
+@pytest.mark.real_clock  # its server runs in a subprocess, on the real clock
 def test_at_the_cap_a_new_socket_is_refused_and_pages_still_answer(
     database_url: str, db: Database
 ) -> None:
@@ -114,6 +115,7 @@ def test_at_the_cap_a_new_socket_is_refused_and_pages_still_answer(
         run_apart(go())
 
 
+@pytest.mark.real_clock  # its server runs in a subprocess, on the real clock
 def test_a_live_update_from_one_process_reaches_a_console_on_the_other(
     database_url: str, db: Database, tmp_path: Path
 ) -> None:

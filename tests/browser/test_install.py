@@ -214,6 +214,7 @@ def test_the_compiled_catalogues_came_with_the_wheel(new_page: NewPage) -> None:
     expect(page.get_by_label("Your mobile number")).to_be_visible()
 
 
+@pytest.mark.real_clock  # its server runs in a subprocess, on the real clock
 def test_a_coordinator_signs_in_and_her_console_loads_the_vendored_socket_io(
     new_page: NewPage, installed: Installed
 ) -> None:

@@ -207,6 +207,7 @@ def test_the_call_goes_through_coturn_when_only_relay_is_allowed(
         server.app.extensions["boendestod.dispatcher"].shutdown()
 
 
+@pytest.mark.real_clock  # its server runs in a subprocess, on the real clock
 def test_worker_and_client_on_two_app_processes_reach_each_other_through_redis(
     browser: Browser, database_url: str, db: Database, tmp_path: Path
 ) -> None:
