@@ -157,6 +157,7 @@ def test_a_live_update_from_one_process_reaches_a_console_on_the_other(
     assert event["type"] == "worker_concern"
 
 
+@pytest.mark.real_clock  # its server runs in a subprocess, on the real clock
 def test_two_gevent_processes_with_schedulers_send_each_reminder_once_and_keep_answering(
     database_url: str, db: Database
 ) -> None:

@@ -33,7 +33,8 @@ from tests.deploy.production import Nginx, cli, free_port, get, nginx, route_key
 from tests.factories import make_client, make_staff
 from tests.fakes.twilio_server import FakeTwilio
 
-pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.timeout(300)]
+# Its servers run as subprocesses, on the real clock (``real_clock``).
+pytestmark = [pytest.mark.browser, pytest.mark.db, pytest.mark.real_clock, pytest.mark.timeout(300)]
 OLLE, SANDRA = "+46700000002", "+46700000001"
 FORGED = "203.0.113.66"
 
