@@ -26,6 +26,8 @@
   var ended = false;
   var joined = false;
   var wantJoin = false;
+  var askAgain = null;
+  var WAIT_ASK_MS = 5000;
   var state = { audio: true, video: true, audioOnly: false, noCamera: false };
   var api = { peers: peers, firstFrameAt: null, answeredAt: null, marks: {},
               // For video-quality.js, which shows how good the connection is.
@@ -209,9 +211,19 @@
       mark("connected");
       if (wantJoin) socket.emit("join", { token: token });
     });
-    socket.on("waiting", function () { mark("waiting"); say("waiting"); });
+    socket.on("waiting", function () {
+      if (askAgain) return;  // the answer to asking again: nothing new to say
+      mark("waiting"); say("waiting");
+      // Ask again now and then while waiting. A word between server processes ("admitted",
+      // or our knock) is not kept for a process that is not listening yet, so a person let
+      // in whose word was lost is joined by the answer to this (a CI run waited for ever).
+      askAgain = setInterval(function () {
+        if (socket.connected && !joined && !ended) socket.emit("join", { token: token });
+      }, WAIT_ASK_MS);
+    });
     socket.on("admitted", function () { mark("admitted"); socket.emit("join", { token: token }); });
     socket.on("joined", function (d) {
+      clearInterval(askAgain);
       mark("joined"); me = d.me; rtc = d.rtc || rtc; joined = true;
       getMedia().then(function () {
         showCall();
@@ -269,6 +281,7 @@
   function finish() {
     if (ended) return;
     ended = true;
+    clearInterval(askAgain);
     peers.forEach(function (_p, pid) { dropPeer(pid); });
     if (local) local.getTracks().forEach(function (t) { t.stop(); });
     if (socket) socket.disconnect();

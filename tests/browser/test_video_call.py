@@ -132,6 +132,27 @@ def test_worker_and_client_see_and_hear_each_other(
     client.context.close()
 
 
+def test_a_client_let_in_gets_in_though_the_word_is_lost(
+    browser: Browser, served: ThreadServer, db: Database
+) -> None:
+    """Between app processes a word is lost when the receiving one is not listening yet (a CI
+    run: Sandra waited for ever after "Släpp in"). Her waiting page asks again, and gets in."""
+    seed(db)
+    worker = staff_page(browser, served.url, db, "anna")
+    client = phone_page(browser, served.url)
+    client.goto(start_video_and_read_sms(worker, db))
+    client.get_by_role("button", name="Svara").click()
+    expect(client.get_by_role("status")).to_have_text("Vänta, Anna släpper in dig snart.")
+    client.evaluate("() => window.videoCall.socket.off('admitted')")  # the word will not come
+    worker.get_by_role("button", name="Släpp in").click()
+    expect(client.get_by_role("status")).to_have_text("Du är i samtalet.", timeout=15000)
+    for page in (worker, client):
+        seen = page.evaluate(FRAMES_ADVANCE, "video.remote")
+        assert seen["width"] > 0 and seen["frames"] > 5, seen
+    worker.context.close()
+    client.context.close()
+
+
 def sees_everyone_else(page: Page, others: int) -> None:
     """Every other person's video plays on this page: a size, and frames that advance."""
     page.wait_for_function(
