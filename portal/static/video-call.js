@@ -16,7 +16,11 @@
     return name ? s.replace("%(name)s", name) : s;
   };
   var statusEl = $(".status");
-  var say = function (key, name) { statusEl.textContent = text(key, name); };
+  // The status is a live region: the same words set again would be read out again.
+  var say = function (key, name) {
+    var words = text(key, name);
+    if (statusEl.textContent !== words) statusEl.textContent = words;
+  };
 
   var socket = null;
   var me = null;
@@ -212,12 +216,11 @@
       if (wantJoin) socket.emit("join", { token: token });
     });
     socket.on("waiting", function () {
-      if (askAgain) return;  // the answer to asking again: nothing new to say
       mark("waiting"); say("waiting");
       // Ask again now and then while waiting. A word between server processes ("admitted",
       // or our knock) is not kept for a process that is not listening yet, so a person let
       // in whose word was lost is joined by the answer to this (a CI run waited for ever).
-      askAgain = setInterval(function () {
+      askAgain = askAgain || setInterval(function () {
         if (socket.connected && !joined && !ended) socket.emit("join", { token: token });
       }, WAIT_ASK_MS);
     });
